@@ -1,0 +1,260 @@
+using IncidentHub.Analysis.Incidents;
+
+namespace IncidentHub.Analysis.Triage;
+
+/// <summary>What triage knows about one alert: its labels and annotations, as the source sent them.</summary>
+public sealed record AlertFacts(
+    IReadOnlyDictionary<string, string> Labels,
+    IReadOnlyDictionary<string, string> Annotations,
+    bool Firing = true);
+
+/// <summary>A service's criticality from the catalog: tier 1 is customer-facing and critical.</summary>
+public sealed record ServiceTier(string Name, int Tier);
+
+public sealed record TriageInput(string Title, IReadOnlyList<AlertFacts> Alerts, IReadOnlyList<ServiceTier> Catalog);
+
+/// <summary>The outcome, with the signals it rests on so a person can check each one.</summary>
+public sealed record TriageResult(
+    Severity Severity,
+    string? Service,
+    int? ServiceTier,
+    double Confidence,
+    string Reason,
+    IReadOnlyList<string> Signals);
+
+/// <summary>
+/// Deterministic first triage: severity from the alert's severity label, outage keywords and the
+/// service's tier; the service from well-known labels checked against the catalog; a confidence
+/// that grows with each independent signal. No I/O: the same input always gives the same answer.
+/// </summary>
+public static class TriageEngine
+{
+    /// <summary>Labels that name the service, most specific first.</summary>
+    public static readonly string[] ServiceLabelKeys =
+        ["service", "service_name", "app", "app_kubernetes_io_name", "application", "component", "job"];
+
+    private static readonly string[] SeverityLabelKeys = ["severity", "priority", "level"];
+
+    /// <summary>Words that mean users cannot use the product; each raises severity by one level.</summary>
+    private static readonly string[] OutageKeywords =
+        ["outage", "down", "unavailable", "unreachable", "data loss", "corruption", "breach", "all requests failing"];
+
+    public static TriageResult Triage(TriageInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var signals = new List<string>();
+        var confidence = 0.1;
+
+        var (severity, severityLabel) = SeverityFromLabels(input.Alerts);
+        if (severityLabel is not null)
+        {
+            signals.Add($"severity label '{severityLabel}' -> {severity}");
+            confidence += 0.35;
+        }
+        else
+        {
+            signals.Add($"no severity label -> {severity}");
+        }
+
+        var keyword = FindOutageKeyword(input);
+        if (keyword is not null)
+        {
+            severity = Raise(severity);
+            signals.Add($"outage keyword '{keyword}' -> {severity}");
+            confidence += 0.1;
+        }
+
+        var (service, fromLabel) = ServiceFromLabels(input.Alerts);
+        int? tier = null;
+        if (service is not null)
+        {
+            signals.Add($"service '{service}' from label '{fromLabel}'");
+            confidence += 0.2;
+            var entry = input.Catalog.FirstOrDefault(s => string.Equals(s.Name, service, StringComparison.OrdinalIgnoreCase));
+            if (entry is not null)
+            {
+                service = entry.Name;
+                tier = entry.Tier;
+                confidence += 0.15;
+                if (entry.Tier <= 1)
+                {
+                    severity = Raise(severity);
+                    signals.Add($"tier-1 service in catalog -> {severity}");
+                }
+                else if (entry.Tier >= 3)
+                {
+                    severity = Lower(severity);
+                    signals.Add($"tier-{entry.Tier} service in catalog -> {severity}");
+                }
+                else
+                {
+                    signals.Add($"tier-{entry.Tier} service in catalog");
+                }
+            }
+            else
+            {
+                signals.Add($"service '{service}' is not in the catalog");
+            }
+        }
+        else
+        {
+            signals.Add("no service label");
+        }
+
+        var firing = input.Alerts.Count(a => a.Firing);
+        if (firing > 1)
+        {
+            signals.Add($"{firing} alerts firing together");
+            confidence += 0.05;
+        }
+
+        confidence = Math.Round(Math.Min(confidence, 0.95), 2);
+        return new TriageResult(severity, service, tier, confidence, Summarise(severity, service, tier, severityLabel, keyword), signals);
+    }
+
+    /// <summary>The worst severity any alert claims; P3 when none claims one.</summary>
+    internal static (Severity Severity, string? Label) SeverityFromLabels(IReadOnlyList<AlertFacts> alerts)
+    {
+        Severity? worst = null;
+        string? label = null;
+        foreach (var alert in alerts)
+        {
+            foreach (var key in SeverityLabelKeys)
+            {
+                if (!TryGet(alert.Labels, key, out var value) || ParseSeverity(value) is not { } parsed)
+                {
+                    continue;
+                }
+
+                if (worst is null || parsed < worst)
+                {
+                    worst = parsed;
+                    label = value;
+                }
+
+                break;
+            }
+        }
+
+        return (worst ?? Severity.P3, label);
+    }
+
+    /// <summary>Maps the vocabularies of Alertmanager, Grafana, PagerDuty and Datadog onto P0-P3.</summary>
+    public static Severity? ParseSeverity(string value) =>
+        value.Trim().ToLowerInvariant() switch
+        {
+            "p0" or "sev0" or "sev-0" or "emergency" => Severity.P0,
+            "p1" or "sev1" or "sev-1" or "critical" or "crit" or "page" or "fatal" or "disaster" => Severity.P1,
+            "p2" or "sev2" or "sev-2" or "error" or "high" or "major" => Severity.P2,
+            "p3" or "sev3" or "sev-3" or "p4" or "p5" or "warning" or "warn" or "medium" or "minor" or "low" or "info" => Severity.P3,
+            _ => null,
+        };
+
+    internal static (string? Service, string? Label) ServiceFromLabels(IReadOnlyList<AlertFacts> alerts)
+    {
+        foreach (var key in ServiceLabelKeys)
+        {
+            foreach (var alert in alerts)
+            {
+                if (TryGet(alert.Labels, key, out var value) && !string.IsNullOrWhiteSpace(value))
+                {
+                    return (value.Trim(), key);
+                }
+            }
+        }
+
+        return (null, null);
+    }
+
+    private static string? FindOutageKeyword(TriageInput input)
+    {
+        var texts = new List<string> { input.Title };
+        foreach (var alert in input.Alerts)
+        {
+            texts.AddRange(alert.Annotations.Values);
+            if (TryGet(alert.Labels, "alertname", out var name))
+            {
+                texts.Add(name);
+            }
+        }
+
+        foreach (var keyword in OutageKeywords)
+        {
+            if (texts.Any(t => ContainsWord(t, keyword)))
+            {
+                return keyword;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whole-word match, so "download" does not count as "down"; CamelCase names are split first.</summary>
+    internal static bool ContainsWord(string text, string word)
+    {
+        var spaced = SplitCamelCase(text).ToLowerInvariant();
+        var index = 0;
+        while ((index = spaced.IndexOf(word, index, StringComparison.Ordinal)) >= 0)
+        {
+            var before = index == 0 || !char.IsLetterOrDigit(spaced[index - 1]);
+            var end = index + word.Length;
+            var after = end == spaced.Length || !char.IsLetterOrDigit(spaced[end]);
+            if (before && after)
+            {
+                return true;
+            }
+
+            index = end;
+        }
+
+        return false;
+    }
+
+    private static string SplitCamelCase(string text)
+    {
+        var chars = new List<char>(text.Length + 8);
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (i > 0 && char.IsUpper(text[i]) && char.IsLower(text[i - 1]))
+            {
+                chars.Add(' ');
+            }
+
+            chars.Add(text[i]);
+        }
+
+        return new string([.. chars]);
+    }
+
+    private static bool TryGet(IReadOnlyDictionary<string, string> map, string key, out string value)
+    {
+        foreach (var (k, v) in map)
+        {
+            if (string.Equals(k, key, StringComparison.OrdinalIgnoreCase))
+            {
+                value = v;
+                return true;
+            }
+        }
+
+        value = "";
+        return false;
+    }
+
+    private static Severity Raise(Severity s) => s == Severity.P0 ? s : s - 1;
+
+    private static Severity Lower(Severity s) => s == Severity.P3 ? s : s + 1;
+
+    private static string Summarise(Severity severity, string? service, int? tier, string? label, string? keyword)
+    {
+        var parts = new List<string>();
+        parts.Add(label is null ? "no severity label" : $"severity={label}");
+        if (keyword is not null)
+        {
+            parts.Add($"'{keyword}' in the alert");
+        }
+
+        parts.Add(service is null ? "service unknown" : tier is null ? $"service {service} (not in catalog)" : $"tier-{tier} service {service}");
+        return $"{severity}: {string.Join("; ", parts)}";
+    }
+}

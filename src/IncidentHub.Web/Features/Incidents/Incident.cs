@@ -1,0 +1,150 @@
+using IncidentHub.Analysis.Incidents;
+using IncidentHub.Analysis.Triage;
+using IncidentHub.Web.Features.Ingestion;
+
+namespace IncidentHub.Web.Features.Incidents;
+
+/// <summary>
+/// The unit of response. State changes only through the methods below, each of which asks
+/// <see cref="IncidentStateMachine"/> first and stamps the time the phase began, so MTTA, MTTR and
+/// time per phase are real numbers.
+/// </summary>
+public sealed class Incident
+{
+    private Incident()
+    {
+    }
+
+    public Guid Id { get; private set; }
+
+    /// <summary>Human handle, shown as INC-1042; assigned by a database sequence.</summary>
+    public int Number { get; private set; }
+
+    public string Reference => $"INC-{Number}";
+
+    public string Title { get; private set; } = "";
+    public string? Service { get; private set; }
+    public Severity Severity { get; private set; } = Severity.P3;
+    public IncidentState State { get; private set; } = IncidentState.Triggered;
+
+    public Guid IntegrationId { get; private set; }
+
+    /// <summary>The grouping key alerts were matched on (Alertmanager groupKey; generic: service + title).</summary>
+    public string GroupKey { get; private set; } = "";
+
+    public double? TriageConfidence { get; private set; }
+    public string? TriageReason { get; private set; }
+    public DateTimeOffset? TriagedAt { get; private set; }
+
+    public DateTimeOffset TriggeredAt { get; private set; }
+    public DateTimeOffset? AcknowledgedAt { get; private set; }
+    public string? AcknowledgedBy { get; private set; }
+    public DateTimeOffset? InvestigatingAt { get; private set; }
+    public DateTimeOffset? AwaitingApprovalAt { get; private set; }
+    public DateTimeOffset? MitigatingAt { get; private set; }
+    public DateTimeOffset? MonitoringAt { get; private set; }
+    public DateTimeOffset? ResolvedAt { get; private set; }
+    public string? ResolvedBy { get; private set; }
+    public DateTimeOffset? EscalatedAt { get; private set; }
+    public DateTimeOffset? SuppressedAt { get; private set; }
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    /// <summary>PostgreSQL xmin: two writers cannot overwrite each other's transition.</summary>
+    public uint Version { get; private set; }
+
+    public List<Alert> Alerts { get; private set; } = [];
+    public List<TimelineEntry> Timeline { get; private set; } = [];
+
+    public bool IsOpen => IncidentStateMachine.IsOpen(State);
+
+    public static Incident Open(Guid integrationId, string groupKey, string title, string? service, Severity severity, DateTimeOffset at) =>
+        new()
+        {
+            Id = Guid.CreateVersion7(),
+            IntegrationId = integrationId,
+            GroupKey = groupKey,
+            Title = Truncate(title, 300),
+            Service = service,
+            Severity = severity,
+            State = IncidentState.Triggered,
+            TriggeredAt = at,
+            UpdatedAt = at,
+        };
+
+    /// <summary>Records the triage outcome; the first triage also starts the investigation.</summary>
+    public void ApplyTriage(TriageResult result, DateTimeOffset at)
+    {
+        Severity = result.Severity;
+        Service = result.Service ?? Service;
+        TriageConfidence = result.Confidence;
+        TriageReason = result.Reason;
+        TriagedAt = at;
+        if (State == IncidentState.Triggered)
+        {
+            MoveTo(IncidentState.Investigating, at);
+        }
+
+        UpdatedAt = at;
+    }
+
+    /// <summary>A person has seen it and owns it. Acknowledging twice is a conflict, not a silent no-op.</summary>
+    public void Acknowledge(string by, DateTimeOffset at)
+    {
+        if (!IsOpen)
+        {
+            throw new IncidentConflictException($"{Reference} is resolved; there is nothing to acknowledge.");
+        }
+
+        if (AcknowledgedAt is not null)
+        {
+            throw new IncidentConflictException($"{Reference} was already acknowledged by {AcknowledgedBy} at {AcknowledgedAt:u}.");
+        }
+
+        AcknowledgedAt = at;
+        AcknowledgedBy = by;
+        UpdatedAt = at;
+    }
+
+    public void Resolve(string by, DateTimeOffset at)
+    {
+        MoveTo(IncidentState.Resolved, at);
+        ResolvedBy = by;
+    }
+
+    public void StartInvestigating(DateTimeOffset at) => MoveTo(IncidentState.Investigating, at);
+
+    public void AwaitApproval(DateTimeOffset at) => MoveTo(IncidentState.AwaitingApproval, at);
+
+    public void StartMitigating(DateTimeOffset at) => MoveTo(IncidentState.Mitigating, at);
+
+    public void StartMonitoring(DateTimeOffset at) => MoveTo(IncidentState.Monitoring, at);
+
+    public void Escalate(DateTimeOffset at) => MoveTo(IncidentState.Escalated, at);
+
+    public void Suppress(DateTimeOffset at) => MoveTo(IncidentState.Suppressed, at);
+
+    public void Touch(DateTimeOffset at) => UpdatedAt = at;
+
+    private void MoveTo(IncidentState next, DateTimeOffset at)
+    {
+        IncidentStateMachine.EnsureCanMove(State, next);
+        State = next;
+        UpdatedAt = at;
+        switch (next)
+        {
+            case IncidentState.Investigating: InvestigatingAt ??= at; break;
+            case IncidentState.AwaitingApproval: AwaitingApprovalAt = at; break;
+            case IncidentState.Mitigating: MitigatingAt = at; break;
+            case IncidentState.Monitoring: MonitoringAt = at; break;
+            case IncidentState.Resolved: ResolvedAt = at; break;
+            case IncidentState.Escalated: EscalatedAt = at; break;
+            case IncidentState.Suppressed: SuppressedAt = at; break;
+            case IncidentState.Triggered: break;
+        }
+    }
+
+    private static string Truncate(string value, int max) => value.Length <= max ? value : value[..(max - 1)] + "…";
+}
+
+/// <summary>A request that the incident's current state does not allow (answered 409).</summary>
+public sealed class IncidentConflictException(string message) : InvalidOperationException(message);

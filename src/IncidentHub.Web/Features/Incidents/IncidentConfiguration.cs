@@ -1,0 +1,45 @@
+using IncidentHub.Web.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace IncidentHub.Web.Features.Incidents;
+
+internal sealed class IncidentConfiguration : IEntityTypeConfiguration<Incident>
+{
+    public const string NumberSequence = "incident_numbers";
+
+    public void Configure(EntityTypeBuilder<Incident> builder)
+    {
+        builder.ToTable("incidents");
+        builder.HasKey(i => i.Id);
+        builder.Property(i => i.Number).HasDefaultValueSql($"nextval('{NumberSequence}')").ValueGeneratedOnAdd();
+        builder.HasIndex(i => i.Number).IsUnique();
+        builder.Property(i => i.Title).HasMaxLength(300);
+        builder.Property(i => i.Service).HasMaxLength(200);
+        builder.Property(i => i.GroupKey).HasMaxLength(1000);
+        builder.Property(i => i.TriageReason).HasMaxLength(1000);
+        builder.Property(i => i.AcknowledgedBy).HasMaxLength(256);
+        builder.Property(i => i.ResolvedBy).HasMaxLength(256);
+        builder.Property(i => i.Version).IsRowVersion();
+        builder.Ignore(i => i.Reference);
+        builder.Ignore(i => i.IsOpen);
+        builder.HasIndex(i => new { i.IntegrationId, i.GroupKey, i.State });
+        builder.HasIndex(i => i.State);
+        builder.HasMany(i => i.Alerts).WithOne().HasForeignKey(a => a.IncidentId).OnDelete(DeleteBehavior.SetNull);
+        builder.HasMany(i => i.Timeline).WithOne().HasForeignKey(t => t.IncidentId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class TimelineEntryConfiguration : IEntityTypeConfiguration<TimelineEntry>
+{
+    public void Configure(EntityTypeBuilder<TimelineEntry> builder)
+    {
+        builder.ToTable("timeline_entries");
+        builder.HasKey(t => t.Id);
+        builder.Property(t => t.Id).UseIdentityAlwaysColumn();
+        builder.Property(t => t.Actor).HasMaxLength(256);
+        builder.Property(t => t.Text).HasMaxLength(4000);
+        builder.Property(t => t.Details).IsJsonDictionary();
+        builder.HasIndex(t => new { t.IncidentId, t.At });
+    }
+}

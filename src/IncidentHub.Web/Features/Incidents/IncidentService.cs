@@ -1,0 +1,116 @@
+using IncidentHub.Analysis.Incidents;
+using IncidentHub.Web.Features.Ingestion;
+using IncidentHub.Web.Infrastructure.Data;
+using IncidentHub.Web.Infrastructure.Live;
+using Microsoft.EntityFrameworkCore;
+
+namespace IncidentHub.Web.Features.Incidents;
+
+/// <summary>Reads incidents for the wall, the incident page and the API; runs people's actions on them.</summary>
+public sealed class IncidentService(IDbContextFactory<AppDbContext> dbFactory, IIncidentNotifier notifier, TimeProvider clock)
+{
+    public async Task<IReadOnlyList<IncidentSummary>> ListAsync(bool openOnly = true, int take = 200, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var query = db.Incidents.AsNoTracking();
+        if (openOnly)
+        {
+            query = query.Where(i => i.State != IncidentState.Resolved);
+        }
+
+        var rows = await query
+            .OrderBy(i => i.ResolvedAt != null)
+            .ThenByDescending(i => i.TriggeredAt)
+            .Take(take)
+            .Select(i => new
+            {
+                Incident = i,
+                Alerts = i.Alerts.Count,
+                Firing = i.Alerts.Count(a => a.Status == AlertStatus.Firing),
+                Notifications = i.Alerts.Sum(a => a.Count),
+            })
+            .ToListAsync(ct);
+
+        // Worst severity first, then newest: what needs eyes at the top.
+        return rows
+            .Select(r => ToSummary(r.Incident, r.Alerts, r.Firing, r.Notifications))
+            .OrderBy(s => s.State == IncidentState.Resolved)
+            .ThenBy(s => s.Severity)
+            .ThenByDescending(s => s.TriggeredAt)
+            .ToList();
+    }
+
+    public async Task<IncidentDetail?> GetAsync(int number, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var incident = await db.Incidents.AsNoTracking()
+            .Include(i => i.Alerts.OrderByDescending(a => a.LastSeenAt))
+            .Include(i => i.Timeline.OrderBy(t => t.At).ThenBy(t => t.Id))
+            .AsSplitQuery()
+            .SingleOrDefaultAsync(i => i.Number == number, ct);
+        if (incident is null)
+        {
+            return null;
+        }
+
+        var summary = ToSummary(incident, incident.Alerts.Count, incident.Alerts.Count(a => a.Status == AlertStatus.Firing), incident.Alerts.Sum(a => a.Count));
+        return new IncidentDetail(
+            summary,
+            incident.GroupKey,
+            incident.TriageConfidence,
+            incident.TriageReason,
+            incident.AcknowledgedBy,
+            incident.ResolvedBy,
+            new PhaseTimes(incident.TriggeredAt, incident.AcknowledgedAt, incident.InvestigatingAt, incident.AwaitingApprovalAt,
+                incident.MitigatingAt, incident.MonitoringAt, incident.ResolvedAt, incident.EscalatedAt, incident.SuppressedAt),
+            incident.Alerts.Select(a => new AlertView(a.Id, a.Fingerprint, a.Title, a.Status, a.Labels, a.Annotations, a.StartsAt, a.EndsAt, a.LastSeenAt, a.Count, a.SourceUrl)).ToList(),
+            incident.Timeline.Select(t => new TimelineEntryView(t.Id, t.At, t.Actor, t.Kind, t.Text, t.Details)).ToList());
+    }
+
+    public Task AcknowledgeAsync(int number, string by, CancellationToken ct = default) =>
+        ActAsync(number, by, ct, (incident, at) =>
+        {
+            incident.Acknowledge(by, at);
+            return TimelineEntry.Create(incident.Id, at, by, TimelineKind.Acknowledged, $"Acknowledged by {by}");
+        });
+
+    public Task ResolveAsync(int number, string by, CancellationToken ct = default) =>
+        ActAsync(number, by, ct, (incident, at) =>
+        {
+            var from = incident.State;
+            incident.Resolve(by, at);
+            return TimelineEntry.Create(incident.Id, at, by, TimelineKind.StateChanged, $"Resolved by {by} (was {from})");
+        });
+
+    private async Task ActAsync(int number, string by, CancellationToken ct, Func<Incident, DateTimeOffset, TimelineEntry> action)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // An agent may write the same incident at the same moment (optimistic concurrency on
+        // xmin). Re-read and re-decide: the action checks the fresh state, so a person never
+        // overwrites a change they did not see.
+        for (var attempt = 1; ; attempt++)
+        {
+            db.ChangeTracker.Clear();
+            var incident = await db.Incidents.SingleOrDefaultAsync(i => i.Number == number, ct)
+                ?? throw new KeyNotFoundException($"There is no incident INC-{number}.");
+            db.Timeline.Add(action(incident, clock.GetUtcNow()));
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                await notifier.PublishAsync([incident.Id], ct);
+                return;
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 3)
+            {
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                throw new IncidentConflictException($"INC-{number} keeps changing while {by} acts on it; reload and try again.");
+            }
+        }
+    }
+
+    private static IncidentSummary ToSummary(Incident i, int alerts, int firing, int notifications) =>
+        new(i.Id, i.Number, $"INC-{i.Number}", i.Title, i.Service, i.Severity, i.State, i.TriggeredAt, i.AcknowledgedAt, i.ResolvedAt,
+            alerts, firing, notifications, i.UpdatedAt);
+}

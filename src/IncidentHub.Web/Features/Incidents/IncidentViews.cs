@@ -1,0 +1,43 @@
+using IncidentHub.Analysis.Incidents;
+using IncidentHub.Web.Features.Ingestion;
+
+namespace IncidentHub.Web.Features.Incidents;
+
+/// <summary>One row of the incident wall.</summary>
+public sealed record IncidentSummary(
+    Guid Id,
+    int Number,
+    string Reference,
+    string Title,
+    string? Service,
+    Severity Severity,
+    IncidentState State,
+    DateTimeOffset TriggeredAt,
+    DateTimeOffset? AcknowledgedAt,
+    DateTimeOffset? ResolvedAt,
+    int AlertCount,
+    int FiringCount,
+    int NotificationCount,
+    DateTimeOffset UpdatedAt);
+
+public sealed record AlertView(
+    Guid Id, string Fingerprint, string Title, AlertStatus Status, IReadOnlyDictionary<string, string> Labels,
+    IReadOnlyDictionary<string, string> Annotations, DateTimeOffset StartsAt, DateTimeOffset? EndsAt, DateTimeOffset LastSeenAt,
+    int Count, string? SourceUrl);
+
+public sealed record TimelineEntryView(long Id, DateTimeOffset At, string Actor, TimelineKind Kind, string Text, IReadOnlyDictionary<string, string> Details);
+
+public sealed record PhaseTimes(
+    DateTimeOffset TriggeredAt, DateTimeOffset? AcknowledgedAt, DateTimeOffset? InvestigatingAt, DateTimeOffset? AwaitingApprovalAt,
+    DateTimeOffset? MitigatingAt, DateTimeOffset? MonitoringAt, DateTimeOffset? ResolvedAt, DateTimeOffset? EscalatedAt, DateTimeOffset? SuppressedAt);
+
+public sealed record IncidentDetail(
+    IncidentSummary Summary,
+    string GroupKey,
+    double? TriageConfidence,
+    string? TriageReason,
+    string? AcknowledgedBy,
+    string? ResolvedBy,
+    PhaseTimes Phases,
+    IReadOnlyList<AlertView> Alerts,
+    IReadOnlyList<TimelineEntryView> Timeline);

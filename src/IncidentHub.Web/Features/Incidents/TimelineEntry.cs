@@ -1,0 +1,44 @@
+namespace IncidentHub.Web.Features.Incidents;
+
+public enum TimelineKind
+{
+    Opened,
+    AlertGrouped,
+    AlertResolved,
+    Triage,
+    StateChanged,
+    Acknowledged,
+    Note,
+}
+
+/// <summary>One line of the incident's story, shown live on every open dashboard.</summary>
+public sealed class TimelineEntry
+{
+    private TimelineEntry()
+    {
+    }
+
+    public long Id { get; private set; }
+    public Guid IncidentId { get; private set; }
+    public DateTimeOffset At { get; private set; }
+
+    /// <summary>Who did it: a person's email, or an agent such as "triage-agent" or "ingestion".</summary>
+    public string Actor { get; private set; } = "";
+
+    public TimelineKind Kind { get; private set; }
+    public string Text { get; private set; } = "";
+
+    /// <summary>Structured facts behind the text (grouping rule, triage signals), as JSON.</summary>
+    public Dictionary<string, string> Details { get; private set; } = [];
+
+    public static TimelineEntry Create(Guid incidentId, DateTimeOffset at, string actor, TimelineKind kind, string text, Dictionary<string, string>? details = null) =>
+        new()
+        {
+            IncidentId = incidentId,
+            At = at,
+            Actor = actor,
+            Kind = kind,
+            Text = text,
+            Details = details ?? [],
+        };
+}

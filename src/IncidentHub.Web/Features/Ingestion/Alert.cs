@@ -1,0 +1,92 @@
+namespace IncidentHub.Web.Features.Ingestion;
+
+public enum AlertStatus
+{
+    Firing,
+    Resolved,
+}
+
+/// <summary>One firing condition from a source, identified by its fingerprint; repeats update it.</summary>
+public sealed class Alert
+{
+    private Alert()
+    {
+    }
+
+    public Guid Id { get; private set; }
+    public Guid IntegrationId { get; private set; }
+    public Guid? IncidentId { get; private set; }
+    public string Fingerprint { get; private set; } = "";
+    public string Title { get; private set; } = "";
+    public AlertStatus Status { get; private set; }
+    public Dictionary<string, string> Labels { get; private set; } = [];
+    public Dictionary<string, string> Annotations { get; private set; } = [];
+    public DateTimeOffset StartsAt { get; private set; }
+    public DateTimeOffset? EndsAt { get; private set; }
+    public DateTimeOffset FirstSeenAt { get; private set; }
+    public DateTimeOffset LastSeenAt { get; private set; }
+
+    /// <summary>How many notifications carried this alert.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Where the source shows it (Prometheus graph, Grafana panel ...).</summary>
+    public string? SourceUrl { get; private set; }
+
+    public static Alert FromNotification(Guid integrationId, NormalisedAlert n, DateTimeOffset at) =>
+        new()
+        {
+            Id = Guid.CreateVersion7(),
+            IntegrationId = integrationId,
+            Fingerprint = n.Fingerprint,
+            Title = n.Title,
+            Status = n.Status,
+            Labels = n.Labels,
+            Annotations = n.Annotations,
+            StartsAt = n.StartsAt,
+            EndsAt = n.Status == AlertStatus.Resolved ? n.EndsAt ?? at : null,
+            FirstSeenAt = at,
+            LastSeenAt = at,
+            Count = 1,
+            SourceUrl = n.SourceUrl,
+        };
+
+    /// <summary>A repeat notification: newer labels and annotations win, the count goes up.</summary>
+    public void Seen(NormalisedAlert n, DateTimeOffset at)
+    {
+        Title = n.Title;
+        Labels = n.Labels;
+        Annotations = n.Annotations;
+        SourceUrl = n.SourceUrl ?? SourceUrl;
+        LastSeenAt = at;
+        Count++;
+        if (n.Status == AlertStatus.Resolved)
+        {
+            Status = AlertStatus.Resolved;
+            EndsAt = n.EndsAt ?? at;
+        }
+        else
+        {
+            if (Status == AlertStatus.Resolved)
+            {
+                StartsAt = n.StartsAt;
+            }
+
+            Status = AlertStatus.Firing;
+            EndsAt = null;
+        }
+    }
+
+    public void AttachTo(Guid incidentId) => IncidentId = incidentId;
+}
+
+/// <summary>An alert as every source is turned into before dedup and grouping.</summary>
+public sealed record NormalisedAlert(
+    string Fingerprint,
+    string GroupKey,
+    string Title,
+    AlertStatus Status,
+    Dictionary<string, string> Labels,
+    Dictionary<string, string> Annotations,
+    DateTimeOffset StartsAt,
+    DateTimeOffset? EndsAt,
+    string? SourceUrl);

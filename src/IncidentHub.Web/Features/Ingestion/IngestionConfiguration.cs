@@ -1,0 +1,50 @@
+using IncidentHub.Web.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace IncidentHub.Web.Features.Ingestion;
+
+internal sealed class IntegrationConfiguration : IEntityTypeConfiguration<Integration>
+{
+    public void Configure(EntityTypeBuilder<Integration> builder)
+    {
+        builder.ToTable("integrations");
+        builder.HasKey(i => i.Id);
+        builder.Property(i => i.Name).HasMaxLength(200);
+        builder.HasIndex(i => i.Name).IsUnique();
+        builder.Property(i => i.TokenHash).HasMaxLength(64);
+        builder.HasIndex(i => i.TokenHash).IsUnique();
+        builder.Property(i => i.TokenPrefix).HasMaxLength(8);
+    }
+}
+
+internal sealed class AlertEventConfiguration : IEntityTypeConfiguration<AlertEvent>
+{
+    public void Configure(EntityTypeBuilder<AlertEvent> builder)
+    {
+        builder.ToTable("alert_events");
+        builder.HasKey(e => e.Id);
+        builder.Property(e => e.Id).UseIdentityAlwaysColumn();
+        builder.Property(e => e.Headers).IsJsonDictionary();
+        builder.Property(e => e.Error).HasMaxLength(4000);
+        builder.HasOne<Integration>().WithMany().HasForeignKey(e => e.IntegrationId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(e => new { e.IntegrationId, e.ReceivedAt });
+        builder.HasIndex(e => e.Status);
+    }
+}
+
+internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
+{
+    public void Configure(EntityTypeBuilder<Alert> builder)
+    {
+        builder.ToTable("alerts");
+        builder.HasKey(a => a.Id);
+        builder.Property(a => a.Fingerprint).HasMaxLength(200);
+        builder.Property(a => a.Title).HasMaxLength(500);
+        builder.Property(a => a.SourceUrl).HasMaxLength(2000);
+        builder.Property(a => a.Labels).IsJsonDictionary();
+        builder.Property(a => a.Annotations).IsJsonDictionary();
+        builder.HasOne<Integration>().WithMany().HasForeignKey(a => a.IntegrationId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(a => new { a.IntegrationId, a.Fingerprint }).IsUnique();
+    }
+}

@@ -1,0 +1,45 @@
+namespace IncidentHub.Web.Features.Ingestion;
+
+/// <summary>The monitoring tools IncidentHub understands; each has its own webhook path.</summary>
+public enum SourceKind
+{
+    Alertmanager,
+    Generic,
+}
+
+/// <summary>One configured alert source with its own URL and secret token (stored only as a hash).</summary>
+public sealed class Integration
+{
+    private Integration()
+    {
+    }
+
+    public Guid Id { get; private set; }
+    public string Name { get; private set; } = "";
+    public SourceKind Kind { get; private set; }
+
+    /// <summary>SHA-256 of the token, hex. The token itself is shown once, when created or rotated.</summary>
+    public string TokenHash { get; private set; } = "";
+
+    /// <summary>The token's first characters, so people can tell which token a sender holds.</summary>
+    public string TokenPrefix { get; private set; } = "";
+
+    public DateTimeOffset CreatedAt { get; private set; }
+    public DateTimeOffset TokenRotatedAt { get; private set; }
+
+    public static Integration Create(string name, SourceKind kind, string token, DateTimeOffset at)
+    {
+        var integration = new Integration { Id = Guid.CreateVersion7(), Name = name.Trim(), Kind = kind, CreatedAt = at };
+        integration.SetToken(token, at);
+        return integration;
+    }
+
+    public void SetToken(string token, DateTimeOffset at)
+    {
+        TokenHash = SecretTokens.Hash(token);
+        TokenPrefix = token[..Math.Min(8, token.Length)];
+        TokenRotatedAt = at;
+    }
+
+    public string HookPath(string token) => $"/hooks/{Kind.ToString().ToLowerInvariant()}/{token}";
+}

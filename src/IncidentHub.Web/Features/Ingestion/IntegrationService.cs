@@ -1,0 +1,106 @@
+using System.Text;
+using IncidentHub.Web.Infrastructure;
+using IncidentHub.Web.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace IncidentHub.Web.Features.Ingestion;
+
+public sealed record IntegrationSummary(
+    Guid Id, string Name, SourceKind Kind, string UrlTemplate, string TokenPrefix, DateTimeOffset CreatedAt,
+    DateTimeOffset TokenRotatedAt, int EventCount, int FailedCount, DateTimeOffset? LastEventAt);
+
+/// <summary>The full URL with the secret, shown once, right after a create or a rotation.</summary>
+public sealed record IssuedUrl(Guid IntegrationId, string Name, string Url);
+
+public sealed record RawEventView(
+    long Id, DateTimeOffset ReceivedAt, RawEventStatus Status, string? Error, int AlertCount, long BodySize,
+    string BodyPreview, IReadOnlyDictionary<string, string> Headers);
+
+/// <summary>Admin work on integrations: create, rotate tokens, see what senders sent.</summary>
+public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, IOptions<IncidentHubOptions> options)
+{
+    private const string TokenPrefix = "iht_";
+
+    public async Task<IReadOnlyList<IntegrationSummary>> ListAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var stats = await db.AlertEvents
+            .GroupBy(e => e.IntegrationId)
+            .Select(g => new
+            {
+                IntegrationId = g.Key,
+                Count = g.Count(),
+                Failed = g.Count(e => e.Status == RawEventStatus.Failed || e.Status == RawEventStatus.Rejected),
+                Last = g.Max(e => (DateTimeOffset?)e.ReceivedAt),
+            })
+            .ToDictionaryAsync(s => s.IntegrationId, ct);
+        var integrations = await db.Integrations.AsNoTracking().OrderBy(i => i.Name).ToListAsync(ct);
+        return integrations.Select(i =>
+        {
+            stats.TryGetValue(i.Id, out var s);
+            return new IntegrationSummary(i.Id, i.Name, i.Kind, Url(i, $"{i.TokenPrefix}…"), i.TokenPrefix, i.CreatedAt, i.TokenRotatedAt,
+                s?.Count ?? 0, s?.Failed ?? 0, s?.Last);
+        }).ToList();
+    }
+
+    public async Task<IssuedUrl> CreateAsync(string name, SourceKind kind, CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            throw new ArgumentException("An integration needs a name.", nameof(name));
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await db.Integrations.AnyAsync(i => i.Name == name.Trim(), ct))
+        {
+            throw new ArgumentException($"An integration named '{name.Trim()}' already exists.", nameof(name));
+        }
+
+        var token = SecretTokens.New(TokenPrefix);
+        var integration = Integration.Create(name, kind, token, clock.GetUtcNow());
+        db.Integrations.Add(integration);
+        await db.SaveChangesAsync(ct);
+        return new IssuedUrl(integration.Id, integration.Name, Url(integration, token));
+    }
+
+    /// <summary>The old token stops working at once.</summary>
+    public async Task<IssuedUrl> RotateTokenAsync(Guid id, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var integration = await db.Integrations.SingleAsync(i => i.Id == id, ct);
+        var token = SecretTokens.New(TokenPrefix);
+        integration.SetToken(token, clock.GetUtcNow());
+        await db.SaveChangesAsync(ct);
+        return new IssuedUrl(integration.Id, integration.Name, Url(integration, token));
+    }
+
+    public async Task<IReadOnlyList<RawEventView>> RecentEventsAsync(Guid integrationId, int take = 20, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var events = await db.AlertEvents.AsNoTracking()
+            .Where(e => e.IntegrationId == integrationId)
+            .OrderByDescending(e => e.Id)
+            .Take(take)
+            .ToListAsync(ct);
+        return events.Select(e => new RawEventView(e.Id, e.ReceivedAt, e.Status, e.Error, e.AlertCount, e.BodySize, Preview(e.Body), e.Headers)).ToList();
+    }
+
+    /// <summary>Seeds an integration with a known token (run.sh's demo integrations); leaves an existing one alone.</summary>
+    public static async Task EnsureAsync(AppDbContext db, string name, SourceKind kind, string token, DateTimeOffset at, CancellationToken ct)
+    {
+        if (!await db.Integrations.AnyAsync(i => i.Name == name, ct))
+        {
+            db.Integrations.Add(Integration.Create(name, kind, token, at));
+            await db.SaveChangesAsync(ct);
+        }
+    }
+
+    private string Url(Integration integration, string token) => options.Value.PublicBaseUrl.TrimEnd('/') + integration.HookPath(token);
+
+    private static string Preview(byte[] body)
+    {
+        var text = Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 4096));
+        return body.Length > 4096 ? text + "\n…" : text;
+    }
+}

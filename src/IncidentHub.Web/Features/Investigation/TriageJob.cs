@@ -1,0 +1,92 @@
+using Hangfire;
+using IncidentHub.Analysis.Incidents;
+using IncidentHub.Analysis.Triage;
+using IncidentHub.Web.Features.Catalog;
+using IncidentHub.Web.Features.Incidents;
+using IncidentHub.Web.Infrastructure.Data;
+using IncidentHub.Web.Infrastructure.Live;
+using Microsoft.EntityFrameworkCore;
+
+namespace IncidentHub.Web.Features.Investigation;
+
+/// <summary>
+/// The first agent: deterministic triage (severity, service, confidence, reason) of a new
+/// incident. Takes an id only; running it twice changes nothing the second time.
+/// </summary>
+public sealed class TriageJob(AppDbContext db, ServiceCatalog catalog, IIncidentNotifier notifier, TimeProvider clock, ILogger<TriageJob> logger)
+{
+    public const string Actor = "triage-agent";
+
+    public async Task RunAsync(Guid incidentId, CancellationToken ct)
+    {
+        // New alerts may touch the incident while triage runs (optimistic concurrency on xmin):
+        // triage again from the fresh row rather than lose either change.
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            db.ChangeTracker.Clear();
+            try
+            {
+                await TriageOnceAsync(incidentId, ct);
+                return;
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 5)
+            {
+                logger.LogDebug("Triage of {IncidentId} raced with another change; attempt {Attempt}", incidentId, attempt + 1);
+            }
+        }
+    }
+
+    private async Task TriageOnceAsync(Guid incidentId, CancellationToken ct)
+    {
+        var incident = await db.Incidents.Include(i => i.Alerts).SingleOrDefaultAsync(i => i.Id == incidentId, ct);
+        if (incident is null || incident.TriagedAt is not null || incident.State != IncidentState.Triggered)
+        {
+            logger.LogDebug("Triage of {IncidentId} skipped: missing, done, or no longer triggered", incidentId);
+            return;
+        }
+
+        var input = new TriageInput(
+            incident.Title,
+            incident.Alerts.Select(a => new AlertFacts(a.Labels, a.Annotations, a.Status == Ingestion.AlertStatus.Firing)).ToList(),
+            catalog.Tiers);
+        var result = TriageEngine.Triage(input);
+        var now = clock.GetUtcNow();
+        incident.ApplyTriage(result, now);
+
+        var details = new Dictionary<string, string>
+        {
+            ["severity"] = result.Severity.ToString(),
+            ["service"] = result.Service ?? "",
+            ["confidence"] = result.Confidence.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture),
+            ["signals"] = string.Join(" | ", result.Signals),
+        };
+        db.Timeline.Add(TimelineEntry.Create(incident.Id, now, Actor, TimelineKind.Triage,
+            $"Triage: {result.Severity}, service {result.Service ?? "unknown"}, confidence {result.Confidence:0.00}. {result.Reason}", details));
+        db.Timeline.Add(TimelineEntry.Create(incident.Id, now, Actor, TimelineKind.StateChanged, "Investigating"));
+        await db.SaveChangesAsync(ct);
+        await notifier.PublishAsync([incident.Id], ct);
+    }
+}
+
+/// <summary>
+/// Catches incidents whose triage was never enqueued (the process died between committing the
+/// incident and enqueueing the job). Runs every minute; TriageJob is idempotent.
+/// </summary>
+public sealed class TriageSweepJob(AppDbContext db, Hangfire.IBackgroundJobClient jobs, TimeProvider clock)
+{
+    public const string RecurringId = "triage-sweep";
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var before = clock.GetUtcNow().AddSeconds(-30);
+        var stuck = await db.Incidents
+            .Where(i => i.State == IncidentState.Triggered && i.TriagedAt == null && i.TriggeredAt < before)
+            .Select(i => i.Id)
+            .Take(500)
+            .ToListAsync(ct);
+        foreach (var id in stuck)
+        {
+            jobs.Enqueue<TriageJob>(job => job.RunAsync(id, CancellationToken.None));
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using IncidentHub.Web.Features.Identity;
+using IncidentHub.Web.Features.Incidents;
+using IncidentHub.Web.Features.Ingestion;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace IncidentHub.Web.Infrastructure.Data;
+
+/// <summary>
+/// The one database context. Used directly (no repositories); Blazor code creates short-lived
+/// instances through IDbContextFactory because circuits live long. Each feature configures its
+/// own entities in an IEntityTypeConfiguration next to them.
+/// </summary>
+public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbContext<AppUser>(options), IDataProtectionKeyContext
+{
+    public DbSet<Integration> Integrations => Set<Integration>();
+    public DbSet<AlertEvent> AlertEvents => Set<AlertEvent>();
+    public DbSet<Alert> Alerts => Set<Alert>();
+    public DbSet<Incident> Incidents => Set<Incident>();
+    public DbSet<TimelineEntry> Timeline => Set<TimelineEntry>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+
+    /// <summary>Cookie and antiforgery keys, shared by every web process.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.HasSequence<int>(IncidentConfiguration.NumberSequence).StartsAt(1001);
+        builder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Enums are stored by name: readable in SQL and safe to reorder.
+        configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(32);
+    }
+}

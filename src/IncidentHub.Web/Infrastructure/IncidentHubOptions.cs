@@ -1,0 +1,38 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace IncidentHub.Web.Infrastructure;
+
+/// <summary>Which parts of IncidentHub this process runs. Any number of each share one database.</summary>
+public enum ProcessRole
+{
+    /// <summary>UI, JSON API and webhooks; listens for events published by workers.</summary>
+    Web,
+
+    /// <summary>Hangfire server: runs the agent jobs.</summary>
+    Worker,
+
+    /// <summary>Both, in one process: the default for a local run.</summary>
+    All,
+}
+
+public sealed class IncidentHubOptions
+{
+    public const string SectionName = "IncidentHub";
+
+    public ProcessRole Role { get; set; } = ProcessRole.All;
+
+    /// <summary>The address people and senders use to reach this hub; webhook URLs are shown with it.</summary>
+    [Required, Url]
+    public string PublicBaseUrl { get; set; } = "http://127.0.0.1:5080";
+
+    /// <summary>Hangfire workers in a worker process.</summary>
+    [Range(1, 64)]
+    public int WorkerCount { get; set; } = 4;
+
+    public bool RunsWeb => Role is ProcessRole.Web or ProcessRole.All;
+
+    public bool RunsWorker => Role is ProcessRole.Worker or ProcessRole.All;
+
+    public static ProcessRole ReadRole(IConfiguration configuration) =>
+        Enum.TryParse<ProcessRole>(configuration[$"{SectionName}:Role"], ignoreCase: true, out var role) ? role : ProcessRole.All;
+}

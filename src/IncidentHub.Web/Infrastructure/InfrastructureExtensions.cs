@@ -1,0 +1,77 @@
+using IncidentHub.Web.Infrastructure.Data;
+using Microsoft.AspNetCore.DataProtection;
+using IncidentHub.Web.Infrastructure.Errors;
+using IncidentHub.Web.Infrastructure.Jobs;
+using IncidentHub.Web.Infrastructure.Live;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+
+namespace IncidentHub.Web.Infrastructure;
+
+public static class InfrastructureExtensions
+{
+    public static WebApplicationBuilder AddInfrastructure(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<IncidentHubOptions>().BindConfiguration(IncidentHubOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        var options = builder.Configuration.GetSection(IncidentHubOptions.SectionName).Get<IncidentHubOptions>() ?? new IncidentHubOptions();
+
+        var connectionString = builder.Configuration.GetConnectionString("Postgres");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                "ConnectionStrings:Postgres is not set. scripts/run.sh sets it for a local run; otherwise set the environment variable ConnectionStrings__Postgres.");
+        }
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        services.AddDbContextFactory<AppDbContext>((sp, db) => db.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
+
+        // Every web node must read the others' login cookies: keys live in the shared database.
+        services.AddDataProtection().PersistKeysToDbContext<AppDbContext>().SetApplicationName("IncidentHub");
+
+        services.AddSingleton<IncidentNotifier>();
+        services.AddSingleton<IIncidentNotifier>(sp => sp.GetRequiredService<IncidentNotifier>());
+        services.AddHostedService<IncidentEventsDispatcher>();
+        if (options.RunsWeb)
+        {
+            services.AddHostedService<IncidentEventsListener>();
+        }
+
+        builder.AddJobs(connectionString, options);
+
+        // Enums travel by name in the JSON API ("P1", "Investigating"), as they are stored.
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("postgres");
+        return builder;
+    }
+
+    public static WebApplication UseInfrastructure(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapHealthChecks("/health").AllowAnonymous();
+        return app;
+    }
+}
+
+internal sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var command = dataSource.CreateCommand("SELECT 1");
+            await command.ExecuteScalarAsync(cancellationToken);
+            return HealthCheckResult.Healthy();
+        }
+        catch (NpgsqlException ex)
+        {
+            return HealthCheckResult.Unhealthy("PostgreSQL is not reachable", ex);
+        }
+    }
+}

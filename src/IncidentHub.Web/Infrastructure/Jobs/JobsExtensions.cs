@@ -1,0 +1,64 @@
+using Hangfire;
+using Hangfire.Dashboard;
+using Hangfire.PostgreSql;
+using IncidentHub.Web.Features.Identity;
+using IncidentHub.Web.Features.Investigation;
+
+namespace IncidentHub.Web.Infrastructure.Jobs;
+
+/// <summary>Hangfire on PostgreSQL: durable per-incident agent work; the server runs only in worker roles.</summary>
+public static class JobsExtensions
+{
+    public static WebApplicationBuilder AddJobs(this WebApplicationBuilder builder, string connectionString, IncidentHubOptions options)
+    {
+        builder.Services.AddHangfire(config => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UsePostgreSqlStorage(
+                storage => storage.UseNpgsqlConnection(connectionString),
+                new PostgreSqlStorageOptions
+                {
+                    SchemaName = "hangfire",
+                    PrepareSchemaIfNecessary = true,
+                    QueuePollInterval = TimeSpan.FromSeconds(1),
+                    EnableLongPolling = true,
+                }));
+
+        if (options.RunsWorker)
+        {
+            builder.Services.AddHangfireServer(server =>
+            {
+                server.WorkerCount = options.WorkerCount;
+                server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+            });
+        }
+
+        return builder;
+    }
+
+    /// <summary>Recurring jobs, registered in one place with stable ids.</summary>
+    public static void RegisterRecurringJobs(IServiceProvider services)
+    {
+        var recurring = services.GetRequiredService<IRecurringJobManager>();
+        recurring.AddOrUpdate<TriageSweepJob>(TriageSweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+    }
+
+    /// <summary>The Hangfire dashboard at /jobs, for Admins only (checked by endpoint authorization).</summary>
+    public static IEndpointRouteBuilder MapJobsDashboard(this IEndpointRouteBuilder app)
+    {
+        app.MapHangfireDashboard("/jobs", new DashboardOptions
+        {
+            Authorization = [new EndpointAuthorizedFilter()],
+            DashboardTitle = "IncidentHub jobs",
+            AppPath = "/",
+        }).RequireAuthorization(Policies.Admin);
+        return app;
+    }
+
+    /// <summary>Authorization is done by the endpoint policy above; Hangfire's own check only confirms it ran.</summary>
+    private sealed class EndpointAuthorizedFilter : IDashboardAuthorizationFilter
+    {
+        public bool Authorize(DashboardContext context) => context.GetHttpContext().User.IsInRole(Roles.Admin);
+    }
+}

@@ -1,0 +1,127 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Npgsql;
+
+namespace IncidentHub.Web.Infrastructure.Live;
+
+/// <summary>
+/// Publishing writes ids into an in-process channel (so a writer never waits for a page to
+/// reload) and sends one pg_notify per publish for other processes. A dispatcher drains the
+/// channel, coalesces repeated ids, and calls the subscribers. The listener feeds notifications
+/// from other processes into the same channel; our own come back too and are skipped by origin.
+/// </summary>
+public sealed class IncidentNotifier(NpgsqlDataSource dataSource, ILogger<IncidentNotifier> logger) : IIncidentNotifier
+{
+    public const string Channel = "incidenthub_incidents";
+
+    private readonly ConcurrentDictionary<long, Subscription> _subscriptions = new();
+    private readonly Channel<Guid> _pending = System.Threading.Channels.Channel.CreateUnbounded<Guid>(new UnboundedChannelOptions { SingleReader = true });
+    private long _nextId;
+
+    /// <summary>Identifies this process in notification payloads.</summary>
+    public string Origin { get; } = Guid.NewGuid().ToString("N")[..12];
+
+    public IDisposable Subscribe(Guid? incidentId, Func<Guid, Task> onChange)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        var subscription = new Subscription(incidentId, onChange, () => _subscriptions.TryRemove(id, out _));
+        _subscriptions[id] = subscription;
+        return subscription;
+    }
+
+    public async Task PublishAsync(IReadOnlyCollection<Guid> incidentIds, CancellationToken ct = default)
+    {
+        if (incidentIds.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var id in incidentIds)
+        {
+            _pending.Writer.TryWrite(id);
+        }
+
+        // One NOTIFY carries up to ~200 ids (payloads are limited to 8000 bytes).
+        foreach (var chunk in incidentIds.Chunk(200))
+        {
+            try
+            {
+                await using var command = dataSource.CreateCommand("SELECT pg_notify(@channel, @payload)");
+                command.Parameters.AddWithValue("channel", Channel);
+                command.Parameters.AddWithValue("payload", $"{Origin}:{string.Join(',', chunk)}");
+                await command.ExecuteNonQueryAsync(ct);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+            {
+                // The change is committed; only other processes' live view is late. They reload on their next event.
+                logger.LogWarning(ex, "Could not notify other processes about {Count} incidents", chunk.Length);
+            }
+        }
+    }
+
+    /// <summary>Called by the listener for a notification from any process.</summary>
+    internal void OnNotification(string payload)
+    {
+        var colon = payload.IndexOf(':', StringComparison.Ordinal);
+        if (colon < 0 || payload.AsSpan(0, colon).SequenceEqual(Origin))
+        {
+            return;
+        }
+
+        foreach (var part in payload[(colon + 1)..].Split(','))
+        {
+            if (Guid.TryParse(part, out var id))
+            {
+                _pending.Writer.TryWrite(id);
+            }
+        }
+    }
+
+    /// <summary>Runs for the life of the process (see <see cref="IncidentEventsDispatcher"/>).</summary>
+    internal async Task DispatchAsync(CancellationToken ct)
+    {
+        var batch = new HashSet<Guid>();
+        while (await _pending.Reader.WaitToReadAsync(ct))
+        {
+            batch.Clear();
+            while (_pending.Reader.TryRead(out var id))
+            {
+                batch.Add(id);
+            }
+
+            foreach (var subscription in _subscriptions.Values)
+            {
+                foreach (var id in batch)
+                {
+                    if (subscription.IncidentId is not null && subscription.IncidentId != id)
+                    {
+                        continue;
+                    }
+
+                    try
+                    {
+                        await subscription.OnChange(id);
+                    }
+                    catch (Exception ex)
+                    {
+                        logger.LogWarning(ex, "A live-update subscriber failed for incident {IncidentId}", id);
+                    }
+
+                    // A wall subscriber reloads everything once per batch, not once per incident.
+                    if (subscription.IncidentId is null)
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    private sealed class Subscription(Guid? incidentId, Func<Guid, Task> onChange, Action remove) : IDisposable
+    {
+        public Guid? IncidentId { get; } = incidentId;
+        public Func<Guid, Task> OnChange { get; } = onChange;
+
+        public void Dispose() => remove();
+    }
+}

@@ -1,0 +1,49 @@
+using IncidentHub.Web.Components.Layout;
+using IncidentHub.Web.Features.Catalog;
+using IncidentHub.Web.Features.Identity;
+using IncidentHub.Web.Features.Incidents;
+using IncidentHub.Web.Features.Ingestion;
+using IncidentHub.Web.Infrastructure;
+using IncidentHub.Web.Infrastructure.Jobs;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddInfrastructure();
+builder.AddIdentityFeature();
+builder.AddCatalog();
+builder.AddIncidents();
+builder.AddIngestion();
+builder.AddDashboard();
+
+var app = builder.Build();
+
+// `IncidentHub.Web migrate`: apply migrations and seed data, then exit (scripts/run.sh does this first).
+if (args.Contains("migrate"))
+{
+    await app.Services.InitializeDatabaseAsync();
+    return;
+}
+
+if (app.Configuration.GetValue("Database:MigrateOnStart", false))
+{
+    await app.Services.InitializeDatabaseAsync();
+}
+
+app.UseInfrastructure();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+
+// A worker process runs Hangfire and answers /health only; web and all serve people and senders.
+if (IncidentHubOptions.ReadRole(app.Configuration) != ProcessRole.Worker)
+{
+    app.MapIngestion();
+    app.MapIncidentsApi();
+    app.MapIdentity();
+    app.MapJobsDashboard();
+    app.MapDashboard();
+}
+
+app.Run();
+
+public partial class Program;

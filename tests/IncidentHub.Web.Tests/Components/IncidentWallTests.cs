@@ -1,0 +1,84 @@
+using Bunit;
+using IncidentHub.Analysis.Incidents;
+using IncidentHub.Web.Features.Incidents;
+using IncidentHub.Web.Features.Incidents.Components;
+using MudBlazor.Services;
+
+namespace IncidentHub.Web.Tests.Components;
+
+public sealed class IncidentWallTests : BunitContext, IAsyncLifetime
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);
+
+    public IncidentWallTests()
+    {
+        Services.AddMudServices();
+        JSInterop.Mode = JSRuntimeMode.Loose;
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    Task IAsyncLifetime.DisposeAsync() => base.DisposeAsync().AsTask();
+
+    private static IncidentSummary Incident(int number, Severity severity, IncidentState state, string? service = "checkout",
+        TimeSpan? age = null, DateTimeOffset? acked = null, int firing = 1, int alerts = 1, int notifications = 3) =>
+        new(Guid.NewGuid(), number, $"INC-{number}", $"Title {number}", service, severity, state, Now - (age ?? TimeSpan.FromMinutes(5)),
+            acked, state == IncidentState.Resolved ? Now : null, alerts, firing, notifications, Now);
+
+    [Fact]
+    public void Wall_ShowsEachIncidentWithSeverityServiceStateAgeAndAlertCounts()
+    {
+        var wall = Render<IncidentWall>(p => p
+            .Add(w => w.Incidents, [Incident(1042, Severity.P0, IncidentState.Investigating, age: TimeSpan.FromMinutes(17), firing: 2, alerts: 3, notifications: 9)])
+            .Add(w => w.Now, Now));
+
+        var row = wall.Find("[data-testid=incident-row][data-number='1042']");
+        Assert.Contains("ih-row-p0", row.ClassName, StringComparison.Ordinal);
+        Assert.Equal("P0", row.QuerySelector(".ih-sev")!.TextContent);
+        Assert.Equal("INC-1042", row.QuerySelector(".ih-ref a")!.TextContent);
+        Assert.Equal("/incidents/1042", row.QuerySelector(".ih-ref a")!.GetAttribute("href"));
+        Assert.Contains("checkout", row.TextContent, StringComparison.Ordinal);
+        Assert.Equal("Investigating", row.QuerySelector(".ih-state")!.TextContent);
+        Assert.Contains("17m", row.TextContent, StringComparison.Ordinal);
+        Assert.Equal("2/3(9)", System.Text.RegularExpressions.Regex.Replace(row.QuerySelector("[data-testid=alert-count]")!.TextContent, @"\s+", ""));
+        Assert.Contains("unacked", row.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Wall_KeepsTheGivenOrder_AndMarksAcknowledgedAndResolvedRows()
+    {
+        var wall = Render<IncidentWall>(p => p
+            .Add(w => w.Incidents, [
+                Incident(1, Severity.P1, IncidentState.Triggered),
+                Incident(2, Severity.P3, IncidentState.Investigating, acked: Now - TimeSpan.FromMinutes(3)),
+                Incident(3, Severity.P2, IncidentState.Resolved, service: null),
+            ])
+            .Add(w => w.Now, Now));
+
+        var rows = wall.FindAll("[data-testid=incident-row]");
+        Assert.Equal(["1", "2", "3"], rows.Select(r => r.GetAttribute("data-number")));
+        Assert.Contains("✓", rows[1].TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("unacked", rows[1].TextContent, StringComparison.Ordinal);
+        Assert.Contains("ih-row-resolved", rows[2].ClassName, StringComparison.Ordinal);
+        Assert.Contains("—", rows[2].TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Wall_WithNoIncidents_SaysSo()
+    {
+        var wall = Render<IncidentWall>(p => p.Add(w => w.Incidents, []).Add(w => w.Now, Now));
+
+        Assert.Contains("No open incidents", wall.Find("[data-testid=wall-empty]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(wall.FindAll("[data-testid=incident-row]"));
+    }
+
+    [Fact]
+    public void Wall_ReRendersWhenGivenNewIncidents()
+    {
+        var wall = Render<IncidentWall>(p => p.Add(w => w.Incidents, []).Add(w => w.Now, Now));
+
+        wall.Render(p => p.Add(w => w.Incidents, [Incident(7, Severity.P2, IncidentState.Triggered)]));
+
+        Assert.Single(wall.FindAll("[data-testid=incident-row]"));
+    }
+}

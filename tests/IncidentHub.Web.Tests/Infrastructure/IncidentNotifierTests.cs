@@ -1,0 +1,129 @@
+using IncidentHub.Tests.Shared;
+using IncidentHub.Web.Infrastructure.Live;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace IncidentHub.Web.Tests.Infrastructure;
+
+/// <summary>
+/// Two notifiers on two connections pools stand for two processes (a worker and a web node)
+/// sharing one PostgreSQL: what one publishes reaches the other's subscribers through LISTEN/NOTIFY.
+/// </summary>
+public sealed class IncidentNotifierTests : IAsyncLifetime
+{
+    private TestDatabase _database = default!;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<NpgsqlDataSource> _sources = [];
+
+    public async Task InitializeAsync() => _database = await TestDatabase.CreateAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        foreach (var source in _sources)
+        {
+            await source.DisposeAsync();
+        }
+
+        await _database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Publish_InWorkerProcess_ReachesSubscriberInWebProcess()
+    {
+        var worker = await StartProcessAsync();
+        var web = await StartProcessAsync();
+        var incident = Guid.NewGuid();
+        var received = new TaskCompletionSource<Guid>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = web.Subscribe(incident, id =>
+        {
+            received.TrySetResult(id);
+            return Task.CompletedTask;
+        });
+
+        await worker.PublishAsync([incident]);
+
+        Assert.Equal(incident, await received.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task Subscriber_ForOneIncident_IgnoresOthers_AndWallSubscriberSeesAll()
+    {
+        var worker = await StartProcessAsync();
+        var web = await StartProcessAsync();
+        var mine = Guid.NewGuid();
+        var other = Guid.NewGuid();
+        var seenByPage = new List<Guid>();
+        var wallSaw = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pageSaw = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var page = web.Subscribe(mine, id =>
+        {
+            lock (seenByPage)
+            {
+                seenByPage.Add(id);
+            }
+
+            pageSaw.TrySetResult();
+            return Task.CompletedTask;
+        });
+        using var wall = web.Subscribe(null, _ =>
+        {
+            wallSaw.TrySetResult();
+            return Task.CompletedTask;
+        });
+
+        await worker.PublishAsync([other]);
+        await wallSaw.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await worker.PublishAsync([mine]);
+        await pageSaw.Task.WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal([mine], seenByPage);
+    }
+
+    [Fact]
+    public async Task Publish_InSameProcess_IsDeliveredOnce()
+    {
+        var process = await StartProcessAsync();
+        var incident = Guid.NewGuid();
+        var count = 0;
+        var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var marker = Guid.NewGuid();
+        var markerSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = process.Subscribe(null, id =>
+        {
+            if (id == incident)
+            {
+                Interlocked.Increment(ref count);
+                first.TrySetResult();
+            }
+            else if (id == marker)
+            {
+                markerSeen.TrySetResult();
+            }
+
+            return Task.CompletedTask;
+        });
+
+        await process.PublishAsync([incident]);
+        await first.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        // Our own NOTIFY comes back through LISTEN; a later marker from another process proves it was processed.
+        var other = await StartProcessAsync();
+        await other.PublishAsync([marker]);
+        await markerSeen.Task.WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(1, count);
+    }
+
+    private async Task<IncidentNotifier> StartProcessAsync()
+    {
+        var source = NpgsqlDataSource.Create(_database.ConnectionString);
+        _sources.Add(source);
+        var notifier = new IncidentNotifier(source, NullLogger<IncidentNotifier>.Instance);
+        var listener = new IncidentEventsListener(source, notifier, NullLogger<IncidentEventsListener>.Instance);
+        var dispatcher = new IncidentEventsDispatcher(notifier);
+        await listener.StartAsync(_stop.Token);
+        await dispatcher.StartAsync(_stop.Token);
+        await listener.Listening.WaitAsync(TimeSpan.FromSeconds(5));
+        return notifier;
+    }
+}

@@ -1,0 +1,108 @@
+using IncidentHub.Web.Features.Identity;
+using IncidentHub.Web.Features.Ingestion;
+using IncidentHub.Web.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IncidentHub.Tests.Shared;
+
+/// <summary>
+/// The real application (role "all": web + Hangfire worker) on a real Kestrel socket and a
+/// fresh real PostgreSQL database. Nothing of ours is replaced.
+/// </summary>
+public sealed class IncidentHubFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string AdminEmail = "admin@test.local";
+    public const string AdminPassword = "Admin!pass-123";
+    public const string AdminToken = "ih_test_admin_token_0123456789abcdefghij";
+
+    private TestDatabase? _database;
+
+    public string ConnectionString => _database?.ConnectionString ?? throw new InvalidOperationException("Not initialised.");
+
+    /// <summary>The real server's address, e.g. http://127.0.0.1:40123.</summary>
+    public Uri ServerAddress { get; private set; } = default!;
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync();
+        UseKestrel(0);
+        StartServer();
+        var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        ServerAddress = new Uri(addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        await Services.InitializeDatabaseAsync();
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Postgres", ConnectionString);
+        builder.UseSetting("IncidentHub:Role", "All");
+        builder.UseSetting("IncidentHub:WorkerCount", "2");
+        builder.UseSetting("IncidentHub:PublicBaseUrl", "http://127.0.0.1:5080");
+        builder.UseSetting("Seed:Admin:Email", AdminEmail);
+        builder.UseSetting("Seed:Admin:Password", AdminPassword);
+        builder.UseSetting("Seed:Admin:ApiToken", AdminToken);
+        builder.UseSetting("Seed:CatalogPath", Path.Combine(RepositoryRoot(), "seed-data", "services.yaml"));
+    }
+
+    /// <summary>An HTTP client on the real socket, optionally with a bearer token.</summary>
+    public HttpClient Client(string? bearer = null)
+    {
+        var client = new HttpClient { BaseAddress = ServerAddress };
+        if (bearer is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new("Bearer", bearer);
+        }
+
+        return client;
+    }
+
+    /// <summary>Creates an integration and returns its webhook path (with the secret token).</summary>
+    public async Task<string> CreateIntegrationAsync(SourceKind kind, string? name = null)
+    {
+        using var scope = Services.CreateScope();
+        var issued = await scope.ServiceProvider.GetRequiredService<IntegrationService>()
+            .CreateAsync(name ?? $"{kind} {Guid.NewGuid():N}", kind);
+        return new Uri(issued.Url).AbsolutePath;
+    }
+
+    /// <summary>Creates a user with one role and a personal API token; returns the token.</summary>
+    public async Task<string> CreateUserAsync(string email, string password, string role)
+    {
+        using var scope = Services.CreateScope();
+        var accounts = scope.ServiceProvider.GetRequiredService<AccountService>();
+        var error = await accounts.CreateUserAsync(email, password, role);
+        if (error is not null)
+        {
+            throw new InvalidOperationException(error);
+        }
+
+        var user = await scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>().FindByEmailAsync(email);
+        return await accounts.CreateTokenAsync(user!.Id, "test");
+    }
+
+    public static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "IncidentHub.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("Cannot find the repository root (IncidentHub.sln).");
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+    }
+}
