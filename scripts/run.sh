@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# Run IncidentHub locally from a fresh clone.
+#
+#   scripts/run.sh          install what is missing, start a private PostgreSQL (.data/pg),
+#                           build, migrate + seed, start the app on http://127.0.0.1:5080
+#                           (IH_PORT overrides the port). Ctrl-C stops the app only.
+#   scripts/run.sh stop     stop the private PostgreSQL cluster
+#   scripts/run.sh status   show whether the private PostgreSQL cluster runs
+#
+# Generated secrets (admin password, API token, webhook tokens) live in .data/secrets.env (mode 600);
+# the app log is .data/incidenthub.log.
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+ROOT=$(ih_root)
+DATA="$ROOT/.data"
+PG_DIR="$DATA/pg"
+SECRETS="$DATA/secrets.env"
+LOG="$DATA/incidenthub.log"
+IH_PORT=${IH_PORT:-5080}
+BASE_URL="http://127.0.0.1:$IH_PORT"
+BIN_DIR="$ROOT/src/IncidentHub.Web/bin/Release/net10.0"
+DLL="$BIN_DIR/IncidentHub.Web.dll"
+APP_PID=""
+
+# --- secrets ----------------------------------------------------------------
+
+# rand_chars SET N : N random characters from the tr(1) set SET.
+rand_chars() {
+  head -c 4096 /dev/urandom | LC_ALL=C tr -dc "$1" | cut -c "1-$2"
+}
+
+# 20 characters: upper + lower + digit + one symbol + 16 alphanumerics, shuffled.
+# Meets ASP.NET Identity's default password rules; the symbols need no shell quoting.
+gen_password() {
+  local pw
+  pw="$(rand_chars 'A-Z' 1)$(rand_chars 'a-z' 1)$(rand_chars '0-9' 1)$(rand_chars '@%+_.' 1)"
+  pw+=$(rand_chars 'A-Za-z0-9' 16)
+  fold -w1 <<<"$pw" | shuf | tr -d '\n'
+}
+
+# ih_ + 43 base64url characters (32 random bytes, unpadded).
+gen_api_token() { printf 'ih_%s' "$(head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=')"; }
+
+# iht_ + 40 random alphanumerics.
+gen_hook_token() { printf 'iht_%s' "$(rand_chars 'A-Za-z0-9' 40)"; }
+
+# Create .data/secrets.env on the first run; add keys missing from an older file; load it.
+load_secrets() {
+  mkdir -p "$DATA"
+  (umask 077 && touch "$SECRETS")
+  chmod 600 "$SECRETS"
+  local key value
+  for key in ADMIN_EMAIL ADMIN_PASSWORD ADMIN_API_TOKEN DEMO_TOKEN_ALERTMANAGER DEMO_TOKEN_GENERIC; do
+    grep -q "^$key=." "$SECRETS" && continue
+    case $key in
+      ADMIN_EMAIL) value=admin@incidenthub.local ;;
+      ADMIN_PASSWORD) value=$(gen_password) ;;
+      ADMIN_API_TOKEN) value=$(gen_api_token) ;;
+      *) value=$(gen_hook_token) ;;
+    esac
+    printf '%s=%s\n' "$key" "$value" >>"$SECRETS"
+    ih_log "generated $key in ${SECRETS#"$ROOT"/}"
+  done
+  # shellcheck source=/dev/null
+  source "$SECRETS"
+}
+
+# --- app lifecycle ------------------------------------------------------------
+
+# SIGTERM the app and wait for it (SIGKILL after 30 s).
+stop_app() {
+  [[ -n "$APP_PID" ]] || return 0
+  if kill -0 "$APP_PID" 2>/dev/null; then
+    ih_log "stopping IncidentHub (pid $APP_PID)..."
+    kill -TERM "$APP_PID" 2>/dev/null || true
+    local deadline=$((SECONDS + 30))
+    while kill -0 "$APP_PID" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+    kill -KILL "$APP_PID" 2>/dev/null || true
+  fi
+  wait "$APP_PID" 2>/dev/null || true
+  APP_PID=""
+}
+
+on_signal() {
+  trap - INT TERM
+  echo >&2
+  stop_app
+  ih_log "IncidentHub stopped. PostgreSQL keeps running: scripts/run.sh stop stops it."
+  exit 0
+}
+
+wait_healthy() {
+  local deadline=$((SECONDS + 120)) code
+  ih_log "waiting for $BASE_URL/health ..."
+  while ((SECONDS < deadline)); do
+    if ! kill -0 "$APP_PID" 2>/dev/null; then
+      ih_log "IncidentHub exited during startup; last lines of $LOG:"
+      tail -n 40 "$LOG" >&2 || true
+      APP_PID=""
+      exit 1
+    fi
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$BASE_URL/health" || true)
+    [[ "$code" == 200 ]] && return 0
+    sleep 0.5
+  done
+  ih_log "no 200 from $BASE_URL/health after 120 s; last lines of $LOG:"
+  tail -n 40 "$LOG" >&2 || true
+  stop_app
+  exit 1
+}
+
+banner() {
+  local now am_url gen_url
+  now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  am_url="$BASE_URL/hooks/alertmanager/$DEMO_TOKEN_ALERTMANAGER"
+  gen_url="$BASE_URL/hooks/generic/$DEMO_TOKEN_GENERIC"
+  cat <<EOF
+
+================================================================================
+  IncidentHub is running
+================================================================================
+  Dashboard          $BASE_URL/
+  Admin login        $ADMIN_EMAIL
+  Admin password     $ADMIN_PASSWORD
+  Hangfire jobs      $BASE_URL/jobs
+  Secrets file       $SECRETS
+  App log            $LOG
+
+  Admin API token    $ADMIN_API_TOKEN
+    curl -H "Authorization: Bearer $ADMIN_API_TOKEN" $BASE_URL/api/incidents
+
+  Webhooks
+    Alertmanager     $am_url
+    Generic JSON     $gen_url
+
+  Send a firing Alertmanager alert:
+    curl -X POST -H 'Content-Type: application/json' $am_url \\
+      -d '{"version":"4","groupKey":"{}:{alertname=\"HighErrorRate\"}","truncatedAlerts":0,"status":"firing","receiver":"incidenthub","groupLabels":{"alertname":"HighErrorRate"},"commonLabels":{"alertname":"HighErrorRate","service":"checkout","severity":"critical"},"commonAnnotations":{"summary":"Checkout error rate above 5%"},"externalURL":"http://alertmanager:9093","alerts":[{"status":"firing","labels":{"alertname":"HighErrorRate","service":"checkout","severity":"critical"},"annotations":{"summary":"Checkout error rate above 5%"},"startsAt":"$now","endsAt":"0001-01-01T00:00:00Z","generatorURL":"http://prometheus:9090/graph","fingerprint":"5f1c0a6e9b2d4c71"}]}'
+
+  Send a generic alert:
+    curl -X POST -H 'Content-Type: application/json' $gen_url \\
+      -d '{"title":"Checkout latency above 2s","service":"checkout","severity":"warning"}'
+
+  Ctrl-C stops IncidentHub; scripts/run.sh stop stops PostgreSQL.
+================================================================================
+
+EOF
+}
+
+# --- main ---------------------------------------------------------------------
+
+run() {
+  [[ "$IH_PORT" =~ ^[0-9]+$ ]] || ih_die "IH_PORT must be a port number (got '$IH_PORT')"
+  if port_in_use "$IH_PORT"; then
+    ih_die "port $IH_PORT on 127.0.0.1 is already in use (another IncidentHub?).
+  Stop whatever listens there, or pick another port: IH_PORT=5081 scripts/run.sh"
+  fi
+
+  # Packages: PostgreSQL for the data, Chromium + fonts for PDF reports, curl for the checks.
+  ensure_apt postgresql chromium fonts-dejavu-core curl || ih_die "could not install the Debian packages above"
+  ensure_dotnet
+
+  # Private PostgreSQL cluster under .data/pg (reused when it already runs).
+  local pg_conn pg_port psql
+  mkdir -p "$DATA"
+  pg_conn=$("$ROOT/scripts/pg.sh" start "$PG_DIR")
+  pg_port=$(sed -n 's/.*Port=\([0-9]*\);.*/\1/p' <<<"$pg_conn")
+  psql=("$(pg_bin_dir)/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -v ON_ERROR_STOP=1 -qtA)
+  if [[ "$("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = 'incidenthub'")" != 1 ]]; then
+    ih_log "creating database incidenthub"
+    "${psql[@]}" -c 'CREATE DATABASE incidenthub'
+  fi
+
+  load_secrets
+
+  ih_log "building src/IncidentHub.Web (Release)..."
+  dotnet build "$ROOT/src/IncidentHub.Web" -c Release -nologo -v quiet >&2 || ih_die "build failed (errors above)"
+  [[ -f "$DLL" ]] || ih_die "build produced no $DLL"
+
+  # The app's configuration (ASP.NET Core reads __ as the section separator).
+  export ASPNETCORE_ENVIRONMENT=Development
+  export ASPNETCORE_URLS="$BASE_URL"
+  export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=incidenthub"
+  export IncidentHub__Role=all
+  export IncidentHub__PublicBaseUrl="$BASE_URL"
+  export Seed__Admin__Email="$ADMIN_EMAIL"
+  export Seed__Admin__Password="$ADMIN_PASSWORD"
+  export Seed__Admin__ApiToken="$ADMIN_API_TOKEN"
+  export Seed__DemoIntegrations__Alertmanager="$DEMO_TOKEN_ALERTMANAGER"
+  export Seed__DemoIntegrations__Generic="$DEMO_TOKEN_GENERIC"
+  export Seed__CatalogPath="$ROOT/seed-data/services.yaml"
+
+  cd "$BIN_DIR"
+  : >"$LOG"
+  ih_log "migrating and seeding the database..."
+  dotnet "$DLL" migrate 2>&1 | tee -a "$LOG" >&2 || ih_die "migrate failed (see $LOG)"
+
+  # The build and migration took a while: check the port again.
+  port_in_use "$IH_PORT" && ih_die "port $IH_PORT on 127.0.0.1 became busy; stop what listens there or set IH_PORT"
+
+  # Start the app in the background; its output goes to the log and the terminal.
+  # (Background jobs ignore SIGINT; Ctrl-C reaches this script, which SIGTERMs the app.)
+  trap on_signal INT TERM
+  ih_log "starting IncidentHub on $BASE_URL (log: $LOG)"
+  dotnet "$DLL" > >(trap '' INT TERM; exec tee -a "$LOG") 2>&1 &
+  APP_PID=$!
+
+  wait_healthy
+  banner
+
+  local rc=0
+  wait "$APP_PID" || rc=$?
+  APP_PID=""
+  ih_log "IncidentHub exited with code $rc (log: $LOG). PostgreSQL keeps running: scripts/run.sh stop stops it."
+  exit "$rc"
+}
+
+case "${1:-start}" in
+  start | run) run ;;
+  stop) "$ROOT/scripts/pg.sh" stop "$PG_DIR" ;;
+  status) "$ROOT/scripts/pg.sh" status "$PG_DIR" ;;
+  -h | --help | help) sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+  *) ih_die "unknown command '$1' (try: scripts/run.sh [start|stop|status|help])" ;;
+esac
