@@ -1,11 +1,13 @@
 using IncidentHub.Web.Features.Identity;
 using IncidentHub.Web.Features.Ingestion;
 using IncidentHub.Web.Infrastructure;
+using IncidentHub.Web.Infrastructure.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IncidentHub.Tests.Shared;
@@ -30,6 +32,13 @@ public sealed class IncidentHubFactory : WebApplicationFactory<Program>, IAsyncL
     public async Task InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync();
+
+        // Schema first, so nothing that starts with the server (data protection keys, Hangfire) meets an empty database.
+        await using (var db = new AppDbContext(new DbContextOptionsBuilder<AppDbContext>().UseNpgsql(ConnectionString).Options))
+        {
+            await db.Database.MigrateAsync();
+        }
+
         UseKestrel(0);
         StartServer();
         var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
@@ -40,6 +49,10 @@ public sealed class IncidentHubFactory : WebApplicationFactory<Program>, IAsyncL
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+
+        // Outside Development the build's static web assets manifest (blazor.web.js, MudBlazor's
+        // files) is not loaded by default; a real browser needs them.
+        builder.UseStaticWebAssets();
         builder.UseSetting("ConnectionStrings:Postgres", ConnectionString);
         builder.UseSetting("IncidentHub:Role", "All");
         builder.UseSetting("IncidentHub:WorkerCount", "2");

@@ -27,7 +27,7 @@ public sealed class IncidentService(IDbContextFactory<AppDbContext> dbFactory, I
                 Incident = i,
                 Alerts = i.Alerts.Count,
                 Firing = i.Alerts.Count(a => a.Status == AlertStatus.Firing),
-                Notifications = i.Alerts.Sum(a => a.Count),
+                Notifications = i.Alerts.Sum(a => (int?)a.Count) ?? 0,
             })
             .ToListAsync(ct);
 

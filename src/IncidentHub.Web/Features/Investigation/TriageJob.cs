@@ -81,6 +81,7 @@ public sealed class TriageSweepJob(AppDbContext db, Hangfire.IBackgroundJobClien
         var before = clock.GetUtcNow().AddSeconds(-30);
         var stuck = await db.Incidents
             .Where(i => i.State == IncidentState.Triggered && i.TriagedAt == null && i.TriggeredAt < before)
+            .OrderBy(i => i.TriggeredAt)
             .Select(i => i.Id)
             .Take(500)
             .ToListAsync(ct);
