@@ -1,0 +1,47 @@
+using System.Net;
+using System.Text;
+using IncidentHub.Tests.Shared;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace IncidentHub.E2E.Tests;
+
+/// <summary>The Admin's Integrations page: create one, see its URL once, see rejected payloads with their error, rotate.</summary>
+[Collection(E2ECollection.Name)]
+public sealed class IntegrationsPageTests(IncidentHubFactory app, BrowserFixture browser, ITestOutputHelper output)
+    : BrowserTest(app, browser, output)
+{
+    [Fact]
+    public async Task Admin_CreatesIntegration_SeesRejectedPayloadWithError_AndRotatesToken()
+    {
+        var page = await NewPageAsync("integrations");
+        await LogInAsync(page, IncidentHubFactory.AdminEmail, IncidentHubFactory.AdminPassword);
+        await page.GotoAsync("/integrations");
+        await WaitForCircuitAsync(page);
+        var name = $"prod-alertmanager-{Guid.NewGuid():N}"[..24];
+
+        await page.Locator("input[data-testid=integration-name], [data-testid=integration-name] input").First.FillAsync(name);
+        await page.GetByTestId("create-integration").ClickAsync();
+        var issued = page.GetByTestId("issued-url");
+        await Expect(issued).ToContainTextAsync("/hooks/alertmanager/iht_");
+        var url = new Uri((await issued.TextContentAsync())!.Trim());
+
+        using var http = App.Client();
+        var bad = await http.PostAsync(url.AbsolutePath, new StringContent("{\"alerts\": [", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+
+        var row = page.Locator($"[data-testid=integration-row][data-name='{name}']");
+        await row.GetByTestId("show-payloads").ClickAsync();
+        var rejected = page.Locator("[data-testid=raw-event][data-status=Rejected]");
+        await Expect(rejected).ToHaveCountAsync(1);
+        await Expect(rejected).ToContainTextAsync("not valid JSON");
+        await rejected.Locator("summary").ClickAsync();
+        await ScreenshotAsync(page, "integrations.png");
+
+        await row.GetByTestId("rotate-token").ClickAsync();
+        await Expect(issued).Not.ToHaveTextAsync(url.ToString());
+        var rotated = new Uri((await issued.TextContentAsync())!.Trim());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.PostAsync(url.AbsolutePath, new StringContent("{}", Encoding.UTF8, "application/json"))).StatusCode);
+        Assert.NotEqual(HttpStatusCode.Unauthorized, (await http.PostAsync(rotated.AbsolutePath, new StringContent("{}", Encoding.UTF8, "application/json"))).StatusCode);
+    }
+}
