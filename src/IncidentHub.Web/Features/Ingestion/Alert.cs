@@ -1,10 +1,6 @@
-namespace IncidentHub.Web.Features.Ingestion;
+using IncidentHub.Analysis.Ingestion;
 
-public enum AlertStatus
-{
-    Firing,
-    Resolved,
-}
+namespace IncidentHub.Web.Features.Ingestion;
 
 /// <summary>One firing condition from a source, identified by its fingerprint; repeats update it.</summary>
 public sealed class Alert
@@ -78,15 +74,3 @@ public sealed class Alert
 
     public void AttachTo(Guid incidentId) => IncidentId = incidentId;
 }
-
-/// <summary>An alert as every source is turned into before dedup and grouping.</summary>
-public sealed record NormalisedAlert(
-    string Fingerprint,
-    string GroupKey,
-    string Title,
-    AlertStatus Status,
-    Dictionary<string, string> Labels,
-    Dictionary<string, string> Annotations,
-    DateTimeOffset StartsAt,
-    DateTimeOffset? EndsAt,
-    string? SourceUrl);

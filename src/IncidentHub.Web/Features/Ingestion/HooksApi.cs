@@ -17,23 +17,31 @@ public static class HooksApi
     /// <summary>Oversize bodies keep only this much, enough to see what was sent.</summary>
     private const int KeptPrefixBytes = 64 * 1024;
 
-    private static readonly string[] KeptHeaders = ["Content-Type", "Content-Length", "User-Agent", "X-Forwarded-For"];
+    private static readonly string[] KeptHeaders =
+    [
+        "Content-Type", "Content-Length", "User-Agent", "X-Forwarded-For",
+        "X-Amz-Sns-Message-Type", "X-Amz-Sns-Topic-Arn", "X-PagerDuty-Signature", "X-Signature",
+    ];
 
     public static IEndpointRouteBuilder MapHooksApi(this IEndpointRouteBuilder app)
     {
         var hooks = app.MapGroup("/hooks").AllowAnonymous().DisableAntiforgery().WithTags("Webhooks");
-        hooks.MapPost("/alertmanager/{token}", (string token, HttpContext http, IngestionService ingestion, CancellationToken ct) =>
-                ReceiveAsync(SourceKind.Alertmanager, token, http, ingestion, ct))
-            .WithName("ReceiveAlertmanager");
-        hooks.MapPost("/generic/{token}", (string token, HttpContext http, IngestionService ingestion, CancellationToken ct) =>
-                ReceiveAsync(SourceKind.Generic, token, http, ingestion, ct))
-            .WithName("ReceiveGeneric");
+        hooks.MapPost("/{source}/{token}", ReceiveAsync).WithName("ReceiveWebhook");
         return app;
     }
 
+    /// <summary>One route for every source: /hooks/alertmanager/..., /hooks/grafana/..., /hooks/pagerduty/... .</summary>
     public static async Task<Results<Accepted<HookAccepted>, ProblemHttpResult>> ReceiveAsync(
-        SourceKind kind, string token, HttpContext http, IngestionService ingestion, CancellationToken ct)
+        string source, string token, HttpContext http, IngestionService ingestion, CancellationToken ct)
     {
+        if (!Enum.TryParse<SourceKind>(source, ignoreCase: true, out var kind) || int.TryParse(source, out _))
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status404NotFound,
+                title: "Unknown source",
+                detail: $"'{source}' is not a source IncidentHub knows. Use one of: {string.Join(", ", Enum.GetNames<SourceKind>().Select(n => n.ToLowerInvariant()))}.");
+        }
+
         var integration = await ingestion.AuthenticateAsync(kind, token, ct);
         if (integration is null)
         {

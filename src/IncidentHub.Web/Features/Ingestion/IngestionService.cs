@@ -1,7 +1,6 @@
 using System.Data;
 using Hangfire;
 using IncidentHub.Web.Features.Incidents;
-using IncidentHub.Web.Features.Ingestion.Sources;
 using IncidentHub.Web.Features.Investigation;
 using IncidentHub.Web.Infrastructure.Live;
 using IncidentHub.Web.Infrastructure.Data;
@@ -58,7 +57,7 @@ public sealed class IngestionService(
     /// <summary>Parses and applies a stored raw event. Returns the parse error for the sender, if any.</summary>
     public async Task<(IngestOutcome? Outcome, string? Error)> ProcessAsync(AlertEvent raw, SourceKind kind, CancellationToken ct)
     {
-        var parsed = AlertSources.Parse(kind, raw.Body, raw.ReceivedAt);
+        var parsed = AlertSources.Parse(kind, raw.Body, raw.ReceivedAt, new Dictionary<string, string>(raw.Headers, StringComparer.OrdinalIgnoreCase));
         if (parsed.Error is not null)
         {
             await RejectAsync(raw, parsed.Error, ct);

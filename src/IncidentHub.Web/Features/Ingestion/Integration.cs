@@ -1,11 +1,6 @@
-namespace IncidentHub.Web.Features.Ingestion;
+using IncidentHub.Analysis.Ingestion;
 
-/// <summary>The monitoring tools IncidentHub understands; each has its own webhook path.</summary>
-public enum SourceKind
-{
-    Alertmanager,
-    Generic,
-}
+namespace IncidentHub.Web.Features.Ingestion;
 
 /// <summary>One configured alert source with its own URL and secret token (stored only as a hash).</summary>
 public sealed class Integration

@@ -47,7 +47,7 @@ public sealed class TriageJob(AppDbContext db, ServiceCatalog catalog, IIncident
 
         var input = new TriageInput(
             incident.Title,
-            incident.Alerts.Select(a => new AlertFacts(a.Labels, a.Annotations, a.Status == Ingestion.AlertStatus.Firing)).ToList(),
+            incident.Alerts.Select(a => new AlertFacts(a.Labels, a.Annotations, a.Status == AlertStatus.Firing)).ToList(),
             catalog.Tiers);
         var result = TriageEngine.Triage(input);
         var now = clock.GetUtcNow();

@@ -2,21 +2,34 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-namespace IncidentHub.Web.Features.Ingestion.Sources;
+namespace IncidentHub.Analysis.Ingestion;
 
-/// <summary>Either the alerts a payload carried, or what was wrong with it (said to the sender as-is).</summary>
-public sealed record ParseResult(IReadOnlyList<NormalisedAlert> Alerts, string? Error)
+/// <summary>
+/// Either the alerts a payload carried, or what was wrong with it (said to the sender as-is), or
+/// a notice that carries no alert but needs a person (an SNS subscription to confirm).
+/// </summary>
+public sealed record ParseResult(IReadOnlyList<NormalisedAlert> Alerts, string? Error, SourceNotice? Notice = null)
 {
     public static ParseResult Invalid(string error) => new([], error);
 
     public static ParseResult Ok(IReadOnlyList<NormalisedAlert> alerts) => new(alerts, null);
+
+    public static ParseResult NoticeOnly(SourceNotice notice) => new([], null, notice);
 }
+
+/// <summary>Something a source sent that is not an alert, for an Admin to act on.</summary>
+/// <param name="Kind">e.g. "SubscriptionConfirmation".</param>
+/// <param name="Text">What it is, in words.</param>
+/// <param name="ActionUrl">The URL the Admin may choose to visit (never followed automatically).</param>
+public sealed record SourceNotice(string Kind, string Text, string? ActionUrl);
 
 /// <summary>Turns one source's payload into normalised alerts. Pure: no database, no clock.</summary>
 public static class AlertSources
 {
-    public static ParseResult Parse(SourceKind kind, byte[] body, DateTimeOffset receivedAt)
+    /// <param name="headers">Request headers (case-insensitive); SNS says what a message is in a header.</param>
+    public static ParseResult Parse(SourceKind kind, byte[] body, DateTimeOffset receivedAt, IReadOnlyDictionary<string, string>? headers = null)
     {
+        headers ??= new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         JsonDocument document;
         try
         {
@@ -36,6 +49,10 @@ public static class AlertSources
             return kind switch
             {
                 SourceKind.Alertmanager => AlertmanagerSource.Parse(document.RootElement, receivedAt),
+                SourceKind.Grafana => GrafanaSource.Parse(document.RootElement, receivedAt),
+                SourceKind.PagerDuty => PagerDutySource.Parse(document.RootElement, receivedAt),
+                SourceKind.CloudWatch => CloudWatchSource.Parse(document.RootElement, receivedAt, headers),
+                SourceKind.Datadog => DatadogSource.Parse(document.RootElement, receivedAt),
                 SourceKind.Generic => GenericSource.Parse(document.RootElement, receivedAt),
                 _ => ParseResult.Invalid($"Source kind {kind} is not supported."),
             };
@@ -49,7 +66,7 @@ public static class AlertSources
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32];
     }
 
-    internal static Dictionary<string, string> StringMap(JsonElement element)
+    public static Dictionary<string, string> StringMap(JsonElement element)
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         if (element.ValueKind != JsonValueKind.Object)
@@ -70,12 +87,12 @@ public static class AlertSources
         return map;
     }
 
-    internal static string? String(JsonElement obj, string name) =>
+    public static string? String(JsonElement obj, string name) =>
         obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
             ? value.GetString()
             : null;
 
-    internal static DateTimeOffset? Time(JsonElement obj, string name)
+    public static DateTimeOffset? Time(JsonElement obj, string name)
     {
         if (obj.ValueKind != JsonValueKind.Object || !obj.TryGetProperty(name, out var value))
         {

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace IncidentHub.Web.Features.Ingestion.Sources;
+namespace IncidentHub.Analysis.Ingestion;
 
 /// <summary>
 /// Any JSON object (or array of objects) with at least a "title". Optional: "timestamp"

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace IncidentHub.Web.Features.Ingestion.Sources;
+namespace IncidentHub.Analysis.Ingestion;
 
 /// <summary>
 /// Prometheus Alertmanager webhook, version 4
