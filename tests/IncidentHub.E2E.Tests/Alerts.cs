@@ -60,7 +60,7 @@ public static class Alerts
     {
         using var http = app.Client();
         var fingerprint = Guid.NewGuid().ToString("N")[..16];
-        using var response = await http.PostAsync(hookPath, JsonContent.Create(Body(spec, fingerprint)));
+        using var response = await http.PostAsync(hookPath + "?wait=true", JsonContent.Create(Body(spec, fingerprint)));
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"webhook answered {(int)response.StatusCode}: {text}");
         var incidents = JsonNode.Parse(text)!["incidents"]!.AsArray();

@@ -1,18 +1,17 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 
 namespace IncidentHub.Web.Features.Ingestion;
 
-public sealed record HookAccepted(long EventId, int Alerts, IReadOnlyList<IncidentRef> Incidents);
+/// <summary>The webhook's answer. Incidents are listed when the sender asked to wait (`?wait=true`).</summary>
+public sealed record HookAccepted(long EventId, int Alerts, string Status, IReadOnlyList<IncidentRef> Incidents, SourceNotice? Notice);
 
 /// <summary>
 /// POST /hooks/{source}/{token}: the only anonymous endpoints. The token in the path
-/// authenticates the integration; the body is stored before it is looked at.
+/// authenticates the integration; the body is stored before it is acted on.
 /// </summary>
 public static class HooksApi
 {
-    /// <summary>Senders batch alerts, but a single notification over 1 MiB is a mistake or an attack.</summary>
-    public const int MaxBodyBytes = 1024 * 1024;
+    public const int MaxBodyBytes = IngestionService.MaxBodyBytes;
 
     /// <summary>Oversize bodies keep only this much, enough to see what was sent.</summary>
     private const int KeptPrefixBytes = 64 * 1024;
@@ -32,7 +31,7 @@ public static class HooksApi
 
     /// <summary>One route for every source: /hooks/alertmanager/..., /hooks/grafana/..., /hooks/pagerduty/... .</summary>
     public static async Task<Results<Accepted<HookAccepted>, ProblemHttpResult>> ReceiveAsync(
-        string source, string token, HttpContext http, IngestionService ingestion, CancellationToken ct)
+        string source, string token, bool? wait, HttpContext http, IngestionService ingestion, CancellationToken ct)
     {
         if (!Enum.TryParse<SourceKind>(source, ignoreCase: true, out var kind) || int.TryParse(source, out _))
         {
@@ -51,29 +50,32 @@ public static class HooksApi
                 detail: $"No {kind.ToString().ToLowerInvariant()} integration has this token. It may have been rotated; copy the current URL from the Integrations page.");
         }
 
+        if (ingestion.IsOverloaded)
+        {
+            // Alertmanager and most senders retry; better a short wait than a fall-over.
+            http.Response.Headers.RetryAfter = "5";
+            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Busy",
+                detail: "IncidentHub is applying a large backlog of alerts. Retry in a few seconds; nothing was stored for this request.");
+        }
+
         var (body, size) = await ReadBodyAsync(http.Request, ct);
         var headers = KeptHeaders
             .Where(h => http.Request.Headers.ContainsKey(h))
             .ToDictionary(h => h, h => http.Request.Headers[h].ToString());
         headers["Remote-Address"] = http.Connection.RemoteIpAddress?.ToString() ?? "";
-        var raw = await ingestion.StoreRawAsync(integration.Id, headers, body, size, ct);
 
-        if (size > MaxBodyBytes)
+        var result = await ingestion.ReceiveAsync(integration, headers, body, size, wait == true, ct);
+        return result switch
         {
-            var error = $"The body is {size} bytes; the limit is {MaxBodyBytes} bytes (1 MiB). Send fewer alerts per request.";
-            await ingestion.RejectAsync(raw, error, ct);
-            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload too large", detail: error,
-                extensions: new Dictionary<string, object?> { ["eventId"] = raw.Id });
-        }
-
-        var (outcome, parseError) = await ingestion.ProcessAsync(raw, kind, ct);
-        if (outcome is null)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid alert payload", detail: parseError,
-                extensions: new Dictionary<string, object?> { ["eventId"] = raw.Id });
-        }
-
-        return TypedResults.Accepted((string?)null, new HookAccepted(outcome.EventId, outcome.AlertCount, outcome.Incidents));
+            ReceiveResult.Rejected r => TypedResults.Problem(
+                statusCode: r.Status,
+                title: r.Status == StatusCodes.Status413PayloadTooLarge ? "Payload too large" : "Invalid alert payload",
+                detail: r.Error,
+                extensions: new Dictionary<string, object?> { ["eventId"] = r.EventId }),
+            ReceiveResult.Accepted a => TypedResults.Accepted((string?)null,
+                new HookAccepted(a.EventId, a.AlertCount, a.Applied ? "applied" : "queued", a.Incidents, a.Notice)),
+            _ => throw new InvalidOperationException("Unexpected receive result."),
+        };
     }
 
     /// <summary>Reads at most the limit plus one chunk; the size of a larger body is taken from Content-Length.</summary>

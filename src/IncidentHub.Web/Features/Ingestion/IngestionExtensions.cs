@@ -4,7 +4,14 @@ public static class IngestionExtensions
 {
     public static WebApplicationBuilder AddIngestion(this WebApplicationBuilder builder)
     {
+        builder.Services.AddOptions<IngestionOptions>().BindConfiguration(IngestionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddMemoryCache();
         builder.Services.AddScoped<IngestionService>();
+        builder.Services.AddScoped<AlertBatchApplier>();
+        builder.Services.AddSingleton<InboxWriter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<InboxWriter>());
+        builder.Services.AddSingleton<InboxProcessor>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<InboxProcessor>());
         builder.Services.AddScoped<IntegrationService>();
         return builder;
     }

@@ -18,7 +18,7 @@ public sealed record RawEventView(
     string BodyPreview, IReadOnlyDictionary<string, string> Headers);
 
 /// <summary>Admin work on integrations: create, rotate tokens, see what senders sent.</summary>
-public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, IOptions<IncidentHubOptions> options)
+public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, IOptions<IncidentHubOptions> options, Microsoft.Extensions.Caching.Memory.IMemoryCache cache)
 {
     private const string TokenPrefix = "iht_";
 
@@ -70,8 +70,10 @@ public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var integration = await db.Integrations.SingleAsync(i => i.Id == id, ct);
         var token = SecretTokens.New(TokenPrefix);
+        var oldHash = integration.TokenHash;
         integration.SetToken(token, clock.GetUtcNow());
         await db.SaveChangesAsync(ct);
+        cache.Remove(IngestionService.CacheKey(oldHash));
         return new IssuedUrl(integration.Id, integration.Name, Url(integration, token));
     }
 

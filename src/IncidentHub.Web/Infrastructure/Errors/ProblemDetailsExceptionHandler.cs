@@ -13,6 +13,7 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
         var (status, title) = exception switch
         {
             IllegalTransitionException => (StatusCodes.Status409Conflict, "Illegal state change"),
+            Features.Ingestion.InboxUnavailableException => (StatusCodes.Status503ServiceUnavailable, "Inbox unavailable"),
             IncidentConflictException => (StatusCodes.Status409Conflict, "Conflict"),
             KeyNotFoundException => (StatusCodes.Status404NotFound, "Not found"),
             BadHttpRequestException bad => (bad.StatusCode, "Bad request"),
@@ -26,6 +27,18 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
         }
 
         http.Response.StatusCode = status;
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            http.Response.Headers.RetryAfter = "5";
+        }
+
+        // A stored payload that failed to apply: say so plainly, it is kept for a replay.
+        var detail = exception switch
+        {
+            Features.Ingestion.RawEventFailedException or Features.Ingestion.InboxUnavailableException => exception.Message,
+            _ when status >= 500 => "The error was logged; nothing you sent was lost.",
+            _ => exception.Message,
+        };
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = http,
@@ -34,7 +47,7 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
             {
                 Status = status,
                 Title = title,
-                Detail = status >= 500 ? "The error was logged; nothing you sent was lost." : exception.Message,
+                Detail = detail,
             },
         });
     }

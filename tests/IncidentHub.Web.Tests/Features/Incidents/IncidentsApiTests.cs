@@ -155,7 +155,7 @@ public sealed class IncidentsApiTests(IncidentHubFactory app)
     {
         var hook = await app.CreateIntegrationAsync(SourceKind.Generic);
         using var http = app.Client();
-        var response = await http.PostAsJsonAsync(hook, new { title = $"Api test {Guid.NewGuid():N}", service = "inventory", severity = "warning" });
+        var response = await http.PostAsJsonAsync(hook + "?wait=true", new { title = $"Api test {Guid.NewGuid():N}", service = "inventory", severity = "warning" });
         var body = await response.Content.ReadFromJsonAsync<JsonObject>();
         return body!["incidents"]![0]!["number"]!.GetValue<int>();
     }

@@ -26,7 +26,7 @@ public sealed class HooksApiTests(IncidentHubFactory app)
         var fp = Guid.NewGuid().ToString("N")[..16];
         using var http = app.Client();
 
-        var response = await http.PostAsync(hook, Payloads.Json(Payloads.Alertmanager("firing", $"g-{fp}", (fp, "HighErrorRate", "checkout", "critical", "firing"))));
+        var response = await http.PostAsync(hook + "?wait=true", Payloads.Json(Payloads.Alertmanager("firing", $"g-{fp}", (fp, "HighErrorRate", "checkout", "critical", "firing"))));
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var accepted = await response.Content.ReadFromJsonAsync<HookAccepted>(Json);
@@ -51,8 +51,8 @@ public sealed class HooksApiTests(IncidentHubFactory app)
         var body = Payloads.Alertmanager("firing", $"g-{fp}", (fp, "DiskFull", "inventory", "warning", "firing"));
         using var http = app.Client();
 
-        var first = await (await http.PostAsync(hook, Payloads.Json(body))).Content.ReadFromJsonAsync<HookAccepted>(Json);
-        var second = await (await http.PostAsync(hook, Payloads.Json(body))).Content.ReadFromJsonAsync<HookAccepted>(Json);
+        var first = await (await http.PostAsync(hook + "?wait=true", Payloads.Json(body))).Content.ReadFromJsonAsync<HookAccepted>(Json);
+        var second = await (await http.PostAsync(hook + "?wait=true", Payloads.Json(body))).Content.ReadFromJsonAsync<HookAccepted>(Json);
 
         Assert.Equal(first!.Incidents[0].Id, second!.Incidents[0].Id);
         Assert.False(second.Incidents[0].Opened);
@@ -72,16 +72,16 @@ public sealed class HooksApiTests(IncidentHubFactory app)
         var b = Guid.NewGuid().ToString("N")[..16];
         var group = $"g-{a}";
         using var http = app.Client();
-        var opened = await (await http.PostAsync(hook, Payloads.Json(Payloads.Alertmanager("firing", group,
+        var opened = await (await http.PostAsync(hook + "?wait=true", Payloads.Json(Payloads.Alertmanager("firing", group,
             (a, "Latency", "payments", "warning", "firing"), (b, "Latency", "payments", "warning", "firing"))))).Content.ReadFromJsonAsync<HookAccepted>(Json);
         var number = Assert.Single(opened!.Incidents).Number;
 
-        await http.PostAsync(hook, Payloads.Json(Payloads.Alertmanager("resolved", group, (a, "Latency", "payments", "warning", "resolved"))));
+        await http.PostAsync(hook + "?wait=true", Payloads.Json(Payloads.Alertmanager("resolved", group, (a, "Latency", "payments", "warning", "resolved"))));
         var half = await GetAsync(number);
         Assert.Equal(AlertStatus.Resolved, half.Alerts.Single(x => x.Fingerprint == a).Status);
         Assert.NotEqual(IncidentState.Resolved, half.Summary.State);
 
-        await http.PostAsync(hook, Payloads.Json(Payloads.Alertmanager("resolved", group, (b, "Latency", "payments", "warning", "resolved"))));
+        await http.PostAsync(hook + "?wait=true", Payloads.Json(Payloads.Alertmanager("resolved", group, (b, "Latency", "payments", "warning", "resolved"))));
         var done = await GetAsync(number);
         Assert.Equal(IncidentState.Resolved, done.Summary.State);
         Assert.All(done.Alerts, x => Assert.Equal(AlertStatus.Resolved, x.Status));
@@ -112,7 +112,7 @@ public sealed class HooksApiTests(IncidentHubFactory app)
         var hook = await app.CreateIntegrationAsync(SourceKind.Generic);
         using var http = app.Client();
 
-        var response = await http.PostAsync(hook, new StringContent("""{"service":"checkout","message":"no title here"}""", Encoding.UTF8, "application/json"));
+        var response = await http.PostAsync(hook + "?wait=true", new StringContent("""{"service":"checkout","message":"no title here"}""", Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -129,7 +129,7 @@ public sealed class HooksApiTests(IncidentHubFactory app)
         var hook = await app.CreateIntegrationAsync(SourceKind.Alertmanager);
         using var http = app.Client();
 
-        var response = await http.PostAsync(hook, new StringContent("{\"alerts\": [", Encoding.UTF8, "application/json"));
+        var response = await http.PostAsync(hook + "?wait=true", new StringContent("{\"alerts\": [", Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonObject>();
@@ -144,7 +144,7 @@ public sealed class HooksApiTests(IncidentHubFactory app)
         using var http = app.Client();
         var big = $$"""{"title":"big","padding":"{{new string('x', HooksApi.MaxBodyBytes)}}"}""";
 
-        var response = await http.PostAsync(hook, new StringContent(big, Encoding.UTF8, "application/json"));
+        var response = await http.PostAsync(hook + "?wait=true", new StringContent(big, Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonObject>();
@@ -215,10 +215,11 @@ public sealed class HooksApiTests(IncidentHubFactory app)
         }
 
         using var http = app.Client();
-        var response = await http.PostAsync(hook, new StringContent($$"""{"title":"{{title}}"}""", Encoding.UTF8, "application/json"));
+        var response = await http.PostAsync(hook + "?wait=true", new StringContent($$"""{"title":"{{title}}"}""", Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("can be replayed", (await response.Content.ReadFromJsonAsync<JsonObject>())!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         await using var db = await NewDbAsync();
         var raw = await db.AlertEvents.OrderByDescending(e => e.Id).FirstAsync(e => e.Status == RawEventStatus.Failed);
         Assert.Contains(title, Encoding.UTF8.GetString(raw.Body), StringComparison.Ordinal);
@@ -227,7 +228,7 @@ public sealed class HooksApiTests(IncidentHubFactory app)
 
     private async Task<HookAccepted> PostGenericAsync(HttpClient http, string hook, object body)
     {
-        var response = await http.PostAsJsonAsync(hook, body);
+        var response = await http.PostAsJsonAsync(hook + "?wait=true", body);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<HookAccepted>(Json))!;
     }

@@ -1,0 +1,261 @@
+using System.Data;
+using IncidentHub.Analysis.Incidents;
+using IncidentHub.Web.Features.Incidents;
+using IncidentHub.Web.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace IncidentHub.Web.Features.Ingestion;
+
+/// <summary>One stored raw event with its parsed alerts, ready to apply.</summary>
+public sealed record ParsedEvent(long EventId, Guid IntegrationId, IReadOnlyList<NormalisedAlert> Alerts);
+
+/// <summary>What applying a batch did, per raw event and in total.</summary>
+public sealed record BatchOutcome(
+    IReadOnlyDictionary<long, IReadOnlyList<IncidentRef>> IncidentsByEvent,
+    IReadOnlyList<Guid> Opened,
+    IReadOnlyList<Guid> Touched);
+
+/// <summary>
+/// Applies many raw events in one transaction: dedup by fingerprint (repeats within the batch
+/// collapse into one row update), grouping into incidents, resolution. Timeline entries are
+/// coalesced per incident and batch, so an alert storm writes a handful of rows, not thousands.
+/// Only events still marked Received are applied (claimed with FOR UPDATE SKIP LOCKED), so an
+/// event is applied once even if two processes or a restart offer it twice.
+/// </summary>
+public sealed class AlertBatchApplier(AppDbContext db, TimeProvider clock)
+{
+    public const string Actor = "ingestion";
+
+    public async Task<BatchOutcome> ApplyAsync(IReadOnlyList<ParsedEvent> events, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        db.ChangeTracker.Clear();
+        await using var tx = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+
+        var ids = events.Select(e => e.EventId).ToArray();
+        var claimed = (await db.Database
+            .SqlQuery<long>($"""SELECT "Id" AS "Value" FROM alert_events WHERE "Id" = ANY({ids}) AND "Status" = 'Received' FOR UPDATE SKIP LOCKED""")
+            .ToListAsync(ct)).ToHashSet();
+        var work = events.Where(e => claimed.Contains(e.EventId)).ToList();
+
+        // One writer per integration at a time, taken in a fixed order so batches cannot deadlock.
+        foreach (var integrationId in work.Select(e => e.IntegrationId).Distinct().OrderBy(g => g))
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({integrationId.ToString()}, 0))", ct);
+        }
+
+        var state = await LoadStateAsync(work, ct);
+        var byEvent = new Dictionary<long, IReadOnlyList<IncidentRef>>();
+        var perEventIncidents = new Dictionary<long, HashSet<Guid>>();
+        foreach (var e in work)
+        {
+            var touchedByEvent = perEventIncidents[e.EventId] = [];
+            foreach (var alert in e.Alerts)
+            {
+                if (Apply(e.IntegrationId, alert, state, now) is { } incident)
+                {
+                    touchedByEvent.Add(incident.Id);
+                    state.Touched.Add(incident.Id);
+                }
+            }
+        }
+
+        WriteCoalescedTimeline(state, now);
+        ResolveIncidentsWhoseAlertsAllResolved(state, now);
+        await db.SaveChangesAsync(ct);
+        await MarkProcessedAsync(work, now, ct);
+        await tx.CommitAsync(ct);
+
+        // Numbers come from the database sequence and are known only after the insert.
+        foreach (var (eventId, incidentIds) in perEventIncidents)
+        {
+            byEvent[eventId] = state.Incidents
+                .Where(i => incidentIds.Contains(i.Id))
+                .Select(i => new IncidentRef(i.Id, i.Number, i.Reference, state.Opened.Contains(i)))
+                .OrderBy(r => r.Number)
+                .ToList();
+        }
+
+        return new BatchOutcome(byEvent, state.Opened.Select(i => i.Id).ToList(), state.Touched.ToList());
+    }
+
+    private async Task<BatchState> LoadStateAsync(List<ParsedEvent> work, CancellationToken ct)
+    {
+        var state = new BatchState();
+        foreach (var group in work.GroupBy(e => e.IntegrationId))
+        {
+            var integrationId = group.Key;
+            var fingerprints = group.SelectMany(e => e.Alerts).Select(a => a.Fingerprint).Distinct().ToList();
+            var known = await db.Alerts
+                .Where(a => a.IntegrationId == integrationId && fingerprints.Contains(a.Fingerprint))
+                .ToListAsync(ct);
+            foreach (var alert in known)
+            {
+                state.Alerts[(integrationId, alert.Fingerprint)] = alert;
+            }
+
+            var incidentIds = known.Where(a => a.IncidentId != null).Select(a => a.IncidentId!.Value).Distinct().ToList();
+            var groupKeys = group.SelectMany(e => e.Alerts).Select(a => a.GroupKey).Distinct().ToList();
+            var incidents = await db.Incidents
+                .Where(i => incidentIds.Contains(i.Id) || (i.IntegrationId == integrationId && groupKeys.Contains(i.GroupKey) && i.State != IncidentState.Resolved))
+                .Include(i => i.Alerts)
+                .ToListAsync(ct);
+            state.Incidents.AddRange(incidents.Where(i => !state.Incidents.Contains(i)));
+        }
+
+        return state;
+    }
+
+    private Incident? Apply(Guid integrationId, NormalisedAlert n, BatchState state, DateTimeOffset now)
+    {
+        if (state.Alerts.TryGetValue((integrationId, n.Fingerprint), out var alert))
+        {
+            var wasFiring = alert.Status == AlertStatus.Firing;
+            alert.Seen(n, now);
+            var current = state.Incidents.FirstOrDefault(i => i.Id == alert.IncidentId);
+            if (n.Status == AlertStatus.Resolved)
+            {
+                if (wasFiring && current is not null)
+                {
+                    state.Note(current.Id).Resolved.Add(alert.Title);
+                    current.Touch(now);
+                }
+
+                return current;
+            }
+
+            if (current is { IsOpen: true })
+            {
+                current.Touch(now);
+                return current;
+            }
+
+            // Firing again after its incident was resolved: it belongs to a new or open incident.
+            return GroupInto(integrationId, n, alert, state, now);
+        }
+
+        alert = Alert.FromNotification(integrationId, n, now);
+        db.Alerts.Add(alert);
+        state.Alerts[(integrationId, n.Fingerprint)] = alert;
+        if (n.Status == AlertStatus.Resolved)
+        {
+            // A resolve for an alert never seen firing: keep it, open nothing.
+            return null;
+        }
+
+        return GroupInto(integrationId, n, alert, state, now);
+    }
+
+    private Incident GroupInto(Guid integrationId, NormalisedAlert n, Alert alert, BatchState state, DateTimeOffset now)
+    {
+        var incident = state.Incidents.FirstOrDefault(i => i.IsOpen && i.IntegrationId == integrationId && i.GroupKey == n.GroupKey);
+        if (incident is null)
+        {
+            incident = Incident.Open(integrationId, n.GroupKey, n.Title, n.Labels.GetValueOrDefault("service"), Severity.P3, now);
+            db.Incidents.Add(incident);
+            state.Incidents.Add(incident);
+            state.Opened.Add(incident);
+            state.Note(incident.Id).OpenedBy = n;
+        }
+        else
+        {
+            state.Note(incident.Id).Grouped.Add(n);
+            incident.Touch(now);
+        }
+
+        alert.AttachTo(incident.Id);
+        if (!incident.Alerts.Contains(alert))
+        {
+            incident.Alerts.Add(alert);
+        }
+
+        return incident;
+    }
+
+    /// <summary>One "opened", one "grouped" and one "resolved" line per incident per batch, each saying why.</summary>
+    private void WriteCoalescedTimeline(BatchState state, DateTimeOffset now)
+    {
+        foreach (var (incidentId, note) in state.Notes)
+        {
+            if (note.OpenedBy is { } first)
+            {
+                db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.Opened,
+                    $"Opened by alert {first.Title} (no open incident with group key {first.GroupKey})",
+                    new() { ["rule"] = "group key", ["groupKey"] = first.GroupKey, ["fingerprint"] = first.Fingerprint }));
+            }
+
+            if (note.Grouped.Count > 0)
+            {
+                var distinct = note.Grouped.DistinctBy(a => a.Fingerprint).ToList();
+                var text = distinct.Count == 1
+                    ? $"Alert {distinct[0].Title} grouped in: same group key {distinct[0].GroupKey}"
+                    : $"{distinct.Count} alerts grouped in: same group key {distinct[0].GroupKey}";
+                db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.AlertGrouped, text, new()
+                {
+                    ["rule"] = "group key",
+                    ["groupKey"] = distinct[0].GroupKey,
+                    ["fingerprints"] = string.Join(", ", distinct.Take(20).Select(a => a.Fingerprint)) + (distinct.Count > 20 ? $" (+{distinct.Count - 20} more)" : ""),
+                }));
+            }
+
+            if (note.Resolved.Count > 0)
+            {
+                var text = note.Resolved.Count == 1 ? $"Alert resolved: {note.Resolved[0]}" : $"{note.Resolved.Count} alerts resolved: {string.Join("; ", note.Resolved.Take(5))}";
+                db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.AlertResolved, text));
+            }
+        }
+    }
+
+    private void ResolveIncidentsWhoseAlertsAllResolved(BatchState state, DateTimeOffset now)
+    {
+        foreach (var incident in state.Incidents.Where(i => state.Touched.Contains(i.Id)))
+        {
+            if (incident.IsOpen && incident.Alerts.Count > 0 && incident.Alerts.All(a => a.Status == AlertStatus.Resolved))
+            {
+                incident.Resolve(Actor, now);
+                db.Timeline.Add(TimelineEntry.Create(incident.Id, now, Actor, TimelineKind.StateChanged,
+                    $"Resolved: all {incident.Alerts.Count} alert(s) resolved at the source"));
+            }
+        }
+    }
+
+    private async Task MarkProcessedAsync(List<ParsedEvent> work, DateTimeOffset now, CancellationToken ct)
+    {
+        if (work.Count == 0)
+        {
+            return;
+        }
+
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await using var command = new NpgsqlCommand(
+            """
+            UPDATE alert_events AS e SET "Status" = 'Processed', "AlertCount" = u.count, "ProcessedAt" = @now, "Error" = NULL
+            FROM unnest(@ids, @counts) AS u(id, count) WHERE e."Id" = u.id
+            """, connection, (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
+        command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = work.Select(e => e.EventId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("counts", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = work.Select(e => e.Alerts.Count).ToArray() });
+        command.Parameters.AddWithValue("now", now);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private sealed class BatchState
+    {
+        public Dictionary<(Guid, string), Alert> Alerts { get; } = [];
+        public List<Incident> Incidents { get; } = [];
+        public HashSet<Incident> Opened { get; } = [];
+        public HashSet<Guid> Touched { get; } = [];
+        public Dictionary<Guid, TimelineNote> Notes { get; } = [];
+
+        public TimelineNote Note(Guid incidentId) => Notes.TryGetValue(incidentId, out var note) ? note : Notes[incidentId] = new TimelineNote();
+    }
+
+    private sealed class TimelineNote
+    {
+        public NormalisedAlert? OpenedBy { get; set; }
+        public List<NormalisedAlert> Grouped { get; } = [];
+        public List<string> Resolved { get; } = [];
+    }
+}

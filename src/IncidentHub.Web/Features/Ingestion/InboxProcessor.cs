@@ -1,0 +1,233 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Hangfire;
+using IncidentHub.Web.Features.Investigation;
+using IncidentHub.Web.Infrastructure.Data;
+using IncidentHub.Web.Infrastructure.Live;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace IncidentHub.Web.Features.Ingestion;
+
+/// <summary>
+/// Applies stored raw events to alerts and incidents, in batches, in-process (per-alert work is
+/// far too fine-grained for Hangfire). Events arrive from the webhook handler right after their
+/// raw row is committed; at start-up and every SweepInterval it also picks up events left
+/// Received by a crash. Applying is idempotent (only Received rows are claimed), so offering an
+/// event twice is harmless. Per-incident agent work is then enqueued on Hangfire.
+/// </summary>
+public sealed class InboxProcessor(
+    IServiceScopeFactory scopes,
+    IIncidentNotifier notifier,
+    IBackgroundJobClient jobs,
+    IOptions<IngestionOptions> options,
+    TimeProvider clock,
+    ILogger<InboxProcessor> logger) : BackgroundService
+{
+    private const int MaxBatchEvents = 256;
+    private const int MaxBatchAlerts = 5_000;
+    private const int MaxAttempts = 5;
+
+    private readonly Channel<ParsedEvent> _ready = Channel.CreateUnbounded<ParsedEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<IReadOnlyList<IncidentRef>>> _waiters = new();
+    private long _backlogAlerts;
+
+    /// <summary>Alerts stored but not applied yet, in this process.</summary>
+    public long BacklogAlerts => Interlocked.Read(ref _backlogAlerts);
+
+    public bool IsOverloaded => BacklogAlerts > options.Value.MaxBacklogAlerts;
+
+    public void Enqueue(ParsedEvent parsed)
+    {
+        Interlocked.Add(ref _backlogAlerts, parsed.Alerts.Count);
+        _ready.Writer.TryWrite(parsed);
+    }
+
+    /// <summary>Completes when the event has been applied (with the incidents it touched), or faults if applying failed.</summary>
+    public Task<IReadOnlyList<IncidentRef>> WatchAsync(long eventId) =>
+        _waiters.GetOrAdd(eventId, _ => new TaskCompletionSource<IReadOnlyList<IncidentRef>>(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    public void Forget(long eventId) => _waiters.TryRemove(eventId, out _);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var sweep = new PeriodicTimer(options.Value.SweepInterval);
+        var sweeping = SweepLoopAsync(sweep, stoppingToken);
+        try
+        {
+            await SweepAsync(TimeSpan.Zero, stoppingToken);
+            var batch = new List<ParsedEvent>(MaxBatchEvents);
+            while (await _ready.Reader.WaitToReadAsync(stoppingToken))
+            {
+                batch.Clear();
+                var alerts = 0;
+                while (batch.Count < MaxBatchEvents && alerts < MaxBatchAlerts && _ready.Reader.TryRead(out var parsed))
+                {
+                    batch.Add(parsed);
+                    alerts += parsed.Alerts.Count;
+                }
+
+                await ProcessAsync(batch, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Whatever is still queued stays Received in the database and is picked up at the next start.
+        }
+
+        await sweeping;
+    }
+
+    private async Task SweepLoopAsync(PeriodicTimer timer, CancellationToken ct)
+    {
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                await SweepAsync(options.Value.SweepInterval, ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Re-offers events still Received after <paramref name="olderThan"/> (crash recovery).</summary>
+    private async Task SweepAsync(TimeSpan olderThan, CancellationToken ct)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            var before = clock.GetUtcNow() - olderThan;
+            var kinds = await db.Integrations.AsNoTracking().ToDictionaryAsync(i => i.Id, i => i.Kind, ct);
+            long after = 0;
+            while (true)
+            {
+                var stale = await db.AlertEvents.AsNoTracking()
+                    .Where(e => e.Status == RawEventStatus.Received && e.ReceivedAt <= before && e.Id > after)
+                    .OrderBy(e => e.Id)
+                    .Take(500)
+                    .ToListAsync(ct);
+                if (stale.Count == 0)
+                {
+                    return;
+                }
+
+                foreach (var e in stale)
+                {
+                    var parsed = AlertSources.Parse(kinds.GetValueOrDefault(e.IntegrationId), e.Body, e.ReceivedAt,
+                        new Dictionary<string, string>(e.Headers, StringComparer.OrdinalIgnoreCase));
+                    Enqueue(new ParsedEvent(e.Id, e.IntegrationId, parsed.Alerts));
+                }
+
+                logger.LogInformation("Re-offered {Count} stored raw events that were not applied yet", stale.Count);
+                after = stale[^1].Id;
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Sweeping unapplied raw events failed; will retry at the next sweep");
+        }
+    }
+
+    private async Task ProcessAsync(List<ParsedEvent> batch, CancellationToken ct)
+    {
+        try
+        {
+            var outcome = await ApplyWithRetriesAsync(batch, ct);
+            await AfterCommitAsync(batch, outcome, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && batch.Count > 1)
+        {
+            // One bad event must not hold back the others: apply them one by one to find it.
+            logger.LogWarning(ex, "A batch of {Count} raw events failed; applying them one by one", batch.Count);
+            foreach (var single in batch)
+            {
+                await ProcessAsync([single], ct);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var failed = batch[0];
+            logger.LogError(ex, "Applying raw event {EventId} failed", failed.EventId);
+            await MarkFailedAsync(failed.EventId, ex);
+            Interlocked.Add(ref _backlogAlerts, -failed.Alerts.Count);
+            if (_waiters.TryRemove(failed.EventId, out var waiter))
+            {
+                waiter.TrySetException(new RawEventFailedException(failed.EventId, Describe(ex)));
+            }
+        }
+    }
+
+    private async Task<BatchOutcome> ApplyWithRetriesAsync(List<ParsedEvent> batch, CancellationToken ct)
+    {
+        // A triage job or a person may change one of the incidents meanwhile (optimistic
+        // concurrency on xmin): start over from fresh rows; the transaction makes that safe.
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            try
+            {
+                return await scope.ServiceProvider.GetRequiredService<AlertBatchApplier>().ApplyAsync(batch, ct);
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < MaxAttempts)
+            {
+                logger.LogDebug("A batch raced with another change; attempt {Attempt}", attempt + 1);
+            }
+        }
+    }
+
+    private async Task AfterCommitAsync(List<ParsedEvent> batch, BatchOutcome outcome, CancellationToken ct)
+    {
+        Interlocked.Add(ref _backlogAlerts, -batch.Sum(e => e.Alerts.Count));
+        foreach (var id in outcome.Opened)
+        {
+            jobs.Enqueue<TriageJob>(job => job.RunAsync(id, CancellationToken.None));
+        }
+
+        foreach (var e in batch)
+        {
+            if (_waiters.TryRemove(e.EventId, out var waiter))
+            {
+                waiter.TrySetResult(outcome.IncidentsByEvent.GetValueOrDefault(e.EventId) ?? []);
+            }
+        }
+
+        await notifier.PublishAsync(outcome.Touched, ct);
+    }
+
+    private async Task MarkFailedAsync(long eventId, Exception ex)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            var error = Describe(ex);
+            await db.AlertEvents.Where(e => e.Id == eventId).ExecuteUpdateAsync(
+                s => s.SetProperty(e => e.Status, RawEventStatus.Failed)
+                      .SetProperty(e => e.Error, error.Length <= 4000 ? error : error[..4000])
+                      .SetProperty(e => e.ProcessedAt, clock.GetUtcNow()),
+                CancellationToken.None);
+        }
+        catch (Exception markError) when (markError is not OperationCanceledException)
+        {
+            // It stays Received and the next sweep offers it again.
+            logger.LogError(markError, "Could not mark raw event {EventId} failed", eventId);
+        }
+    }
+
+    /// <summary>The exception and its root cause, which is usually the useful part (a database error).</summary>
+    internal static string Describe(Exception ex)
+    {
+        var root = ex.GetBaseException();
+        return root == ex ? $"{ex.GetType().Name}: {ex.Message}" : $"{ex.GetType().Name}: {ex.Message} Cause: {root.GetType().Name}: {root.Message}";
+    }
+}
+
+/// <summary>The payload was stored, but applying it failed; it is kept as Failed for a replay.</summary>
+public sealed class RawEventFailedException(long eventId, string error)
+    : Exception($"The payload was stored as raw event {eventId}, but applying it failed: {error} It is kept and can be replayed from the Integrations page.")
+{
+    public long EventId { get; } = eventId;
+}

@@ -1,0 +1,126 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace IncidentHub.Web.Features.Ingestion;
+
+/// <summary>A raw request to store, as it will be stored.</summary>
+public sealed record RawEventDraft(
+    Guid IntegrationId, DateTimeOffset ReceivedAt, Dictionary<string, string> Headers, byte[] Body, long BodySize,
+    RawEventStatus Status, string? Error, int AlertCount);
+
+/// <summary>
+/// Group commit for the raw-event inbox: concurrent webhook requests queue their rows here and
+/// one writer inserts everything queued in a single transaction (one round trip, one commit), then
+/// answers each request with its row id. Durability costs one commit per batch, not per request.
+/// </summary>
+public sealed class InboxWriter(NpgsqlDataSource dataSource, ILogger<InboxWriter> logger) : BackgroundService
+{
+    private const int MaxBatch = 512;
+
+    private readonly Channel<(RawEventDraft Draft, TaskCompletionSource<long> Done)> _queue =
+        Channel.CreateUnbounded<(RawEventDraft, TaskCompletionSource<long>)>(new UnboundedChannelOptions { SingleReader = true });
+
+    /// <summary>Resolves once the row is committed, with its id.</summary>
+    public Task<long> AppendAsync(RawEventDraft draft)
+    {
+        var done = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_queue.Writer.TryWrite((draft, done)))
+        {
+            done.SetException(new InvalidOperationException("IncidentHub is shutting down; the sender should retry."));
+        }
+
+        return done.Task;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<(RawEventDraft Draft, TaskCompletionSource<long> Done)>(MaxBatch);
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            {
+                batch.Clear();
+                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item))
+                {
+                    batch.Add(item);
+                }
+
+                await WriteAsync(batch);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        // Requests still queued at shutdown were never acknowledged: tell them to retry.
+        _queue.Writer.TryComplete();
+        while (_queue.Reader.TryRead(out var item))
+        {
+            item.Done.TrySetException(new InvalidOperationException("IncidentHub is shutting down; the sender should retry."));
+        }
+    }
+
+    private async Task WriteAsync(List<(RawEventDraft Draft, TaskCompletionSource<long> Done)> batch)
+    {
+        try
+        {
+            // Not cancellable: a commit that started is allowed to finish, so nothing acknowledged is lost.
+            await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
+            await using var tx = await connection.BeginTransactionAsync(CancellationToken.None);
+            await using var command = new NpgsqlBatch(connection, tx);
+            foreach (var (draft, _) in batch)
+            {
+                var insert = new NpgsqlBatchCommand(
+                    """
+                    INSERT INTO alert_events ("IntegrationId", "ReceivedAt", "Headers", "Body", "BodySize", "Status", "Error", "AlertCount", "ProcessedAt")
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING "Id"
+                    """);
+                insert.Parameters.Add(new NpgsqlParameter { Value = draft.IntegrationId });
+                insert.Parameters.Add(new NpgsqlParameter { Value = draft.ReceivedAt });
+                insert.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(draft.Headers), NpgsqlDbType = NpgsqlDbType.Jsonb });
+                insert.Parameters.Add(new NpgsqlParameter { Value = draft.Body, NpgsqlDbType = NpgsqlDbType.Bytea });
+                insert.Parameters.Add(new NpgsqlParameter { Value = draft.BodySize });
+                insert.Parameters.Add(new NpgsqlParameter { Value = draft.Status.ToString() });
+                insert.Parameters.Add(new NpgsqlParameter { Value = (object?)draft.Error ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+                insert.Parameters.Add(new NpgsqlParameter { Value = draft.AlertCount });
+                insert.Parameters.Add(new NpgsqlParameter
+                {
+                    Value = draft.Status == RawEventStatus.Received ? DBNull.Value : draft.ReceivedAt,
+                    NpgsqlDbType = NpgsqlDbType.TimestampTz,
+                });
+                command.BatchCommands.Add(insert);
+            }
+
+            var ids = new long[batch.Count];
+            await using (var reader = await command.ExecuteReaderAsync(CancellationToken.None))
+            {
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    await reader.ReadAsync(CancellationToken.None);
+                    ids[i] = reader.GetInt64(0);
+                    await reader.NextResultAsync(CancellationToken.None);
+                }
+            }
+
+            await tx.CommitAsync(CancellationToken.None);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                batch[i].Done.TrySetResult(ids[i]);
+            }
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            logger.LogError(ex, "Could not store {Count} raw events; their senders get a 503 and retry", batch.Count);
+            foreach (var (_, done) in batch)
+            {
+                done.TrySetException(new InboxUnavailableException(ex));
+            }
+        }
+    }
+}
+
+/// <summary>The inbox could not be written: answered 503 with Retry-After so the sender retries.</summary>
+public sealed class InboxUnavailableException(Exception inner)
+    : Exception("The alert inbox is unavailable; nothing was stored. Retry shortly.", inner);

@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace IncidentHub.Web.Features.Ingestion;
+
+public sealed class IngestionOptions
+{
+    public const string SectionName = "Ingestion";
+
+    /// <summary>Above this many alerts stored but not yet applied, webhooks answer 429 with Retry-After.</summary>
+    [Range(100, 10_000_000)]
+    public int MaxBacklogAlerts { get; set; } = 200_000;
+
+    /// <summary>How long a `?wait=true` request waits for its alerts to reach incidents.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan WaitTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often stored-but-unapplied events (another node crashed, a signal was lost) are picked up.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the token lookup is cached; a rotated token keeps working this long on other nodes.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan TokenCacheTtl { get; set; } = TimeSpan.FromSeconds(5);
+}
