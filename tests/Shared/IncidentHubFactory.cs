@@ -56,6 +56,7 @@ public sealed class IncidentHubFactory : WebApplicationFactory<Program>, IAsyncL
         builder.UseSetting("ConnectionStrings:Postgres", ConnectionString);
         builder.UseSetting("IncidentHub:Role", "All");
         builder.UseSetting("IncidentHub:WorkerCount", "2");
+        builder.UseSetting("Ingestion:MaxBacklogAlerts", "1000");
         builder.UseSetting("IncidentHub:PublicBaseUrl", "http://127.0.0.1:5080");
         builder.UseSetting("Seed:Admin:Email", AdminEmail);
         builder.UseSetting("Seed:Admin:Password", AdminPassword);
