@@ -64,8 +64,12 @@ public sealed class AlertBatchApplier(AppDbContext db, TimeProvider clock)
         }
 
         WriteCoalescedTimeline(state, now);
-        ResolveIncidentsWhoseAlertsAllResolved(state, now);
         await db.SaveChangesAsync(ct);
+        if (await ResolveIncidentsWhoseAlertsAllResolvedAsync(state, now, ct))
+        {
+            await db.SaveChangesAsync(ct);
+        }
+
         await MarkProcessedAsync(work, now, ct);
         await tx.CommitAsync(ct);
 
@@ -99,9 +103,9 @@ public sealed class AlertBatchApplier(AppDbContext db, TimeProvider clock)
 
             var incidentIds = known.Where(a => a.IncidentId != null).Select(a => a.IncidentId!.Value).Distinct().ToList();
             var groupKeys = group.SelectMany(e => e.Alerts).Select(a => a.GroupKey).Distinct().ToList();
+            // Incidents only, not their alerts: an incident of a long storm holds thousands.
             var incidents = await db.Incidents
                 .Where(i => incidentIds.Contains(i.Id) || (i.IntegrationId == integrationId && groupKeys.Contains(i.GroupKey) && i.State != IncidentState.Resolved))
-                .Include(i => i.Alerts)
                 .ToListAsync(ct);
             state.Incidents.AddRange(incidents.Where(i => !state.Incidents.Contains(i)));
         }
@@ -167,11 +171,6 @@ public sealed class AlertBatchApplier(AppDbContext db, TimeProvider clock)
         }
 
         alert.AttachTo(incident.Id);
-        if (!incident.Alerts.Contains(alert))
-        {
-            incident.Alerts.Add(alert);
-        }
-
         return incident;
     }
 
@@ -209,17 +208,34 @@ public sealed class AlertBatchApplier(AppDbContext db, TimeProvider clock)
         }
     }
 
-    private void ResolveIncidentsWhoseAlertsAllResolved(BatchState state, DateTimeOffset now)
+    /// <summary>Asked of the database after the batch is written: it knows every alert of the incident.</summary>
+    private async Task<bool> ResolveIncidentsWhoseAlertsAllResolvedAsync(BatchState state, DateTimeOffset now, CancellationToken ct)
     {
-        foreach (var incident in state.Incidents.Where(i => state.Touched.Contains(i.Id)))
+        var candidates = state.Incidents.Where(i => i.IsOpen && state.Notes.TryGetValue(i.Id, out var note) && note.Resolved.Count > 0).ToList();
+        if (candidates.Count == 0)
         {
-            if (incident.IsOpen && incident.Alerts.Count > 0 && incident.Alerts.All(a => a.Status == AlertStatus.Resolved))
+            return false;
+        }
+
+        var ids = candidates.Select(i => i.Id).ToList();
+        var counts = await db.Alerts
+            .Where(a => a.IncidentId != null && ids.Contains(a.IncidentId.Value))
+            .GroupBy(a => a.IncidentId!.Value)
+            .Select(g => new { Id = g.Key, Total = g.Count(), Firing = g.Count(a => a.Status == AlertStatus.Firing) })
+            .ToDictionaryAsync(x => x.Id, ct);
+        var resolved = false;
+        foreach (var incident in candidates)
+        {
+            if (counts.TryGetValue(incident.Id, out var c) && c.Total > 0 && c.Firing == 0)
             {
                 incident.Resolve(Actor, now);
                 db.Timeline.Add(TimelineEntry.Create(incident.Id, now, Actor, TimelineKind.StateChanged,
-                    $"Resolved: all {incident.Alerts.Count} alert(s) resolved at the source"));
+                    $"Resolved: all {c.Total} alert(s) resolved at the source"));
+                resolved = true;
             }
         }
+
+        return resolved;
     }
 
     private async Task MarkProcessedAsync(List<ParsedEvent> work, DateTimeOffset now, CancellationToken ct)
