@@ -2,9 +2,156 @@ using System.Text.Json;
 
 namespace IncidentHub.Analysis.Ingestion;
 
-/// <summary>Not written yet: answers every payload with a clear "not supported yet".</summary>
+/// <summary>
+/// Grafana unified alerting (Grafana 9+) "webhook" contact point, payload version "1"
+/// (https://grafana.com/docs/grafana/latest/alerting/configure-notifications/manage-contact-points/integrations/webhook-notifier/).
+/// The body is Alertmanager-shaped: keeps Grafana's own fingerprint for dedup and its groupKey for
+/// grouping (falling back to a hash of the labels / groupLabels), links to the panel, else the
+/// dashboard, else the rule, and keeps every per-alert link, valueString and each query value
+/// (as <c>value.&lt;refId&gt;</c>) in the annotations. A firing alert has no end time.
+/// The legacy (pre-9) dashboard-alert webhook, which has no 'alerts' array, is refused.
+/// </summary>
 public static class GrafanaSource
 {
-    public static ParseResult Parse(JsonElement root, DateTimeOffset receivedAt) =>
-        ParseResult.Invalid("This source kind is not supported yet.");
+    /// <summary>Per-alert fields kept as annotations (when not empty), under their Grafana names.</summary>
+    private static readonly string[] KeptFields = ["silenceURL", "dashboardURL", "panelURL", "generatorURL", "valueString"];
+
+    public static ParseResult Parse(JsonElement root, DateTimeOffset receivedAt)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return ParseResult.Invalid($"A Grafana webhook body must be a JSON object with an 'alerts' array, not {Describe(root.ValueKind)}.");
+        }
+
+        if (!root.TryGetProperty("alerts", out var alerts))
+        {
+            return ParseResult.Invalid(
+                "The Grafana webhook body has no 'alerts' array. IncidentHub reads the unified alerting webhook (Grafana 9+, \"version\": \"1\"); legacy dashboard alerts are not supported.");
+        }
+
+        if (alerts.ValueKind != JsonValueKind.Array)
+        {
+            return ParseResult.Invalid($"'alerts' in the Grafana webhook body must be an array, not {Describe(alerts.ValueKind)}.");
+        }
+
+        if (alerts.GetArrayLength() == 0)
+        {
+            return ParseResult.Invalid("The Grafana webhook body has an empty 'alerts' array: there is no alert to record.");
+        }
+
+        var groupLabels = AlertSources.StringMap(root.TryGetProperty("groupLabels", out var g) ? g : default);
+        var groupKey = AlertSources.String(root, "groupKey");
+        if (string.IsNullOrWhiteSpace(groupKey))
+        {
+            groupKey = "{}:" + AlertSources.FingerprintOf(groupLabels);
+        }
+
+        var result = new List<NormalisedAlert>(alerts.GetArrayLength());
+        var index = 0;
+        foreach (var alert in alerts.EnumerateArray())
+        {
+            var where = $"alerts[{index}]";
+            if (alert.ValueKind != JsonValueKind.Object)
+            {
+                return ParseResult.Invalid($"{where} is {Describe(alert.ValueKind)}, not an object.");
+            }
+
+            if (!alert.TryGetProperty("labels", out var labelsElement) || labelsElement.ValueKind == JsonValueKind.Null)
+            {
+                return ParseResult.Invalid($"{where} has no labels; Grafana alerts always carry at least 'alertname'.");
+            }
+
+            if (labelsElement.ValueKind != JsonValueKind.Object)
+            {
+                return ParseResult.Invalid($"{where}.labels must be an object of label name to value, not {Describe(labelsElement.ValueKind)}.");
+            }
+
+            var labels = AlertSources.StringMap(labelsElement);
+            if (labels.Count == 0)
+            {
+                return ParseResult.Invalid($"{where} has no labels; Grafana alerts always carry at least 'alertname'.");
+            }
+
+            var annotationsElement = alert.TryGetProperty("annotations", out var a) ? a : default;
+            if (annotationsElement.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null or JsonValueKind.Object))
+            {
+                return ParseResult.Invalid($"{where}.annotations must be an object of name to text, not {Describe(annotationsElement.ValueKind)}.");
+            }
+
+            var annotations = AlertSources.StringMap(annotationsElement);
+            foreach (var field in KeptFields)
+            {
+                if (AlertSources.String(alert, field) is { Length: > 0 } text)
+                {
+                    Keep(annotations, field, text);
+                }
+            }
+
+            if (alert.TryGetProperty("values", out var values) && values.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var (refId, value) in AlertSources.StringMap(values))
+                {
+                    Keep(annotations, $"value.{refId}", value);
+                }
+            }
+
+            var status = string.Equals(AlertSources.String(alert, "status"), "resolved", StringComparison.OrdinalIgnoreCase)
+                ? AlertStatus.Resolved
+                : AlertStatus.Firing;
+            var fingerprint = AlertSources.String(alert, "fingerprint");
+            if (string.IsNullOrWhiteSpace(fingerprint))
+            {
+                fingerprint = AlertSources.FingerprintOf(labels);
+            }
+
+            result.Add(new NormalisedAlert(
+                fingerprint,
+                groupKey,
+                TitleOf(labels, annotations),
+                status,
+                labels,
+                annotations,
+                AlertSources.Time(alert, "startsAt") ?? receivedAt,
+                status == AlertStatus.Resolved ? AlertSources.Time(alert, "endsAt") : null,
+                FirstNonEmpty(alert, "panelURL", "dashboardURL", "generatorURL")));
+            index++;
+        }
+
+        return ParseResult.Ok(result);
+    }
+
+    private static string TitleOf(Dictionary<string, string> labels, Dictionary<string, string> annotations)
+    {
+        var name = labels.GetValueOrDefault("alertname") is { Length: > 0 } n ? n : null;
+        if (annotations.TryGetValue("summary", out var summary) && !string.IsNullOrWhiteSpace(summary))
+        {
+            return name is null ? summary.Trim() : $"{name}: {summary.Trim()}";
+        }
+
+        var service = labels.GetValueOrDefault("service");
+        return (name ?? "Grafana alert") + (string.IsNullOrWhiteSpace(service) ? "" : $" on {service}");
+    }
+
+    private static string? FirstNonEmpty(JsonElement alert, params string[] names) =>
+        names.Select(name => AlertSources.String(alert, name)).FirstOrDefault(url => !string.IsNullOrWhiteSpace(url));
+
+    /// <summary>Adds a Grafana field without overwriting a user annotation of the same name.</summary>
+    private static void Keep(Dictionary<string, string> annotations, string name, string value)
+    {
+        if (!annotations.TryAdd(name, value))
+        {
+            annotations[$"grafana.{name}"] = value;
+        }
+    }
+
+    private static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        JsonValueKind.Object => "an object",
+        _ => "missing",
+    };
 }
