@@ -53,7 +53,8 @@ load_secrets() {
   (umask 077 && touch "$SECRETS")
   chmod 600 "$SECRETS"
   local key value
-  for key in ADMIN_EMAIL ADMIN_PASSWORD ADMIN_API_TOKEN DEMO_TOKEN_ALERTMANAGER DEMO_TOKEN_GENERIC; do
+  for key in ADMIN_EMAIL ADMIN_PASSWORD ADMIN_API_TOKEN DEMO_TOKEN_ALERTMANAGER DEMO_TOKEN_GRAFANA DEMO_TOKEN_PAGERDUTY \
+    DEMO_TOKEN_CLOUDWATCH DEMO_TOKEN_DATADOG DEMO_TOKEN_GENERIC; do
     grep -q "^$key=." "$SECRETS" && continue
     case $key in
       ADMIN_EMAIL) value=admin@incidenthub.local ;;
@@ -113,10 +114,15 @@ wait_healthy() {
 }
 
 banner() {
-  local now am_url gen_url
+  local now am_url gen_url gf_url pd_url cw_url dd_url fx
   now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   am_url="$BASE_URL/hooks/alertmanager/$DEMO_TOKEN_ALERTMANAGER"
   gen_url="$BASE_URL/hooks/generic/$DEMO_TOKEN_GENERIC"
+  gf_url="$BASE_URL/hooks/grafana/$DEMO_TOKEN_GRAFANA"
+  pd_url="$BASE_URL/hooks/pagerduty/$DEMO_TOKEN_PAGERDUTY"
+  cw_url="$BASE_URL/hooks/cloudwatch/$DEMO_TOKEN_CLOUDWATCH"
+  dd_url="$BASE_URL/hooks/datadog/$DEMO_TOKEN_DATADOG"
+  fx="$ROOT/tests/Fixtures/webhooks"
   cat <<EOF
 
 ================================================================================
@@ -132,8 +138,12 @@ banner() {
   Admin API token    $ADMIN_API_TOKEN
     curl -H "Authorization: Bearer $ADMIN_API_TOKEN" $BASE_URL/api/incidents
 
-  Webhooks
+  Webhooks (one demo integration per source; add ?wait=true to get the incident in the answer)
     Alertmanager     $am_url
+    Grafana          $gf_url
+    PagerDuty v3     $pd_url
+    CloudWatch/SNS   $cw_url
+    Datadog          $dd_url
     Generic JSON     $gen_url
 
   Send a firing Alertmanager alert:
@@ -143,6 +153,12 @@ banner() {
   Send a generic alert:
     curl -X POST -H 'Content-Type: application/json' $gen_url \\
       -d '{"title":"Checkout latency above 2s","service":"checkout","severity":"warning"}'
+
+  Real-format examples of the other sources (firing, then resolved):
+    curl -X POST -H 'Content-Type: application/json' --data @$fx/grafana/firing.json $gf_url
+    curl -X POST -H 'Content-Type: application/json' --data @$fx/pagerduty/triggered.json $pd_url
+    curl -X POST -H 'Content-Type: application/json' -H 'x-amz-sns-message-type: Notification' --data @$fx/cloudwatch/alarm.json $cw_url
+    curl -X POST -H 'Content-Type: application/json' --data @$fx/datadog/triggered-extended.json $dd_url
 
   Ctrl-C stops IncidentHub; scripts/run.sh stop stops PostgreSQL.
 ================================================================================
@@ -191,6 +207,10 @@ run() {
   export Seed__Admin__ApiToken="$ADMIN_API_TOKEN"
   export Seed__DemoIntegrations__Alertmanager="$DEMO_TOKEN_ALERTMANAGER"
   export Seed__DemoIntegrations__Generic="$DEMO_TOKEN_GENERIC"
+  export Seed__DemoIntegrations__Grafana="$DEMO_TOKEN_GRAFANA"
+  export Seed__DemoIntegrations__PagerDuty="$DEMO_TOKEN_PAGERDUTY"
+  export Seed__DemoIntegrations__CloudWatch="$DEMO_TOKEN_CLOUDWATCH"
+  export Seed__DemoIntegrations__Datadog="$DEMO_TOKEN_DATADOG"
   export Seed__CatalogPath="$ROOT/seed-data/services.yaml"
 
   cd "$BIN_DIR"
