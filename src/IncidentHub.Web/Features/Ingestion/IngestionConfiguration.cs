@@ -15,6 +15,8 @@ internal sealed class IntegrationConfiguration : IEntityTypeConfiguration<Integr
         builder.Property(i => i.TokenHash).HasMaxLength(64);
         builder.HasIndex(i => i.TokenHash).IsUnique();
         builder.Property(i => i.TokenPrefix).HasMaxLength(8);
+        builder.Property(i => i.SigningSecretProtected).HasMaxLength(2000);
+        builder.Ignore(i => i.RequiresSignature);
     }
 }
 

@@ -28,6 +28,7 @@ public sealed class IngestionService(
     InboxProcessor processor,
     IMemoryCache cache,
     IOptions<IngestionOptions> options,
+    SigningSecrets signingSecrets,
     TimeProvider clock)
 {
     public const int MaxBodyBytes = 1024 * 1024;
@@ -66,7 +67,17 @@ public sealed class IngestionService(
             return new ReceiveResult.Rejected(id, StatusCodes.Status413PayloadTooLarge, tooLarge);
         }
 
-        var parsed = AlertSources.Parse(integration.Kind, body, now, new Dictionary<string, string>(headers, StringComparer.OrdinalIgnoreCase));
+        var caseless = new Dictionary<string, string>(headers, StringComparer.OrdinalIgnoreCase);
+        if (integration.SigningSecretProtected is { } protectedSecret && !VerifySignature(integration.Kind, body, caseless, signingSecrets.Unprotect(protectedSecret)))
+        {
+            var unsigned = integration.Kind == SourceKind.PagerDuty
+                ? "The X-PagerDuty-Signature header is missing or does not match this body and the integration's signing secret."
+                : "The X-Signature header (sha256=<hex HMAC-SHA256 of the body>) is missing or does not match this body and the integration's signing secret.";
+            var id = await inbox.AppendAsync(new RawEventDraft(integration.Id, now, headers, body, size, RawEventStatus.Rejected, unsigned, 0));
+            return new ReceiveResult.Rejected(id, StatusCodes.Status401Unauthorized, unsigned);
+        }
+
+        var parsed = AlertSources.Parse(integration.Kind, body, now, caseless);
         if (parsed.Error is not null)
         {
             var id = await inbox.AppendAsync(new RawEventDraft(integration.Id, now, headers, body, size, RawEventStatus.Rejected, parsed.Error, 0));
@@ -76,6 +87,11 @@ public sealed class IngestionService(
         var eventId = await inbox.AppendAsync(new RawEventDraft(integration.Id, now, headers, body, size, RawEventStatus.Received, null, parsed.Alerts.Count));
         return await HandOverAsync(new ParsedEvent(eventId, integration.Id, parsed.Alerts), parsed.Notice, wait);
     }
+
+    private static bool VerifySignature(SourceKind kind, byte[] body, Dictionary<string, string> headers, string secret) =>
+        kind == SourceKind.PagerDuty
+            ? WebhookSignatures.VerifyPagerDuty(body, headers.GetValueOrDefault("X-PagerDuty-Signature"), [secret])
+            : WebhookSignatures.VerifyHmacSha256(body, headers.GetValueOrDefault("X-Signature"), secret);
 
     /// <summary>Applies a stored Rejected or Failed payload again (after a fix), as if it had just arrived.</summary>
     public async Task<ReceiveResult> ReplayAsync(long eventId, CancellationToken ct)

@@ -19,6 +19,15 @@ public sealed class Integration
     /// <summary>The token's first characters, so people can tell which token a sender holds.</summary>
     public string TokenPrefix { get; private set; } = "";
 
+    /// <summary>
+    /// The optional HMAC secret senders sign bodies with (X-Signature: sha256=..., or PagerDuty's
+    /// X-PagerDuty-Signature), encrypted with ASP.NET Core data protection: it must be readable to
+    /// verify signatures, unlike the token, which is only ever compared by hash.
+    /// </summary>
+    public string? SigningSecretProtected { get; private set; }
+
+    public bool RequiresSignature => SigningSecretProtected is not null;
+
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset TokenRotatedAt { get; private set; }
 
@@ -35,6 +44,8 @@ public sealed class Integration
         TokenPrefix = token[..Math.Min(8, token.Length)];
         TokenRotatedAt = at;
     }
+
+    public void SetSigningSecret(string? protectedSecret) => SigningSecretProtected = protectedSecret;
 
     public string HookPath(string token) => $"/hooks/{Kind.ToString().ToLowerInvariant()}/{token}";
 }

@@ -8,7 +8,7 @@ namespace IncidentHub.Web.Features.Ingestion;
 
 public sealed record IntegrationSummary(
     Guid Id, string Name, SourceKind Kind, string UrlTemplate, string TokenPrefix, DateTimeOffset CreatedAt,
-    DateTimeOffset TokenRotatedAt, int EventCount, int FailedCount, DateTimeOffset? LastEventAt);
+    DateTimeOffset TokenRotatedAt, int EventCount, int FailedCount, DateTimeOffset? LastEventAt, bool Signed);
 
 /// <summary>The full URL with the secret, shown once, right after a create or a rotation.</summary>
 public sealed record IssuedUrl(Guid IntegrationId, string Name, string Url);
@@ -18,7 +18,7 @@ public sealed record RawEventView(
     string BodyPreview, IReadOnlyDictionary<string, string> Headers);
 
 /// <summary>Admin work on integrations: create, rotate tokens, see what senders sent.</summary>
-public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, IOptions<IncidentHubOptions> options, Microsoft.Extensions.Caching.Memory.IMemoryCache cache)
+public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, IOptions<IncidentHubOptions> options, Microsoft.Extensions.Caching.Memory.IMemoryCache cache, SigningSecrets signingSecrets)
 {
     private const string TokenPrefix = "iht_";
 
@@ -40,7 +40,7 @@ public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory
         {
             stats.TryGetValue(i.Id, out var s);
             return new IntegrationSummary(i.Id, i.Name, i.Kind, Url(i, $"{i.TokenPrefix}…"), i.TokenPrefix, i.CreatedAt, i.TokenRotatedAt,
-                s?.Count ?? 0, s?.Failed ?? 0, s?.Last);
+                s?.Count ?? 0, s?.Failed ?? 0, s?.Last, i.RequiresSignature);
         }).ToList();
     }
 
@@ -75,6 +75,21 @@ public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory
         await db.SaveChangesAsync(ct);
         cache.Remove(IngestionService.CacheKey(oldHash));
         return new IssuedUrl(integration.Id, integration.Name, Url(integration, token));
+    }
+
+    /// <summary>Sets (or with null/empty, clears) the HMAC secret senders must sign bodies with.</summary>
+    public async Task SetSigningSecretAsync(Guid id, string? secret, CancellationToken ct = default)
+    {
+        if (!string.IsNullOrEmpty(secret) && secret.Length < 16)
+        {
+            throw new ArgumentException("A signing secret needs at least 16 characters.", nameof(secret));
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var integration = await db.Integrations.SingleAsync(i => i.Id == id, ct);
+        integration.SetSigningSecret(string.IsNullOrEmpty(secret) ? null : signingSecrets.Protect(secret));
+        await db.SaveChangesAsync(ct);
+        cache.Remove(IngestionService.CacheKey(integration.TokenHash));
     }
 
     public async Task<IReadOnlyList<RawEventView>> RecentEventsAsync(Guid integrationId, int take = 20, CancellationToken ct = default)
