@@ -35,8 +35,22 @@ public sealed class IntegrationsPageTests(IncidentHubFactory app, BrowserFixture
         var rejected = page.Locator("[data-testid=raw-event][data-status=Rejected]");
         await Expect(rejected).ToHaveCountAsync(1);
         await Expect(rejected).ToContainTextAsync("not valid JSON");
+        await rejected.GetByTestId("replay").ClickAsync();
+        await Expect(page.GetByTestId("integration-message")).ToContainTextAsync("refused (HTTP 400)");
+
+        await row.GetByTestId("send-test-alert").ClickAsync();
+        await Expect(page.GetByTestId("integration-message")).ToContainTextAsync("Test alert accepted");
+        await Expect(page.GetByTestId("test-incident-link")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=raw-event][data-status=Processed]")).ToHaveCountAsync(1);
         await rejected.Locator("summary").ClickAsync();
         await ScreenshotAsync(page, "integrations.png");
+
+        // Keep the shared wall clean for the other browser tests: resolve the test incident.
+        var testIncident = (await page.GetByTestId("test-incident-link").GetAttributeAsync("href"))!.Split('/')[^1];
+        using (var admin = App.Client(IncidentHubFactory.AdminToken))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, (await admin.PostAsync($"/api/incidents/{testIncident}/resolve", null)).StatusCode);
+        }
 
         await row.GetByTestId("rotate-token").ClickAsync();
         await Expect(issued).Not.ToHaveTextAsync(url.ToString());

@@ -7,6 +7,7 @@ public static class IngestionExtensions
         builder.Services.AddOptions<IngestionOptions>().BindConfiguration(IngestionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<SigningSecrets>();
+        builder.Services.AddHttpClient("sns");
         builder.Services.AddScoped<IngestionService>();
         builder.Services.AddScoped<AlertBatchApplier>();
         builder.Services.AddSingleton<InboxWriter>();

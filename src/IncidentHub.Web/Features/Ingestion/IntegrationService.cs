@@ -15,10 +15,14 @@ public sealed record IssuedUrl(Guid IntegrationId, string Name, string Url);
 
 public sealed record RawEventView(
     long Id, DateTimeOffset ReceivedAt, RawEventStatus Status, string? Error, int AlertCount, long BodySize,
-    string BodyPreview, IReadOnlyDictionary<string, string> Headers);
+    string BodyPreview, IReadOnlyDictionary<string, string> Headers, SourceNotice? Notice)
+{
+    public bool CanReplay => Status is RawEventStatus.Failed or RawEventStatus.Rejected;
+}
 
 /// <summary>Admin work on integrations: create, rotate tokens, see what senders sent.</summary>
-public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, IOptions<IncidentHubOptions> options, Microsoft.Extensions.Caching.Memory.IMemoryCache cache, SigningSecrets signingSecrets)
+public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, IOptions<IncidentHubOptions> options, Microsoft.Extensions.Caching.Memory.IMemoryCache cache, SigningSecrets signingSecrets,
+    IServiceScopeFactory scopes, IHttpClientFactory httpClients, ILogger<IntegrationService> logger)
 {
     private const string TokenPrefix = "iht_";
 
@@ -95,13 +99,77 @@ public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory
     public async Task<IReadOnlyList<RawEventView>> RecentEventsAsync(Guid integrationId, int take = 20, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var kind = await db.Integrations.Where(i => i.Id == integrationId).Select(i => i.Kind).SingleAsync(ct);
         var events = await db.AlertEvents.AsNoTracking()
             .Where(e => e.IntegrationId == integrationId)
             .OrderByDescending(e => e.Id)
             .Take(take)
             .ToListAsync(ct);
-        return events.Select(e => new RawEventView(e.Id, e.ReceivedAt, e.Status, e.Error, e.AlertCount, e.BodySize, Preview(e.Body), e.Headers)).ToList();
+        return events.Select(e => new RawEventView(e.Id, e.ReceivedAt, e.Status, e.Error, e.AlertCount, e.BodySize, Preview(e.Body), e.Headers,
+            NoticeOf(kind, e))).ToList();
     }
+
+    /// <summary>
+    /// Sends a small firing alert in the integration's own format through the real webhook path
+    /// (signed with its secret when it has one), so an Admin sees the whole chain work.
+    /// </summary>
+    public async Task<ReceiveResult> SendTestAlertAsync(Guid id, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var integration = await db.Integrations.AsNoTracking().SingleAsync(i => i.Id == id, ct);
+        var body = SamplePayloads.For(integration.Kind, clock.GetUtcNow(), Guid.NewGuid().ToString("N")[..12]);
+        var headers = new Dictionary<string, string> { ["Content-Type"] = "application/json", ["User-Agent"] = "IncidentHub test alert" };
+        if (integration.Kind == SourceKind.CloudWatch)
+        {
+            headers["X-Amz-Sns-Message-Type"] = "Notification";
+        }
+
+        if (integration.SigningSecretProtected is { } protectedSecret)
+        {
+            var signature = Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(
+                System.Text.Encoding.UTF8.GetBytes(signingSecrets.Unprotect(protectedSecret)), body));
+            headers[integration.Kind == SourceKind.PagerDuty ? "X-PagerDuty-Signature" : "X-Signature"] =
+                integration.Kind == SourceKind.PagerDuty ? $"v1={signature}" : $"sha256={signature}";
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IngestionService>().ReceiveAsync(integration, headers, body, body.Length, wait: true, ct);
+    }
+
+    /// <summary>Applies a stored rejected or failed payload again, after a fix.</summary>
+    public async Task<ReceiveResult> ReplayAsync(long eventId, CancellationToken ct = default)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IngestionService>().ReplayAsync(eventId, ct);
+    }
+
+    /// <summary>
+    /// Confirms an Amazon SNS subscription an Admin chose to confirm: a GET of its SubscribeURL,
+    /// only ever to an AWS SNS host (checked again here), never followed automatically.
+    /// </summary>
+    public async Task<string> ConfirmSubscriptionAsync(long eventId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var raw = await db.AlertEvents.AsNoTracking().SingleOrDefaultAsync(e => e.Id == eventId, ct)
+            ?? throw new KeyNotFoundException($"There is no raw event {eventId}.");
+        var kind = await db.Integrations.Where(i => i.Id == raw.IntegrationId).Select(i => i.Kind).SingleAsync(ct);
+        var url = NoticeOf(kind, raw)?.ActionUrl;
+        if (url is null || !CloudWatchSource.IsAwsSnsUrl(url))
+        {
+            throw new ArgumentException($"Raw event {eventId} is not an Amazon SNS subscription confirmation with an AWS SNS URL.");
+        }
+
+        using var http = httpClients.CreateClient("sns");
+        http.Timeout = TimeSpan.FromSeconds(10);
+        using var response = await http.GetAsync(new Uri(url), ct);
+        logger.LogInformation("SNS subscription confirmation for raw event {EventId}: HTTP {Status}", eventId, (int)response.StatusCode);
+        return response.IsSuccessStatusCode ? "Subscription confirmed by AWS." : $"AWS answered HTTP {(int)response.StatusCode}; the subscription is not confirmed.";
+    }
+
+    private static SourceNotice? NoticeOf(SourceKind kind, AlertEvent e) =>
+        kind == SourceKind.CloudWatch && e.Status == RawEventStatus.Processed && e.AlertCount == 0
+            ? AlertSources.Parse(kind, e.Body, e.ReceivedAt, new Dictionary<string, string>(e.Headers, StringComparer.OrdinalIgnoreCase)).Notice
+            : null;
 
     /// <summary>Seeds an integration with a known token (run.sh's demo integrations); leaves an existing one alone.</summary>
     public static async Task EnsureAsync(AppDbContext db, string name, SourceKind kind, string token, DateTimeOffset at, CancellationToken ct)
