@@ -28,12 +28,13 @@ public sealed class IncidentService(IDbContextFactory<AppDbContext> dbFactory, I
                 Alerts = i.Alerts.Count,
                 Firing = i.Alerts.Count(a => a.Status == AlertStatus.Firing),
                 Notifications = i.Alerts.Sum(a => (int?)a.Count) ?? 0,
+                Flapping = i.Alerts.Count(a => a.Flapping),
             })
             .ToListAsync(ct);
 
         // Worst severity first, then newest: what needs eyes at the top.
         return rows
-            .Select(r => ToSummary(r.Incident, r.Alerts, r.Firing, r.Notifications))
+            .Select(r => ToSummary(r.Incident, r.Alerts, r.Firing, r.Notifications, r.Flapping))
             .OrderBy(s => s.State == IncidentState.Resolved)
             .ThenBy(s => s.Severity)
             .ThenByDescending(s => s.TriggeredAt)
@@ -53,7 +54,8 @@ public sealed class IncidentService(IDbContextFactory<AppDbContext> dbFactory, I
             return null;
         }
 
-        var summary = ToSummary(incident, incident.Alerts.Count, incident.Alerts.Count(a => a.Status == AlertStatus.Firing), incident.Alerts.Sum(a => a.Count));
+        var summary = ToSummary(incident, incident.Alerts.Count, incident.Alerts.Count(a => a.Status == AlertStatus.Firing), incident.Alerts.Sum(a => a.Count),
+            incident.Alerts.Count(a => a.Flapping));
         return new IncidentDetail(
             summary,
             incident.GroupKey,
@@ -63,7 +65,7 @@ public sealed class IncidentService(IDbContextFactory<AppDbContext> dbFactory, I
             incident.ResolvedBy,
             new PhaseTimes(incident.TriggeredAt, incident.AcknowledgedAt, incident.InvestigatingAt, incident.AwaitingApprovalAt,
                 incident.MitigatingAt, incident.MonitoringAt, incident.ResolvedAt, incident.EscalatedAt, incident.SuppressedAt),
-            incident.Alerts.Select(a => new AlertView(a.Id, a.Fingerprint, a.Title, a.Status, a.Labels, a.Annotations, a.StartsAt, a.EndsAt, a.LastSeenAt, a.Count, a.SourceUrl)).ToList(),
+            incident.Alerts.Select(a => new AlertView(a.Id, a.Fingerprint, a.Title, a.Status, a.Labels, a.Annotations, a.StartsAt, a.EndsAt, a.LastSeenAt, a.Count, a.SourceUrl, a.Flapping, a.SilenceId)).ToList(),
             incident.Timeline.Select(t => new TimelineEntryView(t.Id, t.At, t.Actor, t.Kind, t.Text, t.Details)).ToList());
     }
 
@@ -110,7 +112,7 @@ public sealed class IncidentService(IDbContextFactory<AppDbContext> dbFactory, I
         }
     }
 
-    private static IncidentSummary ToSummary(Incident i, int alerts, int firing, int notifications) =>
+    private static IncidentSummary ToSummary(Incident i, int alerts, int firing, int notifications, int flapping) =>
         new(i.Id, i.Number, $"INC-{i.Number}", i.Title, i.Service, i.Severity, i.State, i.TriggeredAt, i.AcknowledgedAt, i.ResolvedAt,
-            alerts, firing, notifications, i.UpdatedAt);
+            alerts, firing, notifications, i.UpdatedAt, flapping);
 }

@@ -18,12 +18,13 @@ public sealed record IncidentSummary(
     int AlertCount,
     int FiringCount,
     int NotificationCount,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    int FlappingCount = 0);
 
 public sealed record AlertView(
     Guid Id, string Fingerprint, string Title, AlertStatus Status, IReadOnlyDictionary<string, string> Labels,
     IReadOnlyDictionary<string, string> Annotations, DateTimeOffset StartsAt, DateTimeOffset? EndsAt, DateTimeOffset LastSeenAt,
-    int Count, string? SourceUrl);
+    int Count, string? SourceUrl, bool Flapping = false, Guid? SilenceId = null);
 
 public sealed record TimelineEntryView(long Id, DateTimeOffset At, string Actor, TimelineKind Kind, string Text, IReadOnlyDictionary<string, string> Details);
 

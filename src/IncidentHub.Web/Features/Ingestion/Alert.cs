@@ -46,8 +46,17 @@ public sealed class Alert
             SourceUrl = n.SourceUrl,
         };
 
-    /// <summary>A repeat notification: newer labels and annotations win, the count goes up.</summary>
-    public void Seen(NormalisedAlert n, DateTimeOffset at)
+    /// <summary>Times the alert changed between firing and resolved, newest last (at most 20 kept).</summary>
+    public List<DateTimeOffset> StateChanges { get; private set; } = [];
+
+    /// <summary>Changing state too often (see <see cref="FlapRule"/>): it no longer opens incidents.</summary>
+    public bool Flapping { get; private set; }
+
+    /// <summary>The maintenance window that kept this alert from opening an incident, if any.</summary>
+    public Guid? SilenceId { get; private set; }
+
+    /// <summary>A repeat notification: newer labels and annotations win, the count goes up, state changes are counted.</summary>
+    public void Seen(NormalisedAlert n, DateTimeOffset at, FlapRule flap)
     {
         Title = n.Title;
         Labels = n.Labels;
@@ -55,6 +64,15 @@ public sealed class Alert
         SourceUrl = n.SourceUrl ?? SourceUrl;
         LastSeenAt = at;
         Count++;
+        if (n.Status != Status)
+        {
+            StateChanges.Add(at);
+            if (StateChanges.Count > 20)
+            {
+                StateChanges.RemoveRange(0, StateChanges.Count - 20);
+            }
+        }
+
         if (n.Status == AlertStatus.Resolved)
         {
             Status = AlertStatus.Resolved;
@@ -70,7 +88,14 @@ public sealed class Alert
             Status = AlertStatus.Firing;
             EndsAt = null;
         }
+
+        Flapping = StateChanges.Count(t => t > at - flap.Window) >= flap.Changes;
     }
+
+    public void SilencedBy(Guid? silenceId) => SilenceId = silenceId;
 
     public void AttachTo(Guid incidentId) => IncidentId = incidentId;
 }
+
+/// <summary>An alert that changes state <paramref name="Changes"/> times within <paramref name="Window"/> is flapping.</summary>
+public sealed record FlapRule(int Changes, TimeSpan Window);

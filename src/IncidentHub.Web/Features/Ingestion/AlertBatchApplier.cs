@@ -25,7 +25,7 @@ public sealed record BatchOutcome(
 /// Only events still marked Received are applied (claimed with FOR UPDATE SKIP LOCKED), so an
 /// event is applied once even if two processes or a restart offer it twice.
 /// </summary>
-public sealed class AlertBatchApplier(AppDbContext db, TimeProvider clock)
+public sealed class AlertBatchApplier(AppDbContext db, TimeProvider clock, Microsoft.Extensions.Options.IOptions<IngestionOptions> options)
 {
     public const string Actor = "ingestion";
 
@@ -48,6 +48,8 @@ public sealed class AlertBatchApplier(AppDbContext db, TimeProvider clock)
         }
 
         var state = await LoadStateAsync(work, ct);
+        state.Silences.AddRange(await db.Silences.AsNoTracking().Where(x => x.StartsAt <= now && x.EndsAt > now).ToListAsync(ct));
+        state.Flap = new FlapRule(options.Value.FlapChanges, options.Value.FlapWindow);
         var byEvent = new Dictionary<long, IReadOnlyList<IncidentRef>>();
         var perEventIncidents = new Dictionary<long, HashSet<Guid>>();
         foreach (var e in work)
@@ -118,8 +120,14 @@ public sealed class AlertBatchApplier(AppDbContext db, TimeProvider clock)
         if (state.Alerts.TryGetValue((integrationId, n.Fingerprint), out var alert))
         {
             var wasFiring = alert.Status == AlertStatus.Firing;
-            alert.Seen(n, now);
+            var wasFlapping = alert.Flapping;
+            alert.Seen(n, now, state.Flap);
             var current = state.Incidents.FirstOrDefault(i => i.Id == alert.IncidentId);
+            if (alert.Flapping && !wasFlapping && current is not null)
+            {
+                state.Note(current.Id).Flapping.Add(alert.Title);
+            }
+
             if (n.Status == AlertStatus.Resolved)
             {
                 if (wasFiring && current is not null)
@@ -137,8 +145,20 @@ public sealed class AlertBatchApplier(AppDbContext db, TimeProvider clock)
                 return current;
             }
 
-            // Firing again after its incident was resolved: it belongs to a new or open incident.
-            return GroupInto(integrationId, n, alert, state, now);
+            // Firing (again) with no open incident: its incident was resolved, or it was silenced.
+            if (alert.Flapping)
+            {
+                // Flapping: it stops re-opening incidents; the last one says so.
+                if (current is not null)
+                {
+                    state.Note(current.Id).Refired.Add(alert.Title);
+                    state.Touched.Add(current.Id);
+                }
+
+                return null;
+            }
+
+            return Silenced(alert, state) ? null : GroupInto(integrationId, n, alert, state, now);
         }
 
         alert = Alert.FromNotification(integrationId, n, now);
@@ -150,7 +170,15 @@ public sealed class AlertBatchApplier(AppDbContext db, TimeProvider clock)
             return null;
         }
 
-        return GroupInto(integrationId, n, alert, state, now);
+        return Silenced(alert, state) ? null : GroupInto(integrationId, n, alert, state, now);
+    }
+
+    /// <summary>Inside an active maintenance window the alert is kept and marked, and opens nothing.</summary>
+    private static bool Silenced(Alert alert, BatchState state)
+    {
+        var silence = state.Silences.FirstOrDefault(s => s.Matches(alert.Labels));
+        alert.SilencedBy(silence?.Id);
+        return silence is not null;
     }
 
     private Incident GroupInto(Guid integrationId, NormalisedAlert n, Alert alert, BatchState state, DateTimeOffset now)
@@ -198,6 +226,19 @@ public sealed class AlertBatchApplier(AppDbContext db, TimeProvider clock)
                     ["groupKey"] = distinct[0].GroupKey,
                     ["fingerprints"] = string.Join(", ", distinct.Take(20).Select(a => a.Fingerprint)) + (distinct.Count > 20 ? $" (+{distinct.Count - 20} more)" : ""),
                 }));
+            }
+
+            if (note.Flapping.Count > 0)
+            {
+                db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.Note,
+                    $"Flapping: {string.Join("; ", note.Flapping.Take(5))} changed state {state.Flap.Changes}+ times within {state.Flap.Window.TotalMinutes:0} min; it will not re-open incidents while it flaps",
+                    new() { ["rule"] = "flapping", ["changes"] = state.Flap.Changes.ToString(System.Globalization.CultureInfo.InvariantCulture), ["window"] = state.Flap.Window.ToString() }));
+            }
+
+            if (note.Refired.Count > 0)
+            {
+                db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.Note,
+                    $"Fired again while flapping, not re-opened: {string.Join("; ", note.Refired.Take(5))}"));
             }
 
             if (note.Resolved.Count > 0)
@@ -264,6 +305,8 @@ public sealed class AlertBatchApplier(AppDbContext db, TimeProvider clock)
         public HashSet<Incident> Opened { get; } = [];
         public HashSet<Guid> Touched { get; } = [];
         public Dictionary<Guid, TimelineNote> Notes { get; } = [];
+        public List<Silence> Silences { get; } = [];
+        public FlapRule Flap { get; set; } = new(4, TimeSpan.FromMinutes(30));
 
         public TimelineNote Note(Guid incidentId) => Notes.TryGetValue(incidentId, out var note) ? note : Notes[incidentId] = new TimelineNote();
     }
@@ -273,5 +316,7 @@ public sealed class AlertBatchApplier(AppDbContext db, TimeProvider clock)
         public NormalisedAlert? OpenedBy { get; set; }
         public List<NormalisedAlert> Grouped { get; } = [];
         public List<string> Resolved { get; } = [];
+        public List<string> Flapping { get; } = [];
+        public List<string> Refired { get; } = [];
     }
 }

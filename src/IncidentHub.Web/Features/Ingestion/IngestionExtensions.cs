@@ -15,6 +15,7 @@ public static class IngestionExtensions
         builder.Services.AddSingleton<InboxProcessor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<InboxProcessor>());
         builder.Services.AddScoped<IntegrationService>();
+        builder.Services.AddScoped<SilenceService>();
         return builder;
     }
 

@@ -18,6 +18,13 @@ public sealed class IngestionOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>An alert that changes state this many times within FlapWindow is flapping: it stops opening incidents.</summary>
+    [Range(2, 20)]
+    public int FlapChanges { get; set; } = 4;
+
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan FlapWindow { get; set; } = TimeSpan.FromMinutes(30);
+
     /// <summary>How long the token lookup is cached; a rotated token keeps working this long on other nodes.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
     public TimeSpan TokenCacheTtl { get; set; } = TimeSpan.FromSeconds(5);

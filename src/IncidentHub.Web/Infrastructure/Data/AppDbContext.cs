@@ -20,6 +20,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<Incident> Incidents => Set<Incident>();
     public DbSet<TimelineEntry> Timeline => Set<TimelineEntry>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<Silence> Silences => Set<Silence>();
 
     /// <summary>Cookie and antiforgery keys, shared by every web process.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -1,0 +1,47 @@
+using IncidentHub.Web.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace IncidentHub.Web.Features.Ingestion;
+
+public sealed record SilenceView(
+    Guid Id, string Matchers, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string Reason, string CreatedBy, bool Active, int SilencedAlerts);
+
+/// <summary>Maintenance windows: create, list, end early.</summary>
+public sealed class SilenceService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock)
+{
+    public async Task<IReadOnlyList<SilenceView>> ListAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow();
+        var silences = await db.Silences.AsNoTracking().Where(s => s.EndsAt > now.AddDays(-7)).OrderByDescending(s => s.EndsAt).ToListAsync(ct);
+        var ids = silences.Select(s => s.Id).ToList();
+        var counts = await db.Alerts.Where(a => a.SilenceId != null && ids.Contains(a.SilenceId.Value))
+            .GroupBy(a => a.SilenceId!.Value).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        return silences.Select(s => new SilenceView(s.Id, s.Describe(), s.StartsAt, s.EndsAt, s.Reason, s.CreatedBy, s.IsActive(now), counts.GetValueOrDefault(s.Id))).ToList();
+    }
+
+    /// <summary>Creates a window from "label=value, ..." starting now (or at <paramref name="startsAt"/>) for <paramref name="duration"/>.</summary>
+    public async Task<Guid> CreateAsync(string matchers, TimeSpan duration, string reason, string by, DateTimeOffset? startsAt = null, CancellationToken ct = default)
+    {
+        if (duration <= TimeSpan.Zero || duration > TimeSpan.FromDays(30))
+        {
+            throw new ArgumentException("A maintenance window lasts between a minute and 30 days.", nameof(duration));
+        }
+
+        var now = clock.GetUtcNow();
+        var start = startsAt ?? now;
+        var silence = Silence.Create(Silence.ParseMatchers(matchers), start, start + duration, reason, by, now);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.Silences.Add(silence);
+        await db.SaveChangesAsync(ct);
+        return silence.Id;
+    }
+
+    public async Task ExpireAsync(Guid id, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var silence = await db.Silences.SingleOrDefaultAsync(s => s.Id == id, ct) ?? throw new KeyNotFoundException($"There is no maintenance window {id}.");
+        silence.Expire(clock.GetUtcNow());
+        await db.SaveChangesAsync(ct);
+    }
+}
