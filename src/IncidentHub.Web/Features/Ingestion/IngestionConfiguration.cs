@@ -46,6 +46,8 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
         builder.Property(a => a.SourceUrl).HasMaxLength(2000);
         builder.Property(a => a.Labels).IsJsonDictionary();
         builder.Property(a => a.Annotations).IsJsonDictionary();
+        // Existing rows get an empty history when the column is added.
+        builder.Property(a => a.StateChanges).HasDefaultValueSql("'{}'");
         builder.HasOne<Integration>().WithMany().HasForeignKey(a => a.IntegrationId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(a => new { a.IntegrationId, a.Fingerprint }).IsUnique();
     }

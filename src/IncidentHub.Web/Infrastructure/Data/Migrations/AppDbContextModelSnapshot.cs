@@ -333,7 +333,9 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
 
                     b.PrimitiveCollection<List<DateTimeOffset>>("StateChanges")
                         .IsRequired()
-                        .HasColumnType("timestamp with time zone[]");
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone[]")
+                        .HasDefaultValueSql("'{}'");
 
                     b.Property<string>("Status")
                         .IsRequired()

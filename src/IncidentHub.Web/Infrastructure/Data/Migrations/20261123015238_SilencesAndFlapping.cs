@@ -29,7 +29,8 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                 name: "StateChanges",
                 table: "alerts",
                 type: "timestamp with time zone[]",
-                nullable: false);
+                nullable: false,
+                defaultValueSql: "'{}'");
 
             migrationBuilder.CreateTable(
                 name: "silences",

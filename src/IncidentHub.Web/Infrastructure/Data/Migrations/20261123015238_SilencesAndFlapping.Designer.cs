@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace IncidentHub.Web.Infrastructure.Data.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261123014907_SilencesAndFlapping")]
+    [Migration("20261123015238_SilencesAndFlapping")]
     partial class SilencesAndFlapping
     {
         /// <inheritdoc />
@@ -336,7 +336,9 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
 
                     b.PrimitiveCollection<List<DateTimeOffset>>("StateChanges")
                         .IsRequired()
-                        .HasColumnType("timestamp with time zone[]");
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone[]")
+                        .HasDefaultValueSql("'{}'");
 
                     b.Property<string>("Status")
                         .IsRequired()
