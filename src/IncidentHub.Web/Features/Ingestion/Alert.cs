@@ -13,6 +13,9 @@ public sealed class Alert
     public Guid IntegrationId { get; private set; }
     public Guid? IncidentId { get; private set; }
     public string Fingerprint { get; private set; } = "";
+
+    /// <summary>The group it belongs to under its integration's rules (kept for thresholds and dry runs).</summary>
+    public string GroupKey { get; private set; } = "";
     public string Title { get; private set; } = "";
     public AlertStatus Status { get; private set; }
     public Dictionary<string, string> Labels { get; private set; } = [];
@@ -34,6 +37,7 @@ public sealed class Alert
             Id = Guid.CreateVersion7(),
             IntegrationId = integrationId,
             Fingerprint = n.Fingerprint,
+            GroupKey = n.GroupKey,
             Title = n.Title,
             Status = n.Status,
             Labels = n.Labels,
@@ -59,6 +63,7 @@ public sealed class Alert
     public void Seen(NormalisedAlert n, DateTimeOffset at, FlapRule flap)
     {
         Title = n.Title;
+        GroupKey = n.GroupKey;
         Labels = n.Labels;
         Annotations = n.Annotations;
         SourceUrl = n.SourceUrl ?? SourceUrl;

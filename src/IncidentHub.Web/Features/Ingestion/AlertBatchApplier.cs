@@ -47,7 +47,37 @@ public sealed class AlertBatchApplier(AppDbContext db, TimeProvider clock, Micro
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({integrationId.ToString()}, 0))", ct);
         }
 
+        var integrationIds = work.Select(e => e.IntegrationId).Distinct().ToList();
+        var integrations = await db.Integrations.AsNoTracking().Where(i => integrationIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
+
+        // The integration's rules decide identity and group; from here on alerts carry both.
+        work = work.Select(e =>
+        {
+            var rules = integrations.TryGetValue(e.IntegrationId, out var i) ? i.Rules : GroupingRules.Default;
+            var kind = i?.Kind ?? SourceKind.Generic;
+            return e with { Alerts = e.Alerts.Select(a => a with { Fingerprint = rules.FingerprintOf(kind, a), GroupKey = rules.GroupOf(a).Key }).ToList() };
+        }).ToList();
+
         var state = await LoadStateAsync(work, ct);
+        foreach (var (id, integration) in integrations)
+        {
+            state.Rules[id] = integration.Rules;
+            if (integration.Rules.OpenThreshold > 1)
+            {
+                // Alerts held below the threshold in earlier batches count towards it too.
+                var keys = work.Where(e => e.IntegrationId == id).SelectMany(e => e.Alerts).Select(a => a.GroupKey).Distinct().ToList();
+                var since = now - integration.Rules.ThresholdWindow;
+                var held = await db.Alerts
+                    .Where(a => a.IntegrationId == id && keys.Contains(a.GroupKey) && a.IncidentId == null && a.Status == AlertStatus.Firing
+                        && a.SilenceId == null && !a.Flapping && a.LastSeenAt >= since)
+                    .ToListAsync(ct);
+                foreach (var alert in held)
+                {
+                    state.Alerts.TryAdd((id, alert.Fingerprint), alert);
+                }
+            }
+        }
+
         state.Silences.AddRange(await db.Silences.AsNoTracking().Where(x => x.StartsAt <= now && x.EndsAt > now).ToListAsync(ct));
         state.Flap = new FlapRule(options.Value.FlapChanges, options.Value.FlapWindow);
         var byEvent = new Dictionary<long, IReadOnlyList<IncidentRef>>();
@@ -181,26 +211,58 @@ public sealed class AlertBatchApplier(AppDbContext db, TimeProvider clock, Micro
         return silence is not null;
     }
 
-    private Incident GroupInto(Guid integrationId, NormalisedAlert n, Alert alert, BatchState state, DateTimeOffset now)
+    private Incident? GroupInto(Guid integrationId, NormalisedAlert n, Alert alert, BatchState state, DateTimeOffset now)
     {
-        var incident = state.Incidents.FirstOrDefault(i => i.IsOpen && i.IntegrationId == integrationId && i.GroupKey == n.GroupKey);
-        if (incident is null)
+        var rules = state.RulesFor(integrationId);
+        var group = rules.GroupOf(n) with { Key = n.GroupKey };
+        var fields = GroupFieldsOf(rules, n);
+        var incident = state.Incidents
+            .Where(i => i.IsOpen && i.IntegrationId == integrationId && i.GroupKey == n.GroupKey)
+            .MaxBy(i => i.TriggeredAt);
+        string? whyNew = null;
+        if (incident is not null && rules.CanJoin(incident.TriggeredAt, now, out whyNew))
         {
-            incident = Incident.Open(integrationId, n.GroupKey, n.Title, n.Labels.GetValueOrDefault("service"), Severity.P3, now);
-            db.Incidents.Add(incident);
-            state.Incidents.Add(incident);
-            state.Opened.Add(incident);
-            state.Note(incident.Id).OpenedBy = n;
-        }
-        else
-        {
-            state.Note(incident.Id).Grouped.Add(n);
+            state.Note(incident.Id).Grouped.Add((n, rules.Explain(new AlertGroup(group.Key, fields))));
             incident.Touch(now);
+            alert.AttachTo(incident.Id);
+            return incident;
         }
 
-        alert.AttachTo(incident.Id);
+        // Threshold to open: distinct firing alerts of the group, without an incident, within the window.
+        var members = new List<Alert> { alert };
+        if (rules.OpenThreshold > 1)
+        {
+            var since = now - rules.ThresholdWindow;
+            members = state.Alerts.Values
+                .Where(a => a.IntegrationId == integrationId && a.GroupKey == n.GroupKey && a.Status == AlertStatus.Firing
+                    && a.SilenceId == null && !a.Flapping && a.LastSeenAt >= since
+                    && (a.IncidentId == null || state.Incidents.Any(i => i.Id == a.IncidentId && !i.IsOpen)))
+                .ToList();
+            if (members.Count < rules.OpenThreshold)
+            {
+                return null;
+            }
+        }
+
+        incident = Incident.Open(integrationId, n.GroupKey, n.Title, n.Labels.GetValueOrDefault("service"), Severity.P3, now);
+        db.Incidents.Add(incident);
+        state.Incidents.Add(incident);
+        state.Opened.Add(incident);
+        var note = state.Note(incident.Id);
+        note.OpenedBy = n;
+        note.OpenedWhy = rules.Explain(new AlertGroup(group.Key, fields))
+            + (whyNew is null ? "" : $"; not joined to INC-{state.Incidents.First(i => i.GroupKey == n.GroupKey && i.IsOpen && i != incident).Number} because {whyNew}")
+            + (rules.OpenThreshold > 1 ? $"; {members.Count} alerts within {GroupingRules.Duration(rules.ThresholdWindow)} reached the threshold of {rules.OpenThreshold}" : "");
+        foreach (var member in members)
+        {
+            member.AttachTo(incident.Id);
+        }
+
         return incident;
     }
+
+    private static string GroupFieldsOf(GroupingRules rules, NormalisedAlert n) =>
+        rules.GroupBy.Count == 0 ? $"same source group key {n.GroupKey}" : string.Join(", ", rules.GroupBy.Select(k => $"{k}={n.Labels.GetValueOrDefault(k, "")}"));
 
     /// <summary>One "opened", one "grouped" and one "resolved" line per incident per batch, each saying why.</summary>
     private void WriteCoalescedTimeline(BatchState state, DateTimeOffset now)
@@ -210,21 +272,22 @@ public sealed class AlertBatchApplier(AppDbContext db, TimeProvider clock, Micro
             if (note.OpenedBy is { } first)
             {
                 db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.Opened,
-                    $"Opened by alert {first.Title} (no open incident with group key {first.GroupKey})",
-                    new() { ["rule"] = "group key", ["groupKey"] = first.GroupKey, ["fingerprint"] = first.Fingerprint }));
+                    $"Opened by alert {first.Title}: {note.OpenedWhy}",
+                    new() { ["rule"] = note.OpenedWhy ?? "", ["groupKey"] = first.GroupKey, ["fingerprint"] = first.Fingerprint }));
             }
 
             if (note.Grouped.Count > 0)
             {
-                var distinct = note.Grouped.DistinctBy(a => a.Fingerprint).ToList();
+                var distinct = note.Grouped.DistinctBy(a => a.Alert.Fingerprint).ToList();
+                var reference = state.Incidents.FirstOrDefault(i => i.Id == incidentId)?.Reference ?? "the incident";
                 var text = distinct.Count == 1
-                    ? $"Alert {distinct[0].Title} grouped in: same group key {distinct[0].GroupKey}"
-                    : $"{distinct.Count} alerts grouped in: same group key {distinct[0].GroupKey}";
+                    ? $"Alert {distinct[0].Alert.Title} grouped into {reference} by {distinct[0].Why}"
+                    : $"{distinct.Count} alerts grouped into {reference} by {distinct[0].Why}";
                 db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.AlertGrouped, text, new()
                 {
-                    ["rule"] = "group key",
-                    ["groupKey"] = distinct[0].GroupKey,
-                    ["fingerprints"] = string.Join(", ", distinct.Take(20).Select(a => a.Fingerprint)) + (distinct.Count > 20 ? $" (+{distinct.Count - 20} more)" : ""),
+                    ["rule"] = distinct[0].Why,
+                    ["groupKey"] = distinct[0].Alert.GroupKey,
+                    ["fingerprints"] = string.Join(", ", distinct.Take(20).Select(a => a.Alert.Fingerprint)) + (distinct.Count > 20 ? $" (+{distinct.Count - 20} more)" : ""),
                 }));
             }
 
@@ -252,7 +315,9 @@ public sealed class AlertBatchApplier(AppDbContext db, TimeProvider clock, Micro
     /// <summary>Asked of the database after the batch is written: it knows every alert of the incident.</summary>
     private async Task<bool> ResolveIncidentsWhoseAlertsAllResolvedAsync(BatchState state, DateTimeOffset now, CancellationToken ct)
     {
-        var candidates = state.Incidents.Where(i => i.IsOpen && state.Notes.TryGetValue(i.Id, out var note) && note.Resolved.Count > 0).ToList();
+        var candidates = state.Incidents
+            .Where(i => i.IsOpen && state.RulesFor(i.IntegrationId).ResolveWhenAllResolved && state.Notes.TryGetValue(i.Id, out var note) && note.Resolved.Count > 0)
+            .ToList();
         if (candidates.Count == 0)
         {
             return false;
@@ -306,6 +371,9 @@ public sealed class AlertBatchApplier(AppDbContext db, TimeProvider clock, Micro
         public HashSet<Guid> Touched { get; } = [];
         public Dictionary<Guid, TimelineNote> Notes { get; } = [];
         public List<Silence> Silences { get; } = [];
+        public Dictionary<Guid, GroupingRules> Rules { get; } = [];
+
+        public GroupingRules RulesFor(Guid integrationId) => Rules.GetValueOrDefault(integrationId) ?? GroupingRules.Default;
         public FlapRule Flap { get; set; } = new(4, TimeSpan.FromMinutes(30));
 
         public TimelineNote Note(Guid incidentId) => Notes.TryGetValue(incidentId, out var note) ? note : Notes[incidentId] = new TimelineNote();
@@ -314,7 +382,8 @@ public sealed class AlertBatchApplier(AppDbContext db, TimeProvider clock, Micro
     private sealed class TimelineNote
     {
         public NormalisedAlert? OpenedBy { get; set; }
-        public List<NormalisedAlert> Grouped { get; } = [];
+        public string? OpenedWhy { get; set; }
+        public List<(NormalisedAlert Alert, string Why)> Grouped { get; } = [];
         public List<string> Resolved { get; } = [];
         public List<string> Flapping { get; } = [];
         public List<string> Refired { get; } = [];

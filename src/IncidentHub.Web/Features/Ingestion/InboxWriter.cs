@@ -67,9 +67,9 @@ public sealed class InboxWriter(NpgsqlDataSource dataSource, ILogger<InboxWriter
         try
         {
             // Not cancellable: a commit that started is allowed to finish, so nothing acknowledged is lost.
+            // One batch is one round trip and runs as one implicit transaction: all rows commit, or none.
             await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
-            await using var tx = await connection.BeginTransactionAsync(CancellationToken.None);
-            await using var command = new NpgsqlBatch(connection, tx);
+            await using var command = new NpgsqlBatch(connection);
             foreach (var (draft, _) in batch)
             {
                 var insert = new NpgsqlBatchCommand(
@@ -104,7 +104,6 @@ public sealed class InboxWriter(NpgsqlDataSource dataSource, ILogger<InboxWriter
                 }
             }
 
-            await tx.CommitAsync(CancellationToken.None);
             for (var i = 0; i < batch.Count; i++)
             {
                 batch[i].Done.TrySetResult(ids[i]);

@@ -17,6 +17,8 @@ internal sealed class IntegrationConfiguration : IEntityTypeConfiguration<Integr
         builder.Property(i => i.TokenPrefix).HasMaxLength(8);
         builder.Property(i => i.SigningSecretProtected).HasMaxLength(2000);
         builder.Ignore(i => i.RequiresSignature);
+        builder.Property(i => i.Rules).IsJsonRecord().HasDefaultValueSql(
+            "'{\"GroupBy\":[],\"MaxIncidentAge\":null,\"OpenThreshold\":1,\"ThresholdWindow\":\"00:05:00\",\"ResolveWhenAllResolved\":true,\"FingerprintKeys\":[]}'::jsonb");
     }
 }
 
@@ -48,6 +50,8 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
         builder.Property(a => a.Annotations).IsJsonDictionary();
         // Existing rows get an empty history when the column is added.
         builder.Property(a => a.StateChanges).HasDefaultValueSql("'{}'");
+        builder.Property(a => a.GroupKey).HasMaxLength(1000).HasDefaultValue("");
+        builder.HasIndex(a => new { a.IntegrationId, a.GroupKey });
         builder.HasOne<Integration>().WithMany().HasForeignKey(a => a.IntegrationId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(a => new { a.IntegrationId, a.Fingerprint }).IsUnique();
     }

@@ -28,6 +28,9 @@ public sealed class Integration
 
     public bool RequiresSignature => SigningSecretProtected is not null;
 
+    /// <summary>How this integration groups alerts into incidents (explained on every grouping decision).</summary>
+    public GroupingRules Rules { get; private set; } = GroupingRules.Default;
+
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset TokenRotatedAt { get; private set; }
 
@@ -46,6 +49,16 @@ public sealed class Integration
     }
 
     public void SetSigningSecret(string? protectedSecret) => SigningSecretProtected = protectedSecret;
+
+    public void ChangeRules(GroupingRules rules)
+    {
+        if (rules.Validate() is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(rules));
+        }
+
+        Rules = rules;
+    }
 
     public string HookPath(string token) => $"/hooks/{Kind.ToString().ToLowerInvariant()}/{token}";
 }

@@ -81,6 +81,47 @@ public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory
         return new IssuedUrl(integration.Id, integration.Name, Url(integration, token));
     }
 
+    public async Task<GroupingRules> RulesAsync(Guid id, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Integrations.Where(i => i.Id == id).Select(i => i.Rules).SingleAsync(ct);
+    }
+
+    /// <summary>Saves new grouping rules; they apply to alerts arriving from now on.</summary>
+    public async Task SetRulesAsync(Guid id, GroupingRules rules, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var integration = await db.Integrations.SingleAsync(i => i.Id == id, ct);
+        integration.ChangeRules(rules);
+        await db.SaveChangesAsync(ct);
+        cache.Remove(IngestionService.CacheKey(integration.TokenHash));
+    }
+
+    /// <summary>
+    /// What the current and the proposed rules would have made of the payloads stored in the last
+    /// <paramref name="lookback"/> (at most the newest 20,000), computed without writing anything.
+    /// </summary>
+    public async Task<(SimulationResult Current, SimulationResult Proposed)> DryRunAsync(Guid id, GroupingRules proposed, TimeSpan lookback, CancellationToken ct = default)
+    {
+        if (proposed.Validate() is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(proposed));
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var integration = await db.Integrations.AsNoTracking().SingleAsync(i => i.Id == id, ct);
+        var since = clock.GetUtcNow() - lookback;
+        var events = await db.AlertEvents.AsNoTracking()
+            .Where(e => e.IntegrationId == id && e.Status == RawEventStatus.Processed && e.ReceivedAt >= since)
+            .OrderByDescending(e => e.Id).Take(20_000)
+            .ToListAsync(ct);
+        var notifications = events
+            .SelectMany(e => AlertSources.Parse(integration.Kind, e.Body, e.ReceivedAt, new Dictionary<string, string>(e.Headers, StringComparer.OrdinalIgnoreCase))
+                .Alerts.Select(a => (e.ReceivedAt, a)))
+            .ToList();
+        return (GroupingSimulator.Run(integration.Kind, integration.Rules, notifications), GroupingSimulator.Run(integration.Kind, proposed, notifications));
+    }
+
     /// <summary>Sets (or with null/empty, clears) the HMAC secret senders must sign bodies with.</summary>
     public async Task SetSigningSecretAsync(Guid id, string? secret, CancellationToken ct = default)
     {

@@ -20,4 +20,17 @@ public static class JsonColumn
                 v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
                 v => JsonSerializer.Deserialize<Dictionary<string, string>>(v, JsonSerializerOptions.Default) ?? new Dictionary<string, string>(),
                 DictionaryComparer);
+
+    /// <summary>Stores a record (rules, settings) as a jsonb column; equal when their JSON is equal.</summary>
+    public static PropertyBuilder<T> IsJsonRecord<T>(this PropertyBuilder<T> property)
+        where T : class =>
+        property
+            .HasColumnType("jsonb")
+            .HasConversion(
+                v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
+                v => JsonSerializer.Deserialize<T>(v, JsonSerializerOptions.Default)!,
+                new ValueComparer<T>(
+                    (a, b) => JsonSerializer.Serialize(a, JsonSerializerOptions.Default) == JsonSerializer.Serialize(b, JsonSerializerOptions.Default),
+                    v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default).GetHashCode(StringComparison.Ordinal),
+                    v => JsonSerializer.Deserialize<T>(JsonSerializer.Serialize(v, JsonSerializerOptions.Default), JsonSerializerOptions.Default)!));
 }

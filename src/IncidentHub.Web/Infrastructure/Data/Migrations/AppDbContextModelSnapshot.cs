@@ -308,6 +308,13 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                     b.Property<bool>("Flapping")
                         .HasColumnType("boolean");
 
+                    b.Property<string>("GroupKey")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasDefaultValue("");
+
                     b.Property<Guid?>("IncidentId")
                         .HasColumnType("uuid");
 
@@ -353,6 +360,8 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
 
                     b.HasIndex("IntegrationId", "Fingerprint")
                         .IsUnique();
+
+                    b.HasIndex("IntegrationId", "GroupKey");
 
                     b.ToTable("alerts", (string)null);
                 });
@@ -424,6 +433,12 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Rules")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasDefaultValueSql("'{\"GroupBy\":[],\"MaxIncidentAge\":null,\"OpenThreshold\":1,\"ThresholdWindow\":\"00:05:00\",\"ResolveWhenAllResolved\":true,\"FingerprintKeys\":[]}'::jsonb");
 
                     b.Property<string>("SigningSecretProtected")
                         .HasMaxLength(2000)
