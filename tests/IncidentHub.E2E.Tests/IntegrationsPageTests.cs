@@ -45,6 +45,16 @@ public sealed class IntegrationsPageTests(IncidentHubFactory app, BrowserFixture
         await rejected.Locator("summary").ClickAsync();
         await ScreenshotAsync(page, "integrations.png");
 
+        await row.GetByTestId("grouping").ClickAsync();
+        await page.Locator("input[data-testid=group-by], [data-testid=group-by] input").First.FillAsync("service, alertname");
+        await page.GetByTestId("dry-run").ClickAsync();
+        await Expect(page.GetByTestId("dry-run-result")).ToContainTextAsync("1 notifications");
+        await Expect(page.GetByTestId("dry-run-proposed")).ToHaveTextAsync("1");
+        await Expect(page.GetByTestId("dry-run-result")).ToContainTextAsync("service=, alertname=IncidentHubTest");
+        await ScreenshotAsync(page, "grouping.png");
+        await page.GetByTestId("save-rules").ClickAsync();
+        await Expect(page.GetByTestId("grouping-editor")).ToHaveCountAsync(0);
+
         // Keep the shared wall clean for the other browser tests: resolve the test incident.
         var testIncident = (await page.GetByTestId("test-incident-link").GetAttributeAsync("href"))!.Split('/')[^1];
         using (var admin = App.Client(IncidentHubFactory.AdminToken))
