@@ -44,6 +44,7 @@ psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "CREATE DATABASE incidenthub" >/
 
 ih_log "building IncidentHub (Release)"
 dotnet build "$ROOT/src/IncidentHub.Web" -c Release -nologo -v quiet >/dev/null
+dotnet build "$ROOT/tests/IncidentHub.Benchmarks" -c Release -nologo -v quiet >/dev/null
 BIN="$ROOT/src/IncidentHub.Web/bin/Release/net10.0"
 TOKEN=iht_benchmarkbenchmarkbenchmarkbenchmark0000
 IH_PORT=$(free_port)
@@ -114,6 +115,14 @@ for c in $CONNECTIONS; do
     done
   done
 done
+
+drain
+# Latency at a steady 200 requests/s (one new alert group each): webhook p99, and how long after
+# its 202 the new incident is announced to every open wall (pg_notify seen on a LISTEN connection).
+LAT=$(dotnet "$ROOT/tests/IncidentHub.Benchmarks/bin/Release/net10.0/IncidentHub.Benchmarks.dll" latency \
+  --url "http://127.0.0.1:$IH_PORT/hooks/alertmanager/$TOKEN" \
+  --pg "Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=incidenthub" --rate "${RATE:-200}" --seconds "$DURATION" | grep '^RESULT')
+echo "steady ${RATE:-200} req/s for ${DURATION}s: ${LAT#RESULT }" | tee -a "$REPORT"
 
 drain
 rows=$(psql_q "SELECT count(*) FROM alerts WHERE \"Fingerprint\" LIKE 'rep-%'")

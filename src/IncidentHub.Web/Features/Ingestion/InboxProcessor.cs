@@ -29,6 +29,7 @@ public sealed class InboxProcessor(
     private const int MaxAttempts = 5;
 
     private readonly Channel<ParsedEvent> _ready = Channel.CreateUnbounded<ParsedEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Guid> _triage = Channel.CreateUnbounded<Guid>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<long, TaskCompletionSource<IReadOnlyList<IncidentRef>>> _waiters = new();
     private long _backlogAlerts;
 
@@ -53,6 +54,7 @@ public sealed class InboxProcessor(
     {
         using var sweep = new PeriodicTimer(options.Value.SweepInterval);
         var sweeping = SweepLoopAsync(sweep, stoppingToken);
+        var enqueueing = EnqueueTriageLoopAsync(stoppingToken);
         try
         {
             await SweepAsync(TimeSpan.Zero, stoppingToken);
@@ -76,6 +78,7 @@ public sealed class InboxProcessor(
         }
 
         await sweeping;
+        await enqueueing;
     }
 
     private async Task SweepLoopAsync(PeriodicTimer timer, CancellationToken ct)
@@ -181,11 +184,9 @@ public sealed class InboxProcessor(
     private async Task AfterCommitAsync(List<ParsedEvent> batch, BatchOutcome outcome, CancellationToken ct)
     {
         Interlocked.Add(ref _backlogAlerts, -batch.Sum(e => e.Alerts.Count));
-        foreach (var id in outcome.Opened)
-        {
-            jobs.Enqueue<TriageJob>(job => job.RunAsync(id, CancellationToken.None));
-        }
 
+        // Dashboards first: a storm of new incidents must not wait behind their triage enqueues.
+        await notifier.PublishAsync(outcome.Touched, ct);
         foreach (var e in batch)
         {
             if (_waiters.TryRemove(e.EventId, out var waiter))
@@ -194,7 +195,38 @@ public sealed class InboxProcessor(
             }
         }
 
-        await notifier.PublishAsync(outcome.Touched, ct);
+        foreach (var id in outcome.Opened)
+        {
+            _triage.Writer.TryWrite(id);
+        }
+    }
+
+    /// <summary>
+    /// Enqueues triage off the applying loop (each enqueue is a database write). If the process
+    /// dies first, the minutely triage sweep enqueues what is missing.
+    /// </summary>
+    private async Task EnqueueTriageLoopAsync(CancellationToken ct)
+    {
+        try
+        {
+            while (await _triage.Reader.WaitToReadAsync(ct))
+            {
+                while (_triage.Reader.TryRead(out var id))
+                {
+                    try
+                    {
+                        jobs.Enqueue<TriageJob>(job => job.RunAsync(id, CancellationToken.None));
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        logger.LogWarning(ex, "Could not enqueue triage for {IncidentId}; the triage sweep will", id);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
     }
 
     private async Task MarkFailedAsync(long eventId, Exception ex)

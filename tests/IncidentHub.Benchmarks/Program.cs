@@ -1,0 +1,15 @@
+using IncidentHub.Benchmarks;
+
+// Load tools for scripts/bench/ (run on demand, never by the test command).
+//   latency --url <webhook url> --pg <connection string> [--rate 200] [--seconds 20]
+return args switch
+{
+    ["latency", .. var rest] => await WebhookLatency.RunAsync(Options.Parse(rest)),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: IncidentHub.Benchmarks latency --url URL --pg CONNECTION [--rate 200] [--seconds 20]");
+    return 2;
+}
