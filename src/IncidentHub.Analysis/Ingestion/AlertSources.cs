@@ -26,14 +26,30 @@ public sealed record SourceNotice(string Kind, string Text, string? ActionUrl);
 /// <summary>Turns one source's payload into normalised alerts. Pure: no database, no clock.</summary>
 public static class AlertSources
 {
+    private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
+
+    /// <summary>
+    /// Never throws: whatever the body is, the result is alerts (each within <see cref="AlertLimits"/>),
+    /// a notice, or an error to say to the sender. A leading UTF-8 byte order mark is ignored.
+    /// </summary>
     /// <param name="headers">Request headers (case-insensitive); SNS says what a message is in a header.</param>
-    public static ParseResult Parse(SourceKind kind, byte[] body, DateTimeOffset receivedAt, IReadOnlyDictionary<string, string>? headers = null)
+    public static ParseResult Parse(SourceKind kind, byte[] body, DateTimeOffset receivedAt, IReadOnlyDictionary<string, string>? headers = null) =>
+        AlertLimits.Bound(ParseUnbounded(kind, body, receivedAt, headers));
+
+    private static ParseResult ParseUnbounded(SourceKind kind, byte[] body, DateTimeOffset receivedAt, IReadOnlyDictionary<string, string>? headers)
     {
+        ArgumentNullException.ThrowIfNull(body);
         headers ??= new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var json = body.AsMemory();
+        if (json.Span.StartsWith(Utf8Bom))
+        {
+            json = json[Utf8Bom.Length..];
+        }
+
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 64 });
         }
         catch (JsonException ex)
         {
@@ -46,6 +62,11 @@ public static class AlertSources
 
         using (document)
         {
+            if (UnreadableTextIn(document.RootElement, "$") is { } unreadable)
+            {
+                return ParseResult.Invalid($"The body is not valid JSON text: {unreadable}.");
+            }
+
             return kind switch
             {
                 SourceKind.Alertmanager => AlertmanagerSource.Parse(document.RootElement, receivedAt),
@@ -56,6 +77,68 @@ public static class AlertSources
                 SourceKind.Generic => GenericSource.Parse(document.RootElement, receivedAt),
                 _ => ParseResult.Invalid($"Source kind {kind} is not supported."),
             };
+        }
+    }
+
+    /// <summary>
+    /// What is wrong with the first string or property name that cannot be read as text, or null when
+    /// all can: bytes that are not UTF-8 inside a string, or a \u escape that is not valid UTF-16 (an
+    /// unpaired surrogate such as "\ud800"). The parser accepts both; reading the string throws. So the
+    /// whole document is checked before any source parser reads it.
+    /// </summary>
+    /// <param name="path">Where <paramref name="element"/> is, for the message ("$" for the body).</param>
+    public static string? UnreadableTextIn(JsonElement element, string path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                return Unreadable(() => element.GetString()) is { } why ? $"the string at {path} {why}" : null;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (Unreadable(() => property.Name) is { } nameProblem)
+                    {
+                        return $"a property name in {path} {nameProblem}";
+                    }
+
+                    if (UnreadableTextIn(property.Value, $"{path}.{Excerpt(property.Name, 40)}") is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return null;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (UnreadableTextIn(item, $"{path}[{index++}]") is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The start of a sender's text for an error message; never cuts a surrogate pair in two.</summary>
+    public static string Excerpt(string text, int max = 80) => AlertLimits.Truncate(text, max);
+
+    private static string? Unreadable(Func<string?> read)
+    {
+        try
+        {
+            _ = read();
+            return null;
+        }
+        catch (InvalidOperationException ex)
+        {
+            return ex.InnerException is DecoderFallbackException
+                ? "is not valid UTF-8"
+                : "has a \\u escape that is not valid UTF-16 (an unpaired surrogate such as \\ud800)";
         }
     }
 
@@ -92,6 +175,9 @@ public static class AlertSources
             ? value.GetString()
             : null;
 
+    private static readonly double MinUnixMilliseconds = DateTimeOffset.MinValue.ToUnixTimeMilliseconds();
+    private static readonly double MaxUnixMilliseconds = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
     public static DateTimeOffset? Time(JsonElement obj, string name)
     {
         if (obj.ValueKind != JsonValueKind.Object || !obj.TryGetProperty(name, out var value))
@@ -101,8 +187,12 @@ public static class AlertSources
 
         if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var seconds))
         {
-            // Unix time: seconds, or milliseconds when it is too large to be seconds.
-            return seconds > 1e11 ? DateTimeOffset.FromUnixTimeMilliseconds((long)seconds) : DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000));
+            // Unix time: seconds, or milliseconds when it is too large to be seconds. 1e400 reads as infinity;
+            // anything outside what DateTimeOffset can hold counts as absent.
+            var milliseconds = Math.Truncate(seconds > 1e11 ? seconds : seconds * 1000);
+            return double.IsFinite(milliseconds) && milliseconds >= MinUnixMilliseconds && milliseconds <= MaxUnixMilliseconds
+                ? DateTimeOffset.FromUnixTimeMilliseconds((long)milliseconds)
+                : null;
         }
 
         if (value.ValueKind == JsonValueKind.String && DateTimeOffset.TryParse(value.GetString(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed))

@@ -69,13 +69,14 @@ public static class AlertmanagerSource
 
     private static string TitleOf(Dictionary<string, string> labels, Dictionary<string, string> annotations)
     {
-        labels.TryGetValue("alertname", out var name);
+        // An empty alertname, service or job counts as absent: a title must say something.
+        var name = labels.GetValueOrDefault("alertname") is { } n && !string.IsNullOrWhiteSpace(n) ? n : null;
         if (annotations.TryGetValue("summary", out var summary) && !string.IsNullOrWhiteSpace(summary))
         {
             return name is null ? summary : $"{name}: {summary}";
         }
 
-        var service = labels.GetValueOrDefault("service") ?? labels.GetValueOrDefault("job");
+        var service = new[] { labels.GetValueOrDefault("service"), labels.GetValueOrDefault("job") }.FirstOrDefault(s => !string.IsNullOrWhiteSpace(s));
         return (name ?? "Alert") + (service is null ? "" : $" on {service}");
     }
 }

@@ -55,7 +55,7 @@ public static partial class CloudWatchSource
 
         if (!MessageTypes.Contains(type, StringComparer.Ordinal))
         {
-            return ParseResult.Invalid($"The SNS message Type '{type}' is not one of Notification, SubscriptionConfirmation, UnsubscribeConfirmation.");
+            return ParseResult.Invalid($"The SNS message Type '{Excerpt(type)}' is not one of Notification, SubscriptionConfirmation, UnsubscribeConfirmation.");
         }
 
         switch (type)
@@ -85,6 +85,11 @@ public static partial class CloudWatchSource
         using (alarm)
         {
             var element = alarm.RootElement;
+            if (AlertSources.UnreadableTextIn(element, "$") is { } unreadable)
+            {
+                return ParseResult.Invalid($"The SNS Notification's Message is not valid JSON text: {unreadable}.");
+            }
+
             if (element.ValueKind != JsonValueKind.Object || AlertSources.String(element, "AlarmName") is null || AlertSources.String(element, "NewStateValue") is null)
             {
                 return ParseResult.Invalid("The SNS Notification's Message is not a CloudWatch alarm: it is JSON but has no 'AlarmName' and 'NewStateValue'.");
@@ -165,7 +170,7 @@ public static partial class CloudWatchSource
                 status = AlertStatus.Resolved;
                 break;
             default:
-                return ParseResult.Invalid($"The CloudWatch alarm '{name}' has NewStateValue '{state}', which is not ALARM, OK or INSUFFICIENT_DATA.");
+                return ParseResult.Invalid($"The CloudWatch alarm '{Excerpt(name)}' has NewStateValue '{Excerpt(state ?? "")}', which is not ALARM, OK or INSUFFICIENT_DATA.");
         }
 
         var arnText = AlertSources.String(alarm, "AlarmArn")?.Trim();
@@ -290,7 +295,7 @@ public static partial class CloudWatchSource
             }
             : null;
 
-    private static string Excerpt(string text) => text.Length <= 80 ? text : text[..80] + "...";
+    private static string Excerpt(string text) => AlertSources.Excerpt(text);
 
     private static void Put(Dictionary<string, string> map, string key, string? value)
     {

@@ -30,9 +30,15 @@ namespace IncidentHub.Analysis.Ingestion;
 /// </summary>
 public static partial class DatadogSource
 {
-    private const int MaxFingerprint = 200;
-    private const int MaxGroupKey = 1000;
-    private const int MaxTitle = 500;
+    private const int MaxFingerprint = AlertLimits.Fingerprint;
+    private const int MaxGroupKey = AlertLimits.GroupKey;
+    private const int MaxTitle = AlertLimits.Title;
+
+    /// <summary>
+    /// Datadog puts a priority and a transition (with its scope) in front of a title; brackets after the
+    /// first few are title text. The bound also keeps a title of a million "[P1] " linear.
+    /// </summary>
+    private const int MaxPrefixes = 4;
 
     /// <summary>Fields read into the title, the description and the link instead of annotations.</summary>
     private static readonly HashSet<string> Consumed = ["title", "body", "link"];
@@ -82,10 +88,7 @@ public static partial class DatadogSource
         var alertType = Text(root, "alert_type");
 
         var title = prefix.Title.Length > 0 ? prefix.Title : Text(root, "alert_metric") ?? "Datadog alert";
-        if (title.Length > MaxTitle)
-        {
-            title = title[..(MaxTitle - 1)] + "…";
-        }
+        title = AlertLimits.Truncate(title, MaxTitle);
 
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var tag in Tags(root, "tags") ?? [])
@@ -172,7 +175,7 @@ public static partial class DatadogSource
         string? transition = null, priority = null;
         List<string>? scope = null;
         var rest = title.Trim();
-        while (LeadingBracket().Match(rest) is { Success: true } bracket)
+        for (var i = 0; i < MaxPrefixes && LeadingBracket().Match(rest) is { Success: true } bracket; i++)
         {
             var content = bracket.Groups["content"].Value.Trim();
             if (PriorityPattern().IsMatch(content))
@@ -336,7 +339,8 @@ public static partial class DatadogSource
         _ => "missing",
     };
 
-    [GeneratedRegex(@"^\[(?<content>[^\[\]]*)\]\s*")]
+    /// <summary>A bracket of at most 1000 characters: a Datadog prefix is short, and the bound keeps the transition pattern (which backtracks) fast.</summary>
+    [GeneratedRegex(@"^\[(?<content>[^\[\]]{0,1000})\]\s*")]
     private static partial Regex LeadingBracket();
 
     [GeneratedRegex(@"^P[1-5]$", RegexOptions.IgnoreCase)]

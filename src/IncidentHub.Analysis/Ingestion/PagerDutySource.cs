@@ -54,7 +54,7 @@ public static class PagerDutySource
 
         if (!evt.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
         {
-            return ParseResult.Invalid($"The PagerDuty '{eventType}' event has no 'event.data' object.");
+            return ParseResult.Invalid($"The PagerDuty '{AlertSources.Excerpt(eventType)}' event has no 'event.data' object.");
         }
 
         // incident.annotated, incident.responder.*, incident.status_update_published: data is a note,
@@ -68,13 +68,13 @@ public static class PagerDutySource
         var id = AlertSources.String(data, "id")?.Trim();
         if (string.IsNullOrEmpty(id))
         {
-            return ParseResult.Invalid($"The PagerDuty '{eventType}' event has no 'event.data.id' (the incident id, e.g. \"PT4KHLK\").");
+            return ParseResult.Invalid($"The PagerDuty '{AlertSources.Excerpt(eventType)}' event has no 'event.data.id' (the incident id, e.g. \"PT4KHLK\").");
         }
 
         var title = AlertSources.String(data, "title")?.Trim();
         if (string.IsNullOrEmpty(title))
         {
-            return ParseResult.Invalid($"The PagerDuty '{eventType}' event for incident {id} has no 'event.data.title'.");
+            return ParseResult.Invalid($"The PagerDuty '{AlertSources.Excerpt(eventType)}' event for incident {AlertSources.Excerpt(id)} has no 'event.data.title'.");
         }
 
         var incidentStatus = AlertSources.String(data, "status");

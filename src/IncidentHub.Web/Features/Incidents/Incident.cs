@@ -64,7 +64,7 @@ public sealed class Incident
             IntegrationId = integrationId,
             GroupKey = groupKey,
             Title = Truncate(title, 300),
-            Service = service,
+            Service = service is null ? null : Truncate(service, 200),
             Severity = severity,
             State = IncidentState.Triggered,
             TriggeredAt = at,
@@ -75,9 +75,9 @@ public sealed class Incident
     public void ApplyTriage(TriageResult result, DateTimeOffset at)
     {
         Severity = result.Severity;
-        Service = result.Service ?? Service;
+        Service = result.Service is null ? Service : Truncate(result.Service, 200);
         TriageConfidence = result.Confidence;
-        TriageReason = result.Reason;
+        TriageReason = Truncate(result.Reason, 1000);
         TriagedAt = at;
         if (State == IncidentState.Triggered)
         {
@@ -143,7 +143,8 @@ public sealed class Incident
         }
     }
 
-    private static string Truncate(string value, int max) => value.Length <= max ? value : value[..(max - 1)] + "…";
+    /// <summary>Fits a column; an alert's labels can be any length.</summary>
+    private static string Truncate(string value, int max) => AlertLimits.Truncate(value, max);
 }
 
 /// <summary>A request that the incident's current state does not allow (answered 409).</summary>

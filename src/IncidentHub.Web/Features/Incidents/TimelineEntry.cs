@@ -31,6 +31,9 @@ public sealed class TimelineEntry
     /// <summary>Structured facts behind the text (grouping rule, triage signals), as JSON.</summary>
     public Dictionary<string, string> Details { get; private set; } = [];
 
+    /// <summary>The column's size; a line quoting alert titles and labels can be longer.</summary>
+    public const int MaxText = 4000;
+
     public static TimelineEntry Create(Guid incidentId, DateTimeOffset at, string actor, TimelineKind kind, string text, Dictionary<string, string>? details = null) =>
         new()
         {
@@ -38,7 +41,7 @@ public sealed class TimelineEntry
             At = at,
             Actor = actor,
             Kind = kind,
-            Text = text,
+            Text = AlertLimits.Truncate(text, MaxText),
             Details = details ?? [],
         };
 }

@@ -69,7 +69,13 @@ public static class HooksApi
         {
             ReceiveResult.Rejected r => TypedResults.Problem(
                 statusCode: r.Status,
-                title: r.Status == StatusCodes.Status413PayloadTooLarge ? "Payload too large" : "Invalid alert payload",
+                title: r.Status switch
+                {
+                    StatusCodes.Status401Unauthorized => "Invalid signature",
+                    StatusCodes.Status413PayloadTooLarge => "Payload too large",
+                    StatusCodes.Status415UnsupportedMediaType => "Unsupported content type",
+                    _ => "Invalid alert payload",
+                },
                 detail: r.Error,
                 extensions: new Dictionary<string, object?> { ["eventId"] = r.EventId }),
             ReceiveResult.Accepted a => TypedResults.Accepted((string?)null,
@@ -85,15 +91,24 @@ public static class HooksApi
         var chunk = new byte[16 * 1024];
         long total = 0;
         int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        try
         {
-            buffer.Write(chunk, 0, read);
-            total += read;
-            if (total > MaxBodyBytes)
+            while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
             {
-                var size = Math.Max(total, request.ContentLength ?? 0);
-                return (buffer.GetBuffer()[..KeptPrefixBytes], size);
+                buffer.Write(chunk, 0, read);
+                total += read;
+                if (total > MaxBodyBytes)
+                {
+                    var size = Math.Max(total, request.ContentLength ?? 0);
+                    return (buffer.GetBuffer()[..KeptPrefixBytes], size);
+                }
             }
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // Kestrel's own limit refuses a Content-Length beyond it before the first byte is read:
+            // still an authenticated attempt, recorded and answered like any oversize body.
+            return (buffer.ToArray(), Math.Max(request.ContentLength ?? 0, MaxBodyBytes + 1L));
         }
 
         return (buffer.ToArray(), total);

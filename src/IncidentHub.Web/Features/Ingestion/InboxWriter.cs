@@ -109,8 +109,18 @@ public sealed class InboxWriter(NpgsqlDataSource dataSource, ILogger<InboxWriter
                 batch[i].Done.TrySetResult(ids[i]);
             }
         }
-        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+        catch (Exception ex) when (batch.Count > 1 && IsAboutOneRow(ex))
         {
+            // One row the database refuses must not fail the requests that happened to share its commit.
+            logger.LogWarning(ex, "A batch of {Count} raw events was refused; writing them one by one", batch.Count);
+            foreach (var item in batch)
+            {
+                await WriteAsync([item]);
+            }
+        }
+        catch (Exception ex)
+        {
+            // Any exception: a writer that stopped would leave every later request waiting (and stop the host).
             logger.LogError(ex, "Could not store {Count} raw events; their senders get a 503 and retry", batch.Count);
             foreach (var (_, done) in batch)
             {
@@ -118,6 +128,13 @@ public sealed class InboxWriter(NpgsqlDataSource dataSource, ILogger<InboxWriter
             }
         }
     }
+
+    /// <summary>
+    /// The database refused a value (SQLSTATE class 22: too long, a byte it cannot hold ...) or Npgsql could
+    /// not encode one (an unpaired surrogate): a fault of one row, unlike a lost connection.
+    /// </summary>
+    private static bool IsAboutOneRow(Exception ex) =>
+        ex is PostgresException { SqlState: ['2', '2', ..] } or ArgumentException or InvalidCastException;
 }
 
 /// <summary>The inbox could not be written: answered 503 with Retry-After so the sender retries.</summary>

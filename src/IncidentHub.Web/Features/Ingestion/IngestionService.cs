@@ -77,6 +77,14 @@ public sealed class IngestionService(
             return new ReceiveResult.Rejected(id, StatusCodes.Status401Unauthorized, unsigned);
         }
 
+        if (NotJson(caseless.GetValueOrDefault("Content-Type")) is { } contentType)
+        {
+            var unsupported = $"The Content-Type is '{AlertSources.Excerpt(contentType)}', which is not JSON. Send the body as application/json "
+                + "(or any +json type, or text/plain as Amazon SNS does); a request without a Content-Type is read as JSON too.";
+            var id = await inbox.AppendAsync(new RawEventDraft(integration.Id, now, headers, body, size, RawEventStatus.Rejected, unsupported, 0));
+            return new ReceiveResult.Rejected(id, StatusCodes.Status415UnsupportedMediaType, unsupported);
+        }
+
         var parsed = AlertSources.Parse(integration.Kind, body, now, caseless);
         if (parsed.Error is not null)
         {
@@ -86,6 +94,26 @@ public sealed class IngestionService(
 
         var eventId = await inbox.AppendAsync(new RawEventDraft(integration.Id, now, headers, body, size, RawEventStatus.Received, null, parsed.Alerts.Count));
         return await HandOverAsync(new ParsedEvent(eventId, integration.Id, parsed.Alerts), parsed.Notice, wait);
+    }
+
+    /// <summary>Read as JSON, with any +json type; the JSON parser says whether the body really is.</summary>
+    private static readonly HashSet<string> JsonMediaTypes = new(["application/json", "text/json", "text/plain"], StringComparer.Ordinal);
+
+    /// <summary>
+    /// The media type when it is clearly not JSON, else null. JSON is: no Content-Type at all, application/json,
+    /// text/json, any +json type (application/vnd.x+json) and text/plain, which is how Amazon SNS sends its JSON.
+    /// </summary>
+    internal static string? NotJson(string? contentType)
+    {
+        if (string.IsNullOrWhiteSpace(contentType))
+        {
+            return null;
+        }
+
+        var mediaType = contentType.Split(';', 2)[0].Trim().ToLowerInvariant();
+        return mediaType.Length == 0 || JsonMediaTypes.Contains(mediaType) || mediaType.EndsWith("+json", StringComparison.Ordinal)
+            ? null
+            : mediaType;
     }
 
     private static bool VerifySignature(SourceKind kind, byte[] body, Dictionary<string, string> headers, string secret) =>

@@ -110,6 +110,30 @@ public sealed class InboxTests(IncidentHubFactory app)
         Assert.Equal(HttpStatusCode.Accepted, after.StatusCode);
     }
 
+    [Fact]
+    public async Task ARowTheDatabaseRefuses_FailsAlone_AndTheWriterKeepsWriting()
+    {
+        // An unpaired surrogate: Npgsql refuses to encode it (the parser no longer lets one through, but the
+        // writer must not depend on that). It used to stop the writer, and with it the host.
+        var hook = await app.CreateIntegrationAsync(SourceKind.Generic);
+        var integrationId = await IntegrationIdAsync(hook);
+        var inbox = app.Services.GetRequiredService<InboxWriter>();
+        RawEventDraft Draft(string? error) => new(integrationId, DateTimeOffset.UtcNow, [], "{}"u8.ToArray(), 2, RawEventStatus.Rejected, error, 0);
+
+        // Queued together, so they are likely to share one commit: the good ones must not fail with the bad one.
+        var good = Enumerable.Range(0, 5).Select(i => inbox.AppendAsync(Draft($"good {i}"))).ToList();
+        var bad = inbox.AppendAsync(Draft("bad \ud800"));
+        good.AddRange(Enumerable.Range(5, 5).Select(i => inbox.AppendAsync(Draft($"good {i}"))));
+
+        await Assert.ThrowsAsync<InboxUnavailableException>(() => bad);
+        var ids = await Task.WhenAll(good);
+        var after = await inbox.AppendAsync(Draft("after"));
+        await using var db = await NewDbAsync();
+        Assert.Equal(11, await db.AlertEvents.CountAsync(e => e.IntegrationId == integrationId));
+        Assert.Contains(after, await db.AlertEvents.Where(e => e.IntegrationId == integrationId).Select(e => e.Id).ToListAsync());
+        Assert.Equal(10, ids.Distinct().Count());
+    }
+
     private async Task<int> ProcessedAsync(IReadOnlyCollection<long> ids)
     {
         await using var db = await NewDbAsync();
