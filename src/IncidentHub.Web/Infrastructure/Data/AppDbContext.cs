@@ -1,6 +1,7 @@
 using IncidentHub.Web.Features.Identity;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Features.Ingestion;
+using IncidentHub.Web.Features.Investigation;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -21,6 +22,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<TimelineEntry> Timeline => Set<TimelineEntry>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<Silence> Silences => Set<Silence>();
+    public DbSet<Observation> Observations => Set<Observation>();
+    public DbSet<DiagnosisRecord> Diagnoses => Set<DiagnosisRecord>();
 
     /// <summary>Cookie and antiforgery keys, shared by every web process.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
