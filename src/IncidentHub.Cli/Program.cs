@@ -1,14 +1,11 @@
-using IncidentHub.Cli.Commands;
-
 // `ih`: the IncidentHub command line. Each command is one class in Commands/ with
-// `static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)`.
-return args.FirstOrDefault() switch
+// `static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)`, dispatched below.
+var command = args.FirstOrDefault();
+var rest = args.Skip(1).ToArray();
+return command switch
 {
-    "help" or "--help" or "-h" or null => Usage(Console.Out, 0),
-    var name => await (name switch
-    {
-        _ => Task.FromResult(Usage(Console.Error, 2, $"unknown command '{name}'")),
-    }),
+    null or "help" or "--help" or "-h" => Usage(Console.Out, 0),
+    _ => Usage(Console.Error, 2, $"unknown command '{command}'"),
 };
 
 static int Usage(TextWriter output, int code, string? problem = null)
