@@ -48,7 +48,14 @@ public static class LogMineBench
 
     private static double? threshold;
 
-    private static LogMinerOptions Defaults() => threshold is { } st ? new LogMinerOptions { SimilarityThreshold = st } : new LogMinerOptions();
+    private static int? distinct;
+
+    private static LogMinerOptions Defaults()
+    {
+        var options = new LogMinerOptions();
+        options = threshold is { } st ? options with { SimilarityThreshold = st } : options;
+        return distinct is { } k ? options with { DistinctValuesForVariable = k } : options;
+    }
 
     public static int Run(string[] args)
     {
@@ -59,9 +66,10 @@ public static class LogMineBench
         }
 
         threshold = Get("st", "") is { Length: > 0 } st ? double.Parse(st, CultureInfo.InvariantCulture) : null;
+        distinct = Get("k", "") is { Length: > 0 } k ? int.Parse(k, CultureInfo.InvariantCulture) : null;
         var dir = Get("data", Environment.GetEnvironmentVariable("LOGHUB_2K_DIR") ?? "../shared/datasets/loghub-2k");
         var lines = int.Parse(Get("lines", "1000000"), CultureInfo.InvariantCulture);
-        var speedSets = Get("speed", "HDFS,BGL").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var speedSets = Get("speed", "HDFS,BGL").Replace("none", "", StringComparison.Ordinal).Split(',', StringSplitOptions.RemoveEmptyEntries);
         var only = Get("datasets", string.Join(',', DatasetRegexes.Keys)).Split(',', StringSplitOptions.RemoveEmptyEntries);
         if (!Directory.Exists(dir))
         {

@@ -10,6 +10,12 @@ public sealed record LogMinerOptions
     /// </summary>
     public double SimilarityThreshold { get; init; } = 0.5;
 
+    /// <summary>
+    /// A position where this many distinct constant words have been seen, with everything else on the
+    /// line equal, is a variable (user names, host names): the clusters that differ only there merge.
+    /// </summary>
+    public int DistinctValuesForVariable { get; init; } = 4;
+
     /// <summary>Most clusters kept; past it a new shape is merged into the closest cluster.</summary>
     public int MaxClusters { get; init; } = 2000;
 
@@ -50,6 +56,8 @@ public sealed class LogMiner
     private readonly List<Cluster> all = [];
     private readonly Dictionary<int, List<Cluster>> byLength = [];
     private readonly List<(int Start, int Length, bool Variable)> spans = [];
+    private readonly Dictionary<string, int> skeletons = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (HashSet<string> Values, List<int> Clusters)> positions = new(StringComparer.Ordinal);
     private char[] buffer = new char[512];
     private int live;
 
@@ -125,9 +133,9 @@ public sealed class LogMiner
     private int MaskInto(string content)
     {
         spans.Clear();
-        if (buffer.Length < content.Length * 2 + 16)
+        if (buffer.Length < content.Length * 4 + 16)
         {
-            buffer = new char[content.Length * 2 + 16];
+            buffer = new char[content.Length * 4 + 16];
         }
 
         var span = content.AsSpan();
@@ -159,6 +167,12 @@ public sealed class LogMiner
 
             var tokenStart = length;
             var mask = TokenMasker.Analyse(token, out var keep, out var suffix);
+            if (mask is null && TokenMasker.IsDateWord(token) && NextToken(span, i) is var next && !next.IsEmpty
+                && (char.IsAsciiDigit(next[0]) || TokenMasker.IsDateWord(next)))
+            {
+                (mask, keep, suffix) = (TokenMasker.Timestamp, 0, token.Length);
+            }
+
             if (mask is null)
             {
                 token.CopyTo(buffer.AsSpan(length));
@@ -172,6 +186,15 @@ public sealed class LogMiner
                 length += mask.Length;
                 token[suffix..].CopyTo(buffer.AsSpan(length));
                 length += token.Length - suffix;
+
+                // "12 KB", "250 ms": the unit travels with its number, so "(1.2 KB)" and "(3 MB)" are one variable.
+                if (suffix == token.Length && NextToken(span, i) is var unit && TokenMasker.IsUnit(unit))
+                {
+                    buffer[length++] = ' ';
+                    unit.CopyTo(buffer.AsSpan(length));
+                    length += unit.Length;
+                    i = SkipToken(span, i);
+                }
             }
 
             spans.Add((tokenStart, length - tokenStart, mask is not null));
@@ -182,21 +205,137 @@ public sealed class LogMiner
 
     private static bool IsSpace(char c) => c is ' ' or '\t' or '\r' or '\n';
 
+    private static ReadOnlySpan<char> NextToken(ReadOnlySpan<char> span, int i)
+    {
+        while (i < span.Length && IsSpace(span[i]))
+        {
+            i++;
+        }
+
+        var start = i;
+        while (i < span.Length && !IsSpace(span[i]))
+        {
+            i++;
+        }
+
+        return span[start..i];
+    }
+
+    private static int SkipToken(ReadOnlySpan<char> span, int i)
+    {
+        while (i < span.Length && IsSpace(span[i]))
+        {
+            i++;
+        }
+
+        while (i < span.Length && !IsSpace(span[i]))
+        {
+            i++;
+        }
+
+        return i;
+    }
+
     private Cluster Place(string[] tokens, bool[] variable)
     {
+        var skeleton = Skeleton(tokens, variable);
+        if (skeleton.Length > 0 && skeletons.TryGetValue(skeleton, out var sameWords))
+        {
+            return Generalise(Find(sameWords), tokens, variable);
+        }
+
         var best = Closest(tokens, variable, sameLengthOnly: true, out var similarity);
         if (best is not null && similarity >= options.SimilarityThreshold)
         {
-            return Generalise(best, tokens);
+            return Generalise(best, tokens, variable);
         }
 
         if (live < options.MaxClusters)
         {
-            return Open(tokens, variable);
+            var opened = Open(tokens, variable);
+            return CountValues(opened, tokens, variable);
         }
 
         best = Closest(tokens, variable, sameLengthOnly: false, out _) ?? all.First(c => c.MergedInto == 0);
-        return Generalise(best, tokens);
+        return Generalise(best, tokens, variable);
+    }
+
+    /// <summary>The constant tokens in order: lines with the same words and only variables between them are one event.</summary>
+    private static string Skeleton(string[] tokens, bool[] variable)
+    {
+        var words = new List<string>(tokens.Length);
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            if (!variable[i])
+            {
+                words.Add(tokens[i]);
+            }
+        }
+
+        return words.Count == 0 ? string.Empty : string.Join(' ', words);
+    }
+
+    /// <summary>
+    /// Records, for each constant position of a new cluster, the value seen there among clusters that are
+    /// otherwise equal; when a position reaches <see cref="LogMinerOptions.DistinctValuesForVariable"/>
+    /// values, those clusters merge with a variable at that position.
+    /// </summary>
+    private const int MinContext = 3;
+
+    private Cluster CountValues(Cluster cluster, string[] tokens, bool[] variable)
+    {
+        if (tokens.Length < 2)
+        {
+            return cluster;
+        }
+
+        var constants = variable.Count(v => !v);
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            // Only with enough context: at least three other constant words must agree.
+            if (variable[i] || constants - 1 < MinContext)
+            {
+                continue;
+            }
+
+            var key = string.Concat(i.ToString(System.Globalization.CultureInfo.InvariantCulture), "\u0001",
+                string.Join(' ', tokens[..i]), " <*> ", string.Join(' ', tokens[(i + 1)..]));
+            if (!positions.TryGetValue(key, out var seen))
+            {
+                seen = ([], []);
+                positions[key] = seen;
+            }
+
+            seen.Values.Add(tokens[i]);
+            seen.Clusters.Add(cluster.Id);
+            if (seen.Values.Count >= options.DistinctValuesForVariable)
+            {
+                var survivor = Find(seen.Clusters[0]);
+                foreach (var id in seen.Clusters.Skip(1))
+                {
+                    var other = Find(id);
+                    if (other != survivor)
+                    {
+                        survivor = Absorb(survivor, other);
+                    }
+                }
+
+                return survivor;
+            }
+        }
+
+        return cluster;
+    }
+
+    /// <summary>Merges <paramref name="other"/> into <paramref name="survivor"/>; returns the cluster left.</summary>
+    private Cluster Absorb(Cluster survivor, Cluster other)
+    {
+        survivor.Count += other.Count;
+        other.Count = 0;
+        other.MergedInto = survivor.Id;
+        byLength[other.Tokens.Length].Remove(other);
+        live--;
+        return Generalise(survivor, other.Tokens, other.Variable);
     }
 
     private Cluster? Closest(string[] tokens, bool[] variable, bool sameLengthOnly, out double similarity)
@@ -242,7 +381,7 @@ public sealed class LogMiner
             var same = 0;
             for (var i = 0; i < tokens.Length; i++)
             {
-                if (cluster.Variable[i] ? variable[i] : string.Equals(cluster.Tokens[i], tokens[i], StringComparison.Ordinal))
+                if (cluster.Wild[i] || (cluster.Variable[i] ? variable[i] : string.Equals(cluster.Tokens[i], tokens[i], StringComparison.Ordinal)))
                 {
                     same++;
                 }
@@ -295,31 +434,14 @@ public sealed class LogMiner
     }
 
     /// <summary>Widens a cluster's template so it also covers <paramref name="tokens"/>.</summary>
-    private Cluster Generalise(Cluster cluster, string[] tokens)
+    private Cluster Generalise(Cluster cluster, string[] tokens, bool[] variable)
     {
-        string[] merged;
-        if (cluster.Tokens.Length == tokens.Length)
+        var merged = cluster.Tokens.Length == tokens.Length
+            ? Pairwise(cluster.Tokens, cluster.Variable, tokens, 0, 0, tokens.Length)
+            : Align(cluster, tokens, variable);
+        if (merged.AsSpan().SequenceEqual(cluster.Tokens))
         {
-            merged = (string[])cluster.Tokens.Clone();
-            var changed = false;
-            for (var i = 0; i < merged.Length; i++)
-            {
-                if (!cluster.Variable[i] && !string.Equals(merged[i], tokens[i], StringComparison.Ordinal))
-                {
-                    merged[i] = TokenMasker.Any;
-                    changed = true;
-                }
-            }
-
-            if (!changed)
-            {
-                return cluster;
-            }
-        }
-        else
-        {
-            var (prefix, suffix) = Affixes(cluster.Tokens, tokens);
-            merged = [.. cluster.Tokens[..prefix], TokenMasker.Any, .. cluster.Tokens[^suffix..]];
+            return cluster;
         }
 
         if (merged.Length != cluster.Tokens.Length)
@@ -330,6 +452,62 @@ public sealed class LogMiner
 
         cluster.Update(merged);
         return Register(cluster);
+    }
+
+    private static string[] Pairwise(string[] a, bool[] aVariable, string[] b, int aStart, int bStart, int count)
+    {
+        var merged = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            var x = a[aStart + i];
+            merged[i] = aVariable[aStart + i] || string.Equals(x, b[bStart + i], StringComparison.Ordinal) ? x : TokenMasker.Any;
+        }
+
+        return merged;
+    }
+
+    /// <summary>
+    /// Lines of different lengths: when both have the same constant words, keep them and merge the
+    /// variable runs between them (a run of another length becomes one <c>&lt;*&gt;</c>); otherwise keep
+    /// the shared prefix and suffix around one <c>&lt;*&gt;</c>.
+    /// </summary>
+    private static string[] Align(Cluster cluster, string[] tokens, bool[] variable)
+    {
+        var a = cluster.Tokens;
+        var aConst = Enumerable.Range(0, a.Length).Where(i => !cluster.Variable[i]).ToList();
+        var bConst = Enumerable.Range(0, tokens.Length).Where(i => !variable[i]).ToList();
+        if (aConst.Count != bConst.Count || aConst.Where((p, k) => a[p] != tokens[bConst[k]]).Any())
+        {
+            var (prefix, suffix) = Affixes(a, tokens);
+            return [.. a[..prefix], TokenMasker.Any, .. a[^suffix..]];
+        }
+
+        var merged = new List<string>(Math.Max(a.Length, tokens.Length));
+        var (aPrev, bPrev) = (-1, -1);
+        for (var k = 0; k <= aConst.Count; k++)
+        {
+            var aNext = k < aConst.Count ? aConst[k] : a.Length;
+            var bNext = k < bConst.Count ? bConst[k] : tokens.Length;
+            var aRun = aNext - aPrev - 1;
+            var bRun = bNext - bPrev - 1;
+            if (aRun == bRun)
+            {
+                merged.AddRange(Pairwise(a, cluster.Variable, tokens, aPrev + 1, bPrev + 1, aRun));
+            }
+            else
+            {
+                merged.Add(TokenMasker.Any);
+            }
+
+            if (k < aConst.Count)
+            {
+                merged.Add(a[aNext]);
+            }
+
+            (aPrev, bPrev) = (aNext, bNext);
+        }
+
+        return [.. merged];
     }
 
     /// <summary>Keys the cluster by its template text; a cluster already holding that text absorbs it.</summary>
@@ -345,6 +523,11 @@ public sealed class LogMiner
         }
 
         byKey[cluster.Template] = cluster.Id;
+        if (Skeleton(cluster.Tokens, cluster.Variable) is { Length: > 0 } skeleton)
+        {
+            skeletons.TryAdd(skeleton, cluster.Id);
+        }
+
         return cluster;
     }
 
@@ -373,10 +556,18 @@ public sealed class LogMiner
 
         public int MergedInto { get; set; }
 
+        /// <summary>
+        /// Positions widened by merging (constants that differed): they accept any token, while a masked
+        /// position (&lt;NUM&gt;, &lt;IP&gt; ...) only accepts another variable. Generalise writes the
+        /// <see cref="TokenMasker.Any"/> instance itself there; tokens read from a line are always new strings.
+        /// </summary>
+        public bool[] Wild { get; private set; } = new bool[tokens.Length];
+
         public void Update(string[] tokens)
         {
             Tokens = tokens;
             Variable = [.. tokens.Select(TokenMasker.IsVariable)];
+            Wild = [.. tokens.Select(t => ReferenceEquals(t, TokenMasker.Any))];
             Template = string.Join(' ', tokens);
         }
     }

@@ -23,8 +23,34 @@ public static class TokenMasker
     public const string Url = "<URL>";
     public const string Timestamp = "<TS>";
     public const string Email = "<EMAIL>";
+    public const string Host = "<HOST>";
 
-    private static readonly string[] Masks = [Any, Number, Hex, Ip, Uuid, Path, Url, Timestamp, Email];
+    private static readonly string[] Masks = [Any, Number, Hex, Ip, Uuid, Path, Url, Timestamp, Email, Host];
+
+    private static readonly HashSet<string> TopLevelDomains = new(StringComparer.Ordinal)
+    {
+        "com", "net", "org", "edu", "gov", "mil", "int", "io", "dev", "app", "cloud", "info", "biz", "local", "internal", "lan",
+        "uk", "de", "fr", "nl", "it", "es", "pl", "ru", "cn", "jp", "kr", "hk", "tw", "in", "br", "au", "ca", "us", "ch", "se", "no", "eu",
+    };
+
+    private static readonly HashSet<string> DateWords = new(StringComparer.Ordinal)
+    {
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
+        "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun",
+    };
+
+    private static readonly HashSet<string> Units = new(StringComparer.Ordinal)
+    {
+        "B", "KB", "MB", "GB", "TB", "kB", "KiB", "MiB", "GiB", "TiB", "ms", "us", "ns", "s", "sec", "secs", "min", "mins",
+    };
+
+    /// <summary>A month or weekday abbreviation (part of a spelled-out date when a number or another one follows).</summary>
+    public static bool IsDateWord(ReadOnlySpan<char> token) =>
+        DateWords.GetAlternateLookup<ReadOnlySpan<char>>().Contains(token.TrimEnd(",."));
+
+    /// <summary>A unit that belongs to the number before it (<c>12 KB</c>, <c>250 ms</c>, <c>1 sec</c>).</summary>
+    public static bool IsUnit(ReadOnlySpan<char> token) =>
+        Units.GetAlternateLookup<ReadOnlySpan<char>>().Contains(token.TrimEnd(",.;)]"));
 
     /// <summary>True when a template token is (or wraps) a mask, i.e. stands for a variable.</summary>
     public static bool IsVariable(string token)
@@ -75,6 +101,14 @@ public static class TokenMasker
         var core = token[start..end];
         if (core.IsEmpty)
         {
+            // "()" or "''": an empty value.
+            if (token.Length >= 2 && start > 0)
+            {
+                keep = start;
+                suffix = start;
+                return Any;
+            }
+
             return null;
         }
 
@@ -140,7 +174,7 @@ public static class TokenMasker
 
         if (digits == 0)
         {
-            return allowSplit ? SplitValue(s, out key) : null;
+            return IsHost(s) ? Host : allowSplit ? SplitValue(s, out key) : null;
         }
 
         if (other == 0 && digits + hexLetters == s.Length)
@@ -164,6 +198,11 @@ public static class TokenMasker
             return Timestamp;
         }
 
+        if (IsHost(s))
+        {
+            return Host;
+        }
+
         if (IsNumber(s))
         {
             return Number;
@@ -182,6 +221,17 @@ public static class TokenMasker
     {
         key = 0;
         var i = s.IndexOfAny('=', ':');
+        var dots = s.IndexOf("..", StringComparison.Ordinal);
+        if (dots > 0 && (i < 0 || dots < i))
+        {
+            // "instruction......0": a padded label and its value.
+            i = dots;
+            while (i + 1 < s.Length && s[i + 1] == '.')
+            {
+                i++;
+            }
+        }
+
         if (i <= 0 || i == s.Length - 1)
         {
             return null;
@@ -198,6 +248,55 @@ public static class TokenMasker
         var mask = Classify(s[(i + 1)..], allowSplit: false, out _);
         key = mask is null ? 0 : i + 1;
         return mask;
+    }
+
+    /// <summary>
+    /// A lower-case DNS name: at least three labels (<c>proxy.example.edu.hk</c>, <c>com.apple.xpc.launchd</c>) or two
+    /// with a known top-level domain (<c>zummit.com</c>). Mixed-case dotted names are code (Java classes) and stay.
+    /// </summary>
+    private static bool IsHost(ReadOnlySpan<char> s)
+    {
+        var dots = 0;
+        var labelStart = 0;
+        for (var i = 0; i < s.Length; i++)
+        {
+            var c = s[i];
+            if (c == '.')
+            {
+                if (i == labelStart)
+                {
+                    return false;
+                }
+
+                dots++;
+                labelStart = i + 1;
+            }
+            else if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-' || c == '_'))
+            {
+                return false;
+            }
+        }
+
+        var last = s[labelStart..];
+        if (dots == 0 || last.IsEmpty || !IsLetters(last))
+        {
+            return false;
+        }
+
+        return dots >= 2 || TopLevelDomains.GetAlternateLookup<ReadOnlySpan<char>>().Contains(last);
+    }
+
+    private static bool IsLetters(ReadOnlySpan<char> s)
+    {
+        foreach (var c in s)
+        {
+            if (!char.IsAsciiLetter(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool IsAllHex(ReadOnlySpan<char> s)
