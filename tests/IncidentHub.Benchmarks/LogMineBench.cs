@@ -119,7 +119,7 @@ public static class LogMineBench
             process.Refresh();
             var cpu = process.TotalProcessorTime;
             var wall = Stopwatch.StartNew();
-            var miner = new LogMiner();
+            var miner = new LogMiner(Defaults());
             foreach (var line in big)
             {
                 miner.Add(line);

@@ -8,13 +8,19 @@ public sealed record LogMinerOptions
     /// Share of positions that must agree (same constant, or both variables) for a line to join an
     /// existing cluster of the same length.
     /// </summary>
-    public double SimilarityThreshold { get; init; } = 0.5;
+    public double SimilarityThreshold { get; init; } = 1.0;
 
     /// <summary>
     /// A position where this many distinct constant words have been seen, with everything else on the
     /// line equal, is a variable (user names, host names): the clusters that differ only there merge.
     /// </summary>
-    public int DistinctValuesForVariable { get; init; } = 4;
+    public int DistinctValuesForVariable { get; init; } = 5;
+
+    /// <summary>
+    /// Most distinct masked lines remembered for the exact lookup (memory bound for endless new shapes);
+    /// past it new shapes are still placed, only not remembered.
+    /// </summary>
+    public int MaxRememberedShapes { get; init; } = 200_000;
 
     /// <summary>Most clusters kept; past it a new shape is merged into the closest cluster.</summary>
     public int MaxClusters { get; init; } = 2000;
@@ -116,7 +122,11 @@ public sealed class LogMiner
         var keyText = key.ToString();
         var cluster = Place(tokens, variable);
         cluster.Count++;
-        byKey[keyText] = cluster.Id;
+        if (byKey.Count < options.MaxRememberedShapes)
+        {
+            byKey[keyText] = cluster.Id;
+        }
+
         return cluster.Id;
     }
 
@@ -381,7 +391,7 @@ public sealed class LogMiner
             var same = 0;
             for (var i = 0; i < tokens.Length; i++)
             {
-                if (cluster.Wild[i] || (cluster.Variable[i] ? variable[i] : string.Equals(cluster.Tokens[i], tokens[i], StringComparison.Ordinal)))
+                if (cluster.Wild[i] || string.Equals(cluster.Tokens[i], tokens[i], StringComparison.Ordinal))
                 {
                     same++;
                 }
