@@ -86,6 +86,12 @@ public static class TokenMasker
     {
         keep = 0;
         suffix = token.Length;
+        if (token.Length > 3 && token[0] == '[' && IsIpv6(token.TrimEnd(",;.")))
+        {
+            suffix = token.TrimEnd(",;.").Length;
+            return Ip;
+        }
+
         var start = 0;
         while (start < token.Length && IsOpening(token[start]))
         {

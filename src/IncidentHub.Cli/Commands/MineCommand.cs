@@ -47,12 +47,6 @@ internal static class MineCommand
             return Fail(error, "a LOGFILE and --out CSV are required");
         }
 
-        if (!File.Exists(file))
-        {
-            await error.WriteLineAsync($"ih mine: no such file '{file}'");
-            return 1;
-        }
-
         LogHeaderParser parser;
         try
         {
@@ -61,6 +55,12 @@ internal static class MineCommand
         catch (ArgumentException e)
         {
             return Fail(error, e.Message);
+        }
+
+        if (!File.Exists(file))
+        {
+            await error.WriteLineAsync($"ih mine: no such file '{file}'");
+            return 1;
         }
 
         var miner = new LogMiner(options);
