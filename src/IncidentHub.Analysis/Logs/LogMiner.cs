@@ -5,8 +5,9 @@ namespace IncidentHub.Analysis.Logs;
 public sealed record LogMinerOptions
 {
     /// <summary>
-    /// Share of positions that must agree (same constant, or both variables) for a line to join an
-    /// existing cluster of the same length.
+    /// Share of positions that must agree (the same token, or a widened <c>&lt;*&gt;</c> in the template)
+    /// for a new shape to join a cluster of the same length. 1.0 (the default) only joins templates
+    /// that cover the line; Drain-style values such as 0.5 merge more eagerly and group Loghub worse.
     /// </summary>
     public double SimilarityThreshold { get; init; } = 1.0;
 
@@ -17,8 +18,9 @@ public sealed record LogMinerOptions
     public int DistinctValuesForVariable { get; init; } = 5;
 
     /// <summary>
-    /// Most distinct masked lines remembered for the exact lookup (memory bound for endless new shapes);
-    /// past it new shapes are still placed, only not remembered.
+    /// Most distinct masked lines remembered for the exact lookup, and most word-position records kept
+    /// for <see cref="DistinctValuesForVariable"/> (memory bounds for endless new shapes); past it new
+    /// shapes are still placed, only not remembered.
     /// </summary>
     public int MaxRememberedShapes { get; init; } = 200_000;
 
@@ -36,20 +38,24 @@ public sealed record LogMinerOptions
 public sealed record LogCluster(int Id, string Template, long Count);
 
 /// <summary>
-/// Online log template mining in the spirit of Drain (He et al., ICWS 2017), changed so that repeated
-/// input can never grow the cluster set:
+/// Online log template mining after Drain (He et al., ICWS 2017), changed so that repeated input can
+/// never grow the cluster set and so that its defaults group well without per-dataset tuning
+/// (docs/decisions/008-log-template-mining.md):
 /// <list type="number">
-/// <item>each line is tokenised on whitespace and every variable-looking token is masked
-/// (<see cref="TokenMasker"/>);</item>
-/// <item>the masked line is looked up in a dictionary of every masked line ever seen (and every
-/// template text): a hit returns that cluster at once, so the same line always lands in the same
-/// cluster and a repeated file costs one lookup per line;</item>
-/// <item>only a masked shape never seen before is compared with the clusters of the same token
-/// count (and the same first token, Drain's tree level): the most similar one at or above the
-/// threshold takes it and generalises its template, otherwise it opens a cluster;</item>
-/// <item>when a generalised template equals another cluster's template the two are merged, and past
-/// <see cref="LogMinerOptions.MaxClusters"/> a new shape joins its closest cluster instead of
-/// opening one.</item>
+/// <item>each line is tokenised on whitespace and every variable-looking token is masked by kind
+/// (<see cref="TokenMasker"/>); a spelled-out date and a number's unit join the mask;</item>
+/// <item>the masked line is looked up in a dictionary of every masked line ever seen and every template
+/// text: a hit returns that cluster at once, so the same line always lands in the same cluster and a
+/// repeated file costs one masking pass and one lookup per line;</item>
+/// <item>a masked shape never seen before joins the cluster with the same constant words in the same
+/// order (only the variables between them differ, also in number: <c>sent 5 bytes</c> and
+/// <c>sent 5 bytes (5 KB)</c>), else a cluster of the same length and first token whose template covers
+/// it at <see cref="LogMinerOptions.SimilarityThreshold"/> (by default: all tokens equal except where
+/// the template has a widened <c>&lt;*&gt;</c>), else it opens a cluster;</item>
+/// <item>a word position that takes <see cref="LogMinerOptions.DistinctValuesForVariable"/> different
+/// values among otherwise equal clusters (user names, host names) becomes a variable and those
+/// clusters merge; a widened template equal to another cluster's template merges the two; past
+/// <see cref="LogMinerOptions.MaxClusters"/> a new shape joins its closest cluster.</item>
 /// </list>
 /// Cluster ids stay valid after merges: <see cref="Resolve"/> follows them to the surviving cluster.
 /// Not thread-safe; one miner per log source.
@@ -294,7 +300,7 @@ public sealed class LogMiner
 
     private Cluster CountValues(Cluster cluster, string[] tokens, bool[] variable)
     {
-        if (tokens.Length < 2)
+        if (tokens.Length < 2 || positions.Count >= options.MaxRememberedShapes)
         {
             return cluster;
         }
