@@ -297,10 +297,12 @@ public sealed class LogMiner
     /// values, those clusters merge with a variable at that position.
     /// </summary>
     private const int MinContext = 3;
+    private const int MaxTokensForValueCounting = 64;
 
     private Cluster CountValues(Cluster cluster, string[] tokens, bool[] variable)
     {
-        if (tokens.Length < 2 || positions.Count >= options.MaxRememberedShapes)
+        // Each position's key is the whole line: quadratic, so long lines (dumps, not messages) skip it.
+        if (tokens.Length < 2 || tokens.Length > MaxTokensForValueCounting || positions.Count >= options.MaxRememberedShapes)
         {
             return cluster;
         }

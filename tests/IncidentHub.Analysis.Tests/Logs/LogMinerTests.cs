@@ -147,4 +147,33 @@ public sealed class LogMinerTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new LogMiner(new LogMinerOptions { MaxClusters = 0 }));
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   \t  ")]
+    [InlineData("<*> <*>")]
+    [InlineData("[ ]: :: [::1 [::1]x")]
+    [InlineData("a@ @b.c x@y. 0x 0xZZ 1.2.3.4.5 1.2.3 .5 -")]
+    [InlineData("x= =1 := a:b:c ..... ...1 ()()")]
+    [InlineData("\u00e9t\u00e9 \u6f22\u5b57 123 \ud83d\ude00")]
+    [InlineData("/ // /a/../b C:\\ C:")]
+    public void OddInput_IsMinedWithoutThrowing_AndTheSameEveryTime(string line)
+    {
+        var miner = new LogMiner();
+
+        var first = miner.Add(line);
+
+        Assert.Equal(first, miner.Add(line));
+        Assert.Equal(1, miner.ClusterCount);
+        Assert.Equal(miner.Mask(line), miner.Mask(line));
+    }
+
+    [Fact]
+    public void AVeryLongLine_IsMined()
+    {
+        var line = string.Join(' ', Enumerable.Range(0, 20_000).Select(i => i % 3 == 0 ? "word" : i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var miner = new LogMiner();
+
+        Assert.Equal(miner.Add(line), miner.Add(line.Replace("1", "7", StringComparison.Ordinal)));
+    }
 }
