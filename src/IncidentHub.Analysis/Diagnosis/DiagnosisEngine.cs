@@ -457,7 +457,8 @@ public static partial class DiagnosisEngine
 
     private static double Decay(TimeSpan span, TimeSpan scale) => Math.Exp(-Math.Max(0, span.TotalSeconds) / scale.TotalSeconds);
 
-    private static bool IsFailing(HealthResult h) => h.Error is not null || h.StatusCode is null or >= 500;
+    /// <summary>A failed check: an error, no status, a 5xx, or 429 (the dependency refuses us).</summary>
+    private static bool IsFailing(HealthResult h) => h.Error is not null || h.StatusCode is null or >= 500 or 429;
 
     private static bool IsOwnHealth(HealthResult h, string? service) =>
         service is not null && Uri.TryCreate(h.Url, UriKind.Absolute, out var uri) && uri.Host.StartsWith(service, StringComparison.OrdinalIgnoreCase);
