@@ -513,8 +513,8 @@ public static partial class DiagnosisEngine
             ids.Add(latencyImpact.EvidenceId);
         }
 
-        // The alert's severity (already adjusted for the service tier by triage) is the prior; measured
-        // impact moves it by at most one level, and no impact at all means P3.
+        // The alert's severity (already adjusted for the service tier by triage) is the prior. Measured
+        // impact can raise it by one level, never lower it (metrics may miss impact); no impact at all means P3.
         Severity impact;
         string reason;
         if (maxErrorRatio >= 0.5)
@@ -554,11 +554,6 @@ public static partial class DiagnosisEngine
         {
             severity = input.AlertSeverity - 1;
             reason += $"; raised one level from the alert's {input.AlertSeverity}";
-        }
-        else if (impact > input.AlertSeverity + 1)
-        {
-            severity = input.AlertSeverity + 1;
-            reason += $"; lowered one level from the alert's {input.AlertSeverity}";
         }
         else
         {
