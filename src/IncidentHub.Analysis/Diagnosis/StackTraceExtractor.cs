@@ -694,7 +694,7 @@ public static partial class StackTraceExtractor
         private void AddAtFrame(string text)
         {
             var current = _current!;
-            if (NodeFrameRegex().Match(text) is { Success: true } node && (current.Language is null or StackLanguage.Node))
+            if ((current.Language is null or StackLanguage.Node) && NodeTailRegex().IsMatch(text) && NodeFrameRegex().Match(text) is { Success: true } node)
             {
                 current.Language ??= StackLanguage.Node;
                 var fn = node.Groups["fn"].Success ? node.Groups["fn"].Value.Trim() : null;
@@ -704,7 +704,7 @@ public static partial class StackTraceExtractor
                 return;
             }
 
-            if (JavaFrameRegex().Match(text) is { Success: true } java && (current.Language is null or StackLanguage.Java))
+            if ((current.Language is null or StackLanguage.Java) && JavaFrameRegex().Match(text) is { Success: true } java)
             {
                 current.Language ??= StackLanguage.Java;
                 var location = java.Groups["loc"].Value;
@@ -864,7 +864,11 @@ public static partial class StackTraceExtractor
     [GeneratedRegex(@"^\s+at\s")]
     private static partial Regex FrameLineRegex();
 
-    [GeneratedRegex(@"^\s+at\s+(?:async\s+)?(?:new\s+)?(?:(?<fn>[^()]+?|.+?)\s+\()?(?<file>(?:[A-Za-z]:)?[^()\s]+?|<anonymous>|native):(?<line>\d+):(?<col>\d+)\)?\s*\{?\s*$|^\s+at\s+(?:async\s+)?(?<fn>[^()]+?)\s+\((?<file><anonymous>|native|node:[^)]*)\)\s*\{?\s*$")]
+    /// <summary>How a Node frame ends (":line:column" or a native location); tested before the full pattern.</summary>
+    [GeneratedRegex(@":\d+:\d+\)?\s*\{?\s*$|\((?:<anonymous>|native|node:[^)]*)\)\s*\{?\s*$")]
+    private static partial Regex NodeTailRegex();
+
+    [GeneratedRegex(@"^\s+at\s+(?:async\s+)?(?:new\s+)?(?:(?<fn>.+?)\s+\()?(?<file>(?:[A-Za-z]:)?[^()\s]+?|<anonymous>|native):(?<line>\d+):(?<col>\d+)\)?\s*\{?\s*$|^\s+at\s+(?:async\s+)?(?<fn>[^()]+?)\s+\((?<file><anonymous>|native|node:[^)]*)\)\s*\{?\s*$")]
     private static partial Regex NodeFrameRegex();
 
     [GeneratedRegex(@"^\s+at\s+(?:[\w.$-]+(?:@[\w.-]+)?/)*(?<fn>[\w$.<>\[\]-]+)\((?<loc>[\w$.-]+\.(?:java|kt|scala|groovy|clj):\d+|[\w$.-]+\.(?:java|kt|scala|groovy)|Native Method|Unknown Source)\)")]
