@@ -5,6 +5,7 @@ var rest = args.Skip(1).ToArray();
 return command switch
 {
     null or "help" or "--help" or "-h" => Usage(Console.Out, 0),
+    "mine" => await IncidentHub.Cli.Commands.MineCommand.RunAsync(rest, Console.Out, Console.Error),
     _ => Usage(Console.Error, 2, $"unknown command '{command}'"),
 };
 
@@ -20,6 +21,7 @@ static int Usage(TextWriter output, int code, string? problem = null)
 
         commands:
           help                      this text
+          mine LOGFILE --out CSV    mine log templates; writes LineId,EventTemplate [--format F] [--max-clusters N]
         """);
     return code;
 }

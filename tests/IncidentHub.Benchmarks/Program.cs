@@ -2,14 +2,17 @@ using IncidentHub.Benchmarks;
 
 // Load tools for scripts/bench/ (run on demand, never by the test command).
 //   latency --url <webhook url> --pg <connection string> [--rate 200] [--seconds 20]
+//   logmine [--data <loghub-2k dir>] [--lines 1000000] [--speed HDFS,BGL] [--datasets A,B]
 return args switch
 {
     ["latency", .. var rest] => await WebhookLatency.RunAsync(Options.Parse(rest)),
+    ["logmine", .. var rest] => LogMineBench.Run(rest),
     _ => Usage(),
 };
 
 static int Usage()
 {
     Console.Error.WriteLine("usage: IncidentHub.Benchmarks latency --url URL --pg CONNECTION [--rate 200] [--seconds 20]");
+    Console.Error.WriteLine("       IncidentHub.Benchmarks logmine [--data DIR] [--lines 1000000] [--speed HDFS,BGL] [--datasets A,B]");
     return 2;
 }
