@@ -116,7 +116,7 @@ public sealed class EvidenceCollector(
         {
             var capped = logReads.Any(r => r.Ok && r.Value!.Capped) ? " (cut at the line cap)" : "";
             await timeline(TimelineKind.Evidence, $"Logs: {lines.Count} lines in the window from {logReads.Count(r => r.Ok)} of {logReads.Count} source(s){capped}.");
-            await ExtractFromLogsAsync(run, lines, timeline, ct);
+            await ExtractFromLogsAsync(run, lines, from, timeline, ct);
         }
 
         // 2. metrics -> series and onsets
@@ -151,14 +151,9 @@ public sealed class EvidenceCollector(
         }
     }
 
-    private async Task ExtractFromLogsAsync(EvidenceRun run, List<LogLine> lines, Func<TimelineKind, string, Task> timeline, CancellationToken ct)
+    private async Task ExtractFromLogsAsync(EvidenceRun run, List<LogLine> lines, DateTimeOffset from, Func<TimelineKind, string, Task> timeline, CancellationToken ct)
     {
-        var shifts = EvidenceExtraction.Templates(lines, run.Anchor - IncidentLead)
-            .OrderByDescending(t => (t.IsNew ? 2 : 0) + (t.LooksLikeError ? 1 : 0))
-            .ThenByDescending(t => t.Surge)
-            .ThenByDescending(t => t.IncidentCount)
-            .Take(MaxTemplates)
-            .ToList();
+        var shifts = EvidenceExtraction.Templates(lines, from, run.Anchor - IncidentLead, MaxTemplates).ToList();
         run.Templates.AddRange(await StoreAsync(run, shifts, t => (ObservationKind.LogTemplates, $"logs:{t.Source}",
             $"{(t.IsNew ? "NEW " : "")}{t.Template} — {t.IncidentCount} in the incident window, {t.BaselineCount} before"), ct));
         var newOnes = shifts.Count(t => t.IsNew);

@@ -1,4 +1,5 @@
 using IncidentHub.Analysis.Diagnosis;
+using IncidentHub.Analysis.Logs;
 
 namespace IncidentHub.Web.Features.Investigation;
 
@@ -8,8 +9,11 @@ namespace IncidentHub.Web.Features.Investigation;
 /// </summary>
 public static class EvidenceExtraction
 {
-    public static IReadOnlyList<TemplateShift> Templates(IReadOnlyList<LogLine> lines, DateTimeOffset incidentStart) =>
-        throw new NotImplementedException("waiting for the logs branch");
+    /// <summary>Templates new or surging in <c>[incidentStart, ..]</c> against the baseline <c>[from, incidentStart)</c>.</summary>
+    public static IReadOnlyList<TemplateShift> Templates(IReadOnlyList<LogLine> lines, DateTimeOffset from, DateTimeOffset incidentStart, int max) =>
+        lines.Count == 0
+            ? []
+            : LogTemplateAnalysis.Compare(lines, incidentStart, incidentStart - from > TimeSpan.Zero ? incidentStart - from : TimeSpan.FromMinutes(1), new TemplateShiftOptions { MaxResults = max });
 
     public static IReadOnlyList<StackTrace> StackTraces(IReadOnlyList<LogLine> lines) =>
         throw new NotImplementedException("waiting for the engine branch");
