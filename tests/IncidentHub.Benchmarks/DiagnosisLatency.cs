@@ -123,6 +123,23 @@ public static class DiagnosisLatency
                 await Task.Delay(10);
             }
 
+            await using (var steps = data.CreateCommand("""
+                SELECT extract(epoch FROM t."At" - i."TriggeredAt") * 1000, t."Kind", left(t."Text", 60)
+                FROM timeline_entries t JOIN incidents i ON i."Id" = t."IncidentId"
+                WHERE i."GroupKey" = $1 ORDER BY t."Id"
+                """))
+            {
+                steps.Parameters.AddWithValue(groupKey);
+                await using var reader = await steps.ExecuteReaderAsync();
+                var trail = new List<string>();
+                while (await reader.ReadAsync())
+                {
+                    trail.Add($"{reader.GetDouble(0):0}ms {reader.GetString(1)}: {reader.GetString(2)}");
+                }
+
+                Console.WriteLine("  " + string.Join("\n  ", trail));
+            }
+
             Console.WriteLine($"run {run + 1}: first diagnosis {(firstAt is { } f ? $"{f:0} ms" : "none within 120 s")}, final {(final.Count > run ? $"{final[^1]:0} ms" : "-")}");
         }
 

@@ -185,7 +185,7 @@ public sealed class EvidenceCollector(
         var thinned = series.Select(s => s.Points.Count <= MaxPointsPerSeries ? s : s with { Points = Thin(s.Points) }).ToList();
         run.Series.AddRange(await StoreAsync(run, thinned, s => (ObservationKind.MetricSeries, $"metrics:{s.Query}",
             $"{s.Name} ({s.Role}): {s.Points.Count} points, last {(s.Points.Count > 0 ? s.Points[^1].Value.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture) : "-")}"), ct));
-        var onsets = series.SelectMany(s => EvidenceExtraction.Onsets(s, run.Anchor)).ToList();
+        var onsets = series.SelectMany(s => EvidenceExtraction.Onsets(s)).ToList();
         run.Onsets.AddRange(await StoreAsync(run, onsets, m => (ObservationKind.MetricOnset, $"metrics:{m.SeriesName}",
             $"{m.SeriesName} went {m.Direction} at {m.At:HH:mm:ss} ({m.Before:0.####} -> {m.After:0.####})"), ct));
         await timeline(TimelineKind.Evidence, $"Metrics: {series.Count} series, {onsets.Count} onset(s)"

@@ -15,18 +15,16 @@ public static class EvidenceExtraction
             ? []
             : LogTemplateAnalysis.Compare(lines, incidentStart, incidentStart - from > TimeSpan.Zero ? incidentStart - from : TimeSpan.FromMinutes(1), new TemplateShiftOptions { MaxResults = max });
 
-    public static IReadOnlyList<StackTrace> StackTraces(IReadOnlyList<LogLine> lines) =>
-        throw new NotImplementedException("waiting for the engine branch");
+    public static IReadOnlyList<StackTrace> StackTraces(IReadOnlyList<LogLine> lines) => StackTraceExtractor.Extract(lines);
 
-    public static IReadOnlyList<SuspiciousLine> Suspicious(IReadOnlyList<LogLine> lines) =>
-        throw new NotImplementedException("waiting for the engine branch");
+    /// <summary>Lines that read like instructions to an operator or a model: flagged as data, never acted on.</summary>
+    public static IReadOnlyList<SuspiciousLine> Suspicious(IReadOnlyList<LogLine> lines) => InjectionDetector.Scan(lines);
 
-    public static IReadOnlyList<MetricOnset> Onsets(MetricSeries series, DateTimeOffset anchor) =>
-        throw new NotImplementedException("waiting for the engine branch");
+    public static IReadOnlyList<MetricOnset> Onsets(MetricSeries series) =>
+        OnsetDetector.Detect(series) is { } onset ? [onset] : [];
 
     public static IReadOnlyList<RepositoryFrame> MapFrames(StackTrace trace, string? pathPrefix, IReadOnlyCollection<string> repoFiles) =>
-        throw new NotImplementedException("waiting for the engine branch");
+        StackTraceExtractor.MapFrames(trace, pathPrefix, repoFiles);
 
-    public static Diagnosis Diagnose(DiagnosisInput input) =>
-        throw new NotImplementedException("waiting for the engine branch");
+    public static Diagnosis Diagnose(DiagnosisInput input) => DiagnosisEngine.Diagnose(input);
 }
