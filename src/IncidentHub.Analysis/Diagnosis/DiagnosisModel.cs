@@ -182,4 +182,11 @@ public sealed record Diagnosis(
     SuspectChange? Suspect,
     bool WouldPage,
     string PageReason,
-    IReadOnlyList<string> FlaggedInjectionEvidenceIds);
+    IReadOnlyList<string> FlaggedInjectionEvidenceIds,
+    IReadOnlyList<EvidenceNeed>? NeedsMoreEvidence = null);
+
+/// <summary>
+/// A source that would most help a low-confidence diagnosis (for the bounded investigation loop):
+/// <paramref name="Source"/> is one of logs, traces, metrics, deploys, commits, blame, health, memory, window.
+/// </summary>
+public sealed record EvidenceNeed(string Source, string Reason);

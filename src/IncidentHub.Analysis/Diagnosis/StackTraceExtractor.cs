@@ -1,0 +1,893 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace IncidentHub.Analysis.Diagnosis;
+
+/// <summary>
+/// Finds stack traces in log lines (Python, Java, .NET, Go, Node.js) and groups identical ones.
+/// Frames of every returned trace are ordered innermost first (where the error was raised), whatever
+/// order the runtime printed them in; for chained exceptions the root cause (the original exception)
+/// is the trace's type and its frames come first.
+/// </summary>
+public static partial class StackTraceExtractor
+{
+    private const int MaxFrames = 200;
+    private const int MaxMessage = 500;
+
+    /// <summary>Extracts and groups the stack traces of all sources; lines of one source must be in file order.</summary>
+    public static IReadOnlyList<StackTrace> Extract(IEnumerable<LogLine> lines)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        var raw = new List<RawTrace>();
+        foreach (var source in lines.GroupBy(l => l.Source, StringComparer.Ordinal))
+        {
+            new SourceScanner(source.Key, raw).Scan(source);
+        }
+
+        return Group(raw);
+    }
+
+    // ---- grouping ------------------------------------------------------------------------------
+
+    private static List<StackTrace> Group(List<RawTrace> raw)
+    {
+        var groups = new Dictionary<string, (StackTrace First, int Count, DateTimeOffset? FirstSeen)>(StringComparer.Ordinal);
+        foreach (var trace in raw)
+        {
+            var key = GroupKey(trace.Trace);
+            if (groups.TryGetValue(key, out var existing))
+            {
+                var firstSeen = existing.FirstSeen is null ? trace.Trace.FirstSeen
+                    : trace.Trace.FirstSeen is { } t && t < existing.FirstSeen ? t : existing.FirstSeen;
+                groups[key] = (existing.First, existing.Count + 1, firstSeen);
+            }
+            else
+            {
+                groups[key] = (trace.Trace, 1, trace.Trace.FirstSeen);
+            }
+        }
+
+        return groups.Values
+            .Select(g => g.First with { Count = g.Count, FirstSeen = g.FirstSeen })
+            .OrderByDescending(t => t.Count)
+            .ThenBy(t => t.FirstLineNumber)
+            .ToList();
+    }
+
+    /// <summary>Same source, language, type and application frames; frame-less traces also by message shape.</summary>
+    private static string GroupKey(StackTrace trace)
+    {
+        var key = new StringBuilder().Append(trace.Source).Append('|').Append(trace.Language).Append('|').Append(trace.ExceptionType);
+        var app = trace.Frames.Where(f => f.IsApplicationCode).ToList();
+        var frames = app.Count > 0 ? app : trace.Frames.ToList();
+        foreach (var frame in frames)
+        {
+            key.Append('|').Append(frame.Function).Append('@').Append(frame.File).Append(':').Append(frame.Line);
+        }
+
+        if (app.Count == 0)
+        {
+            key.Append("|msg:").Append(MessageShape(trace.Message));
+        }
+
+        return key.ToString();
+    }
+
+    /// <summary>The message with volatile parts (numbers, hex ids, quoted values, times) replaced.</summary>
+    internal static string MessageShape(string message) =>
+        DigitsRegex().Replace(QuotedRegex().Replace(HexRegex().Replace(message, "#"), "\"*\""), "#");
+
+    [GeneratedRegex(@"\b(?:0x)?[0-9a-fA-F]{6,}\b|@[0-9a-fA-F]+")]
+    private static partial Regex HexRegex();
+
+    [GeneratedRegex("\"[^\"]*\"|'[^']*'")]
+    private static partial Regex QuotedRegex();
+
+    [GeneratedRegex(@"\d+")]
+    private static partial Regex DigitsRegex();
+
+    // ---- application code ----------------------------------------------------------------------
+
+    private static readonly string[] JavaLibraryPrefixes =
+    [
+        "java.", "javax.", "jakarta.", "jdk.", "sun.", "com.sun.", "org.springframework.", "org.apache.", "org.hibernate.",
+        "io.netty.", "reactor.", "kotlin.", "kotlinx.", "scala.", "ch.qos.", "com.zaxxer.", "org.eclipse.", "io.micrometer.",
+        "com.fasterxml.", "org.slf4j.", "io.grpc.", "com.google.", "okhttp3.", "org.postgresql.", "com.mysql.", "io.undertow.",
+        "org.glassfish.", "feign.", "io.github.resilience4j.", "org.junit.", "net.bytebuddy.", "org.aspectj.",
+    ];
+
+    private static readonly string[] DotNetLibraryPrefixes =
+    [
+        "System.", "Microsoft.", "Npgsql.", "Newtonsoft.", "Dapper.", "Polly.", "StackExchange.", "Grpc.", "Swashbuckle.",
+        "Serilog.", "Pomelo.", "MySqlConnector.", "Azure.", "Amazon.", "Hangfire.", "MediatR.", "AutoMapper.", "FluentValidation.",
+        "lambda_method", "Castle.", "Moq.", "Xunit.", "NUnit.", "MudBlazor.", "Confluent.", "RabbitMQ.", "MassTransit.", "Google.",
+    ];
+
+    /// <summary>True for frames of the service's own code; false for runtimes, frameworks and vendored libraries.</summary>
+    public static bool IsApplicationFrame(StackLanguage language, string? function, string? file)
+    {
+        var f = file?.Replace('\\', '/') ?? "";
+        var fn = function ?? "";
+        switch (language)
+        {
+            case StackLanguage.Python:
+                return f.Length > 0
+                    && !f.Contains("site-packages/", StringComparison.Ordinal)
+                    && !f.Contains("dist-packages/", StringComparison.Ordinal)
+                    && !PythonStdlibRegex().IsMatch(f)
+                    && !f.StartsWith('<');
+            case StackLanguage.Java:
+                return fn.Length > 0 && !JavaLibraryPrefixes.Any(p => fn.StartsWith(p, StringComparison.Ordinal));
+            case StackLanguage.DotNet:
+                return fn.Length > 0 && !DotNetLibraryPrefixes.Any(p => fn.StartsWith(p, StringComparison.Ordinal));
+            case StackLanguage.Go:
+                if (f.Length > 0)
+                {
+                    return !f.Contains("/usr/local/go/", StringComparison.Ordinal)
+                        && !f.Contains("/usr/lib/go", StringComparison.Ordinal)
+                        && !f.Contains("/go/pkg/mod/", StringComparison.Ordinal)
+                        && !f.Contains("/vendor/", StringComparison.Ordinal)
+                        && !f.StartsWith("runtime/", StringComparison.Ordinal)
+                        && !f.Contains("/src/runtime/", StringComparison.Ordinal);
+                }
+
+                // No file: standard library packages have no dot in their first path segment.
+                var firstSegment = fn.Split('/')[0];
+                return fn.StartsWith("main.", StringComparison.Ordinal) || (firstSegment.Contains('.') && fn.Contains('/'));
+            case StackLanguage.Node:
+                return f.Length > 0
+                    && !f.Contains("node_modules/", StringComparison.Ordinal)
+                    && !f.StartsWith("node:", StringComparison.Ordinal)
+                    && !f.StartsWith("internal/", StringComparison.Ordinal)
+                    && !f.StartsWith('<')
+                    && f != "native";
+            default:
+                return false;
+        }
+    }
+
+    [GeneratedRegex(@"/(?:usr/(?:local/)?)?lib(?:64)?/python\d")]
+    private static partial Regex PythonStdlibRegex();
+
+    // ---- mapping onto the repository ---------------------------------------------------------------
+
+    /// <summary>
+    /// Maps the application frames of <paramref name="trace"/> onto repository files (paths relative to
+    /// the repository root): strips <paramref name="pathPrefix"/>, maps Java frames by package path,
+    /// otherwise matches the longest path suffix that names exactly one repository file. Innermost first, distinct.
+    /// </summary>
+    public static IReadOnlyList<RepositoryFrame> MapFrames(StackTrace trace, string? pathPrefix, IReadOnlyCollection<string> repoFiles)
+    {
+        ArgumentNullException.ThrowIfNull(trace);
+        ArgumentNullException.ThrowIfNull(repoFiles);
+        var files = repoFiles.Select(NormalisePath).Where(p => p.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        var exact = new HashSet<string>(files, StringComparer.Ordinal);
+        var prefix = pathPrefix is null ? null : NormalisePath(pathPrefix);
+        var result = new List<RepositoryFrame>();
+        foreach (var frame in trace.Frames)
+        {
+            if (!frame.IsApplicationCode || frame.Line is not { } line || line <= 0)
+            {
+                continue;
+            }
+
+            var file = trace.Language == StackLanguage.Java
+                ? MapJava(frame, files)
+                : MapPath(frame.File, prefix, files, exact);
+            if (file is not null && !result.Any(r => r.File == file && r.Line == line))
+            {
+                result.Add(new RepositoryFrame(file, line, frame.Function));
+            }
+        }
+
+        return result;
+    }
+
+    private static string NormalisePath(string path) => path.Replace('\\', '/').Trim().TrimStart('.').TrimStart('/');
+
+    private static string? MapPath(string? file, string? prefix, List<string> files, HashSet<string> exact)
+    {
+        if (string.IsNullOrWhiteSpace(file))
+        {
+            return null;
+        }
+
+        var path = file.Replace('\\', '/').Trim();
+        if (!string.IsNullOrEmpty(prefix) && path.TrimStart('/').StartsWith(prefix, StringComparison.Ordinal))
+        {
+            path = path.TrimStart('/')[prefix.Length..];
+        }
+
+        path = NormalisePath(path);
+        if (exact.Contains(path))
+        {
+            return path;
+        }
+
+        // Longest suffix first: a/b/c.py, then b/c.py, then c.py; take it only when exactly one file has it.
+        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        for (var skip = 0; skip < segments.Length; skip++)
+        {
+            var suffix = string.Join('/', segments[skip..]);
+            var hits = files.Where(f => f == suffix || f.EndsWith("/" + suffix, StringComparison.Ordinal)).Take(2).ToList();
+            if (hits.Count == 1)
+            {
+                return hits[0];
+            }
+
+            if (hits.Count > 1)
+            {
+                return null;
+            }
+        }
+
+        return null;
+    }
+
+    private static string? MapJava(StackFrame frame, List<string> files)
+    {
+        if (frame.Function is not { } function || frame.File is not { } fileName)
+        {
+            return null;
+        }
+
+        // com.acme.feed.service.FeedService$Inner.method -> com/acme/feed/service/FeedService.java
+        var lastDot = function.LastIndexOf('.');
+        if (lastDot <= 0)
+        {
+            return null;
+        }
+
+        var type = function[..lastDot];
+        var packageEnd = type.LastIndexOf('.');
+        var packagePath = packageEnd > 0 ? type[..packageEnd].Replace('.', '/') + "/" : "";
+        var candidate = packagePath + fileName;
+        var hits = files.Where(f => f == candidate || f.EndsWith("/" + candidate, StringComparison.Ordinal)).ToList();
+        if (hits.Count == 1)
+        {
+            return hits[0];
+        }
+
+        return hits.FirstOrDefault(h => h.Contains("src/main/", StringComparison.Ordinal));
+    }
+
+    // ---- scanning --------------------------------------------------------------------------------
+
+    private sealed record RawTrace(StackTrace Trace);
+
+    private enum State
+    {
+        None,
+        PendingHeader,
+        Frames,
+        PythonFrames,
+        PythonAfterException,
+        PythonAwaitTraceback,
+        GoHeader,
+        GoFrames,
+        GoSkip,
+    }
+
+    private sealed class Builder(StackLanguage? language, long lineNumber, DateTimeOffset? at)
+    {
+        public StackLanguage? Language { get; set; } = language;
+        public long LineNumber { get; } = lineNumber;
+        public DateTimeOffset? At { get; } = at;
+        public List<(string Type, string Message)> Chain { get; } = [];
+        public List<List<StackFrame>> FrameGroups { get; } = [[]];
+        public string? PendingFunction { get; set; }
+        public bool Suppressed { get; set; }
+        public List<string> Extras { get; } = [];
+        public int FrameCount => FrameGroups.Sum(g => g.Count);
+
+        public void AddFrame(string? function, string? file, int? line)
+        {
+            if (Suppressed || FrameCount >= MaxFrames || Language is not { } lang)
+            {
+                return;
+            }
+
+            FrameGroups[^1].Add(new StackFrame(function, file, line, IsApplicationFrame(lang, function, file)));
+        }
+
+        public void NewSegment(string type, string message)
+        {
+            Chain.Add((type, message));
+            if (FrameGroups[^1].Count > 0)
+            {
+                FrameGroups.Add([]);
+            }
+        }
+    }
+
+    private sealed class SourceScanner(string source, List<RawTrace> output)
+    {
+        private State _state = State.None;
+        private Builder? _current;
+        private DateTimeOffset? _lastAt;
+
+        public void Scan(IEnumerable<LogLine> lines)
+        {
+            foreach (var line in lines)
+            {
+                if (line.At is { } at)
+                {
+                    _lastAt = at;
+                }
+
+                Process(line, 0);
+            }
+
+            Finish();
+        }
+
+        private void Process(LogLine line, int depth)
+        {
+            var text = line.Text.TrimEnd('\r', '\n');
+            switch (_state)
+            {
+                case State.None:
+                    Start(line, text);
+                    return;
+                case State.PythonFrames:
+                    if (PythonFrameRegex().Match(text) is { Success: true } pf)
+                    {
+                        _current!.AddFrame(pf.Groups[3].Value.Trim(), pf.Groups[1].Value, int.Parse(pf.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+                        return;
+                    }
+
+                    if (text.Length == 0 || char.IsWhiteSpace(text[0]))
+                    {
+                        return; // source lines, carets
+                    }
+
+                    if (!LooksLikeRecordStart(text) && PythonExceptionRegex().Match(text) is { Success: true } pe)
+                    {
+                        _current!.Chain.Add((pe.Groups[1].Value, pe.Groups[2].Value));
+                        _state = State.PythonAfterException;
+                        return;
+                    }
+
+                    break;
+                case State.PythonAfterException:
+                    if (text.Trim().Length == 0)
+                    {
+                        return;
+                    }
+
+                    if (text.StartsWith("During handling of the above exception", StringComparison.Ordinal)
+                        || text.StartsWith("The above exception was the direct cause", StringComparison.Ordinal))
+                    {
+                        _state = State.PythonAwaitTraceback;
+                        return;
+                    }
+
+                    break;
+                case State.PythonAwaitTraceback:
+                    if (text.Trim().Length == 0)
+                    {
+                        return;
+                    }
+
+                    if (TracebackRegex().IsMatch(text))
+                    {
+                        _current!.FrameGroups.Add([]);
+                        _state = State.PythonFrames;
+                        return;
+                    }
+
+                    break;
+                case State.PendingHeader:
+                    if (DotNetInnerRegex().Match(text) is { Success: true } pendingInner
+                        && HeaderRegex().Match(pendingInner.Groups[1].Value.Trim()) is { Success: true } innerHeader)
+                    {
+                        _current!.Chain.Add((innerHeader.Groups["type"].Value, HeaderMessage(innerHeader)));
+                        return;
+                    }
+
+                    if (FrameLineRegex().IsMatch(text))
+                    {
+                        _state = State.Frames;
+                        AddAtFrame(text);
+                        return;
+                    }
+
+                    _current = null;
+                    _state = State.None;
+                    Start(line, text);
+                    return;
+                case State.Frames:
+                    if (HandleFrameState(text))
+                    {
+                        return;
+                    }
+
+                    break;
+                case State.GoHeader:
+                    if (text.StartsWith("[signal ", StringComparison.Ordinal) || text.Trim().Length == 0)
+                    {
+                        return;
+                    }
+
+                    if (GoroutineRegex().IsMatch(text))
+                    {
+                        _state = State.GoFrames;
+                        return;
+                    }
+
+                    break;
+                case State.GoFrames:
+                    if (HandleGoFrame(text))
+                    {
+                        return;
+                    }
+
+                    if (text.Trim().Length == 0)
+                    {
+                        _state = State.GoSkip;
+                        return;
+                    }
+
+                    break;
+                case State.GoSkip:
+                    if (GoroutineRegex().IsMatch(text) && _current!.Chain[0].Type.StartsWith("goroutine [", StringComparison.Ordinal))
+                    {
+                        break; // the next goroutine of a dump is a trace of its own
+                    }
+
+                    if (text.Trim().Length == 0 || GoroutineRegex().IsMatch(text) || text.StartsWith('\t')
+                        || GoFunctionRegex().IsMatch(text) || text.StartsWith("exit status", StringComparison.Ordinal))
+                    {
+                        return;
+                    }
+
+                    break;
+            }
+
+            // The line does not continue the current trace: close it and look at the line afresh.
+            Emit();
+            if (depth == 0)
+            {
+                Process(line, 1);
+            }
+        }
+
+        private void Start(LogLine line, string text)
+        {
+            var at = line.At ?? _lastAt;
+            if (TracebackRegex().IsMatch(text))
+            {
+                _current = new Builder(StackLanguage.Python, line.LineNumber, at);
+                _state = State.PythonFrames;
+                return;
+            }
+
+            if (GoPanicRegex().Match(text) is { Success: true } panic)
+            {
+                _current = new Builder(StackLanguage.Go, line.LineNumber, at);
+                var message = panic.Groups[2].Value.Trim();
+                var type = message.StartsWith("runtime error:", StringComparison.Ordinal) ? "runtime error" : panic.Groups[1].Value;
+                _current.Chain.Add((type, message));
+                _state = State.GoHeader;
+                return;
+            }
+
+            if (GoroutineRegex().Match(text) is { Success: true } goroutine)
+            {
+                // A goroutine dump without a panic header: one trace per goroutine, grouped by where it waits.
+                _current = new Builder(StackLanguage.Go, line.LineNumber, at);
+                var waitState = goroutine.Groups[1].Value.Split(',')[0].Trim();
+                _current.Chain.Add(("goroutine [" + waitState + "]", text.Trim()));
+                _state = State.GoFrames;
+                return;
+            }
+
+            if (text.Length > 0 && text[0] == '{' && TryStructuredError(line, text, at))
+            {
+                return;
+            }
+
+            if (LogfmtErrorRegex().Match(text) is { Success: true } logfmt)
+            {
+                Add(new Builder(StackLanguage.Go, line.LineNumber, at), Unquote(logfmt.Groups["msg"].Value), Unquote(logfmt.Groups["err"].Value));
+                return;
+            }
+
+            if (text.Length == 0 || char.IsWhiteSpace(text[0]))
+            {
+                return;
+            }
+
+            // A header on a line of its own (com.x.FooException: msg, TypeError: msg, Exception in thread ...)
+            var headerText = text;
+            if (JavaThreadRegex().Match(text) is { Success: true } thread)
+            {
+                headerText = thread.Groups[1].Value;
+            }
+
+            // Cheap test first: every header names an ...Exception, ...Error, ...Throwable or ...Fault.
+            if (text.AsSpan().IndexOfAny(HeaderWords) < 0)
+            {
+                return;
+            }
+
+            if (!LooksLikeRecordStart(headerText) && HeaderRegex().Match(headerText) is { Success: true } header)
+            {
+                BeginHeader(line, at, headerText, header);
+                return;
+            }
+
+            // A header embedded at the end of a log record: "... request failed: GeocoderError: msg"
+            if (EmbeddedHeaderRegex().Match(text) is { Success: true } embedded)
+            {
+                var rest = text[embedded.Index..];
+                if (InlineDotNetFrameRegex().IsMatch(rest))
+                {
+                    InlineDotNet(line, at, rest);
+                    return;
+                }
+
+                BeginHeader(line, at, rest, HeaderRegex().Match(rest));
+            }
+        }
+
+        private void BeginHeader(LogLine line, DateTimeOffset? at, string headerText, Match header)
+        {
+            if (!header.Success)
+            {
+                return;
+            }
+
+            _current = new Builder(null, line.LineNumber, at);
+            foreach (var part in headerText.Split(" ---> ", StringSplitOptions.RemoveEmptyEntries))
+            {
+                var m = HeaderRegex().Match(part.Trim());
+                if (m.Success)
+                {
+                    _current.Chain.Add((m.Groups["type"].Value, HeaderMessage(m)));
+                }
+            }
+
+            _state = State.PendingHeader;
+        }
+
+        private static string HeaderMessage(Match m)
+        {
+            var message = m.Groups["msg"].Value.Trim();
+            return m.Groups["code"].Success ? $"[{m.Groups["code"].Value}] {message}" : message;
+        }
+
+        private void InlineDotNet(LogLine line, DateTimeOffset? at, string rest)
+        {
+            // ASP.NET Core single-line console: "System.X: msg ---> System.Y: inner    at A.B() in /x.cs:line 3    at ..."
+            var firstFrame = InlineDotNetFrameRegex().Match(rest);
+            var headerPart = rest[..firstFrame.Index].Trim();
+            var builder = new Builder(StackLanguage.DotNet, line.LineNumber, at);
+            foreach (var part in headerPart.Split(" ---> ", StringSplitOptions.RemoveEmptyEntries))
+            {
+                var m = HeaderRegex().Match(part.Trim());
+                builder.Chain.Add(m.Success ? (m.Groups["type"].Value, HeaderMessage(m)) : (part.Trim(), ""));
+            }
+
+            foreach (Match frame in InlineDotNetFrameRegex().Matches(rest[firstFrame.Index..]))
+            {
+                builder.AddFrame(frame.Groups["fn"].Value.Trim(), frame.Groups["file"].Success ? frame.Groups["file"].Value : null,
+                    frame.Groups["line"].Success ? int.Parse(frame.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture) : null);
+            }
+
+            _current = builder;
+            Emit();
+        }
+
+        private bool TryStructuredError(LogLine line, string text, DateTimeOffset? at)
+        {
+            if (text.IndexOf("\"level\"", StringComparison.Ordinal) < 0 || text.IndexOf("ERROR", StringComparison.OrdinalIgnoreCase) < 0)
+            {
+                return false;
+            }
+
+            try
+            {
+                using var doc = JsonDocument.Parse(text);
+                var root = doc.RootElement;
+                if (root.ValueKind != JsonValueKind.Object
+                    || !root.TryGetProperty("level", out var level) || level.ValueKind != JsonValueKind.String
+                    || !string.Equals(level.GetString(), "ERROR", StringComparison.OrdinalIgnoreCase))
+                {
+                    return false;
+                }
+
+                var msg = root.TryGetProperty("msg", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+                string? err = null;
+                foreach (var name in (string[])["err", "error"])
+                {
+                    if (root.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.String)
+                    {
+                        err = e.GetString();
+                        break;
+                    }
+                }
+
+                if (msg is null || err is null)
+                {
+                    return false;
+                }
+
+                Add(new Builder(StackLanguage.Go, line.LineNumber, at), msg, err);
+                return true;
+            }
+            catch (JsonException)
+            {
+                return false;
+            }
+        }
+
+        private void Add(Builder builder, string type, string message)
+        {
+            builder.Chain.Add((type, message));
+            _current = builder;
+            Emit();
+        }
+
+        private static string Unquote(string value) =>
+            value.Length >= 2 && value[0] == '"' && value[^1] == '"' ? value[1..^1].Replace("\\\"", "\"", StringComparison.Ordinal) : value;
+
+        private bool HandleFrameState(string text)
+        {
+            var current = _current!;
+            if (FrameLineRegex().IsMatch(text))
+            {
+                AddAtFrame(text);
+                return true;
+            }
+
+            if (JavaMoreRegex().IsMatch(text) || DotNetEndRegex().IsMatch(text))
+            {
+                return true;
+            }
+
+            if (CausedByRegex().Match(text) is { Success: true } caused)
+            {
+                var m = HeaderRegex().Match(caused.Groups[1].Value.Trim());
+                current.Suppressed = false;
+                current.NewSegment(m.Success ? m.Groups["type"].Value : caused.Groups[1].Value.Trim(), m.Success ? HeaderMessage(m) : "");
+                return true;
+            }
+
+            if (DotNetInnerRegex().Match(text) is { Success: true } inner)
+            {
+                var m = HeaderRegex().Match(inner.Groups[1].Value.Trim());
+                current.NewSegment(m.Success ? m.Groups["type"].Value : inner.Groups[1].Value.Trim(), m.Success ? HeaderMessage(m) : "");
+                return true;
+            }
+
+            if (text.TrimStart().StartsWith("Suppressed:", StringComparison.Ordinal))
+            {
+                current.Suppressed = true;
+                return true;
+            }
+
+            if (current.Language == StackLanguage.Node)
+            {
+                if (NodePropertyRegex().Match(text) is { Success: true } prop)
+                {
+                    if (prop.Groups[1].Value is "code" or "errno" or "syscall" or "hostname" or "address" or "port")
+                    {
+                        current.Extras.Add($"{prop.Groups[1].Value}={prop.Groups[2].Value.Trim('\'', '"', ' ')}");
+                    }
+
+                    return true;
+                }
+
+                if (text.Trim() == "}")
+                {
+                    Emit();
+                    return true;
+                }
+            }
+
+            // .NET "Exception data:" blocks and other indented detail belong to the trace.
+            return text.Length > 0 && char.IsWhiteSpace(text[0]) && !LooksLikeRecordStart(text.TrimStart());
+        }
+
+        private void AddAtFrame(string text)
+        {
+            var current = _current!;
+            if (NodeFrameRegex().Match(text) is { Success: true } node && (current.Language is null or StackLanguage.Node))
+            {
+                current.Language ??= StackLanguage.Node;
+                var fn = node.Groups["fn"].Success ? node.Groups["fn"].Value.Trim() : null;
+                var file = node.Groups["file"].Value;
+                int? line = node.Groups["line"].Success ? int.Parse(node.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
+                current.AddFrame(fn, file, line);
+                return;
+            }
+
+            if (JavaFrameRegex().Match(text) is { Success: true } java && (current.Language is null or StackLanguage.Java))
+            {
+                current.Language ??= StackLanguage.Java;
+                var location = java.Groups["loc"].Value;
+                var colon = location.LastIndexOf(':');
+                string? file = location is "Native Method" or "Unknown Source" ? null : colon > 0 ? location[..colon] : location;
+                int? line = colon > 0 && int.TryParse(location[(colon + 1)..], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
+                current.AddFrame(java.Groups["fn"].Value, file, line);
+                return;
+            }
+
+            if (DotNetFrameRegex().Match(text) is { Success: true } net)
+            {
+                current.Language ??= StackLanguage.DotNet;
+                int? line = net.Groups["line"].Success ? int.Parse(net.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
+                current.AddFrame(net.Groups["fn"].Value.Trim(), net.Groups["file"].Success ? net.Groups["file"].Value : null, line);
+            }
+        }
+
+        private bool HandleGoFrame(string text)
+        {
+            var current = _current!;
+            if (GoFileRegex().Match(text) is { Success: true } file)
+            {
+                current.AddFrame(current.PendingFunction, file.Groups[1].Value, int.Parse(file.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+                current.PendingFunction = null;
+                return true;
+            }
+
+            if (text.StartsWith("created by ", StringComparison.Ordinal))
+            {
+                current.PendingFunction = text["created by ".Length..].Split(" in goroutine")[0].Trim();
+                return true;
+            }
+
+            if (GoFunctionRegex().Match(text) is { Success: true } fn)
+            {
+                current.PendingFunction = fn.Groups[1].Value;
+                return true;
+            }
+
+            return text.StartsWith("exit status", StringComparison.Ordinal) || text.StartsWith("...additional frames elided", StringComparison.Ordinal);
+        }
+
+        private void Emit()
+        {
+            var b = _current;
+            _current = null;
+            _state = State.None;
+            if (b is null || b.Chain.Count == 0 || b.Language is not { } language)
+            {
+                return;
+            }
+
+            // Python and Go print the original first; Java and .NET print the wrapper first, the cause last.
+            var rootFirst = language is StackLanguage.Python;
+            var root = rootFirst ? b.Chain[0] : b.Chain[^1];
+            var frames = new List<StackFrame>();
+            switch (language)
+            {
+                case StackLanguage.Python:
+                    foreach (var group in b.FrameGroups)
+                    {
+                        frames.AddRange(Enumerable.Reverse(group));
+                    }
+
+                    break;
+                case StackLanguage.Java:
+                    foreach (var group in Enumerable.Reverse(b.FrameGroups))
+                    {
+                        frames.AddRange(group);
+                    }
+
+                    break;
+                default:
+                    foreach (var group in b.FrameGroups)
+                    {
+                        frames.AddRange(group);
+                    }
+
+                    break;
+            }
+
+            var message = root.Message;
+            if (b.Extras.Count > 0)
+            {
+                message = (message + " (" + string.Join(", ", b.Extras) + ")").Trim();
+            }
+
+            if (b.Chain.Count > 1)
+            {
+                var outer = rootFirst ? b.Chain[^1] : b.Chain[0];
+                message += $" [surfaced as {outer.Type}: {outer.Message}]";
+            }
+
+            if (message.Length > MaxMessage)
+            {
+                message = message[..MaxMessage];
+            }
+
+            output.Add(new RawTrace(new StackTrace(source, language, root.Type, message, frames, 1, b.At, b.LineNumber)));
+        }
+
+        private void Finish()
+        {
+            if (_state is State.PendingHeader or State.PythonFrames)
+            {
+                _current = null; // never completed: a header without frames, a traceback without its exception line
+            }
+
+            Emit();
+        }
+    }
+
+    private static readonly System.Buffers.SearchValues<string> HeaderWords =
+        System.Buffers.SearchValues.Create(["Exception", "Error", "Throwable", "Fault"], StringComparison.Ordinal);
+
+    /// <summary>A new log record rather than a continuation: starts with a date, a bracketed level or a console level.</summary>
+    private static bool LooksLikeRecordStart(string text) => RecordStartRegex().IsMatch(text);
+
+    [GeneratedRegex(@"^(?:\[?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|\d{2}:\d{2}:\d{2}|(?:info|warn|fail|dbug|crit|trce|INFO|WARN|WARNING|ERROR|DEBUG|CRITICAL|FATAL)[:\s]|\{)")]
+    private static partial Regex RecordStartRegex();
+
+    [GeneratedRegex(@"^\s*Traceback \(most recent call last\):")]
+    private static partial Regex TracebackRegex();
+
+    [GeneratedRegex(@"^\s+File ""([^""]+)"", line (\d+)(?:, in (.+))?$")]
+    private static partial Regex PythonFrameRegex();
+
+    [GeneratedRegex(@"^([A-Za-z_][\w.]*)(?::\s?(.*))?$")]
+    private static partial Regex PythonExceptionRegex();
+
+    [GeneratedRegex(@"^(panic|fatal error): (.*)$")]
+    private static partial Regex GoPanicRegex();
+
+    [GeneratedRegex(@"^goroutine \d+ \[([^\]]+)\]:\s*$")]
+    private static partial Regex GoroutineRegex();
+
+    [GeneratedRegex(@"^(\S+)\(([^()]*)\)$")]
+    private static partial Regex GoFunctionRegex();
+
+    [GeneratedRegex(@"^\t(\S+\.go):(\d+)(?:\s+\+0x[0-9a-fA-F]+)?\s*$")]
+    private static partial Regex GoFileRegex();
+
+    [GeneratedRegex(@"\blevel=(?:ERROR|error)\b.*?\bmsg=(?<msg>""(?:[^""\\]|\\.)*""|\S+).*?\berr(?:or)?=(?<err>""(?:[^""\\]|\\.)*""|\S+)")]
+    private static partial Regex LogfmtErrorRegex();
+
+    [GeneratedRegex(@"^Exception in thread ""[^""]*"" (.+)$")]
+    private static partial Regex JavaThreadRegex();
+
+    // type: qualified or plain name ending in Exception/Error/Throwable/Fault (or plain "Error"), optional HRESULT and Node [code].
+    [GeneratedRegex(@"^(?:Unhandled exception\.\s+|Uncaught\s+)?(?<type>(?:[A-Za-z_$][\w$]*\.)*(?:[A-Za-z_$][\w$`]*)?(?:Exception|Error|Throwable|Fault))(?:\s\(0x[0-9A-Fa-f]+\))?(?: \[(?<code>[A-Z_0-9]+)\])?(?::\s?(?<msg>.*))?$")]
+    private static partial Regex HeaderRegex();
+
+    [GeneratedRegex(@"(?<![\w.$])(?:[A-Za-z_$][\w$]*\.)*(?:[A-Za-z_$][\w$`]*)?(?:Exception|Error)(?:\s\(0x[0-9A-Fa-f]+\))?(?: \[[A-Z_0-9]+\])?: ")]
+    private static partial Regex EmbeddedHeaderRegex();
+
+    [GeneratedRegex(@"^\s+at\s")]
+    private static partial Regex FrameLineRegex();
+
+    [GeneratedRegex(@"^\s+at\s+(?:async\s+)?(?:new\s+)?(?:(?<fn>[^()]+?|.+?)\s+\()?(?<file>(?:[A-Za-z]:)?[^()\s]+?|<anonymous>|native):(?<line>\d+):(?<col>\d+)\)?\s*\{?\s*$|^\s+at\s+(?:async\s+)?(?<fn>[^()]+?)\s+\((?<file><anonymous>|native|node:[^)]*)\)\s*\{?\s*$")]
+    private static partial Regex NodeFrameRegex();
+
+    [GeneratedRegex(@"^\s+at\s+(?:[\w.$-]+(?:@[\w.-]+)?/)*(?<fn>[\w$.<>\[\]-]+)\((?<loc>[\w$.-]+\.(?:java|kt|scala|groovy|clj):\d+|[\w$.-]+\.(?:java|kt|scala|groovy)|Native Method|Unknown Source)\)")]
+    private static partial Regex JavaFrameRegex();
+
+    [GeneratedRegex(@"^\s+at\s+(?<fn>.+?)(?:\s+in\s+(?<file>.+?):line\s+(?<line>\d+))?\s*$")]
+    private static partial Regex DotNetFrameRegex();
+
+    [GeneratedRegex(@"\s+at\s+(?<fn>[\w.<>`|$\[\],]+\([^)]*\))(?:\s+in\s+(?<file>\S+?):line\s+(?<line>\d+))?")]
+    private static partial Regex InlineDotNetFrameRegex();
+
+    [GeneratedRegex(@"^\s*\.\.\. \d+ (?:more|common frames omitted)")]
+    private static partial Regex JavaMoreRegex();
+
+    [GeneratedRegex(@"^\s*--- End of ")]
+    private static partial Regex DotNetEndRegex();
+
+    [GeneratedRegex(@"^Caused by:\s*(.+)$")]
+    private static partial Regex CausedByRegex();
+
+    [GeneratedRegex(@"^\s*---> (.+)$")]
+    private static partial Regex DotNetInnerRegex();
+
+    [GeneratedRegex(@"^\s+(\w+): (.+?),?\s*$")]
+    private static partial Regex NodePropertyRegex();
+}
