@@ -153,7 +153,11 @@ public sealed class EvidenceCollector(
 
     private async Task ExtractFromLogsAsync(EvidenceRun run, List<LogLine> lines, DateTimeOffset from, Func<TimelineKind, string, Task> timeline, CancellationToken ct)
     {
-        var shifts = EvidenceExtraction.Templates(lines, from, run.Anchor - IncidentLead, MaxTemplates).ToList();
+        // CPU-bound and independent: run side by side.
+        var shiftsTask = Task.Run(() => EvidenceExtraction.Templates(lines, from, run.Anchor - IncidentLead, MaxTemplates), ct);
+        var tracesTask = Task.Run(() => EvidenceExtraction.StackTraces(lines), ct);
+        var suspiciousTask = Task.Run(() => EvidenceExtraction.Suspicious(lines), ct);
+        var shifts = (await shiftsTask).ToList();
         run.Templates.AddRange(await StoreAsync(run, shifts, t => (ObservationKind.LogTemplates, $"logs:{t.Source}",
             $"{(t.IsNew ? "NEW " : "")}{t.Template} — {t.IncidentCount} in the incident window, {t.BaselineCount} before"), ct));
         var newOnes = shifts.Count(t => t.IsNew);
@@ -161,7 +165,7 @@ public sealed class EvidenceCollector(
             $"Log templates: {shifts.Count} notable, {newOnes} new, {shifts.Count(t => t.LooksLikeError)} error-like"
             + (shifts.FirstOrDefault(t => t.IsNew && t.LooksLikeError) is { } top ? $"; e.g. \"{Short(top.Template, 160)}\"" : "") + ".");
 
-        var traces = EvidenceExtraction.StackTraces(lines).OrderByDescending(t => t.Count).Take(MaxTraces).ToList();
+        var traces = (await tracesTask).OrderByDescending(t => t.Count).Take(MaxTraces).ToList();
         run.StackTraces.AddRange(await StoreAsync(run, traces, t => (ObservationKind.StackTrace, $"logs:{t.Source}",
             $"{t.ExceptionType}: {Short(t.Message, 200)} ({t.Count}x, {t.Language})"
             + (t.Frames.FirstOrDefault(f => f.IsApplicationCode) is { File: not null } f ? $" at {f.File}:{f.Line}" : "")), ct));
@@ -171,7 +175,7 @@ public sealed class EvidenceCollector(
         }
 
         // Log lines are data: a line that reads like an instruction is flagged and shown, never followed.
-        var suspicious = EvidenceExtraction.Suspicious(lines).Take(MaxSuspicious).ToList();
+        var suspicious = (await suspiciousTask).Take(MaxSuspicious).ToList();
         run.Suspicious.AddRange(await StoreAsync(run, suspicious, s => (ObservationKind.SuspiciousLog, $"logs:{s.Source}",
             $"FLAGGED (not acted on): {s.Reason}: {Short(s.Text, 300)}"), ct));
         if (suspicious.Count > 0)
@@ -200,12 +204,27 @@ public sealed class EvidenceCollector(
         run.Deploys.AddRange(await StoreAsync(run, allDeploys, d => (ObservationKind.Deploy, d.Kind == "release-tag" ? "git:tags" : "deploys",
             $"{d.Kind ?? "deploy"} {d.Service} {d.Version}{(d.Commit is { } c ? $" ({Short7(c)})" : "")} at {d.At:u}{(d.Status is { } s ? $", {s}" : "")}"), ct));
 
-        var commits = repo?.Commits.Take(MaxCommitObservations).ToList() ?? [];
+        // Application frames -> repository files; commits touching those files or named by a deploy are kept first.
+        var frames = repo is null
+            ? []
+            : run.StackTraces
+                .SelectMany(t => EvidenceExtraction.MapFrames(t.Fact, run.Service?.Repository?.PathInStackTraces, repo.Files))
+                .DistinctBy(f => (f.File, f.Line))
+                .Take(MaxBlamedFrames)
+                .ToList();
+        var frameFiles = frames.Select(f => f.File).ToHashSet(StringComparer.Ordinal);
+        var deployed = allDeploys.Where(d => d.Commit is not null).Select(d => d.Commit!).ToList();
+        var commits = (repo?.Commits ?? [])
+            .OrderByDescending(c => c.Files.Any(frameFiles.Contains) || deployed.Any(d => c.Sha.StartsWith(d, StringComparison.OrdinalIgnoreCase)))
+            .ThenByDescending(c => c.At)
+            .Take(MaxCommitObservations)
+            .OrderByDescending(c => c.At)
+            .ToList();
         run.Commits.AddRange(await StoreAsync(run, commits, c => (ObservationKind.Commit, "git:log",
             $"{Short7(c.Sha)} {Short(c.Subject, 200)} by {c.Author} at {c.At:u} ({c.Files.Count} file(s))"), ct));
         if (run.Service is not null)
         {
-            await timeline(TimelineKind.Evidence, $"Changes: {deploys.Count} deploy(s), {releases.Count} release tag(s), {commits.Count} commit(s) in the window"
+            await timeline(TimelineKind.Evidence, $"Changes: {deploys.Count} deploy(s), {releases.Count} release tag(s), {repo?.Commits.Count ?? 0} commit(s) in the window ({commits.Count} kept as evidence)"
                 + (allDeploys.LastOrDefault(d => d.At <= run.Anchor) is { } lastDeploy ? $"; last before the alert: {lastDeploy.Version} at {lastDeploy.At:u}" : "") + ".");
         }
 
@@ -214,12 +233,7 @@ public sealed class EvidenceCollector(
             return;
         }
 
-        // Application frames -> repository files -> who last touched those lines.
-        var frames = run.StackTraces
-            .SelectMany(t => EvidenceExtraction.MapFrames(t.Fact, run.Service?.Repository?.PathInStackTraces, repo.Files))
-            .DistinctBy(f => (f.File, f.Line))
-            .Take(MaxBlamedFrames)
-            .ToList();
+        // Who last touched the lines the stack traces point at.
         var blamed = new List<BlameLine>();
         foreach (var file in frames.GroupBy(f => f.File))
         {
