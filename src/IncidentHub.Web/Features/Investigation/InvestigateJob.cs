@@ -173,7 +173,7 @@ public sealed class InvestigateJob(
                 var incident = await db.Incidents.SingleAsync(i => i.Id == incidentId, ct);
                 if (incident.ApplyRefinedTriage(diagnosis.Triage.Severity, diagnosis.Triage.Service, now))
                 {
-                    db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.Triage,
+                    db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.Investigation,
                         $"Refined triage: {diagnosis.Triage.Severity}, service {diagnosis.Triage.Service ?? incident.Service ?? "unknown"}. {diagnosis.Triage.Reason}"));
                 }
 
