@@ -3,6 +3,7 @@ using IncidentHub.Web.Features.Catalog;
 using IncidentHub.Web.Features.Identity;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Features.Ingestion;
+using IncidentHub.Web.Features.Investigation;
 using IncidentHub.Web.Infrastructure;
 using IncidentHub.Web.Infrastructure.Jobs;
 
@@ -13,6 +14,7 @@ builder.AddIdentityFeature();
 builder.AddCatalog();
 builder.AddIncidents();
 builder.AddIngestion();
+builder.AddInvestigation();
 builder.AddDashboard();
 
 var app = builder.Build();
@@ -39,6 +41,7 @@ if (IncidentHubOptions.ReadRole(app.Configuration) != ProcessRole.Worker)
 {
     app.MapIngestion();
     app.MapIncidentsApi();
+    app.MapInvestigation();
     app.MapIdentity();
     app.MapJobsDashboard();
     app.MapDashboard();

@@ -7,6 +7,7 @@ return args switch
 {
     ["latency", .. var rest] => await WebhookLatency.RunAsync(Options.Parse(rest)),
     ["logmine", .. var rest] => LogMineBench.Run(rest),
+    ["diagnosis", .. var rest] => await DiagnosisLatency.MainAsync(rest),
     _ => Usage(),
 };
 

@@ -87,6 +87,24 @@ public sealed class Incident
         UpdatedAt = at;
     }
 
+    /// <summary>
+    /// The investigation's refined triage (severity and service from evidence). Returns whether
+    /// anything changed; the phase is left alone.
+    /// </summary>
+    public bool ApplyRefinedTriage(Severity severity, string? service, DateTimeOffset at)
+    {
+        var newService = string.IsNullOrWhiteSpace(service) ? Service : Truncate(service, 200);
+        if (severity == Severity && newService == Service)
+        {
+            return false;
+        }
+
+        Severity = severity;
+        Service = newService;
+        UpdatedAt = at;
+        return true;
+    }
+
     /// <summary>A person has seen it and owns it. Acknowledging twice is a conflict, not a silent no-op.</summary>
     public void Acknowledge(string by, DateTimeOffset at)
     {

@@ -9,6 +9,9 @@ public enum TimelineKind
     StateChanged,
     Acknowledged,
     Note,
+    Investigation,
+    Evidence,
+    Diagnosis,
 }
 
 /// <summary>One line of the incident's story, shown live on every open dashboard.</summary>

@@ -96,6 +96,11 @@ public sealed class DiagnosisRecord
 
     public string Data { get; private set; } = "{}";
 
+    /// <summary>The investigation's last answer: re-running the job for this incident does nothing.</summary>
+    public bool IsFinal { get; private set; }
+
+    public void MarkFinal() => IsFinal = true;
+
     public static DiagnosisRecord Create(Guid incidentId, DateTimeOffset at, int attempt, IncidentHub.Analysis.Diagnosis.Diagnosis diagnosis, double secondsSinceAlert) =>
         new()
         {

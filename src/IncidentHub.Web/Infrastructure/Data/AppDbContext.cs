@@ -24,6 +24,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<Silence> Silences => Set<Silence>();
     public DbSet<Observation> Observations => Set<Observation>();
     public DbSet<DiagnosisRecord> Diagnoses => Set<DiagnosisRecord>();
+    public DbSet<Features.Investigation.Deploys.Deploy> Deploys => Set<Features.Investigation.Deploys.Deploy>();
 
     /// <summary>Cookie and antiforgery keys, shared by every web process.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

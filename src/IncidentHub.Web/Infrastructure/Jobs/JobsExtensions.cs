@@ -42,6 +42,7 @@ public static class JobsExtensions
     {
         var recurring = services.GetRequiredService<IRecurringJobManager>();
         recurring.AddOrUpdate<TriageSweepJob>(TriageSweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<InvestigateSweepJob>(InvestigateSweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
     }
 
     /// <summary>The Hangfire dashboard at /jobs, for Admins only (checked by endpoint authorization).</summary>

@@ -504,6 +504,49 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                     b.ToTable("silences", (string)null);
                 });
 
+            modelBuilder.Entity("IncidentHub.Web.Features.Investigation.Deploys.Deploy", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Commit")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Kind")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Service")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Service", "At");
+
+                    b.ToTable("deploys", (string)null);
+                });
+
             modelBuilder.Entity("IncidentHub.Web.Features.Investigation.DiagnosisRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -531,6 +574,9 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
 
                     b.Property<Guid>("IncidentId")
                         .HasColumnType("uuid");
+
+                    b.Property<bool>("IsFinal")
+                        .HasColumnType("boolean");
 
                     b.Property<double>("SecondsSinceAlert")
                         .HasColumnType("double precision");

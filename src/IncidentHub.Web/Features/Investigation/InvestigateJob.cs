@@ -1,0 +1,239 @@
+using System.Diagnostics;
+using System.Globalization;
+using Hangfire;
+using IncidentHub.Analysis.Diagnosis;
+using IncidentHub.Analysis.Incidents;
+using IncidentHub.Web.Features.Catalog;
+using IncidentHub.Web.Features.Incidents;
+using IncidentHub.Web.Features.Investigation.Connectors;
+using IncidentHub.Web.Infrastructure.Data;
+using IncidentHub.Web.Infrastructure.Live;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace IncidentHub.Web.Features.Investigation;
+
+/// <summary>
+/// The investigation agent: gathers evidence around the incident's first alert through the
+/// connectors, stores every fact as an <see cref="Observation"/>, asks the diagnosis engine with
+/// each fact cited, and stores a <see cref="DiagnosisRecord"/>. The first cited diagnosis is posted
+/// as soon as it exists; while confidence stays low the window is widened (x2) within an attempt
+/// and a time budget. Takes an id only; once a final diagnosis exists, running it again does nothing.
+/// </summary>
+public sealed class InvestigateJob(
+    AppDbContext db,
+    ServiceCatalog catalog,
+    EvidenceCollector collector,
+    IIncidentMemoryRecall memory,
+    IIncidentNotifier notifier,
+    IOptions<InvestigationOptions> options,
+    TimeProvider clock,
+    ILogger<InvestigateJob> logger)
+{
+    public const string Actor = "investigation-agent";
+
+    public async Task RunAsync(Guid incidentId, CancellationToken ct)
+    {
+        var incident = await db.Incidents.AsNoTracking().Include(i => i.Alerts).SingleOrDefaultAsync(i => i.Id == incidentId, ct);
+        if (incident is null || !incident.IsOpen)
+        {
+            logger.LogDebug("Investigation of {IncidentId} skipped: missing or resolved", incidentId);
+            return;
+        }
+
+        if (await db.Diagnoses.AnyAsync(d => d.IncidentId == incidentId && d.IsFinal, ct))
+        {
+            logger.LogDebug("Investigation of {IncidentId} skipped: it already has a final diagnosis", incidentId);
+            return;
+        }
+
+        var o = options.Value;
+        var started = Stopwatch.GetTimestamp();
+        var anchor = incident.Alerts.Count > 0 ? incident.Alerts.Min(a => a.StartsAt) : incident.TriggeredAt;
+        var service = catalog.Find(incident.Service);
+        var firstAttempt = (await db.Diagnoses.Where(d => d.IncidentId == incidentId).MaxAsync(d => (int?)d.Attempt, ct) ?? 0) + 1;
+        var labels = incident.Alerts.SelectMany(a => a.Labels).GroupBy(l => l.Key).ToDictionary(g => g.Key, g => g.First().Value);
+
+        await TimelineAsync(incidentId, TimelineKind.Investigation,
+            $"Investigation started: anchor {anchor:u} (earliest alert), window {o.WindowBeforeMinutes} min before to {o.WindowAfterMinutes} min after; "
+            + (service is null ? $"service {incident.Service ?? "unknown"} is not in the catalog, so only deploys and memory are searched." : Describe(service)),
+            ct);
+
+        var run = new EvidenceRun(incidentId, anchor, service, firstAttempt);
+        Diagnosis? last = null;
+        DiagnosisRecord? lastRecord = null;
+        for (var attempt = firstAttempt; attempt < firstAttempt + o.MaxAttempts; attempt++)
+        {
+            var widen = Math.Pow(2, attempt - firstAttempt);
+            var from = anchor.AddMinutes(-o.WindowBeforeMinutes * widen);
+            var to = anchor.AddMinutes(o.WindowAfterMinutes * widen);
+            run.Attempt = attempt;
+            if (attempt > firstAttempt)
+            {
+                await TimelineAsync(incidentId, TimelineKind.Investigation,
+                    $"Attempt {attempt - firstAttempt + 1}: confidence {last?.Confidence:0.00} is below {o.ConfidenceThreshold:0.00}; widening the window to {from:u} .. {to:u}.", ct);
+            }
+
+            await collector.CollectAsync(run, from, to, (kind, text) => TimelineAsync(incidentId, kind, text, ct), ct);
+
+            var recalled = await RecallAsync(run, incident.Title, labels, ct);
+            var input = run.ToInput(incident.Title, incident.Severity, labels, catalog, recalled);
+            last = EvidenceExtraction.Diagnose(input);
+            lastRecord = await StoreDiagnosisAsync(incidentId, incident.TriggeredAt, attempt, last, ct);
+
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            if (last.Confidence >= o.ConfidenceThreshold && !last.Unknown)
+            {
+                break;
+            }
+
+            if (elapsed >= o.TimeBudgetSeconds)
+            {
+                await TimelineAsync(incidentId, TimelineKind.Investigation, $"Time budget of {o.TimeBudgetSeconds:0} s spent; stopping with the answer so far.", ct);
+                break;
+            }
+        }
+
+        await FinishAsync(incidentId, last!, lastRecord!, ct);
+    }
+
+    private async Task<IReadOnlyList<Cited<PastIncident>>> RecallAsync(EvidenceRun run, string title, IReadOnlyDictionary<string, string> labels, CancellationToken ct)
+    {
+        var query = new MemoryQuery(
+            run.IncidentId,
+            run.Service?.Name,
+            title,
+            labels,
+            run.Templates.Where(t => t.Fact.LooksLikeError).Select(t => t.Fact.Template).Take(20).ToList(),
+            run.StackTraces.Select(t => t.Fact.ExceptionType).Distinct().ToList(),
+            run.Blame.Select(b => b.Fact.File).Distinct().ToList());
+        var past = await Connector.BoundedAsync("memory", options.Value.ConnectorTimeout, c => memory.RecallAsync(query, c), ct);
+        if (!past.Ok)
+        {
+            await collector.StoreUnavailableAsync(run, past.Source, past.Unavailable!, ct);
+            return [];
+        }
+
+        var fresh = past.Value!.Where(p => run.Memory.All(m => m.Fact.Reference != p.Reference)).ToList();
+        var stored = fresh.Select(p => Observation.Create(run.IncidentId, clock.GetUtcNow(), ObservationKind.Memory, "memory",
+            $"Past incident {p.Reference} (similarity {p.Similarity:0.00}): {p.RootCause ?? "cause not recorded"}", p, run.Attempt)).ToList();
+        db.Observations.AddRange(stored);
+        await db.SaveChangesAsync(ct);
+        run.Memory.AddRange(stored.Zip(fresh, (o, p) => new Cited<PastIncident>(o.EvidenceId, p)));
+        if (fresh.Count > 0)
+        {
+            await TimelineAsync(run.IncidentId, TimelineKind.Evidence, $"Memory: {fresh.Count} similar past incident(s): {string.Join(", ", fresh.Select(p => p.Reference))}.", ct);
+        }
+
+        return run.Memory;
+    }
+
+    private async Task<DiagnosisRecord> StoreDiagnosisAsync(Guid incidentId, DateTimeOffset triggeredAt, int attempt, Diagnosis diagnosis, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var record = DiagnosisRecord.Create(incidentId, now, attempt, diagnosis, Math.Max(0, (now - triggeredAt).TotalSeconds));
+        db.Diagnoses.Add(record);
+        db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.Diagnosis, DiagnosisLine(diagnosis), new()
+        {
+            ["attempt"] = attempt.ToString(CultureInfo.InvariantCulture),
+            ["category"] = diagnosis.Category?.ToName() ?? "unknown",
+            ["confidence"] = diagnosis.Confidence.ToString("0.00", CultureInfo.InvariantCulture),
+            ["evidence"] = string.Join(",", diagnosis.Hypotheses.Where(h => !h.Discarded).SelectMany(h => h.EvidenceIds).Distinct().Take(50)),
+        }));
+        await db.SaveChangesAsync(ct);
+        await notifier.PublishAsync([incidentId], ct);
+        return record;
+    }
+
+    /// <summary>"Diagnosis: bad-deploy-code (confidence 0.82): summary; suspect abc1234 ingest/batches.py:21".</summary>
+    public static string DiagnosisLine(Diagnosis d)
+    {
+        var head = d.Unknown || d.Category is null
+            ? $"Diagnosis: unknown (confidence {d.Confidence:0.00}): {d.Summary}"
+            : $"Diagnosis: {d.Category.Value.ToName()} (confidence {d.Confidence:0.00}): {d.Summary}";
+        if (d.Suspect is { } s)
+        {
+            var where = s.File is null ? "" : s.Line is null ? $" {s.File}" : $" {s.File}:{s.Line}";
+            var what = s.Commit is { Length: > 7 } c ? c[..7] : s.Commit ?? s.Version ?? "";
+            head += $" suspect {what}{where}".TrimEnd();
+        }
+
+        return head;
+    }
+
+    private async Task FinishAsync(Guid incidentId, Diagnosis diagnosis, DiagnosisRecord record, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            db.ChangeTracker.Clear();
+            try
+            {
+                var now = clock.GetUtcNow();
+                await db.Diagnoses.Where(d => d.Id == record.Id).ExecuteUpdateAsync(s => s.SetProperty(d => d.IsFinal, true), ct);
+                var incident = await db.Incidents.SingleAsync(i => i.Id == incidentId, ct);
+                if (incident.ApplyRefinedTriage(diagnosis.Triage.Severity, diagnosis.Triage.Service, now))
+                {
+                    db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.Investigation,
+                        $"Refined triage: {diagnosis.Triage.Severity}, service {diagnosis.Triage.Service ?? incident.Service ?? "unknown"}. {diagnosis.Triage.Reason}"));
+                }
+
+                if (!diagnosis.WouldPage)
+                {
+                    db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.Note, $"Would not page: {diagnosis.PageReason}"));
+                }
+
+                if (diagnosis.Unknown && IncidentStateMachine.CanMove(incident.State, IncidentState.Escalated))
+                {
+                    incident.Escalate(now);
+                    db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.StateChanged,
+                        $"Escalated: the investigation could not name a cause with enough confidence ({diagnosis.Confidence:0.00}); a person is needed."));
+                }
+
+                await db.SaveChangesAsync(ct);
+                break;
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 5)
+            {
+                logger.LogDebug("Finishing the investigation of {IncidentId} raced with another change; retrying", incidentId);
+            }
+        }
+
+        await notifier.PublishAsync([incidentId], ct);
+    }
+
+    private async Task TimelineAsync(Guid incidentId, TimelineKind kind, string text, CancellationToken ct)
+    {
+        db.Timeline.Add(TimelineEntry.Create(incidentId, clock.GetUtcNow(), Actor, kind, text));
+        await db.SaveChangesAsync(ct);
+        await notifier.PublishAsync([incidentId], ct);
+    }
+
+    private static string Describe(CatalogService s) =>
+        $"sources: {s.Logs.Count} log, {s.Metrics.Count} metric, repository {(s.Repository?.Path ?? s.Repository?.GitHub ?? "none")}, {s.HealthUrls.Count} health URL(s).";
+}
+
+/// <summary>
+/// Catches triaged incidents whose investigation was never enqueued or never finished (the
+/// process died). Runs every minute; InvestigateJob is idempotent once a final diagnosis exists.
+/// </summary>
+public sealed class InvestigateSweepJob(AppDbContext db, IBackgroundJobClient jobs, IOptions<InvestigationOptions> options, TimeProvider clock)
+{
+    public const string RecurringId = "investigate-sweep";
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        // Long enough that a running investigation is not started a second time beside itself.
+        var before = clock.GetUtcNow().AddSeconds(-Math.Max(120, options.Value.TimeBudgetSeconds * 2));
+        var stuck = await db.Incidents
+            .Where(i => i.State == IncidentState.Investigating && i.TriagedAt != null && i.TriagedAt < before)
+            .Where(i => !db.Diagnoses.Any(d => d.IncidentId == i.Id && (d.IsFinal || d.At > before)))
+            .OrderBy(i => i.TriagedAt)
+            .Select(i => i.Id)
+            .Take(100)
+            .ToListAsync(ct);
+        foreach (var id in stuck)
+        {
+            jobs.Enqueue<InvestigateJob>(job => job.RunAsync(id, CancellationToken.None));
+        }
+    }
+}

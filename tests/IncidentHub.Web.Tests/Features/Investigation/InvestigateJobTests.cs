@@ -1,0 +1,58 @@
+using System.Net;
+using System.Text;
+using IncidentHub.Analysis.Incidents;
+using IncidentHub.Tests.Shared;
+using IncidentHub.Web.Features.Incidents;
+using IncidentHub.Web.Features.Investigation;
+using IncidentHub.Web.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IncidentHub.Web.Tests.Features.Investigation;
+
+[Collection(AppCollection.Name)]
+public sealed class InvestigateJobTests(IncidentHubFactory app)
+{
+    [Fact]
+    public async Task NoEvidence_EndsUnknown_EscalatesTheIncident_AndARerunChangesNothing()
+    {
+        // A service the catalog does not know: no logs, metrics or repository to read.
+        var service = $"ghost-{Guid.NewGuid():N}";
+        var hook = await app.CreateIntegrationAsync(SourceKind.Alertmanager);
+        var payload = $$"""
+            {"version":"4","groupKey":"{}:{alertname=\"Odd\"}","status":"firing","receiver":"r","groupLabels":{},"commonLabels":{},"commonAnnotations":{},
+             "externalURL":"http://am","alerts":[{"status":"firing","labels":{"alertname":"Odd","service":"{{service}}","severity":"warning"},
+             "annotations":{},"startsAt":"2024-05-01T12:00:00Z","endsAt":"0001-01-01T00:00:00Z","generatorURL":"http://p","fingerprint":"{{Guid.NewGuid():N}}"}]}
+            """;
+        using var http = app.Client();
+        Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsync(hook, new StringContent(payload, Encoding.UTF8, "application/json"))).StatusCode);
+
+        await using var db = new AppDbContext(new DbContextOptionsBuilder<AppDbContext>().UseNpgsql(app.ConnectionString).Options);
+        var incident = await Eventually.HoldsAsync(
+            () => db.Incidents.AsNoTracking().SingleOrDefaultAsync(i => i.Service == service),
+            i => i is not null && i.State == IncidentState.Escalated,
+            TimeSpan.FromSeconds(30),
+            "the incident to be escalated");
+        var diagnoses = await db.Diagnoses.AsNoTracking().Where(d => d.IncidentId == incident!.Id).OrderBy(d => d.Id).ToListAsync();
+        var timeline = await db.Timeline.AsNoTracking().Where(t => t.IncidentId == incident!.Id).ToListAsync();
+
+        Assert.True(diagnoses[^1].IsFinal);
+        Assert.Null(diagnoses[^1].Category);
+        Assert.Contains(timeline, t => t.Kind == TimelineKind.Diagnosis && t.Text.StartsWith("Diagnosis: unknown", StringComparison.Ordinal));
+        Assert.Contains(timeline, t => t.Kind == TimelineKind.StateChanged && t.Text.StartsWith("Escalated:", StringComparison.Ordinal));
+
+        // Re-running (as a retry or the sweep would) does nothing once a final diagnosis exists.
+        var before = (await Count(db.Diagnoses, incident!.Id), await Count(db.Observations, incident.Id), await db.Timeline.CountAsync(t => t.IncidentId == incident.Id));
+        using (var scope = app.Services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<InvestigateJob>().RunAsync(incident.Id, CancellationToken.None);
+        }
+
+        var after = (await Count(db.Diagnoses, incident.Id), await Count(db.Observations, incident.Id), await db.Timeline.CountAsync(t => t.IncidentId == incident.Id));
+        Assert.Equal(before, after);
+    }
+
+    private static Task<int> Count(IQueryable<DiagnosisRecord> q, Guid id) => q.CountAsync(d => d.IncidentId == id);
+
+    private static Task<int> Count(IQueryable<Observation> q, Guid id) => q.CountAsync(d => d.IncidentId == id);
+}
