@@ -3,6 +3,8 @@ using IncidentHub.Web.Features.Catalog;
 using IncidentHub.Web.Features.Identity;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Features.Ingestion;
+using IncidentHub.Web.Features.Investigation;
+using IncidentHub.Web.Features.Memory;
 using IncidentHub.Web.Infrastructure;
 using IncidentHub.Web.Infrastructure.Jobs;
 
@@ -13,6 +15,8 @@ builder.AddIdentityFeature();
 builder.AddCatalog();
 builder.AddIncidents();
 builder.AddIngestion();
+builder.AddMemory();
+builder.AddDiagnosisViews();
 builder.AddDashboard();
 
 var app = builder.Build();
@@ -39,6 +43,7 @@ if (IncidentHubOptions.ReadRole(app.Configuration) != ProcessRole.Worker)
 {
     app.MapIngestion();
     app.MapIncidentsApi();
+    app.MapInvestigationApi();
     app.MapIdentity();
     app.MapJobsDashboard();
     app.MapDashboard();
