@@ -44,6 +44,7 @@ if (IncidentHubOptions.ReadRole(app.Configuration) != ProcessRole.Worker)
     app.MapIngestion();
     app.MapIncidentsApi();
     app.MapInvestigationApi();
+    app.MapMemoryApi();
     app.MapIdentity();
     app.MapJobsDashboard();
     app.MapDashboard();

@@ -49,10 +49,21 @@ public sealed class IncidentMemory(IDbContextFactory<AppDbContext> dbFactory, Ti
     }
 
     /// <summary>Records what fixed the incident (free text) and, when known, whether verification passed.</summary>
-    public async Task<bool> SetFixAsync(Guid incidentId, string? fix, bool? verified, CancellationToken ct = default)
+    public Task<bool> SetFixAsync(Guid incidentId, string? fix, bool? verified, CancellationToken ct = default) =>
+        SetFixAsync(m => m.IncidentId == incidentId, fix, verified, ct);
+
+    /// <summary>The same by incident number; false when INC-number is not (yet) remembered.</summary>
+    public async Task<bool> SetFixAsync(int number, string? fix, bool? verified, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var entry = await db.MemoryEntries.SingleOrDefaultAsync(m => m.IncidentId == incidentId, ct);
+        var id = await db.Incidents.Where(i => i.Number == number).Select(i => (Guid?)i.Id).SingleOrDefaultAsync(ct);
+        return id is not null && await SetFixAsync(id.Value, fix, verified, ct);
+    }
+
+    private async Task<bool> SetFixAsync(System.Linq.Expressions.Expression<Func<MemoryEntry, bool>> which, string? fix, bool? verified, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var entry = await db.MemoryEntries.SingleOrDefaultAsync(which, ct);
         if (entry is null)
         {
             return false;

@@ -53,6 +53,31 @@ public sealed class IncidentMemoryTests(IncidentHubFactory app, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task FixApi_WritesTheFixOfAResolvedIncident_RefusesOpenOnesAndViewers()
+    {
+        var number = await DiagnosisSeed.OpenIncidentAsync(app, $"Checkout 5xx ratio above 5% {Guid.NewGuid():N}", "checkout");
+        var id = await DiagnosisSeed.IncidentIdAsync(app, number);
+        using var admin = app.Client(IncidentHubFactory.AdminToken);
+        using var viewer = app.Client(await app.CreateUserAsync($"viewer-{Guid.NewGuid():N}@test.local", "Viewer!pass-123", Web.Features.Identity.Roles.Viewer));
+        var body = System.Net.Http.Json.JsonContent.Create(new { fix = "Rolled back to v2026.11.20-2", verified = true });
+
+        var whileOpen = await admin.PutAsync($"/api/incidents/{number}/memory/fix", body);
+        await admin.PostAsync($"/api/incidents/{number}/resolve", null);
+        await Eventually.HoldsAsync(() => EntryAsync(id), e => e is not null, what: "the memory entry");
+        var byViewer = await viewer.PutAsync($"/api/incidents/{number}/memory/fix", body);
+        var empty = await admin.PutAsync($"/api/incidents/{number}/memory/fix", System.Net.Http.Json.JsonContent.Create(new { fix = " " }));
+        var ok = await admin.PutAsync($"/api/incidents/{number}/memory/fix", body);
+
+        Assert.Equal(HttpStatusCode.NotFound, whileOpen.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, byViewer.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, ok.StatusCode);
+        var entry = await EntryAsync(id);
+        Assert.Equal("Rolled back to v2026.11.20-2", entry!.Fix);
+        Assert.True(entry.FixVerified);
+    }
+
+    [Fact]
     public async Task AlertsResolvingAtTheSource_AlsoRememberTheIncident()
     {
         var hook = await app.CreateIntegrationAsync(SourceKind.Alertmanager);
