@@ -62,6 +62,7 @@ public sealed class DiagnosisPanelTests(IncidentHubFactory app, BrowserFixture b
             await Expect(page.GetByTestId("evidence")).ToHaveAttributeAsync("data-kind", "Diff");
             await Expect(page.Locator(".ih-diff-add").First).ToContainTextAsync("first = codes[0]");
             await Expect(page.Locator(".ih-diff-del").First).ToContainTextAsync("for code in codes");
+            await Expect(page.GetByTestId("cited-by")).ToContainTextAsync("suspect change a41f9c2 cart/views.py:88");
 
             // The triage cites the error-ratio series: the chart marks the onset.
             await page.GotoAsync($"/incidents/{number}/evidence/{evidence.Series}");
