@@ -16,7 +16,7 @@ public sealed class DiagnosisPanelTests(IncidentHubFactory app, BrowserFixture b
     [Fact]
     public async Task DiagnosisStoredWhileThePageIsOpen_AppearsLive_AndACitedClaimOpensItsEvidence()
     {
-        var hook = await App.CreateIntegrationAsync(SourceKind.Alertmanager, "prod Alertmanager (eu-west-1)");
+        var hook = await App.CreateIntegrationAsync(SourceKind.Alertmanager, $"prod Alertmanager (checkout) {Guid.NewGuid():N}"[..40]);
         var opened = new List<int>();
         try
         {
