@@ -4,6 +4,7 @@ using IncidentHub.Web.Features.Identity;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Features.Ingestion;
 using IncidentHub.Web.Features.Investigation;
+using IncidentHub.Web.Features.Memory;
 using IncidentHub.Web.Infrastructure;
 using IncidentHub.Web.Infrastructure.Jobs;
 
@@ -15,6 +16,8 @@ builder.AddCatalog();
 builder.AddIncidents();
 builder.AddIngestion();
 builder.AddInvestigation();
+builder.AddMemory();
+builder.AddDiagnosisViews();
 builder.AddDashboard();
 
 var app = builder.Build();
@@ -42,6 +45,8 @@ if (IncidentHubOptions.ReadRole(app.Configuration) != ProcessRole.Worker)
     app.MapIngestion();
     app.MapIncidentsApi();
     app.MapInvestigation();
+    app.MapInvestigationApi();
+    app.MapMemoryApi();
     app.MapIdentity();
     app.MapJobsDashboard();
     app.MapDashboard();

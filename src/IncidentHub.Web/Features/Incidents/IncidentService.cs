@@ -1,5 +1,7 @@
+using Hangfire;
 using IncidentHub.Analysis.Incidents;
 using IncidentHub.Web.Features.Ingestion;
+using IncidentHub.Web.Features.Memory;
 using IncidentHub.Web.Infrastructure.Data;
 using IncidentHub.Web.Infrastructure.Live;
 using Microsoft.EntityFrameworkCore;
@@ -7,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 namespace IncidentHub.Web.Features.Incidents;
 
 /// <summary>Reads incidents for the wall, the incident page and the API; runs people's actions on them.</summary>
-public sealed class IncidentService(IDbContextFactory<AppDbContext> dbFactory, IIncidentNotifier notifier, TimeProvider clock)
+public sealed class IncidentService(IDbContextFactory<AppDbContext> dbFactory, IIncidentNotifier notifier, TimeProvider clock, IBackgroundJobClient jobs)
 {
     public async Task<IReadOnlyList<IncidentSummary>> ListAsync(bool openOnly = true, int take = 200, CancellationToken ct = default)
     {
@@ -76,15 +78,20 @@ public sealed class IncidentService(IDbContextFactory<AppDbContext> dbFactory, I
             return TimelineEntry.Create(incident.Id, at, by, TimelineKind.Acknowledged, $"Acknowledged by {by}");
         });
 
-    public Task ResolveAsync(int number, string by, CancellationToken ct = default) =>
-        ActAsync(number, by, ct, (incident, at) =>
+    public async Task ResolveAsync(int number, string by, CancellationToken ct = default)
+    {
+        var id = await ActAsync(number, by, ct, (incident, at) =>
         {
             var from = incident.State;
             incident.Resolve(by, at);
             return TimelineEntry.Create(incident.Id, at, by, TimelineKind.StateChanged, $"Resolved by {by} (was {from})");
         });
 
-    private async Task ActAsync(int number, string by, CancellationToken ct, Func<Incident, DateTimeOffset, TimelineEntry> action)
+        // Remember it for next time (fingerprint, root cause); the memory sweep catches a lost enqueue.
+        jobs.Enqueue<RememberIncidentJob>(job => job.RunAsync(id, CancellationToken.None));
+    }
+
+    private async Task<Guid> ActAsync(int number, string by, CancellationToken ct, Func<Incident, DateTimeOffset, TimelineEntry> action)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         // An agent may write the same incident at the same moment (optimistic concurrency on
@@ -100,7 +107,7 @@ public sealed class IncidentService(IDbContextFactory<AppDbContext> dbFactory, I
             {
                 await db.SaveChangesAsync(ct);
                 await notifier.PublishAsync([incident.Id], ct);
-                return;
+                return incident.Id;
             }
             catch (DbUpdateConcurrencyException) when (attempt < 3)
             {

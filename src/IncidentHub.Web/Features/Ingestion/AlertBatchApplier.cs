@@ -16,7 +16,8 @@ public sealed record ParsedEvent(long EventId, Guid IntegrationId, IReadOnlyList
 public sealed record BatchOutcome(
     IReadOnlyDictionary<long, IReadOnlyList<IncidentRef>> IncidentsByEvent,
     IReadOnlyList<Guid> Opened,
-    IReadOnlyList<Guid> Touched);
+    IReadOnlyList<Guid> Touched,
+    IReadOnlyList<Guid> Resolved);
 
 /// <summary>
 /// Applies many raw events in one transaction: dedup by fingerprint (repeats within the batch
@@ -97,7 +98,8 @@ public sealed class AlertBatchApplier(AppDbContext db, TimeProvider clock, Micro
 
         WriteCoalescedTimeline(state, now);
         await db.SaveChangesAsync(ct);
-        if (await ResolveIncidentsWhoseAlertsAllResolvedAsync(state, now, ct))
+        var resolved = await ResolveIncidentsWhoseAlertsAllResolvedAsync(state, now, ct);
+        if (resolved.Count > 0)
         {
             await db.SaveChangesAsync(ct);
         }
@@ -115,7 +117,7 @@ public sealed class AlertBatchApplier(AppDbContext db, TimeProvider clock, Micro
                 .ToList();
         }
 
-        return new BatchOutcome(byEvent, state.Opened.Select(i => i.Id).ToList(), state.Touched.ToList());
+        return new BatchOutcome(byEvent, state.Opened.Select(i => i.Id).ToList(), state.Touched.ToList(), resolved);
     }
 
     private async Task<BatchState> LoadStateAsync(List<ParsedEvent> work, CancellationToken ct)
@@ -313,14 +315,14 @@ public sealed class AlertBatchApplier(AppDbContext db, TimeProvider clock, Micro
     }
 
     /// <summary>Asked of the database after the batch is written: it knows every alert of the incident.</summary>
-    private async Task<bool> ResolveIncidentsWhoseAlertsAllResolvedAsync(BatchState state, DateTimeOffset now, CancellationToken ct)
+    private async Task<List<Guid>> ResolveIncidentsWhoseAlertsAllResolvedAsync(BatchState state, DateTimeOffset now, CancellationToken ct)
     {
         var candidates = state.Incidents
             .Where(i => i.IsOpen && state.RulesFor(i.IntegrationId).ResolveWhenAllResolved && state.Notes.TryGetValue(i.Id, out var note) && note.Resolved.Count > 0)
             .ToList();
         if (candidates.Count == 0)
         {
-            return false;
+            return [];
         }
 
         var ids = candidates.Select(i => i.Id).ToList();
@@ -329,7 +331,7 @@ public sealed class AlertBatchApplier(AppDbContext db, TimeProvider clock, Micro
             .GroupBy(a => a.IncidentId!.Value)
             .Select(g => new { Id = g.Key, Total = g.Count(), Firing = g.Count(a => a.Status == AlertStatus.Firing) })
             .ToDictionaryAsync(x => x.Id, ct);
-        var resolved = false;
+        var resolved = new List<Guid>();
         foreach (var incident in candidates)
         {
             if (counts.TryGetValue(incident.Id, out var c) && c.Total > 0 && c.Firing == 0)
@@ -337,7 +339,7 @@ public sealed class AlertBatchApplier(AppDbContext db, TimeProvider clock, Micro
                 incident.Resolve(Actor, now);
                 db.Timeline.Add(TimelineEntry.Create(incident.Id, now, Actor, TimelineKind.StateChanged,
                     $"Resolved: all {c.Total} alert(s) resolved at the source"));
-                resolved = true;
+                resolved.Add(incident.Id);
             }
         }
 

@@ -199,6 +199,19 @@ public sealed class InboxProcessor(
         {
             _triage.Writer.TryWrite(id);
         }
+
+        // Incidents resolved at the source are remembered like those resolved by hand (the memory sweep catches a failed enqueue).
+        foreach (var id in outcome.Resolved)
+        {
+            try
+            {
+                jobs.Enqueue<Memory.RememberIncidentJob>(job => job.RunAsync(id, CancellationToken.None));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Could not enqueue remembering {IncidentId}; the memory sweep will", id);
+            }
+        }
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using Hangfire.Dashboard;
 using Hangfire.PostgreSql;
 using IncidentHub.Web.Features.Identity;
 using IncidentHub.Web.Features.Investigation;
+using IncidentHub.Web.Features.Memory;
 
 namespace IncidentHub.Web.Infrastructure.Jobs;
 
@@ -43,6 +44,7 @@ public static class JobsExtensions
         var recurring = services.GetRequiredService<IRecurringJobManager>();
         recurring.AddOrUpdate<TriageSweepJob>(TriageSweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<InvestigateSweepJob>(InvestigateSweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<MemorySweepJob>(MemorySweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), "*/5 * * * *");
     }
 
     /// <summary>The Hangfire dashboard at /jobs, for Admins only (checked by endpoint authorization).</summary>
