@@ -40,6 +40,7 @@ if (IncidentHubOptions.ReadRole(app.Configuration) != ProcessRole.Worker)
     app.MapIngestion();
     app.MapIncidentsApi();
     app.MapIdentity();
+    app.MapCatalog();
     app.MapJobsDashboard();
     app.MapDashboard();
 }

@@ -1,3 +1,4 @@
+using IncidentHub.Web.Features.Catalog;
 using IncidentHub.Web.Features.Identity;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Features.Ingestion;
@@ -24,6 +25,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<Silence> Silences => Set<Silence>();
     public DbSet<Observation> Observations => Set<Observation>();
     public DbSet<DiagnosisRecord> Diagnoses => Set<DiagnosisRecord>();
+    public DbSet<CatalogEntry> CatalogServices => Set<CatalogEntry>();
 
     /// <summary>Cookie and antiforgery keys, shared by every web process.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
