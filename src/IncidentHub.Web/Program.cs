@@ -1,4 +1,5 @@
 using IncidentHub.Web.Components.Layout;
+using IncidentHub.Web.Features.Bundles;
 using IncidentHub.Web.Features.Catalog;
 using IncidentHub.Web.Features.Identity;
 using IncidentHub.Web.Features.Incidents;
@@ -11,6 +12,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddInfrastructure();
 builder.AddIdentityFeature();
 builder.AddCatalog();
+builder.AddBundles();
 builder.AddIncidents();
 builder.AddIngestion();
 builder.AddDashboard();
@@ -41,6 +43,7 @@ if (IncidentHubOptions.ReadRole(app.Configuration) != ProcessRole.Worker)
     app.MapIncidentsApi();
     app.MapIdentity();
     app.MapCatalog();
+    app.MapBundles();
     app.MapJobsDashboard();
     app.MapDashboard();
 }
