@@ -5,6 +5,8 @@ var rest = args.Skip(1).ToArray();
 return command switch
 {
     null or "help" or "--help" or "-h" => Usage(Console.Out, 0),
+    "import" => await IncidentHub.Cli.Commands.ImportCommand.RunAsync(rest, Console.Out, Console.Error),
+    "eval" => await IncidentHub.Cli.Commands.EvalCommand.RunAsync(rest, Console.Out, Console.Error),
     _ => Usage(Console.Error, 2, $"unknown command '{command}'"),
 };
 
@@ -20,6 +22,10 @@ static int Usage(TextWriter output, int code, string? problem = null)
 
         commands:
           help                      this text
+          import BUNDLE_DIR         build the bundle's repo here, post deploys, upload the bundle
+          eval DIR                  import every bundle in DIR, wait for diagnoses, compare with truth.json
+
+        options: --url URL (or IH_URL, default http://127.0.0.1:5080), --token TOKEN (or IH_TOKEN)
         """);
     return code;
 }
