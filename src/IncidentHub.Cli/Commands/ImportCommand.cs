@@ -185,7 +185,7 @@ internal static class ImportCommand
         using var content = new StringContent(await File.ReadAllTextAsync(path, ct));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         using var response = await hub.Http.PostAsync("api/deploys", content, ct);
-        if (response.StatusCode == HttpStatusCode.NotFound)
+        if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed)
         {
             await log.WriteLineAsync("warning: this hub has no /api/deploys; deploys.json was not recorded");
             return;
