@@ -64,4 +64,54 @@ public sealed class IhImportTests(IncidentHubFactory app)
         Assert.Contains("400", error.ToString(), StringComparison.Ordinal);
         Assert.Contains("<service>.log", error.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task IhEval_ImportsEachBundleInTheDirectory_AndPrintsTheTableWithHitRates()
+    {
+        var root = Directory.CreateTempSubdirectory("ih-eval-").FullName;
+        try
+        {
+            using var bundle = TinyBundle.Create(withMakeRepoScript: true, parent: root);
+            File.WriteAllText(Path.Combine(bundle.Directory, "truth.json"),
+                $$"""{"severity": "P1", "service": "{{bundle.Service}}", "category": "bad-deploy-code", "suspect_commit": null}""");
+            Directory.CreateDirectory(Path.Combine(root, "not-a-bundle"));
+            var output = new StringWriter();
+            var error = new StringWriter();
+
+            var code = await EvalCommand.RunAsync([root, "--timeout", "2", "--url", app.ServerAddress.ToString(), "--token", IncidentHubFactory.AdminToken], output, error);
+
+            Assert.True(code == 0, $"exit {code}: {error}");
+            var text = output.ToString();
+            var row = text.Split('\n').Single(l => l.StartsWith(Path.GetFileName(bundle.Directory), StringComparison.Ordinal));
+            Assert.Matches(@"INC-[0-9]+", row);
+            Assert.Contains("n/a", row, StringComparison.Ordinal);
+            Assert.DoesNotContain("not-a-bundle", text, StringComparison.Ordinal);
+            Assert.Contains("hit rates", text, StringComparison.Ordinal);
+            Assert.Contains("suspect commit  n/a", text, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task IhEval_HubUnreachable_Exits3()
+    {
+        var root = Directory.CreateTempSubdirectory("ih-eval-").FullName;
+        try
+        {
+            using var bundle = TinyBundle.Create(parent: root);
+            var error = new StringWriter();
+
+            var code = await EvalCommand.RunAsync([root, "--url", "http://127.0.0.1:1", "--token", "ih_x_0123456789abcdefghij"], new StringWriter(), error);
+
+            Assert.Equal(3, code);
+            Assert.Contains("cannot reach http://127.0.0.1:1/", error.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }

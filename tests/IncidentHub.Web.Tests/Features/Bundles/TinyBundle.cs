@@ -22,11 +22,13 @@ public sealed class TinyBundle : IDisposable
     public string Title { get; }
     public string? RepoBundle { get; private set; }
 
-    public static TinyBundle Create(bool withMakeRepoScript = false)
+    public static TinyBundle Create(bool withMakeRepoScript = false, string? parent = null)
     {
         var id = Guid.NewGuid().ToString("N")[..8];
         var service = $"tiny-{id}";
-        var dir = System.IO.Directory.CreateTempSubdirectory("ih-tiny-bundle-").FullName;
+        var dir = parent is null
+            ? System.IO.Directory.CreateTempSubdirectory("ih-tiny-bundle-").FullName
+            : System.IO.Directory.CreateDirectory(Path.Combine(parent, $"900-tiny-{id}")).FullName;
         var bundle = new TinyBundle(dir, service, $"Tiny API 500s {id}");
         System.IO.Directory.CreateDirectory(Path.Combine(dir, "logs"));
         File.WriteAllText(Path.Combine(dir, "scenario.yaml"), $"""
