@@ -81,8 +81,8 @@ internal static class EvalCommand
             await log.WriteLineAsync($"   {incident} {hub.IncidentUrl(incident)}; waiting for the diagnosis ...");
             var clock = Stopwatch.StartNew();
             var diagnosis = await WaitForDiagnosisAsync(hub, incident, timeout, poll, ct);
-            rows.Add(EvalScoring.Score(name, incident, truth, diagnosis, clock.Elapsed.TotalSeconds)
-                is var row && diagnosis is null ? row with { Note = $"no diagnosis in {timeout.TotalSeconds:0} s" } : row);
+            var row = EvalScoring.Score(name, incident, truth, diagnosis, clock.Elapsed.TotalSeconds);
+            rows.Add(diagnosis is null ? row with { Note = $"no diagnosis in {timeout.TotalSeconds:0} s" } : row);
         }
 
         return rows;

@@ -86,8 +86,8 @@ public sealed partial class BundleImporter(
         }
         catch
         {
-            // A refused or failed import leaves nothing behind (the catalog may already point here only
-            // when the alert itself was refused; the files stay then, so that entry stays valid).
+            // A refused or failed import leaves no files behind, unless the catalog already points at
+            // them (the alert was refused after the catalog was updated): then they stay, so that entry stays valid.
             if (!catalog.Services.Any(s => s.Logs.Any(l => l.Path?.StartsWith(dir, StringComparison.Ordinal) == true) || s.Repository?.Path?.StartsWith(dir, StringComparison.Ordinal) == true))
             {
                 TryDelete(dir);
