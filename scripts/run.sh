@@ -6,6 +6,10 @@
 #                           (IH_PORT overrides the port). Ctrl-C stops the app only.
 #   scripts/run.sh stop     stop the private PostgreSQL cluster
 #   scripts/run.sh status   show whether the private PostgreSQL cluster runs
+#   scripts/run.sh demo [NAME|all]
+#                           import the demo incident bundles seed-data/bundles/<NAME> (all by default)
+#                           with `ih import`, as the admin (API token from .data/secrets.env); starts
+#                           IncidentHub in the background first when it is not running
 #
 # Generated secrets (admin password, API token, webhook tokens) live in .data/secrets.env (mode 600);
 # the app log is .data/incidenthub.log.
@@ -166,6 +170,56 @@ banner() {
 EOF
 }
 
+# --- demo: import incident bundles -------------------------------------------
+
+is_healthy() { [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$BASE_URL/health" || true)" == 200 ]]; }
+
+# scripts/run.sh demo [NAME|all]: `ih import` each bundle (its repo is built here, by make_repo.sh,
+# as `ih import` does on any client; the hub itself never runs anything from a bundle).
+demo() {
+  local name=${1:-all} bundles="$ROOT/seed-data/bundles" demo_log="$DATA/demo-run.log" ih_dll
+  load_secrets
+  if ! is_healthy; then
+    ih_log "IncidentHub is not answering on $BASE_URL; starting it in the background (log: $demo_log)"
+    nohup "$ROOT/scripts/run.sh" start >"$demo_log" 2>&1 &
+    local pid=$! deadline=$((SECONDS + 600))
+    until is_healthy; do
+      if ! kill -0 "$pid" 2>/dev/null || ((SECONDS > deadline)); then
+        tail -n 30 "$demo_log" >&2 || true
+        ih_die "IncidentHub did not start (see $demo_log)"
+      fi
+      sleep 1
+    done
+    ih_log "IncidentHub runs in the background (pid $pid); stop it with: kill $pid"
+  fi
+
+  ih_log "building the ih command (src/IncidentHub.Cli)..."
+  local build_out
+  build_out=$(dotnet build "$ROOT/src/IncidentHub.Cli" -c Release -nologo -v quiet 2>&1) || { echo "$build_out" >&2; ih_die "build of ih failed (errors above)"; }
+  ih_dll="$ROOT/src/IncidentHub.Cli/bin/Release/net10.0/ih.dll"
+
+  local dirs=()
+  if [[ "$name" == all ]]; then
+    local d
+    for d in "$bundles"/*/; do [[ -f "$d/scenario.yaml" ]] && dirs+=("${d%/}"); done
+    ((${#dirs[@]} > 0)) || ih_die "no bundles in ${bundles#"$ROOT"/} (directories with scenario.yaml)"
+  elif [[ -f "$bundles/$name/scenario.yaml" ]]; then
+    dirs=("$bundles/$name")
+  elif [[ -f "$name/scenario.yaml" ]]; then
+    dirs=("$(cd "$name" && pwd -P)")
+  else
+    ih_die "no bundle '$name' (known: $(cd "$bundles" 2>/dev/null && ls -d */ 2>/dev/null | tr -d / | tr '\n' ' '))"
+  fi
+
+  local dir failed=0
+  for dir in "${dirs[@]}"; do
+    ih_log "importing ${dir#"$ROOT"/}"
+    IH_URL="$BASE_URL" IH_TOKEN="$ADMIN_API_TOKEN" dotnet "$ih_dll" import "$dir" || failed=$((failed + 1))
+  done
+  ih_log "imported $((${#dirs[@]} - failed)) of ${#dirs[@]} bundle(s); open $BASE_URL/ to see the incidents"
+  ((failed == 0))
+}
+
 # --- main ---------------------------------------------------------------------
 
 run() {
@@ -212,6 +266,7 @@ run() {
   export Seed__DemoIntegrations__CloudWatch="$DEMO_TOKEN_CLOUDWATCH"
   export Seed__DemoIntegrations__Datadog="$DEMO_TOKEN_DATADOG"
   export Seed__CatalogPath="$ROOT/seed-data/services.yaml"
+  export Bundles__DataDirectory="$DATA/bundles"
 
   cd "$BIN_DIR"
   : >"$LOG"
@@ -242,6 +297,7 @@ case "${1:-start}" in
   start | run) run ;;
   stop) "$ROOT/scripts/pg.sh" stop "$PG_DIR" ;;
   status) "$ROOT/scripts/pg.sh" status "$PG_DIR" ;;
-  -h | --help | help) sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
-  *) ih_die "unknown command '$1' (try: scripts/run.sh [start|stop|status|help])" ;;
+  demo) demo "${2:-all}" ;;
+  -h | --help | help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+  *) ih_die "unknown command '$1' (try: scripts/run.sh [start|stop|status|demo|help])" ;;
 esac

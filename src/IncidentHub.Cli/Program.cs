@@ -6,6 +6,8 @@ return command switch
 {
     null or "help" or "--help" or "-h" => Usage(Console.Out, 0),
     "mine" => await IncidentHub.Cli.Commands.MineCommand.RunAsync(rest, Console.Out, Console.Error),
+    "import" => await IncidentHub.Cli.Commands.ImportCommand.RunAsync(rest, Console.Out, Console.Error),
+    "eval" => await IncidentHub.Cli.Commands.EvalCommand.RunAsync(rest, Console.Out, Console.Error),
     _ => Usage(Console.Error, 2, $"unknown command '{command}'"),
 };
 
@@ -22,6 +24,10 @@ static int Usage(TextWriter output, int code, string? problem = null)
         commands:
           help                      this text
           mine LOGFILE --out CSV    mine log templates; writes LineId,EventTemplate [--format F] [--max-clusters N]
+          import BUNDLE_DIR         build the bundle's repo here, post deploys, upload the bundle
+          eval DIR                  import every bundle in DIR, wait for diagnoses, compare with truth.json
+
+        options: --url URL (or IH_URL, default http://127.0.0.1:5080), --token TOKEN (or IH_TOKEN)
         """);
     return code;
 }

@@ -1,4 +1,5 @@
 using IncidentHub.Web.Components.Layout;
+using IncidentHub.Web.Features.Bundles;
 using IncidentHub.Web.Features.Catalog;
 using IncidentHub.Web.Features.Identity;
 using IncidentHub.Web.Features.Incidents;
@@ -13,6 +14,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddInfrastructure();
 builder.AddIdentityFeature();
 builder.AddCatalog();
+builder.AddBundles();
 builder.AddIncidents();
 builder.AddIngestion();
 builder.AddInvestigation();
@@ -48,6 +50,8 @@ if (IncidentHubOptions.ReadRole(app.Configuration) != ProcessRole.Worker)
     app.MapInvestigationApi();
     app.MapMemoryApi();
     app.MapIdentity();
+    app.MapCatalog();
+    app.MapBundles();
     app.MapJobsDashboard();
     app.MapDashboard();
 }

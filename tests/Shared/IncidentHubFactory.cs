@@ -24,6 +24,9 @@ public sealed class IncidentHubFactory : WebApplicationFactory<Program>, IAsyncL
 
     private TestDatabase? _database;
 
+    /// <summary>Imported bundles are stored here (deleted with the factory).</summary>
+    public string BundlesDirectory { get; } = Directory.CreateTempSubdirectory("ih-test-bundles-").FullName;
+
     public string ConnectionString => _database?.ConnectionString ?? throw new InvalidOperationException("Not initialised.");
 
     /// <summary>The real server's address, e.g. http://127.0.0.1:40123.</summary>
@@ -61,6 +64,7 @@ public sealed class IncidentHubFactory : WebApplicationFactory<Program>, IAsyncL
         builder.UseSetting("Seed:Admin:Email", AdminEmail);
         builder.UseSetting("Seed:Admin:Password", AdminPassword);
         builder.UseSetting("Seed:Admin:ApiToken", AdminToken);
+        builder.UseSetting("Bundles:DataDirectory", BundlesDirectory);
         builder.UseSetting("Seed:CatalogPath", Path.Combine(RepositoryRoot(), "seed-data", "services.yaml"));
     }
 
@@ -117,6 +121,11 @@ public sealed class IncidentHubFactory : WebApplicationFactory<Program>, IAsyncL
         if (_database is not null)
         {
             await _database.DisposeAsync();
+        }
+
+        if (Directory.Exists(BundlesDirectory))
+        {
+            Directory.Delete(BundlesDirectory, recursive: true);
         }
     }
 }

@@ -1,3 +1,4 @@
+using IncidentHub.Web.Features.Catalog;
 using IncidentHub.Web.Features.Identity;
 using IncidentHub.Web.Features.Ingestion;
 using IncidentHub.Web.Infrastructure.Data;
@@ -25,6 +26,18 @@ public static class DatabaseInitializer
             if (Enum.TryParse<SourceKind>(kindName, ignoreCase: true, out var kind) && !string.IsNullOrWhiteSpace(token))
             {
                 await IntegrationService.EnsureAsync(db, $"Demo {kind}", kind, token, now, ct);
+            }
+        }
+
+        if (!string.IsNullOrWhiteSpace(seed.CatalogPath))
+        {
+            if (File.Exists(seed.CatalogPath))
+            {
+                await services.GetRequiredService<CatalogStore>().SeedFromYamlAsync(seed.CatalogPath, ct);
+            }
+            else
+            {
+                services.GetRequiredService<ILogger<CatalogStore>>().LogWarning("Service catalog {Path} does not exist; nothing seeded", seed.CatalogPath);
             }
         }
 

@@ -1,119 +1,172 @@
 using IncidentHub.Analysis.Triage;
-using IncidentHub.Web.Features.Identity;
-using Microsoft.Extensions.Options;
+using IncidentHub.Web.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
 namespace IncidentHub.Web.Features.Catalog;
 
-/// <summary>One service as seed-data/services.yaml describes it.</summary>
-public sealed class CatalogService
-{
-    public string Name { get; set; } = "";
-
-    /// <summary>1 = customer-facing and critical; 3 = internal tooling.</summary>
-    public int Tier { get; set; } = 2;
-
-    public string? Owner { get; set; }
-    public string? OwnerEmail { get; set; }
-    public string? Description { get; set; }
-    public List<string> DependsOn { get; set; } = [];
-
-    /// <summary>Label matchers (key = value) that map an alert onto this service besides its name.</summary>
-    public Dictionary<string, string> Match { get; set; } = [];
-
-    public ServiceRepository? Repository { get; set; }
-
-    /// <summary>Where the service's logs are: files/globs on disk or Loki queries.</summary>
-    public List<LogSourceConfig> Logs { get; set; } = [];
-
-    /// <summary>Metric queries by role (error_ratio, latency, saturation, traffic) and where to run them.</summary>
-    public List<MetricQueryConfig> Metrics { get; set; } = [];
-
-    public List<string> HealthUrls { get; set; } = [];
-    public List<string> Runbooks { get; set; } = [];
-}
-
-/// <summary>A local clone and/or a GitHub repository (cloned or fetched when configured).</summary>
-public sealed class ServiceRepository
-{
-    public string? Path { get; set; }
-    public string? GitHub { get; set; }
-    public string Branch { get; set; } = "main";
-
-    /// <summary>The prefix stack traces put before repository paths (e.g. /app/), stripped to map frames onto files.</summary>
-    public string? PathInStackTraces { get; set; }
-}
-
-/// <summary>kind: file (path may be a glob; rotated and .gz files included) or loki (url + query).</summary>
-public sealed class LogSourceConfig
-{
-    public string Kind { get; set; } = "file";
-    public string? Path { get; set; }
-    public string? Url { get; set; }
-    public string? Query { get; set; }
-}
-
 /// <summary>
-/// role: error_ratio | latency | saturation | traffic. source: prometheus (url, PromQL query) or
-/// openmetrics (a file, query = a series selector such as name{label="v"}).
+/// The service catalog as every process sees it: an in-memory snapshot of the catalog_services
+/// table, so lookups stay synchronous and cheap. Loaded on first use and reloaded whenever the
+/// catalog changes (<see cref="CatalogStore"/> reloads its own process at once and notifies the
+/// others through PostgreSQL; <see cref="CatalogChangeListener"/> reloads on that notification).
 /// </summary>
-public sealed class MetricQueryConfig
+public sealed class ServiceCatalog(IDbContextFactory<AppDbContext> dbFactory, ILogger<ServiceCatalog> logger)
 {
-    public string Role { get; set; } = "error_ratio";
-    public string Source { get; set; } = "prometheus";
-    public string? Url { get; set; }
-    public string? Path { get; set; }
-    public string Query { get; set; } = "";
-}
+    /// <summary>Labels whose value may name a service, most specific first (as triage reads them).</summary>
+    private static readonly string[] NameLabels = TriageEngine.ServiceLabelKeys;
 
-public sealed class CatalogFile
-{
-    public List<CatalogService> Services { get; set; } = [];
-}
+    private readonly SemaphoreSlim _reload = new(1, 1);
+    private readonly Lock _firstLoad = new();
+    private volatile Snapshot? _snapshot;
 
-/// <summary>The service catalog, read from YAML at start-up. Alerts resolve to a service through it.</summary>
-public sealed class ServiceCatalog
-{
-    public ServiceCatalog(IOptions<SeedOptions> seed, ILogger<ServiceCatalog> logger)
-    {
-        var path = seed.Value.CatalogPath;
-        if (string.IsNullOrWhiteSpace(path))
-        {
-            return;
-        }
+    /// <summary>Every service, ordered by name.</summary>
+    public IReadOnlyList<CatalogService> Services => Current.Services;
 
-        if (!File.Exists(path))
-        {
-            logger.LogWarning("Service catalog {Path} does not exist; triage runs without service tiers", path);
-            return;
-        }
-
-        Services = Parse(File.ReadAllText(path));
-        logger.LogInformation("Loaded {Count} services from {Path}", Services.Count, path);
-    }
-
-    public IReadOnlyList<CatalogService> Services { get; } = [];
+    /// <summary>How many times this instance loaded the catalog (tests and logs use it to see a refresh).</summary>
+    public long Version => Current.Version;
 
     /// <summary>The catalog entry with this name (case-insensitive), or null.</summary>
     public CatalogService? Find(string? name) =>
-        name is null ? null : Services.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
+        string.IsNullOrWhiteSpace(name) ? null : Current.ByName.GetValueOrDefault(name.Trim());
 
-    public IReadOnlyList<ServiceTier> Tiers => Services.Select(s => new ServiceTier(s.Name, s.Tier)).ToList();
-
-    public static IReadOnlyList<CatalogService> Parse(string yaml)
+    /// <summary>
+    /// The service an alert's labels belong to: the entry whose <c>match</c> matchers all hold (the one
+    /// with most matchers wins), else the entry named by a well-known label (service, app, job, ...).
+    /// </summary>
+    public CatalogService? FindForLabels(IReadOnlyDictionary<string, string> labels)
     {
-        var deserializer = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).IgnoreUnmatchedProperties().Build();
-        var file = deserializer.Deserialize<CatalogFile?>(yaml) ?? new CatalogFile();
-        return file.Services.Where(s => !string.IsNullOrWhiteSpace(s.Name)).ToList();
+        ArgumentNullException.ThrowIfNull(labels);
+        var caseless = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in labels)
+        {
+            caseless.TryAdd(key, value);
+        }
+
+        var byMatch = Current.Services
+            .Where(s => s.Match.Count > 0 && s.Match.All(m => caseless.TryGetValue(m.Key, out var v) && string.Equals(v.Trim(), m.Value.Trim(), StringComparison.OrdinalIgnoreCase)))
+            .OrderByDescending(s => s.Match.Count)
+            .FirstOrDefault();
+        if (byMatch is not null)
+        {
+            return byMatch;
+        }
+
+        foreach (var key in NameLabels)
+        {
+            if (caseless.TryGetValue(key, out var value) && Find(value) is { } named)
+            {
+                return named;
+            }
+        }
+
+        return null;
+    }
+
+    public IReadOnlyList<ServiceTier> Tiers => Current.Tiers;
+
+    /// <summary>Reads the table again and swaps the snapshot in one step.</summary>
+    public async Task ReloadAsync(CancellationToken ct = default)
+    {
+        await _reload.WaitAsync(ct);
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var entries = await db.CatalogServices.AsNoTracking().OrderBy(e => e.Name).ToListAsync(ct);
+            _snapshot = new Snapshot(entries.Select(e => e.ToService()).ToList(), (_snapshot?.Version ?? 0) + 1);
+            logger.LogDebug("Service catalog loaded: {Count} services", entries.Count);
+        }
+        finally
+        {
+            _reload.Release();
+        }
+    }
+
+    private Snapshot Current
+    {
+        get
+        {
+            if (_snapshot is { } snapshot)
+            {
+                return snapshot;
+            }
+
+            // First use before the start-up load finished (a job, a test): load once, synchronously.
+            lock (_firstLoad)
+            {
+                if (_snapshot is null)
+                {
+                    using var db = dbFactory.CreateDbContext();
+                    var entries = db.CatalogServices.AsNoTracking().OrderBy(e => e.Name).ToList();
+                    _snapshot = new Snapshot(entries.Select(e => e.ToService()).ToList(), 1);
+                }
+
+                return _snapshot;
+            }
+        }
+    }
+
+    /// <summary>Parses a catalog file (<c>services: [...]</c>), e.g. seed-data/services.yaml.</summary>
+    public static IReadOnlyList<CatalogService> Parse(string yaml) => CatalogYaml.ParseFile(yaml);
+
+    private sealed class Snapshot
+    {
+        public Snapshot(IReadOnlyList<CatalogService> services, long version)
+        {
+            Services = services;
+            Version = version;
+            ByName = services.ToDictionary(s => s.Name, StringComparer.OrdinalIgnoreCase);
+            Tiers = services.Select(s => new ServiceTier(s.Name, s.Tier)).ToList();
+        }
+
+        public IReadOnlyList<CatalogService> Services { get; }
+        public long Version { get; }
+        public Dictionary<string, CatalogService> ByName { get; }
+        public IReadOnlyList<ServiceTier> Tiers { get; }
     }
 }
 
-public static class CatalogExtensions
+/// <summary>YAML in and out, with the file's snake_case names (owner_email, depends_on, path_in_stack_traces).</summary>
+public static class CatalogYaml
 {
-    public static WebApplicationBuilder AddCatalog(this WebApplicationBuilder builder)
+    private static readonly IDeserializer Deserializer = new DeserializerBuilder()
+        .WithNamingConvention(UnderscoredNamingConvention.Instance).IgnoreUnmatchedProperties().Build();
+
+    private static readonly ISerializer Serializer = new SerializerBuilder()
+        .WithNamingConvention(UnderscoredNamingConvention.Instance)
+        .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull | DefaultValuesHandling.OmitEmptyCollections)
+        .Build();
+
+    public static IReadOnlyList<CatalogService> ParseFile(string yaml)
     {
-        builder.Services.AddSingleton<ServiceCatalog>();
-        return builder;
+        var file = Deserializer.Deserialize<CatalogFile?>(yaml) ?? new CatalogFile();
+        return file.Services.Where(s => !string.IsNullOrWhiteSpace(s.Name)).ToList();
     }
+
+    /// <summary>
+    /// One service entry (<c>name: x, tier: 1, ...</c>), or a file with <c>services:</c> (its entries).
+    /// Throws <see cref="CatalogValidationException"/> with the parser's line and column on bad YAML.
+    /// </summary>
+    public static IReadOnlyList<CatalogService> ParseEntries(string yaml)
+    {
+        try
+        {
+            var root = Deserializer.Deserialize<Dictionary<string, object>?>(yaml);
+            if (root is null)
+            {
+                return [];
+            }
+
+            return root.Keys.Any(k => string.Equals(k, "services", StringComparison.Ordinal))
+                ? ParseFile(yaml)
+                : [Deserializer.Deserialize<CatalogService>(yaml)];
+        }
+        catch (YamlDotNet.Core.YamlException ex)
+        {
+            throw new CatalogValidationException([$"YAML error at line {ex.Start.Line}, column {ex.Start.Column}: {(ex.InnerException ?? ex).Message}"]);
+        }
+    }
+
+    public static string Serialize(CatalogService service) => Serializer.Serialize(service);
 }

@@ -47,7 +47,7 @@ public sealed class TriageJob(AppDbContext db, ServiceCatalog catalog, IIncident
 
         var input = new TriageInput(
             incident.Title,
-            incident.Alerts.Select(a => new AlertFacts(a.Labels, a.Annotations, a.Status == AlertStatus.Firing)).ToList(),
+            incident.Alerts.Select(a => new AlertFacts(WithCatalogService(a.Labels), a.Annotations, a.Status == AlertStatus.Firing)).ToList(),
             catalog.Tiers);
         var result = TriageEngine.Triage(input);
         var now = clock.GetUtcNow();
@@ -69,6 +69,20 @@ public sealed class TriageJob(AppDbContext db, ServiceCatalog catalog, IIncident
         // Triage is committed: the investigation starts (the sweep catches it if this enqueue is lost).
         var id = incident.Id;
         jobs.Enqueue<InvestigateJob>(job => job.RunAsync(id, CancellationToken.None));
+    }
+
+    /// <summary>
+    /// The alert's labels with <c>service</c> set to the catalog entry they resolve to (a <c>match</c>
+    /// rule or a service/app/job label naming an entry), so triage sees the catalog's name and tier.
+    /// </summary>
+    private Dictionary<string, string> WithCatalogService(Dictionary<string, string> labels)
+    {
+        if (catalog.FindForLabels(labels) is not { } service || labels.GetValueOrDefault("service") == service.Name)
+        {
+            return labels;
+        }
+
+        return new Dictionary<string, string>(labels) { ["service"] = service.Name };
     }
 }
 

@@ -1,3 +1,4 @@
+using IncidentHub.Web.Features.Catalog;
 using IncidentHub.Web.Features.Identity;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Features.Ingestion;
@@ -27,6 +28,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<DiagnosisRecord> Diagnoses => Set<DiagnosisRecord>();
     public DbSet<Features.Investigation.Deploys.Deploy> Deploys => Set<Features.Investigation.Deploys.Deploy>();
     public DbSet<MemoryEntry> MemoryEntries => Set<MemoryEntry>();
+    public DbSet<CatalogEntry> CatalogServices => Set<CatalogEntry>();
 
     /// <summary>Cookie and antiforgery keys, shared by every web process.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -27,6 +27,72 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
             modelBuilder.HasSequence<int>("incident_numbers")
                 .StartsAt(1001L);
 
+            modelBuilder.Entity("IncidentHub.Web.Features.Catalog.CatalogEntry", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("DependsOn")
+                        .IsRequired()
+                        .HasColumnType("jsonb");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("HealthUrls")
+                        .IsRequired()
+                        .HasColumnType("jsonb");
+
+                    b.Property<string>("Logs")
+                        .IsRequired()
+                        .HasColumnType("jsonb");
+
+                    b.Property<string>("Match")
+                        .IsRequired()
+                        .HasColumnType("jsonb");
+
+                    b.Property<string>("Metrics")
+                        .IsRequired()
+                        .HasColumnType("jsonb");
+
+                    b.Property<string>("Origin")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("OwnerEmail")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)");
+
+                    b.Property<string>("Repository")
+                        .HasColumnType("jsonb");
+
+                    b.Property<string>("Runbooks")
+                        .IsRequired()
+                        .HasColumnType("jsonb");
+
+                    b.Property<int>("Tier")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("catalog_services", (string)null);
+                });
+
             modelBuilder.Entity("IncidentHub.Web.Features.Identity.ApiToken", b =>
                 {
                     b.Property<Guid>("Id")

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+
+namespace IncidentHub.Cli.Commands;
+
+/// <summary>
+/// `ih eval DIR`: imports every bundle under DIR (directories with scenario.yaml) one by one, waits
+/// for each incident's diagnosis to be ready, and compares it with the bundle's truth.json. Prints
+/// the table and the hit rates; exits 0 whenever it ran (the table is the result), 3 when the hub
+/// could not be reached.
+/// </summary>
+internal static class EvalCommand
+{
+    public const string Usage = "ih eval DIR [--timeout SECONDS] [--url URL] [--token TOKEN]";
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        var cli = new CliArgs(args);
+        if (cli.Positional.Count != 1 || !Directory.Exists(cli.Positional[0]))
+        {
+            await error.WriteLineAsync($"usage: {Usage}");
+            return 2;
+        }
+
+        var timeout = TimeSpan.FromSeconds(double.TryParse(cli.Option("timeout"), NumberStyles.Float, CultureInfo.InvariantCulture, out var t) && t > 0 ? t : 180);
+        var (hub, problem) = HubClient.Create(cli);
+        if (hub is null)
+        {
+            await error.WriteLineAsync($"ih eval: {problem}");
+            return 2;
+        }
+
+        using (hub)
+        {
+            try
+            {
+                var rows = await EvaluateAsync(hub, cli.Positional[0], timeout, output, TimeSpan.FromSeconds(1), CancellationToken.None);
+                await output.WriteLineAsync();
+                await output.WriteLineAsync(EvalScoring.Render(rows));
+                return 0;
+            }
+            catch (HttpRequestException ex)
+            {
+                await error.WriteLineAsync($"ih eval: cannot reach {hub.BaseUrl}: {ex.Message}");
+                return 3;
+            }
+        }
+    }
+
+    public static async Task<IReadOnlyList<EvalRow>> EvaluateAsync(HubClient hub, string dir, TimeSpan timeout, TextWriter log, TimeSpan poll, CancellationToken ct)
+    {
+        var bundles = Directory.GetDirectories(dir).Where(d => File.Exists(Path.Combine(d, "scenario.yaml"))).Order(StringComparer.Ordinal).ToList();
+        var rows = new List<EvalRow>();
+        foreach (var bundle in bundles)
+        {
+            var name = Path.GetFileName(bundle);
+            var truthPath = Path.Combine(bundle, "truth.json");
+            var truth = File.Exists(truthPath) ? await File.ReadAllTextAsync(truthPath, ct) : "{}";
+            await log.WriteLineAsync($"== {name}");
+            ImportOutcome outcome;
+            try
+            {
+                outcome = await ImportCommand.ImportAsync(hub, bundle, log, ct);
+            }
+            catch (ImportFailedException ex)
+            {
+                await log.WriteLineAsync($"   import failed: {ex.Message}");
+                rows.Add(EvalScoring.Score(name, null, truth, null) with { Note = "import failed" });
+                continue;
+            }
+
+            var incident = outcome.Incidents.FirstOrDefault();
+            if (incident is null)
+            {
+                rows.Add(EvalScoring.Score(name, null, truth, null) with { Note = "no incident" });
+                continue;
+            }
+
+            await log.WriteLineAsync($"   {incident} {hub.IncidentUrl(incident)}; waiting for the diagnosis ...");
+            var clock = Stopwatch.StartNew();
+            var diagnosis = await WaitForDiagnosisAsync(hub, incident, timeout, poll, ct);
+            var row = EvalScoring.Score(name, incident, truth, diagnosis, clock.Elapsed.TotalSeconds);
+            rows.Add(diagnosis is null ? row with { Note = $"no diagnosis in {timeout.TotalSeconds:0} s" } : row);
+        }
+
+        return rows;
+    }
+
+    /// <summary>Polls /api/incidents/{n}/diagnosis until its status is "ready"; null at the timeout.</summary>
+    public static async Task<string?> WaitForDiagnosisAsync(HubClient hub, string incident, TimeSpan timeout, TimeSpan poll, CancellationToken ct)
+    {
+        var number = incident.Replace("INC-", "", StringComparison.Ordinal);
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < timeout)
+        {
+            using var response = await hub.Http.GetAsync($"api/incidents/{number}/diagnosis", ct);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                var body = await response.Content.ReadAsStringAsync(ct);
+                using var doc = JsonDocument.Parse(body);
+                if (doc.RootElement.TryGetProperty("status", out var status) && status.GetString() == "ready")
+                {
+                    return body;
+                }
+            }
+
+            await Task.Delay(poll, ct);
+        }
+
+        return null;
+    }
+}
