@@ -32,6 +32,7 @@ public sealed class CatalogService
 public sealed class ServiceRepository
 {
     public string? Path { get; set; }
+    [YamlDotNet.Serialization.YamlMember(Alias = "github")]
     public string? GitHub { get; set; }
     public string Branch { get; set; } = "main";
 

@@ -52,6 +52,13 @@ public sealed class IncidentMemoryRecall(IDbContextFactory<AppDbContext> dbFacto
         return await RecallAsync(db, incidentId, fingerprint, take, ct);
     }
 
+    /// <summary>Recall for a fingerprint the caller assembled (the investigation, before its evidence is stored).</summary>
+    public async Task<IReadOnlyList<MemoryMatch>> RecallAsync(Guid incidentId, IncidentFingerprint fingerprint, int take = DefaultTake, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await RecallAsync(db, incidentId, fingerprint, take, ct);
+    }
+
     private static async Task<IReadOnlyList<MemoryMatch>> RecallAsync(AppDbContext db, Guid incidentId, IncidentFingerprint fingerprint, int take, CancellationToken ct)
     {
         var lexemes = await LexemesAsync(db, fingerprint.SearchText, ct);

@@ -6,6 +6,7 @@ public static class MemoryExtensions
     {
         builder.Services.AddSingleton<IncidentMemory>();
         builder.Services.AddSingleton<IncidentMemoryRecall>();
+        builder.Services.AddScoped<Investigation.IIncidentMemoryRecall, InvestigationMemoryRecall>();
         builder.Services.AddScoped<RememberIncidentJob>();
         builder.Services.AddScoped<MemorySweepJob>();
         return builder;
