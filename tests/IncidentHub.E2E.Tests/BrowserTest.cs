@@ -74,7 +74,7 @@ public abstract partial class BrowserTest(IncidentHubFactory app, BrowserFixture
     [GeneratedRegex(@"^https?://[^/]+/account/login(\?.*)?$")]
     protected static partial Regex LoginUrl();
 
-    private void Log(string line)
+    protected void Log(string line)
     {
         try
         {

@@ -39,7 +39,11 @@ public sealed class DiagnosisPanelTests(IncidentHubFactory app, BrowserFixture b
             await LogInAsync(page, IncidentHubFactory.AdminEmail, IncidentHubFactory.AdminPassword);
             await page.GotoAsync($"/incidents/{number}");
             await WaitForCircuitAsync(page);
-            await Expect(page.GetByTestId("diagnosis-pending")).ToBeVisibleAsync();
+            // The real investigation runs first: "checkout" has no evidence sources here, so its final
+            // answer is unknown and the incident escalates. Wait for that, so the diagnosis stored
+            // below is the newest one.
+            await Expect(page.GetByTestId("diagnosis-category")).ToHaveTextAsync("unknown", new() { Timeout = 60_000 });
+            await DiagnosisSeed.WaitForInvestigationAsync(App, number);
             await page.EvaluateAsync("() => { window.__marker = 1; }");
 
             // What InvestigateJob does: store observations and a diagnosis, then publish.

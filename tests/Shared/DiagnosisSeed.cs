@@ -30,6 +30,22 @@ public static class DiagnosisSeed
         return body!["incidents"]![0]!["number"]!.GetValue<int>();
     }
 
+    /// <summary>
+    /// Waits until the real InvestigateJob has given its final answer for the incident, so that what
+    /// a test stores afterwards is the newest diagnosis and nothing the job writes races with it.
+    /// </summary>
+    public static async Task WaitForInvestigationAsync(IncidentHubFactory app, int number)
+    {
+        var id = await IncidentIdAsync(app, number);
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                await using var db = Db(app);
+                return await db.Diagnoses.AnyAsync(d => d.IncidentId == id && d.IsFinal);
+            },
+            final => final, TimeSpan.FromSeconds(90), $"the investigation of INC-{number} to finish");
+    }
+
     public static async Task<Guid> IncidentIdAsync(IncidentHubFactory app, int number)
     {
         await using var db = Db(app);
@@ -39,6 +55,7 @@ public static class DiagnosisSeed
     /// <summary>Stores observations; returns their evidence ids in order.</summary>
     public static async Task<IReadOnlyList<string>> AddObservationsAsync(IncidentHubFactory app, int number, params (ObservationKind Kind, string Source, string Summary, object Data)[] facts)
     {
+        await WaitForInvestigationAsync(app, number);
         var id = await IncidentIdAsync(app, number);
         await using var db = Db(app);
         var rows = facts.Select(f => Observation.Create(id, Onset.AddMinutes(2), f.Kind, f.Source, f.Summary, f.Data)).ToList();
@@ -50,6 +67,7 @@ public static class DiagnosisSeed
     /// <summary>Stores a diagnosis and tells open pages, as InvestigateJob does after its commit.</summary>
     public static async Task AddDiagnosisAsync(IncidentHubFactory app, int number, Diagnosis diagnosis, int attempt = 1)
     {
+        await WaitForInvestigationAsync(app, number);
         var id = await IncidentIdAsync(app, number);
         await using (var db = Db(app))
         {
