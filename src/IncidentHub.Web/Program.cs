@@ -3,6 +3,9 @@ using IncidentHub.Web.Features.Catalog;
 using IncidentHub.Web.Features.Identity;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Features.Ingestion;
+using IncidentHub.Web.Features.Reports;
+using IncidentHub.Web.Features.History;
+using IncidentHub.Web.Features.Analytics;
 using IncidentHub.Web.Infrastructure;
 using IncidentHub.Web.Infrastructure.Jobs;
 
@@ -13,6 +16,9 @@ builder.AddIdentityFeature();
 builder.AddCatalog();
 builder.AddIncidents();
 builder.AddIngestion();
+builder.AddReports();
+builder.AddHistory();
+builder.AddAnalytics();
 builder.AddDashboard();
 
 var app = builder.Build();
@@ -39,6 +45,9 @@ if (IncidentHubOptions.ReadRole(app.Configuration) != ProcessRole.Worker)
 {
     app.MapIngestion();
     app.MapIncidentsApi();
+    app.MapReportsApi();
+    app.MapHistoryApi();
+    app.MapAnalyticsApi();
     app.MapIdentity();
     app.MapJobsDashboard();
     app.MapDashboard();

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace IncidentHub.Web.Features.Incidents;
 
 /// <summary>Reads incidents for the wall, the incident page and the API; runs people's actions on them.</summary>
-public sealed class IncidentService(IDbContextFactory<AppDbContext> dbFactory, IIncidentNotifier notifier, TimeProvider clock)
+public sealed class IncidentService(IDbContextFactory<AppDbContext> dbFactory, IIncidentNotifier notifier, TimeProvider clock, Hangfire.IBackgroundJobClient jobs)
 {
     public async Task<IReadOnlyList<IncidentSummary>> ListAsync(bool openOnly = true, int take = 200, CancellationToken ct = default)
     {
@@ -76,13 +76,20 @@ public sealed class IncidentService(IDbContextFactory<AppDbContext> dbFactory, I
             return TimelineEntry.Create(incident.Id, at, by, TimelineKind.Acknowledged, $"Acknowledged by {by}");
         });
 
-    public Task ResolveAsync(int number, string by, CancellationToken ct = default) =>
-        ActAsync(number, by, ct, (incident, at) =>
+    public async Task ResolveAsync(int number, string by, CancellationToken ct = default)
+    {
+        var id = Guid.Empty;
+        await ActAsync(number, by, ct, (incident, at) =>
         {
             var from = incident.State;
             incident.Resolve(by, at);
+            id = incident.Id;
             return TimelineEntry.Create(incident.Id, at, by, TimelineKind.StateChanged, $"Resolved by {by} (was {from})");
         });
+
+        // The post-mortem (PDF + email); PostmortemSweepJob catches it if this process dies here.
+        Reports.PostmortemJob.Enqueue(jobs, id);
+    }
 
     private async Task ActAsync(int number, string by, CancellationToken ct, Func<Incident, DateTimeOffset, TimelineEntry> action)
     {

@@ -2,6 +2,8 @@ using IncidentHub.Web.Features.Identity;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Features.Ingestion;
 using IncidentHub.Web.Features.Investigation;
+using IncidentHub.Web.Features.Reports;
+using IncidentHub.Web.Features.Reports.Email;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -24,6 +26,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<Silence> Silences => Set<Silence>();
     public DbSet<Observation> Observations => Set<Observation>();
     public DbSet<DiagnosisRecord> Diagnoses => Set<DiagnosisRecord>();
+    public DbSet<Postmortem> Postmortems => Set<Postmortem>();
+    public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
 
     /// <summary>Cookie and antiforgery keys, shared by every web process.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

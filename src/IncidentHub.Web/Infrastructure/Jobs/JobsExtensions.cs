@@ -3,6 +3,8 @@ using Hangfire.Dashboard;
 using Hangfire.PostgreSql;
 using IncidentHub.Web.Features.Identity;
 using IncidentHub.Web.Features.Investigation;
+using IncidentHub.Web.Features.Reports;
+using IncidentHub.Web.Features.Reports.Email;
 
 namespace IncidentHub.Web.Infrastructure.Jobs;
 
@@ -42,6 +44,8 @@ public static class JobsExtensions
     {
         var recurring = services.GetRequiredService<IRecurringJobManager>();
         recurring.AddOrUpdate<TriageSweepJob>(TriageSweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<PostmortemSweepJob>(PostmortemSweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<OutboxSweepJob>(OutboxSweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
     }
 
     /// <summary>The Hangfire dashboard at /jobs, for Admins only (checked by endpoint authorization).</summary>
