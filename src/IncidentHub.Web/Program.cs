@@ -30,6 +30,13 @@ if (args.Contains("migrate"))
     return;
 }
 
+// `IncidentHub.Web seed-history --count 300 --months 6`: a generated incident history for demos and benchmarks.
+if (args.Contains("seed-history"))
+{
+    await app.Services.SeedHistoryAsync(args);
+    return;
+}
+
 if (app.Configuration.GetValue("Database:MigrateOnStart", false))
 {
     await app.Services.InitializeDatabaseAsync();

@@ -28,7 +28,7 @@ public sealed record AlertNoise(int Incidents, int Alerts, long Notifications, d
 /// Every analytics figure, each defined once here in SQL. Definitions (also shown on the page):
 /// <list type="bullet">
 /// <item>MTTA (mean time to acknowledge) = mean of AcknowledgedAt - TriggeredAt over acknowledged incidents.</item>
-/// <item>MTTR (mean time to resolve) = mean of ResolvedAt - TriggeredAt over resolved incidents (escalated and open ones are not resolved).</item>
+/// <item>MTTR (mean time to resolve) = mean of ResolvedAt - TriggeredAt over resolved incidents (ResolvedAt set; still-open ones are left out).</item>
 /// <item>An incident belongs to the week (Monday 00:00 UTC) and the range of its TriggeredAt.</item>
 /// </list>
 /// </summary>
@@ -54,8 +54,8 @@ public sealed class AnalyticsQueries(NpgsqlDataSource dataSource)
                    count(*)::int,
                    count(i."AcknowledgedAt")::int,
                    avg(extract(epoch FROM i."AcknowledgedAt" - i."TriggeredAt")) / 60,
-                   count(*) FILTER (WHERE i."State" = 'Resolved' AND i."ResolvedAt" IS NOT NULL)::int,
-                   avg(extract(epoch FROM i."ResolvedAt" - i."TriggeredAt")) FILTER (WHERE i."State" = 'Resolved') / 60
+                   count(*) FILTER (WHERE i."ResolvedAt" IS NOT NULL)::int,
+                   avg(extract(epoch FROM i."ResolvedAt" - i."TriggeredAt")) FILTER (WHERE i."ResolvedAt" IS NOT NULL) / 60
             FROM incidents i WHERE {InRange}
             GROUP BY 1 ORDER BY 1
             """, r => new WeekPoint(new DateTimeOffset(DateTime.SpecifyKind(r.GetDateTime(0), DateTimeKind.Utc)), r.GetInt32(1), r.GetInt32(2), Nullable(r, 3), r.GetInt32(4), Nullable(r, 5)), ct);
@@ -67,9 +67,9 @@ public sealed class AnalyticsQueries(NpgsqlDataSource dataSource)
     private async Task<IReadOnlyList<MttrGroup>> MttrByAsync(AnalyticsRange range, string key, CancellationToken ct) =>
         await QueryAsync(range, $"""
             SELECT {key} AS k, count(*)::int,
-                   count(*) FILTER (WHERE i."State" = 'Resolved')::int,
-                   avg(extract(epoch FROM i."ResolvedAt" - i."TriggeredAt")) FILTER (WHERE i."State" = 'Resolved') / 60,
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM i."ResolvedAt" - i."TriggeredAt")) FILTER (WHERE i."State" = 'Resolved') / 60
+                   count(*) FILTER (WHERE i."ResolvedAt" IS NOT NULL)::int,
+                   avg(extract(epoch FROM i."ResolvedAt" - i."TriggeredAt")) FILTER (WHERE i."ResolvedAt" IS NOT NULL) / 60,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM i."ResolvedAt" - i."TriggeredAt")) FILTER (WHERE i."ResolvedAt" IS NOT NULL) / 60
             FROM incidents i WHERE {InRange}
             GROUP BY 1 ORDER BY 1
             """, r => new MttrGroup(r.GetString(0), r.GetInt32(1), r.GetInt32(2), Nullable(r, 3), Nullable(r, 4)), ct);
@@ -120,7 +120,7 @@ public sealed class AnalyticsQueries(NpgsqlDataSource dataSource)
             LIMIT {top}
             """, r => new RecurringGroup(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetString(2), r.GetInt32(3), r.GetFieldValue<DateTimeOffset>(4)), ct);
 
-    /// <summary>Alerts grouped into the range's incidents, notifications they carried, flapping alerts, suppressed incidents.</summary>
+    /// <summary>Alerts grouped into the range's incidents, notifications they carried, flapping alerts, incidents that were suppressed (SuppressedAt set).</summary>
     public async Task<AlertNoise> AlertNoiseAsync(AnalyticsRange range, CancellationToken ct) =>
         (await QueryAsync(range, $"""
             SELECT count(*)::int,
@@ -128,12 +128,12 @@ public sealed class AnalyticsQueries(NpgsqlDataSource dataSource)
                    coalesce(sum(x.notifications), 0)::bigint,
                    avg(x.alerts)::float8,
                    coalesce(sum(x.flapping), 0)::int,
-                   count(*) FILTER (WHERE x."State" = 'Suppressed')::int
+                   count(x."SuppressedAt")::int
             FROM (
-                SELECT i."State", count(a."Id") AS alerts, coalesce(sum(a."Count"), 0) AS notifications, count(a."Id") FILTER (WHERE a."Flapping") AS flapping
+                SELECT i."SuppressedAt", count(a."Id") AS alerts, coalesce(sum(a."Count"), 0) AS notifications, count(a."Id") FILTER (WHERE a."Flapping") AS flapping
                 FROM incidents i LEFT JOIN alerts a ON a."IncidentId" = i."Id"
                 WHERE {InRange}
-                GROUP BY i."Id", i."State"
+                GROUP BY i."Id", i."SuppressedAt"
             ) x
             """, r => new AlertNoise(r.GetInt32(0), r.GetInt32(1), r.GetInt64(2), Nullable(r, 3), r.GetInt32(4), r.GetInt32(5)), ct)).Single();
 

@@ -70,7 +70,7 @@ public sealed class HistoryQueries(NpgsqlDataSource dataSource)
         while (await reader.ReadAsync(ct))
         {
             rows.Add(Read(reader));
-            total = (int)reader.GetInt64(12);
+            total = (int)reader.GetInt64(11);
         }
 
         if (rows.Count == 0 && skip > 0)
