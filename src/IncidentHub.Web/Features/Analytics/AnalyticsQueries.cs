@@ -95,7 +95,7 @@ public sealed class AnalyticsQueries(NpgsqlDataSource dataSource)
         var sql = $"""
             SELECT {selects}
             FROM incidents i
-            LEFT JOIN LATERAL (SELECT min(a."StartsAt") AS first_alert FROM alerts a WHERE a."IncidentId" = i."Id") d ON TRUE
+            LEFT JOIN (SELECT a."IncidentId", min(a."StartsAt") AS first_alert FROM alerts a WHERE a."IncidentId" IS NOT NULL GROUP BY 1) d ON d."IncidentId" = i."Id"
             WHERE {InRange}
             """;
         var rows = await QueryAsync(range, sql, r => PhaseDefinitions.Select((p, n) => new PhaseFigure(p.Phase, p.Who, r.GetInt32(2 * n), Nullable(r, 2 * n + 1))).ToList(), ct);

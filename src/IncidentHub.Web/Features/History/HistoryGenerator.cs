@@ -102,7 +102,7 @@ public sealed class HistoryGenerator(NpgsqlDataSource dataSource, IntegrationSer
             """, timeline,
             [NpgsqlDbType.Uuid, NpgsqlDbType.TimestampTz, NpgsqlDbType.Varchar, NpgsqlDbType.Varchar, NpgsqlDbType.Varchar, NpgsqlDbType.Jsonb], ct);
         await tx.CommitAsync(ct);
-        await using (var analyze = new NpgsqlCommand("ANALYZE incidents; ANALYZE alerts; ANALYZE timeline_entries;", connection))
+        await using (var analyze = new NpgsqlCommand("VACUUM ANALYZE incidents; VACUUM ANALYZE alerts; VACUUM ANALYZE timeline_entries;", connection))
         {
             await analyze.ExecuteNonQueryAsync(ct);
         }

@@ -250,6 +250,8 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
 
                     b.HasIndex("TriggeredAt");
 
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("TriggeredAt"), new[] { "Id", "Severity", "Service", "State", "TriagedAt", "AcknowledgedAt", "InvestigatingAt", "AwaitingApprovalAt", "MitigatingAt", "MonitoringAt", "ResolvedAt", "EscalatedAt", "SuppressedAt" });
+
                     b.HasIndex("Service", "TriggeredAt");
 
                     b.HasIndex("IntegrationId", "GroupKey", "State");
@@ -381,12 +383,14 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("IncidentId");
-
                     b.HasIndex("IntegrationId", "Fingerprint")
                         .IsUnique();
 
                     b.HasIndex("IntegrationId", "GroupKey");
+
+                    b.HasIndex(new[] { "IncidentId" }, "IX_alerts_IncidentId_analytics");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex(new[] { "IncidentId" }, "IX_alerts_IncidentId_analytics"), new[] { "StartsAt", "Count", "Flapping" });
 
                     b.ToTable("alerts", (string)null);
                 });

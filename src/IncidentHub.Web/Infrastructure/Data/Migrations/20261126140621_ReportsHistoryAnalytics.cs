@@ -14,6 +14,10 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "IX_alerts_IncidentId",
+                table: "alerts");
+
             migrationBuilder.AddColumn<NpgsqlTsVector>(
                 name: "SearchVector",
                 table: "timeline_entries",
@@ -113,7 +117,14 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
             migrationBuilder.CreateIndex(
                 name: "IX_incidents_TriggeredAt",
                 table: "incidents",
-                column: "TriggeredAt");
+                column: "TriggeredAt")
+                .Annotation("Npgsql:IndexInclude", new[] { "Id", "Severity", "Service", "State", "TriagedAt", "AcknowledgedAt", "InvestigatingAt", "AwaitingApprovalAt", "MitigatingAt", "MonitoringAt", "ResolvedAt", "EscalatedAt", "SuppressedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_alerts_IncidentId_analytics",
+                table: "alerts",
+                column: "IncidentId")
+                .Annotation("Npgsql:IndexInclude", new[] { "StartsAt", "Count", "Flapping" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_email_outbox_IncidentId",
@@ -167,6 +178,10 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                 name: "IX_incidents_TriggeredAt",
                 table: "incidents");
 
+            migrationBuilder.DropIndex(
+                name: "IX_alerts_IncidentId_analytics",
+                table: "alerts");
+
             migrationBuilder.DropColumn(
                 name: "SearchVector",
                 table: "timeline_entries");
@@ -174,6 +189,11 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
             migrationBuilder.DropColumn(
                 name: "SearchVector",
                 table: "incidents");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_alerts_IncidentId",
+                table: "alerts",
+                column: "IncidentId");
         }
     }
 }
