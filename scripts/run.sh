@@ -272,6 +272,8 @@ run() {
   : >"$LOG"
   ih_log "migrating and seeding the database..."
   dotnet "$DLL" migrate 2>&1 | tee -a "$LOG" >&2 || ih_die "migrate failed (see $LOG)"
+  # A generated six-month history (only into an empty database) so history and analytics mean something.
+  dotnet "$DLL" seed-history --count 300 --months 6 --if-empty 2>&1 | tee -a "$LOG" >&2 || ih_die "seed-history failed (see $LOG)"
 
   # The build and migration took a while: check the port again.
   port_in_use "$IH_PORT" && ih_die "port $IH_PORT on 127.0.0.1 became busy; stop what listens there or set IH_PORT"

@@ -6,6 +6,9 @@ using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Features.Ingestion;
 using IncidentHub.Web.Features.Investigation;
 using IncidentHub.Web.Features.Memory;
+using IncidentHub.Web.Features.Reports;
+using IncidentHub.Web.Features.History;
+using IncidentHub.Web.Features.Analytics;
 using IncidentHub.Web.Infrastructure;
 using IncidentHub.Web.Infrastructure.Jobs;
 
@@ -20,6 +23,9 @@ builder.AddIngestion();
 builder.AddInvestigation();
 builder.AddMemory();
 builder.AddDiagnosisViews();
+builder.AddReports();
+builder.AddHistory();
+builder.AddAnalytics();
 builder.AddDashboard();
 
 var app = builder.Build();
@@ -28,6 +34,13 @@ var app = builder.Build();
 if (args.Contains("migrate"))
 {
     await app.Services.InitializeDatabaseAsync();
+    return;
+}
+
+// `IncidentHub.Web seed-history --count 300 --months 6`: a generated incident history for demos and benchmarks.
+if (args.Contains("seed-history"))
+{
+    await app.Services.SeedHistoryAsync(args);
     return;
 }
 
@@ -49,6 +62,9 @@ if (IncidentHubOptions.ReadRole(app.Configuration) != ProcessRole.Worker)
     app.MapInvestigation();
     app.MapInvestigationApi();
     app.MapMemoryApi();
+    app.MapReportsApi();
+    app.MapHistoryApi();
+    app.MapAnalyticsApi();
     app.MapIdentity();
     app.MapCatalog();
     app.MapBundles();

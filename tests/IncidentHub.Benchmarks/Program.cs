@@ -3,11 +3,14 @@ using IncidentHub.Benchmarks;
 // Load tools for scripts/bench/ (run on demand, never by the test command).
 //   latency --url <webhook url> --pg <connection string> [--rate 200] [--seconds 20]
 //   logmine [--data <loghub-2k dir>] [--lines 1000000] [--speed HDFS,BGL] [--datasets A,B]
+//   diagnosis (see scripts/bench/diagnosis.sh)
+//   reports --pg <connection string> [--repeats 20] [--renders 20] [--chromium /usr/bin/chromium]
 return args switch
 {
     ["latency", .. var rest] => await WebhookLatency.RunAsync(Options.Parse(rest)),
     ["logmine", .. var rest] => LogMineBench.Run(rest),
     ["diagnosis", .. var rest] => await DiagnosisLatency.MainAsync(rest),
+    ["reports", .. var rest] => await ReportsBenchmark.RunAsync(rest),
     _ => Usage(),
 };
 

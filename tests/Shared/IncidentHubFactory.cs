@@ -22,6 +22,9 @@ public sealed class IncidentHubFactory : WebApplicationFactory<Program>, IAsyncL
     public const string AdminPassword = "Admin!pass-123";
     public const string AdminToken = "ih_test_admin_token_0123456789abcdefghij";
 
+    /// <summary>Gets every post-mortem (Email:DistributionList) when tests run with an SMTP server.</summary>
+    public const string DistributionList = "postmortems@test.local";
+
     private TestDatabase? _database;
 
     /// <summary>Imported bundles are stored here (deleted with the factory).</summary>
@@ -66,6 +69,17 @@ public sealed class IncidentHubFactory : WebApplicationFactory<Program>, IAsyncL
         builder.UseSetting("Seed:Admin:ApiToken", AdminToken);
         builder.UseSetting("Bundles:DataDirectory", BundlesDirectory);
         builder.UseSetting("Seed:CatalogPath", Path.Combine(RepositoryRoot(), "seed-data", "services.yaml"));
+        builder.UseSetting("Reports:ChromiumPath", Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } chromium ? chromium : "/usr/bin/chromium");
+
+        // The real SMTP server scripts/test.sh starts (aiosmtpd writing a Maildir), when there is one.
+        if (Environment.GetEnvironmentVariable("INCIDENTHUB_TEST_SMTP_PORT") is { Length: > 0 } smtpPort)
+        {
+            builder.UseSetting("Email:Host", "127.0.0.1");
+            builder.UseSetting("Email:Port", smtpPort);
+            builder.UseSetting("Email:TlsMode", "None");
+            builder.UseSetting("Email:From", "IncidentHub <incidenthub@test.local>");
+            builder.UseSetting("Email:DistributionList:0", DistributionList);
+        }
     }
 
     /// <summary>An HTTP client on the real socket, optionally with a bearer token.</summary>

@@ -89,6 +89,9 @@ public sealed class IncidentService(IDbContextFactory<AppDbContext> dbFactory, I
 
         // Remember it for next time (fingerprint, root cause); the memory sweep catches a lost enqueue.
         jobs.Enqueue<RememberIncidentJob>(job => job.RunAsync(id, CancellationToken.None));
+
+        // The post-mortem (PDF + email); PostmortemSweepJob catches it if this process dies here.
+        Reports.PostmortemJob.Enqueue(jobs, id);
     }
 
     private async Task<Guid> ActAsync(int number, string by, CancellationToken ct, Func<Incident, DateTimeOffset, TimelineEntry> action)

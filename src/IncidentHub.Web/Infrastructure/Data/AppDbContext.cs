@@ -4,6 +4,8 @@ using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Features.Ingestion;
 using IncidentHub.Web.Features.Investigation;
 using IncidentHub.Web.Features.Memory;
+using IncidentHub.Web.Features.Reports;
+using IncidentHub.Web.Features.Reports.Email;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -29,6 +31,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<Features.Investigation.Deploys.Deploy> Deploys => Set<Features.Investigation.Deploys.Deploy>();
     public DbSet<MemoryEntry> MemoryEntries => Set<MemoryEntry>();
     public DbSet<CatalogEntry> CatalogServices => Set<CatalogEntry>();
+    public DbSet<Postmortem> Postmortems => Set<Postmortem>();
+    public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
 
     /// <summary>Cookie and antiforgery keys, shared by every web process.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -4,6 +4,8 @@ using Hangfire.PostgreSql;
 using IncidentHub.Web.Features.Identity;
 using IncidentHub.Web.Features.Investigation;
 using IncidentHub.Web.Features.Memory;
+using IncidentHub.Web.Features.Reports;
+using IncidentHub.Web.Features.Reports.Email;
 
 namespace IncidentHub.Web.Infrastructure.Jobs;
 
@@ -45,6 +47,8 @@ public static class JobsExtensions
         recurring.AddOrUpdate<TriageSweepJob>(TriageSweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<InvestigateSweepJob>(InvestigateSweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<MemorySweepJob>(MemorySweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), "*/5 * * * *");
+        recurring.AddOrUpdate<PostmortemSweepJob>(PostmortemSweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<OutboxSweepJob>(OutboxSweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
     }
 
     /// <summary>The Hangfire dashboard at /jobs, for Admins only (checked by endpoint authorization).</summary>

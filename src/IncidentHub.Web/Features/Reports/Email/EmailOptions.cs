@@ -1,0 +1,84 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace IncidentHub.Web.Features.Reports.Email;
+
+/// <summary>How the SMTP connection is secured (MailKit's SecureSocketOptions, by name).</summary>
+public enum SmtpTlsMode
+{
+    None,
+    StartTls,
+    SslOnConnect,
+    Auto,
+}
+
+/// <summary>
+/// SMTP settings (section "Email"). Without a Host, mail is not sent: messages wait in the outbox
+/// (status Waiting) until SMTP is configured. With a Host, the rest is validated at start.
+/// </summary>
+public sealed class EmailOptions
+{
+    public const string SectionName = "Email";
+
+    public string? Host { get; set; }
+
+    [Range(1, 65535)]
+    public int Port { get; set; } = 587;
+
+    public SmtpTlsMode TlsMode { get; set; } = SmtpTlsMode.Auto;
+
+    public string? User { get; set; }
+    public string? Password { get; set; }
+
+    /// <summary>The From address, e.g. "IncidentHub &lt;incidenthub@example.com&gt;".</summary>
+    public string From { get; set; } = "IncidentHub <incidenthub@localhost>";
+
+    /// <summary>Everyone who gets every post-mortem besides the service owner.</summary>
+    public List<string> DistributionList { get; set; } = [];
+
+    /// <summary>Seconds for connect and each SMTP command.</summary>
+    [Range(1, 600)]
+    public int TimeoutSeconds { get; set; } = 30;
+
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(Host);
+}
+
+internal sealed class EmailOptionsValidator : IValidateOptions<EmailOptions>
+{
+    public ValidateOptionsResult Validate(string? name, EmailOptions options)
+    {
+        var errors = new List<string>();
+        if (!MimeKit.MailboxAddress.TryParse(options.From, out _))
+        {
+            errors.Add($"Email:From '{options.From}' is not an email address.");
+        }
+
+        foreach (var address in options.DistributionList.Where(a => !MimeKit.MailboxAddress.TryParse(a, out _)))
+        {
+            errors.Add($"Email:DistributionList entry '{address}' is not an email address.");
+        }
+
+        if (options.IsConfigured)
+        {
+            if (Uri.CheckHostName(options.Host) == UriHostNameType.Unknown)
+            {
+                errors.Add($"Email:Host '{options.Host}' is not a host name or address.");
+            }
+
+            if (!string.IsNullOrEmpty(options.User) && string.IsNullOrEmpty(options.Password))
+            {
+                errors.Add("Email:User is set but Email:Password is empty.");
+            }
+
+            if (options.TlsMode == SmtpTlsMode.None && !string.IsNullOrEmpty(options.Password) && !IsLoopback(options.Host!))
+            {
+                errors.Add("Email:TlsMode None would send the SMTP password in clear text to a remote host; use StartTls, SslOnConnect or Auto.");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static bool IsLoopback(string host) =>
+        host is "localhost" || (System.Net.IPAddress.TryParse(host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
+}

@@ -1,0 +1,126 @@
+using Hangfire;
+using IncidentHub.Web.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace IncidentHub.Web.Features.Reports.Email;
+
+/// <summary>
+/// Sends one outbox message, at most once (docs/decisions/008-email-outbox-at-most-once.md):
+/// claim (Queued/Waiting/Failed -> Sending, with a claim token and a fixed Message-Id), send,
+/// mark Sent. A second run finds the row Sending or Sent and does nothing. A failure before the
+/// server took the message is Failed and retried by Hangfire with backoff; a break during the
+/// transfer is Uncertain and left for a person.
+/// </summary>
+public sealed class SendEmailJob(AppDbContext db, SmtpMailer mailer, IOptionsMonitor<EmailOptions> options, TimeProvider clock, ILogger<SendEmailJob> logger)
+{
+    [AutomaticRetry(Attempts = 5, DelaysInSeconds = [15, 60, 300, 900, 3600], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+    public async Task RunAsync(long messageId, CancellationToken ct)
+    {
+        var o = options.CurrentValue;
+        if (!o.IsConfigured)
+        {
+            await db.Outbox.Where(m => m.Id == messageId && (m.Status == OutboxStatus.Queued || m.Status == OutboxStatus.Failed))
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, OutboxStatus.Waiting), ct);
+            logger.LogInformation("SMTP is not configured; outbox message {Id} waits", messageId);
+            return;
+        }
+
+        var token = Guid.NewGuid();
+        var now = clock.GetUtcNow();
+        var fallbackMessageId = $"{Guid.NewGuid():N}@incidenthub";
+        var claimed = await db.Outbox
+            .Where(m => m.Id == messageId && (m.Status == OutboxStatus.Queued || m.Status == OutboxStatus.Waiting || m.Status == OutboxStatus.Failed))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.Status, OutboxStatus.Sending)
+                .SetProperty(m => m.ClaimToken, token)
+                .SetProperty(m => m.ClaimedAt, now)
+                .SetProperty(m => m.Attempts, m => m.Attempts + 1)
+                .SetProperty(m => m.MessageId, m => m.MessageId ?? fallbackMessageId), ct);
+        if (claimed == 0)
+        {
+            logger.LogInformation("Outbox message {Id} is already sent, being sent, or uncertain; not sending again", messageId);
+            return;
+        }
+
+        var message = await db.Outbox.AsNoTracking().SingleAsync(m => m.Id == messageId, ct);
+        try
+        {
+            await mailer.SendAsync(ToMime(message, o), ct);
+        }
+        catch (MailNotSentException ex)
+        {
+            await SetOutcomeAsync(messageId, token, OutboxStatus.Failed, ex.Message, null, ct);
+            throw; // Hangfire retries with backoff.
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "Outbox message {Id} may or may not have been delivered; marked Uncertain, not retried", messageId);
+            await SetOutcomeAsync(messageId, token, OutboxStatus.Uncertain, $"Connection broke during the transfer: {ex.Message}", null, ct);
+            return;
+        }
+
+        await SetOutcomeAsync(messageId, token, OutboxStatus.Sent, null, clock.GetUtcNow(), ct);
+        logger.LogInformation("Outbox message {Id} sent to {Recipients}", messageId, string.Join(", ", message.To));
+    }
+
+    private Task SetOutcomeAsync(long id, Guid token, OutboxStatus status, string? error, DateTimeOffset? sentAt, CancellationToken ct)
+    {
+        var trimmed = error is null ? null : AlertLimits.Truncate(error, 2000);
+        // CancellationToken.None: the outcome of a send must be written even if the job is being stopped.
+        return db.Outbox.Where(m => m.Id == id && m.ClaimToken == token)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.Status, status)
+                .SetProperty(m => m.LastError, trimmed)
+                .SetProperty(m => m.SentAt, sentAt), CancellationToken.None);
+    }
+
+    public static MimeMessage ToMime(OutboxMessage message, EmailOptions options)
+    {
+        var mime = new MimeMessage { Subject = message.Subject, MessageId = message.MessageId ?? MimeKit.Utils.MimeUtils.GenerateMessageId() };
+        mime.From.Add(MailboxAddress.Parse(options.From));
+        foreach (var to in message.To)
+        {
+            mime.To.Add(MailboxAddress.Parse(to));
+        }
+
+        var body = new BodyBuilder { TextBody = message.TextBody, HtmlBody = message.HtmlBody };
+        if (message.Attachment is not null && message.AttachmentName is not null)
+        {
+            body.Attachments.Add(message.AttachmentName, message.Attachment, ContentType.Parse(message.AttachmentContentType ?? "application/octet-stream"));
+        }
+
+        mime.Body = body.ToMessageBody();
+        return mime;
+    }
+}
+
+/// <summary>
+/// Every minute: queues Waiting messages once SMTP is configured, and marks messages stuck in
+/// Sending (a sender died mid-send) as Uncertain, never re-sending them by itself.
+/// </summary>
+public sealed class OutboxSweepJob(AppDbContext db, IBackgroundJobClient jobs, IOptionsMonitor<EmailOptions> options, TimeProvider clock)
+{
+    public const string RecurringId = "email-outbox-sweep";
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var stuckBefore = clock.GetUtcNow().AddMinutes(-10);
+        await db.Outbox.Where(m => m.Status == OutboxStatus.Sending && m.ClaimedAt < stuckBefore)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, OutboxStatus.Uncertain)
+                .SetProperty(m => m.LastError, "The sender stopped during the send; it may have been delivered."), ct);
+        if (!options.CurrentValue.IsConfigured)
+        {
+            return;
+        }
+
+        var waiting = await db.Outbox.Where(m => m.Status == OutboxStatus.Waiting).OrderBy(m => m.Id).Select(m => m.Id).Take(500).ToListAsync(ct);
+        foreach (var id in waiting)
+        {
+            await db.Outbox.Where(m => m.Id == id && m.Status == OutboxStatus.Waiting)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, OutboxStatus.Queued), ct);
+            jobs.Enqueue<SendEmailJob>(job => job.RunAsync(id, CancellationToken.None));
+        }
+    }
+}

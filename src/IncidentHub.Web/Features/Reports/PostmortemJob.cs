@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using Hangfire;
+using IncidentHub.Analysis.Incidents;
+using IncidentHub.Web.Features.Catalog;
+using IncidentHub.Web.Features.Incidents;
+using IncidentHub.Web.Features.Reports.Email;
+using IncidentHub.Web.Infrastructure.Data;
+using IncidentHub.Web.Infrastructure.Live;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace IncidentHub.Web.Features.Reports;
+
+/// <summary>
+/// Writes the post-mortem of a resolved or escalated incident: builds the report, prints the PDF
+/// once per revision, stores it, and puts one email per revision in the outbox. Takes an id;
+/// running it again changes nothing (the PDF exists, the outbox key exists).
+/// </summary>
+public sealed class PostmortemJob(
+    AppDbContext db,
+    PostmortemBuilder builder,
+    PostmortemRenderer renderer,
+    PdfPrinter printer,
+    OutboxService outbox,
+    ServiceCatalog catalog,
+    IOptionsMonitor<EmailOptions> email,
+    IIncidentNotifier notifier,
+    TimeProvider clock,
+    ILogger<PostmortemJob> logger)
+{
+    public const string Actor = "postmortem";
+
+    public static void Enqueue(IBackgroundJobClient jobs, Guid incidentId) =>
+        jobs.Enqueue<PostmortemJob>(job => job.RunAsync(incidentId, CancellationToken.None));
+
+    [AutomaticRetry(Attempts = 3, DelaysInSeconds = [10, 60, 300])]
+    public async Task RunAsync(Guid incidentId, CancellationToken ct)
+    {
+        var incident = await db.Incidents.AsNoTracking().Where(i => i.Id == incidentId)
+            .Select(i => new { i.Id, i.Number, i.Title, i.Service, i.Severity, i.State })
+            .SingleOrDefaultAsync(ct);
+        if (incident is null || incident.State is not (IncidentState.Resolved or IncidentState.Escalated))
+        {
+            logger.LogDebug("Post-mortem of {IncidentId} skipped: missing or neither resolved nor escalated", incidentId);
+            return;
+        }
+
+        var postmortem = await StartOrReissueAsync(incidentId, incident.State, ct);
+        if (postmortem.PendingRender)
+        {
+            await PrintAsync(postmortem, ct);
+        }
+
+        if (postmortem.Pdf is null)
+        {
+            return;
+        }
+
+        var recipients = Recipients(incident.Service);
+        var reference = $"INC-{incident.Number}";
+        if (recipients.Count == 0)
+        {
+            logger.LogWarning("Post-mortem of {Reference} not emailed: no service owner email and Email:DistributionList is empty", reference);
+            return;
+        }
+
+        var subject = incident.State == IncidentState.Escalated
+            ? $"[IncidentHub] Escalated {reference} ({incident.Severity}): {incident.Title}"
+            : $"[IncidentHub] Post-mortem {reference} ({incident.Severity}, resolved): {incident.Title}";
+        var attachment = postmortem.Revision == 1 ? $"{reference}-postmortem.pdf" : $"{reference}-postmortem-r{postmortem.Revision}.pdf";
+        await outbox.EnqueueAsync(OutboxKey(incidentId, postmortem.Revision), incidentId, recipients, subject,
+            postmortem.Markdown ?? "", null, attachment, "application/pdf", postmortem.Pdf, ct);
+    }
+
+    public static string OutboxKey(Guid incidentId, int revision) => $"postmortem:{incidentId}:r{revision}";
+
+    private List<string> Recipients(string? service)
+    {
+        var owner = catalog.Find(service)?.OwnerEmail;
+        return new[] { owner }.Concat(email.CurrentValue.DistributionList)
+            .Where(a => !string.IsNullOrWhiteSpace(a) && MimeKit.MailboxAddress.TryParse(a, out _))
+            .Select(a => a!.Trim())
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .ToList();
+    }
+
+    private async Task<Postmortem> StartOrReissueAsync(Guid incidentId, IncidentState state, CancellationToken ct)
+    {
+        var existing = await db.Postmortems.SingleOrDefaultAsync(p => p.IncidentId == incidentId, ct);
+        if (existing is not null)
+        {
+            // An escalated incident that is later resolved gets its final post-mortem.
+            if (existing.Pdf is not null && existing.WrittenFor == IncidentState.Escalated && state == IncidentState.Resolved)
+            {
+                existing.Reissue(state, clock.GetUtcNow());
+                await db.SaveChangesAsync(ct);
+            }
+
+            return existing;
+        }
+
+        var draft = await builder.BuildAsync(db, incidentId, null, 1, ct);
+        var created = Postmortem.Start(incidentId, state, draft?.ActionItems ?? [], clock.GetUtcNow());
+        db.Postmortems.Add(created);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return created;
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            db.ChangeTracker.Clear();
+            return await db.Postmortems.SingleAsync(p => p.IncidentId == incidentId, ct);
+        }
+    }
+
+    private async Task PrintAsync(Postmortem postmortem, CancellationToken ct)
+    {
+        var report = await builder.BuildAsync(db, postmortem.IncidentId, postmortem.ActionItems, postmortem.Revision, ct);
+        if (report is null)
+        {
+            return;
+        }
+
+        var watch = Stopwatch.StartNew();
+        var html = await renderer.RenderHtmlAsync(report);
+        var pdf = await printer.PrintAsync(html, ct);
+        watch.Stop();
+        var now = clock.GetUtcNow();
+        postmortem.Printed(pdf, PostmortemRenderer.RenderMarkdown(report), watch.Elapsed.TotalMilliseconds, now);
+        db.Timeline.Add(TimelineEntry.Create(postmortem.IncidentId, now, Actor, TimelineKind.Note,
+            $"Post-mortem revision {postmortem.Revision} written ({pdf.Length / 1024} KiB PDF, {watch.ElapsedMilliseconds} ms)"));
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Another run printed this revision first: theirs is the stored (and emailed) PDF.
+            db.ChangeTracker.Clear();
+            var stored = await db.Postmortems.AsNoTracking().SingleAsync(p => p.Id == postmortem.Id, ct);
+            db.Entry(postmortem).State = EntityState.Detached;
+            postmortem.Printed(stored.Pdf ?? [], stored.Markdown ?? "", stored.RenderMilliseconds ?? 0, stored.GeneratedAt ?? now);
+            return;
+        }
+
+        await notifier.PublishAsync([postmortem.IncidentId], ct);
+    }
+}
+
+/// <summary>
+/// Every minute: writes the post-mortems that no one enqueued (incidents resolved by their alerts,
+/// escalated by an agent, or a process that died after resolving). Looks back two hours only, so
+/// generated history never floods the printer.
+/// </summary>
+public sealed class PostmortemSweepJob(AppDbContext db, IBackgroundJobClient jobs, TimeProvider clock)
+{
+    public const string RecurringId = "postmortem-sweep";
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var from = now.AddHours(-2);
+        var settled = now.AddSeconds(-20);
+        var missing = await db.Incidents
+            .Where(i => (i.State == IncidentState.Resolved && i.ResolvedAt >= from && i.ResolvedAt < settled)
+                || (i.State == IncidentState.Escalated && i.EscalatedAt >= from && i.EscalatedAt < settled))
+            .Where(i => !db.Postmortems.Any(p => p.IncidentId == i.Id && p.Pdf != null
+                && (p.WrittenFor == i.State || i.State == IncidentState.Escalated)))
+            .Select(i => i.Id)
+            .Take(100)
+            .ToListAsync(ct);
+        foreach (var id in missing)
+        {
+            PostmortemJob.Enqueue(jobs, id);
+        }
+    }
+}

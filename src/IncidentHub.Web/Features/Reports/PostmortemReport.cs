@@ -1,0 +1,71 @@
+using IncidentHub.Analysis.Diagnosis;
+using IncidentHub.Analysis.Incidents;
+
+namespace IncidentHub.Web.Features.Reports;
+
+/// <summary>
+/// Everything a post-mortem shows, gathered once and rendered three ways (HTML/PDF, Markdown,
+/// the UI). The remediation lists (actions, approvals, pull requests) are empty until
+/// remediation records them; the document renders them when they are there.
+/// </summary>
+public sealed record PostmortemReport(
+    string Reference,
+    int Number,
+    string Title,
+    string? Service,
+    string? ServiceOwner,
+    Severity Severity,
+    IncidentState State,
+    string Summary,
+    PostmortemImpact Impact,
+    IReadOnlyList<PhaseRow> Phases,
+    IReadOnlyList<TimelineRow> Timeline,
+    RootCauseSection RootCause,
+    IReadOnlyList<ActionRow> Actions,
+    IReadOnlyList<ApprovalRow> Approvals,
+    IReadOnlyList<PullRequestRow> PullRequests,
+    IReadOnlyList<string> WentWell,
+    IReadOnlyList<string> WentBadly,
+    IReadOnlyList<string> ActionItems,
+    MetricChart? Chart,
+    int Revision,
+    DateTimeOffset GeneratedAt);
+
+public sealed record PostmortemImpact(
+    TimeSpan? Duration,
+    bool Ongoing,
+    Severity Severity,
+    IReadOnlyList<string> Services,
+    int AlertCount,
+    int NotificationCount,
+    int FlappingAlerts,
+    IReadOnlyList<string> CustomersAffected);
+
+/// <summary>One phase of the incident: when it began, how long after the trigger, and who drives it.</summary>
+public sealed record PhaseRow(string Phase, DateTimeOffset At, TimeSpan SinceTrigger, string Who);
+
+public sealed record TimelineRow(DateTimeOffset At, string Actor, string Kind, string Text);
+
+public sealed record EvidenceRow(string Id, string Kind, string Source, string Summary);
+
+public sealed record RootCauseSection(
+    bool Diagnosed,
+    string? Category,
+    double? Confidence,
+    string Summary,
+    string? Suspect,
+    DateTimeOffset? DiagnosedAt,
+    IReadOnlyList<EvidenceRow> Evidence,
+    IReadOnlyList<string> DiscardedHypotheses)
+{
+    public static RootCauseSection NotDiagnosed { get; } = new(false, null, null, "Not diagnosed: no diagnosis was recorded for this incident.", null, null, [], []);
+}
+
+/// <summary>What remediation did (a command, a rollback, a config change) and how it ended.</summary>
+public sealed record ActionRow(DateTimeOffset At, string Actor, string Description, string Outcome);
+
+public sealed record ApprovalRow(DateTimeOffset At, string By, string Decision, string What);
+
+public sealed record PullRequestRow(string Title, string Url, string? State);
+
+public sealed record MetricChart(string Name, string Query, MetricRole Role, IReadOnlyList<MetricPoint> Points, DateTimeOffset TriggeredAt, DateTimeOffset? ResolvedAt);
