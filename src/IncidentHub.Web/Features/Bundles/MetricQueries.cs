@@ -8,7 +8,7 @@ namespace IncidentHub.Web.Features.Bundles;
 /// only series carrying a label whose value is the service's name (service, job, app, container,
 /// deployment) are used, so one service is never given another's metrics.
 /// <list type="bullet">
-/// <item>error_ratio: a <c>*requests_total</c> counter with a code/status label, <c>name{service="x",code=~"5.."}</c></item>
+/// <item>error_ratio: a <c>*requests_total</c> counter with a code/status label, <c>sum(rate(name{service="x",code=~"5.."}[1m])) / sum(rate(name{service="x"}[1m]))</c></item>
 /// <item>traffic: the same counter, all codes</item>
 /// <item>latency: a gauge whose name has p99, latency or duration</item>
 /// <item>saturation: a CPU series, else a queue depth or busy-threads series</item>
@@ -69,7 +69,8 @@ public static partial class MetricQueries
             var status = StatusLabels.FirstOrDefault(k => series[name].TryGetValue(k, out var values) && values.Any(v => v.StartsWith('5') && v.Length == 3));
             if (status is not null && Selector(name) is { } all)
             {
-                Add("error_ratio", Selector(name, $"{status}=~\"5..\""));
+                // A ratio (0..1), not the 5xx rate: the engine reads error_ratio as the share of requests failing.
+                Add("error_ratio", $"sum(rate({Selector(name, $"{status}=~\"5..\"")}[1m])) / sum(rate({all}[1m]))");
                 Add("traffic", all);
                 break;
             }

@@ -355,7 +355,9 @@ public sealed class EvidenceCollector(
 
         return await Connector.BoundedAsync($"git:{name}", o.ConnectorTimeout, async c =>
         {
-            var commits = git.LogAsync(local.Value!, from, to, o.CommitCap, c);
+            // The commits a deploy shipped were written days before it: look back further than the
+            // log window (capped by CommitCap) so blame can land on them.
+            var commits = git.LogAsync(local.Value!, from - TimeSpan.FromDays(o.CommitLookbackDays), to, o.CommitCap, c);
             var tags = git.TagsAsync(local.Value!, c);
             var filesAtHead = git.FilesAsync(local.Value!, "HEAD", c);
             return new GitEvidence(local.Value!, await commits, await tags, await filesAtHead);

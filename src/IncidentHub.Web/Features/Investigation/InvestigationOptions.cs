@@ -39,6 +39,10 @@ public sealed class InvestigationOptions
     [Range(10, 100_000)]
     public int CommitCap { get; set; } = 2000;
 
+    /// <summary>How many days before the log window commits are read (what recent deploys shipped).</summary>
+    [Range(0, 365)]
+    public int CommitLookbackDays { get; set; } = 30;
+
     /// <summary>Hosts health checks may call (exact host names, case-insensitive). Anything else is refused.</summary>
     public List<string> HealthCheckAllowedHosts { get; set; } = [];
 

@@ -42,7 +42,7 @@ public sealed class BundleImportTests(IncidentHubFactory app)
 
         var metrics = service.Metrics.ToDictionary(m => m.Role, m => m.Query);
         Assert.All(service.Metrics, m => Assert.Equal(("openmetrics", Path.Combine(dir, "metrics.om")), (m.Source, m.Path)));
-        Assert.Equal($"http_requests_total{{service=\"{bundle.Service}\",code=~\"5..\"}}", metrics["error_ratio"]);
+        Assert.Equal($"sum(rate(http_requests_total{{service=\"{bundle.Service}\",code=~\"5..\"}}[1m])) / sum(rate(http_requests_total{{service=\"{bundle.Service}\"}}[1m]))", metrics["error_ratio"]);
         Assert.Equal($"http_request_duration_p99_seconds{{service=\"{bundle.Service}\"}}", metrics["latency"]);
         Assert.Equal($"container_cpu_usage_cores{{container=\"{bundle.Service}\"}}", metrics["saturation"]);
 
