@@ -148,9 +148,14 @@ public sealed class InvestigateJob(
     /// <summary>"Diagnosis: bad-deploy-code (confidence 0.82): summary; suspect abc1234 ingest/batches.py:21".</summary>
     public static string DiagnosisLine(Diagnosis d)
     {
-        var head = d.Unknown || d.Category is null
-            ? $"Diagnosis: unknown (confidence {d.Confidence:0.00}): {d.Summary}"
-            : $"Diagnosis: {d.Category.Value.ToName()} (confidence {d.Confidence:0.00}): {d.Summary}";
+        // The engine's summary already reads "category (confidence x): statement; suspect sha file:line".
+        var name = d.Unknown || d.Category is null ? "Unknown" : d.Category.Value.ToName();
+        if (d.Summary.StartsWith(name + " (confidence", StringComparison.Ordinal))
+        {
+            return $"Diagnosis: {char.ToLowerInvariant(d.Summary[0])}{d.Summary[1..]}";
+        }
+
+        var head = $"Diagnosis: {name.ToLowerInvariant()} (confidence {d.Confidence:0.00}): {d.Summary}";
         if (d.Suspect is { } s)
         {
             var where = s.File is null ? "" : s.Line is null ? $" {s.File}" : $" {s.File}:{s.Line}";

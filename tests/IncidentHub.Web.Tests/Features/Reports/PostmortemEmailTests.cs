@@ -125,6 +125,8 @@ public sealed class PostmortemEmailTests(IncidentHubFactory app)
     /// <summary>What the investigation would have stored: a metric series and a diagnosis citing it.</summary>
     private async Task<Guid> AddDiagnosisWithMetricAsync(int number)
     {
+        // The real investigation answers first; the diagnosis stored here must be the newest.
+        await DiagnosisSeed.WaitForInvestigationAsync(app, number);
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var incident = await db.Incidents.SingleAsync(i => i.Number == number);

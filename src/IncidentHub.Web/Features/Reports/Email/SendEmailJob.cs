@@ -7,7 +7,7 @@ using MimeKit;
 namespace IncidentHub.Web.Features.Reports.Email;
 
 /// <summary>
-/// Sends one outbox message, at most once (docs/decisions/008-email-outbox-at-most-once.md):
+/// Sends one outbox message, at most once (docs/decisions/011-email-outbox-at-most-once.md):
 /// claim (Queued/Waiting/Failed -> Sending, with a claim token and a fixed Message-Id), send,
 /// mark Sent. A second run finds the row Sending or Sent and does nothing. A failure before the
 /// server took the message is Failed and retried by Hangfire with backoff; a break during the
