@@ -23,7 +23,7 @@ public sealed class IncidentMemoryTests(IncidentHubFactory app, ITestOutputHelpe
         using var http = app.Client(IncidentHubFactory.AdminToken);
 
         Assert.Equal(HttpStatusCode.NoContent, (await http.PostAsync($"/api/incidents/{number}/resolve", null)).StatusCode);
-        var entry = await Eventually.HoldsAsync(() => EntryAsync(id), e => e is not null, what: "the memory entry");
+        var entry = await Eventually.HoldsAsync(() => EntryAsync(id), e => e is not null, TimeSpan.FromSeconds(90), "the memory entry");
 
         // The job retried, the sweep, a second worker: still one row.
         var memory = app.Services.GetRequiredService<IncidentMemory>();
@@ -63,7 +63,7 @@ public sealed class IncidentMemoryTests(IncidentHubFactory app, ITestOutputHelpe
 
         var whileOpen = await admin.PutAsync($"/api/incidents/{number}/memory/fix", body);
         await admin.PostAsync($"/api/incidents/{number}/resolve", null);
-        await Eventually.HoldsAsync(() => EntryAsync(id), e => e is not null, what: "the memory entry");
+        await Eventually.HoldsAsync(() => EntryAsync(id), e => e is not null, TimeSpan.FromSeconds(90), "the memory entry");
         var byViewer = await viewer.PutAsync($"/api/incidents/{number}/memory/fix", body);
         var empty = await admin.PutAsync($"/api/incidents/{number}/memory/fix", System.Net.Http.Json.JsonContent.Create(new { fix = " " }));
         var ok = await admin.PutAsync($"/api/incidents/{number}/memory/fix", body);
@@ -91,7 +91,8 @@ public sealed class IncidentMemoryTests(IncidentHubFactory app, ITestOutputHelpe
         await using var db = DiagnosisSeed.Db(app);
         var incident = await db.Incidents.AsNoTracking().SingleAsync(i => i.Alerts.Any(a => a.Fingerprint == fp));
         Assert.Equal(IncidentState.Resolved, incident.State);
-        var entry = await Eventually.HoldsAsync(() => EntryAsync(incident.Id), e => e is not null, what: "the memory entry of an auto-resolved incident");
+        // The memory job queues behind the triage, investigation and post-mortem jobs of every test running in parallel.
+        var entry = await Eventually.HoldsAsync(() => EntryAsync(incident.Id), e => e is not null, TimeSpan.FromSeconds(90), "the memory entry of an auto-resolved incident");
         Assert.Equal("billing-worker", entry!.Service);
         Assert.Equal(["QueueBacklog"], entry.AlertNames);
     }
@@ -155,7 +156,7 @@ public sealed class IncidentMemoryTests(IncidentHubFactory app, ITestOutputHelpe
         using var http = app.Client(IncidentHubFactory.AdminToken);
         Assert.Equal(HttpStatusCode.NoContent, (await http.PostAsync($"/api/incidents/{number}/resolve", null)).StatusCode);
         var id = await DiagnosisSeed.IncidentIdAsync(app, number);
-        await Eventually.HoldsAsync(() => EntryAsync(id), e => e is not null, what: $"memory of INC-{number}");
+        await Eventually.HoldsAsync(() => EntryAsync(id), e => e is not null, TimeSpan.FromSeconds(90), $"memory of INC-{number}");
         return number;
     }
 
