@@ -1,17 +1,20 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using IncidentHub.Tests.Shared;
 
 namespace IncidentHub.Web.Tests.RealServers;
 
 /// <summary>
 /// IncidentHub as a separate operating-system process (the built IncidentHub.Web.dll), so a test
-/// can kill it the hard way and start it again on the same database.
+/// can kill it the hard way and start it again on the same database, or run it with its own
+/// settings (configuration keys such as "Seed:CatalogPath", passed as environment variables).
 /// </summary>
 public sealed class AppProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly StringBuilder _log = new();
 
     private AppProcess(Process process, Uri address)
     {
@@ -20,6 +23,18 @@ public sealed class AppProcess : IAsyncDisposable
     }
 
     public Uri Address { get; }
+
+    /// <summary>What the process wrote to stdout and stderr so far.</summary>
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
 
     public static string DllPath()
     {
@@ -30,9 +45,9 @@ public sealed class AppProcess : IAsyncDisposable
     }
 
     /// <summary>Runs `IncidentHub.Web.dll migrate` (migrations and seed) and waits for it.</summary>
-    public static async Task MigrateAsync(string connectionString)
+    public static async Task MigrateAsync(string connectionString, IReadOnlyDictionary<string, string>? settings = null)
     {
-        using var process = Process.Start(StartInfo(connectionString, 0, "migrate")) ?? throw new InvalidOperationException("Could not start IncidentHub.");
+        using var process = Process.Start(StartInfo(connectionString, 0, settings, "migrate")) ?? throw new InvalidOperationException("Could not start IncidentHub.");
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
@@ -42,13 +57,15 @@ public sealed class AppProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<AppProcess> StartAsync(string connectionString, int port = 0)
+    public static async Task<AppProcess> StartAsync(string connectionString, int port = 0, IReadOnlyDictionary<string, string>? settings = null)
     {
         port = port == 0 ? FreePort() : port;
-        var process = Process.Start(StartInfo(connectionString, port)) ?? throw new InvalidOperationException("Could not start IncidentHub.");
+        var process = Process.Start(StartInfo(connectionString, port, settings)) ?? throw new InvalidOperationException("Could not start IncidentHub.");
+        var app = new AppProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        process.OutputDataReceived += (_, e) => app.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => app.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var app = new AppProcess(process, new Uri($"http://127.0.0.1:{port}"));
         using var http = new HttpClient { BaseAddress = app.Address, Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
@@ -69,8 +86,9 @@ public sealed class AppProcess : IAsyncDisposable
 
             if (process.HasExited || DateTime.UtcNow > deadline)
             {
+                var log = app.Log;
                 await app.DisposeAsync();
-                throw new InvalidOperationException("IncidentHub did not become healthy within 60 s.");
+                throw new InvalidOperationException($"IncidentHub did not become healthy within 60 s: {log}");
             }
 
             await Task.Delay(100);
@@ -94,7 +112,20 @@ public sealed class AppProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static ProcessStartInfo StartInfo(string connectionString, int port, string? verb = null)
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_log)
+        {
+            _log.AppendLine(line);
+        }
+    }
+
+    private static ProcessStartInfo StartInfo(string connectionString, int port, IReadOnlyDictionary<string, string>? settings, string? verb = null)
     {
         var dll = DllPath();
         var start = new ProcessStartInfo("dotnet")
@@ -115,6 +146,11 @@ public sealed class AppProcess : IAsyncDisposable
         start.Environment["ConnectionStrings__Postgres"] = connectionString;
         start.Environment["IncidentHub__Role"] = "All";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
         return start;
     }
 

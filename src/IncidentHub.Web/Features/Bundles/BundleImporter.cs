@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using IncidentHub.Web.Features.Catalog;
 using IncidentHub.Web.Features.Ingestion;
 using IncidentHub.Web.Infrastructure.Data;
+using IncidentHub.Web.Infrastructure.Git;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using YamlDotNet.Serialization;

@@ -1,8 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using IncidentHub.Analysis.Diagnosis;
 using IncidentHub.Web.Features.Catalog;
+using IncidentHub.Web.Infrastructure.Git;
 using Microsoft.Extensions.Options;
 
 namespace IncidentHub.Web.Features.Investigation.Connectors;
@@ -158,46 +157,16 @@ public sealed class GitConnector(IOptions<InvestigationOptions> options, ILogger
         }
     }
 
+    /// <summary>Runs git through <see cref="GitTool"/>; the connector's caller bounds the time through <paramref name="ct"/>.</summary>
     private static async Task<string> RunAsync(string workingDirectory, CancellationToken ct, params string[] args)
     {
-        var start = new ProcessStartInfo("git")
+        var result = await GitTool.RunAsync(workingDirectory, Timeout.InfiniteTimeSpan, ct, args);
+        if (!result.Ok)
         {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-        };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("core.quotepath=off");
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
+            var error = result.Error.Trim();
+            throw new InvalidOperationException($"git {args[0]} failed ({result.ExitCode}): {(error.Length > 500 ? error[..500] : error)}");
         }
 
-        start.Environment["GIT_TERMINAL_PROMPT"] = "0";
-        start.Environment["GIT_PAGER"] = "cat";
-        start.Environment["LC_ALL"] = "C";
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start git.");
-        var stdout = process.StandardOutput.ReadToEndAsync(ct);
-        var stderr = process.StandardError.ReadToEndAsync(ct);
-        try
-        {
-            await process.WaitForExitAsync(ct);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        var output = await stdout;
-        if (process.ExitCode != 0)
-        {
-            var error = (await stderr).Trim();
-            throw new InvalidOperationException($"git {args[0]} failed ({process.ExitCode}): {(error.Length > 500 ? error[..500] : error)}");
-        }
-
-        return output;
+        return result.Output;
     }
 }

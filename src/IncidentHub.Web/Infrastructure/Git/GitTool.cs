@@ -1,10 +1,12 @@
 using System.Diagnostics;
+using System.Text;
 
-namespace IncidentHub.Web.Features.Bundles;
+namespace IncidentHub.Web.Infrastructure.Git;
 
 /// <summary>
-/// Runs the git CLI (our tool, never code from a bundle) with an argument list (no shell), no
-/// prompts, no system config, and a timeout after which the process tree is killed.
+/// Runs the git CLI (our tool, never code from a bundle or a repository) with an argument list (no
+/// shell), no prompts, no pager, no system config, UTF-8 paths unquoted, and a timeout after which
+/// the process tree is killed. Used by bundle import and by the investigation's git connector.
 /// </summary>
 public static class GitTool
 {
@@ -21,7 +23,10 @@ public static class GitTool
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
         };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("core.quotepath=off");
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
@@ -30,6 +35,7 @@ public static class GitTool
         start.Environment["GIT_TERMINAL_PROMPT"] = "0";
         start.Environment["GIT_CONFIG_NOSYSTEM"] = "1";
         start.Environment["GIT_ASKPASS"] = "/bin/false";
+        start.Environment["GIT_PAGER"] = "cat";
         start.Environment["LC_ALL"] = "C";
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("git could not be started.");
