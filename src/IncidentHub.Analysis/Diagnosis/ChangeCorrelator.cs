@@ -57,6 +57,12 @@ public static partial class ChangeCorrelator
             .Where(d => d.Fact.Status is null || !FailedStatuses.Contains(d.Fact.Status.Trim().ToLowerInvariant()))
             .OrderBy(d => d.Fact.At)
             .ToList();
+
+        // A release tag and the recorded deploy of the same version are one change: keep the deploy (its
+        // time is when the change went live), so the tag does not become the "previous deploy" that
+        // hides the version's own commits.
+        var deployed = own.Where(d => !IsReleaseTag(d.Fact)).ToList();
+        own = own.Where(d => !IsReleaseTag(d.Fact) || !deployed.Any(x => SameRelease(x.Fact, d.Fact))).ToList();
         var byTime = commits.OrderBy(c => c.Fact.At).ToList();
 
         var windows = new List<DeployWindow>();
@@ -162,6 +168,12 @@ public static partial class ChangeCorrelator
         // A release tag naming the version (v1.2.3 or 1.2.3) identifies the commit too.
         return byTime.FirstOrDefault(c => c.Fact.Tags.Any(t => string.Equals(t.TrimStart('v', 'V'), deploy.Version.TrimStart('v', 'V'), StringComparison.OrdinalIgnoreCase)));
     }
+
+    private static bool IsReleaseTag(DeployEvent d) => string.Equals(d.Kind, "release-tag", StringComparison.OrdinalIgnoreCase);
+
+    private static bool SameRelease(DeployEvent a, DeployEvent b) =>
+        string.Equals(a.Version.TrimStart('v', 'V'), b.Version.TrimStart('v', 'V'), StringComparison.OrdinalIgnoreCase)
+        || (a.Commit is { } x && b.Commit is { } y && ShaMatches(x, y));
 
     public static bool ShaMatches(string a, string b) =>
         a.Length >= 7 && b.Length >= 7 && (a.StartsWith(b, StringComparison.OrdinalIgnoreCase) || b.StartsWith(a, StringComparison.OrdinalIgnoreCase));

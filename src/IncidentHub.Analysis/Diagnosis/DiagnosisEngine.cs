@@ -55,7 +55,7 @@ public static partial class DiagnosisEngine
             .ToList();
 
         var suspect = unknown ? null : Suspect(category!.Value, facts);
-        var triage = Triage(input, facts, category, confidence);
+        var triage = Triage(input, facts, category, confidence, unknown ? null : top);
         var (wouldPage, pageReason) = Page(input, facts, category, unknown, triage);
         var summary = unknown
             ? $"Unknown (confidence {confidence.ToString("0.00", CultureInfo.InvariantCulture)} below {o.ConfidenceThreshold.ToString("0.00", CultureInfo.InvariantCulture)})"
@@ -139,6 +139,21 @@ public static partial class DiagnosisEngine
             return "a recent deploy introduced a code defect";
         }
 
+        // A scheduled task, or a redeploy of the commit already running, ships no new code.
+        if (blame is null && window is not null && (IsScheduledTask(window.Deploy.Fact)
+                || (window.Previous?.Fact.Commit is { } before && window.Deploy.Fact.Commit is { } now && ChangeCorrelator.ShaMatches(before, now))))
+        {
+            discard = $"{window.Deploy.Fact.Service} {window.Deploy.Fact.Version} shipped no new code ({window.Deploy.Fact.Kind ?? "same commit as " + window.Previous?.Fact.Version})";
+            return "a recent deploy introduced a code defect";
+        }
+
+        // A release that changed only configuration (settings files, or a config-kind deploy) shipped no code defect.
+        if (blame is null && window is not null && OnlyConfiguration(window))
+        {
+            discard = $"{window.Deploy.Fact.Service} {window.Deploy.Fact.Version} changed only configuration, no code (see config-change)";
+            return "a recent deploy introduced a code defect";
+        }
+
         if (blame is not null)
         {
             s.Add(new Signal(EvidenceKind.Changes, blame.Score, blame.EvidenceIds.FirstOrDefault(), blame.Reason));
@@ -206,6 +221,12 @@ public static partial class DiagnosisEngine
         {
             var lead = candidate.LeadTime ?? TimeSpan.Zero;
             s.Add(new Signal(EvidenceKind.Changes, 0.3 + 0.7 * Decay(lead, f.Options.ProximityScale), candidate.EvidenceIds.FirstOrDefault(), candidate.Reason));
+            if (f.Correlation.RecentDeploys.FirstOrDefault() is { } latest && OnlyConfiguration(latest)
+                && string.Equals(latest.Deploy.Fact.Version, candidate.Version, StringComparison.OrdinalIgnoreCase))
+            {
+                s.Add(new Signal(EvidenceKind.Changes, 1.0, latest.Deploy.EvidenceId, $"{latest.Deploy.Fact.Version} changed only configuration"));
+            }
+
             s.AddRange(candidate.EvidenceIds.Skip(1).Select(id => new Signal(EvidenceKind.Changes, 0.3, id, "configuration change")));
             foreach (var onset in f.UserOnsets.Where(x => x.Fact.At >= f.Anchor - lead - TimeSpan.FromMinutes(2)))
             {
@@ -214,6 +235,7 @@ public static partial class DiagnosisEngine
         }
 
         s.AddRange(textHits);
+        s.AddRange(Coincident(f, textHits));
         return candidate?.File is { } file ? $"the change to {file} ({candidate.Version}) broke the service" : "a configuration problem: " + FirstFeature(textHits);
     }
 
@@ -228,8 +250,10 @@ public static partial class DiagnosisEngine
             return "a resource ran out";
         }
 
-        s.AddRange(saturation.Select(x => new Signal(EvidenceKind.Metrics, 0.9, x.EvidenceId,
-            $"{x.Fact.SeriesName} rose from {Num(x.Fact.Before)} to {Num(x.Fact.After)}")));
+        // A queue or pool that filled only after requests had started failing is a consequence of the failure, not its cause.
+        s.AddRange(saturation.Select(x => x.Fact.At > f.Anchor + CoincidenceWindow
+            ? new Signal(EvidenceKind.Metrics, 0.4, x.EvidenceId, $"{x.Fact.SeriesName} rose from {Num(x.Fact.Before)} to {Num(x.Fact.After)}, after the failures began ({x.Fact.At:HH:mm:ss})")
+            : new Signal(EvidenceKind.Metrics, 0.9, x.EvidenceId, $"{x.Fact.SeriesName} rose from {Num(x.Fact.Before)} to {Num(x.Fact.After)}")));
         s.AddRange(atMax.Select(m => new Signal(EvidenceKind.Metrics, 0.9, m.EvidenceId, $"{m.Name} reached its maximum")));
         s.AddRange(text);
 
@@ -258,6 +282,10 @@ public static partial class DiagnosisEngine
         var metrics = f.Onsets.Where(x => x.Fact.Direction == "up" && x.Fact.Role is MetricRole.ErrorRatio or MetricRole.Latency or MetricRole.Other
                 && UpstreamSeriesRegex().IsMatch(x.Fact.SeriesName))
             .Select(x => new Signal(EvidenceKind.Metrics, 0.7, x.EvidenceId, $"{x.Fact.SeriesName} rose")).ToList();
+        // A blackbox probe of something other than this service that started failing.
+        health.AddRange(f.Onsets.Where(x => x.Fact.Direction == "down" && ProbeSeriesRegex().IsMatch(x.Fact.SeriesName)
+                && (f.Input.Service is null || !x.Fact.SeriesName.Contains(f.Input.Service, StringComparison.OrdinalIgnoreCase)))
+            .Select(x => new Signal(EvidenceKind.Health, 0.9, x.EvidenceId, $"{x.Fact.SeriesName} fell from {Num(x.Fact.Before)} to {Num(x.Fact.After)} (the dependency's probe fails)")));
         if (text.Count == 0 && health.Count == 0 && metrics.Count == 0)
         {
             discard = "no errors from an upstream dependency and no failing dependency health check";
@@ -267,6 +295,7 @@ public static partial class DiagnosisEngine
         s.AddRange(text);
         s.AddRange(health);
         s.AddRange(metrics);
+        s.AddRange(Coincident(f, text));
         if (f.TrafficSurge is not null)
         {
             Scale(s, 0.6);
@@ -310,6 +339,7 @@ public static partial class DiagnosisEngine
         s.AddRange(text);
         s.AddRange(health);
         s.AddRange(metrics);
+        s.AddRange(Coincident(f, text));
         return "a TLS certificate expired or is invalid: " + FirstFeature(text.Count > 0 ? text : metrics.Count > 0 ? metrics : health);
     }
 
@@ -330,6 +360,7 @@ public static partial class DiagnosisEngine
         s.AddRange(text);
         s.AddRange(atMax);
         s.AddRange(migrations);
+        s.AddRange(Coincident(f, text));
         return "data no longer fits the schema: " + FirstFeature(text.Count > 0 ? text : atMax);
     }
 
@@ -338,7 +369,9 @@ public static partial class DiagnosisEngine
         var text = TextSignals(f, NetworkErrorRegex(), 0.9, "network/DNS error");
         var health = f.Input.Health.Where(h => h.Fact.Error is { } e && NetworkErrorRegex().IsMatch(e))
             .Select(h => new Signal(EvidenceKind.Health, 0.9, h.EvidenceId, $"health check {h.Fact.Url}: {Clip(h.Fact.Error!)}")).ToList();
-        if (text.Count == 0 && health.Count == 0)
+        var dns = f.Onsets.Where(x => x.Fact.Direction == "up" && DnsFailureSeriesRegex().IsMatch(x.Fact.SeriesName))
+            .Select(x => new Signal(EvidenceKind.Metrics, 0.8, x.EvidenceId, $"{x.Fact.SeriesName} rose from {Num(x.Fact.Before)} to {Num(x.Fact.After)}")).ToList();
+        if (text.Count == 0 && health.Count == 0 && dns.Count == 0)
         {
             discard = "no DNS, connection refused/reset or routing errors";
             return "network or DNS failure";
@@ -346,6 +379,8 @@ public static partial class DiagnosisEngine
 
         s.AddRange(text);
         s.AddRange(health);
+        s.AddRange(dns);
+        s.AddRange(Coincident(f, text));
         return "network/DNS failure: " + FirstFeature(text.Count > 0 ? text : health);
     }
 
@@ -406,9 +441,19 @@ public static partial class DiagnosisEngine
             s.Add(new Signal(EvidenceKind.Metrics, 0.8, series?.EvidenceId, $"{name} went back down on its own (flapping)"));
         }
 
-        if (f.Input.Templates.Count > 0 && f.IncidentTemplates.Count == 0 && f.IncidentTraces.Count == 0)
+        // Known messages at a changed rate are what a busy batch looks like; a new error or a stack trace is not.
+        if (f.Input.Templates.Count > 0 && !f.IncidentTemplates.Any(t => t.Fact.IsNew) && f.IncidentTraces.Count == 0)
         {
-            s.Add(new Signal(EvidenceKind.Logs, 0.8, f.Input.Templates[0].EvidenceId, "no new or surging error templates in the logs"));
+            s.Add(new Signal(EvidenceKind.Logs, 0.8, f.Input.Templates[0].EvidenceId,
+                f.IncidentTemplates.Count == 0 ? "no new or surging error templates in the logs" : "no new error templates or stack traces in the logs, only known messages"));
+        }
+
+        // The alarm fired during a scheduled batch of the same service: expected load.
+        foreach (var task in f.Input.Deploys.Where(d => IsScheduledTask(d.Fact) && d.Fact.At <= f.Input.AlertAt && f.Input.AlertAt - d.Fact.At <= TimeSpan.FromHours(2)
+                     && (f.Input.Service is null || string.Equals(d.Fact.Service, f.Input.Service, StringComparison.OrdinalIgnoreCase))))
+        {
+            s.Add(new Signal(EvidenceKind.Changes, 0.7, task.EvidenceId,
+                $"scheduled {task.Fact.Kind} {task.Fact.Version} started {ChangeCorrelator.Minutes(f.Input.AlertAt - task.Fact.At)} before the alarm: expected load"));
         }
 
         var healthy = f.Input.Health.Where(h => !IsFailing(h.Fact)).ToList();
@@ -441,6 +486,30 @@ public static partial class DiagnosisEngine
         return result;
     }
 
+    /// <summary>
+    /// Metric corroboration of text evidence: a user-facing metric (error ratio, latency) that rose within
+    /// a few minutes of the moment these errors first appeared. Independent of the logs: a different
+    /// system (the metrics pipeline) saw the same moment.
+    /// </summary>
+    private static List<Signal> Coincident(Facts f, List<Signal> textSignals, double strength = 0.6)
+    {
+        var ids = textSignals.Where(x => x.Strength > 0 && x.EvidenceId is not null).Select(x => x.EvidenceId!).ToHashSet(StringComparer.Ordinal);
+        var firstSeen = f.IncidentTexts.Where(t => ids.Contains(t.EvidenceId) && t.FirstSeen is not null).Select(t => t.FirstSeen!.Value).DefaultIfEmpty().Min();
+        if (ids.Count == 0 || firstSeen == default)
+        {
+            return [];
+        }
+
+        var onset = f.UserOnsets.FirstOrDefault(x => (x.Fact.At - firstSeen).Duration() <= CoincidenceWindow);
+        return onset is null ? [] :
+        [
+            new Signal(EvidenceKind.Metrics, strength, onset.EvidenceId,
+                $"{onset.Fact.SeriesName} rose at {onset.Fact.At:HH:mm:ss}, when these errors first appeared ({firstSeen:HH:mm:ss})"),
+        ];
+    }
+
+    private static readonly TimeSpan CoincidenceWindow = TimeSpan.FromMinutes(3);
+
     private static string FirstFeature(List<Signal> signals) =>
         signals.OrderByDescending(x => x.Strength).FirstOrDefault()?.Feature ?? "";
 
@@ -454,6 +523,25 @@ public static partial class DiagnosisEngine
             }
         }
     }
+
+    /// <summary>
+    /// A user-facing change worth the name: an error ratio that reached 1% and at least doubled, or a latency
+    /// that grew by half and by 50 ms or more (a p99 from 66 to 100 ms is not an incident).
+    /// </summary>
+    private static bool IsMaterial(MetricOnset m) => m.Role switch
+    {
+        MetricRole.ErrorRatio => m.After >= 0.01 && m.After >= 2 * m.Before,
+        MetricRole.Latency => m.After >= 1.5 * m.Before && m.After - m.Before >= 0.05,
+        _ => false,
+    };
+
+    /// <summary>A deploy whose shipped commits touch configuration files only, or a config-kind deploy that shipped no commits we know.</summary>
+    private static bool OnlyConfiguration(DeployWindow w) =>
+        w.Commits.Count > 0
+            ? w.Commits.All(c => c.Fact.Files.Count > 0 && c.Fact.Files.All(ChangeCorrelator.IsConfigFile))
+            : w.Deploy.Fact.Kind is { } kind && kind.Contains("config", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsScheduledTask(DeployEvent d) => d.Kind is { } kind && ScheduledKindRegex().IsMatch(kind);
 
     private static double Decay(TimeSpan span, TimeSpan scale) => Math.Exp(-Math.Max(0, span.TotalSeconds) / scale.TotalSeconds);
 
@@ -496,7 +584,7 @@ public static partial class DiagnosisEngine
         }
     }
 
-    private static RefinedTriage Triage(DiagnosisInput input, Facts f, HypothesisCategory? category, double confidence)
+    private static RefinedTriage Triage(DiagnosisInput input, Facts f, HypothesisCategory? category, double confidence, Scored? top)
     {
         var ids = new List<string>();
         var tier = input.ServiceTier ?? 2;
@@ -561,10 +649,52 @@ public static partial class DiagnosisEngine
             reason += $"; alert said {input.AlertSeverity}";
         }
 
+        // The service at fault: for a dependency, certificate or network cause, the catalog service the
+        // failing calls were made to (the alert fired on the caller); otherwise the alerted service.
+        var service = input.Service;
+        if (Culprit(input, f, category, top) is { } culprit)
+        {
+            service = culprit.Service;
+            reason += $"; the failing calls go to {culprit.Service} ({culprit.Host}), so the fault is there";
+            ids.AddRange(culprit.EvidenceIds);
+        }
+
         var blast = $"{f.ServiceName} (tier {tier.ToString(CultureInfo.InvariantCulture)})"
             + (maxErrorRatio > 0 ? $", {maxErrorRatio.ToString("P0", CultureInfo.InvariantCulture)} of requests failing" : "")
             + (input.Dependents.Count > 0 ? $"; dependents: {string.Join(", ", input.Dependents)}" : "; no known dependents");
-        return new RefinedTriage(severity, input.Service, confidence, blast, reason, ids.Distinct().ToList());
+        return new RefinedTriage(severity, service, confidence, blast, reason, ids.Distinct().ToList());
+    }
+
+    /// <summary>
+    /// The catalog service that the top hypothesis's failing calls were addressed to: hosts in URLs,
+    /// host:port pairs and cluster names (push-gateway.messaging.svc:8443) that name a known service other
+    /// than the alerted one; the most mentioned wins. Only for causes that live on the far side of a call.
+    /// </summary>
+    private static (string Service, string Host, List<string> EvidenceIds)? Culprit(DiagnosisInput input, Facts f, HypothesisCategory? category, Scored? top)
+    {
+        if (top is null || input.KnownServices is not { Count: > 0 } known
+            || category is not (HypothesisCategory.DependencyFailure or HypothesisCategory.CertificateExpiry or HypothesisCategory.NetworkDns))
+        {
+            return null;
+        }
+
+        var others = known.Where(k => !string.Equals(k, input.Service, StringComparison.OrdinalIgnoreCase)).ToList();
+        var ids = top.EvidenceIds.ToHashSet(StringComparer.Ordinal);
+        var hits = new List<(string Service, string Host, string EvidenceId)>();
+        foreach (var text in f.IncidentTexts.Where(t => ids.Contains(t.EvidenceId)))
+        {
+            foreach (Match m in CallTargetRegex().Matches(text.Text))
+            {
+                var host = m.Groups["host"].Value;
+                if (IncidentHub.Analysis.Triage.ServiceNameMatcher.Longest(others, host.Split('.')[0]) is { } name)
+                {
+                    hits.Add((name, m.Value.Length > 80 ? host : m.Value.TrimEnd('/'), text.EvidenceId));
+                }
+            }
+        }
+
+        var best = hits.GroupBy(h => h.Service, StringComparer.OrdinalIgnoreCase).OrderByDescending(g => g.Count()).FirstOrDefault();
+        return best is null ? null : (best.Key, best.First().Host, best.Select(h => h.EvidenceId).Distinct().ToList());
     }
 
     private static (bool WouldPage, string Reason) Page(DiagnosisInput input, Facts f, HypothesisCategory? category, bool unknown, RefinedTriage triage)
@@ -631,7 +761,7 @@ public static partial class DiagnosisEngine
 
     // ---- facts derived once ------------------------------------------------------------------------
 
-    private sealed record TextFact(EvidenceKind Kind, string EvidenceId, string Text, string Display, double Weight);
+    private sealed record TextFact(EvidenceKind Kind, string EvidenceId, string Text, string Display, double Weight, DateTimeOffset? FirstSeen);
 
     private sealed class Facts
     {
@@ -659,7 +789,7 @@ public static partial class DiagnosisEngine
 
             var window = (From: input.AlertAt - TimeSpan.FromHours(3), To: input.AlertAt + TimeSpan.FromMinutes(15));
             var onsets = input.Onsets.Where(x => x.Fact.At >= window.From && x.Fact.At <= window.To).ToList();
-            var userOnsets = onsets.Where(x => x.Fact.Direction == "up" && x.Fact.Role is MetricRole.ErrorRatio or MetricRole.Latency).OrderBy(x => x.Fact.At).ToList();
+            var userOnsets = onsets.Where(x => x.Fact.Direction == "up" && IsMaterial(x.Fact)).OrderBy(x => x.Fact.At).ToList();
             // The onset: the first user-facing metric change; else the first new error template; else
             // the first saturation or traffic change; else the alert itself.
             var firstNewError = input.Templates
@@ -674,7 +804,8 @@ public static partial class DiagnosisEngine
                 anchor = input.AlertAt;
             }
 
-            var traffic = onsets.Where(x => x.Fact.Role == MetricRole.Traffic && x.Fact.Direction == "up" && x.Fact.After >= 1.5 * Math.Max(x.Fact.Before, 1e-9))
+            // A surge: traffic that was flowing (a baseline above zero) at least doubled.
+            var traffic = onsets.Where(x => x.Fact.Role == MetricRole.Traffic && x.Fact.Direction == "up" && x.Fact.Before > 0 && x.Fact.After >= o.TrafficSurgeRatio * x.Fact.Before)
                 .OrderBy(x => x.Fact.At).FirstOrDefault();
 
             // Incident templates: errors that are new or surged. Ones at their usual rate are the red herrings.
@@ -693,12 +824,12 @@ public static partial class DiagnosisEngine
             {
                 var examples = t.Fact.Examples.Where(Clean).Take(3);
                 var weight = t.Fact.IsNew ? 1.0 : Math.Clamp(t.Fact.Surge / (2 * o.SurgeThreshold), 0.5, 1.0);
-                texts.Add(new TextFact(EvidenceKind.Logs, t.EvidenceId, t.Fact.Template + "\n" + string.Join("\n", examples), t.Fact.Template, weight));
+                texts.Add(new TextFact(EvidenceKind.Logs, t.EvidenceId, t.Fact.Template + "\n" + string.Join("\n", examples), t.Fact.Template, weight, t.Fact.FirstSeen));
             }
 
             foreach (var t in traces)
             {
-                texts.Add(new TextFact(EvidenceKind.Traces, t.EvidenceId, t.Fact.ExceptionType + ": " + t.Fact.Message, $"{t.Fact.ExceptionType}: {t.Fact.Message} ({t.Fact.Count}x)", 1.0));
+                texts.Add(new TextFact(EvidenceKind.Traces, t.EvidenceId, t.Fact.ExceptionType + ": " + t.Fact.Message, $"{t.Fact.ExceptionType}: {t.Fact.Message} ({t.Fact.Count}x)", 1.0, t.Fact.FirstSeen));
             }
 
             var correlation = ChangeCorrelator.Correlate(input.Service, anchor, input.Deploys, input.Commits, input.Blame,
@@ -706,10 +837,14 @@ public static partial class DiagnosisEngine
 
             var impactOnset = userOnsets.FirstOrDefault();
             var errorTemplates = templates.Where(t => t.Fact.IsNew || t.Fact.Surge >= o.SurgeThreshold).ToList();
-            var userImpact = impactOnset is not null || traces.Count > 0 || errorTemplates.Count > 0;
+            // Users are affected when a user-facing metric moved materially; where no such metric is measured,
+            // new errors in the logs stand in for it (a measured, unmoved error ratio outweighs log noise).
+            var userSeriesMeasured = input.Series.Any(x => x.Fact.Role is MetricRole.ErrorRatio or MetricRole.Latency);
+            var userImpact = impactOnset is not null || (!userSeriesMeasured && (traces.Count > 0 || errorTemplates.Any(t => t.Fact.IsNew)));
             var impactReason = impactOnset is not null
                 ? $"{impactOnset.Fact.SeriesName} went {impactOnset.Fact.Direction} from {Num(impactOnset.Fact.Before)} to {Num(impactOnset.Fact.After)}"
-                : traces.Count > 0 ? $"{traces.Sum(t => t.Fact.Count)} new stack traces" : errorTemplates.Count > 0 ? $"{errorTemplates.Count} new or surging error templates" : "none";
+                : !userImpact ? "no user-facing metric moved materially"
+                : traces.Count > 0 ? $"{traces.Sum(t => t.Fact.Count)} new stack traces" : $"{errorTemplates.Count(t => t.Fact.IsNew)} new error templates";
 
             return new Facts
             {
@@ -728,7 +863,8 @@ public static partial class DiagnosisEngine
                 ImpactReason = impactReason,
                 Recovered = RecoveredSeries(input, onsets),
                 AtMaximum = FindAtMaximum(input),
-                NonCodeErrorText = texts.Any(t => CertificateErrorRegex().IsMatch(t.Text) || DataErrorRegex().IsMatch(t.Text)),
+                NonCodeErrorText = texts.Any(t => CertificateErrorRegex().IsMatch(t.Text) || DataErrorRegex().IsMatch(t.Text)
+                    || DependencyErrorRegex().IsMatch(t.Text) || NetworkErrorRegex().IsMatch(t.Text)),
             };
         }
 
@@ -893,6 +1029,19 @@ public static partial class DiagnosisEngine
 
     [GeneratedRegex(@"RejectedExecution|timed out|timeout|queue (?:is )?full|too many requests|\b503\b|overload|thread pool|busy threads|shed|backpressure", RegexOptions.IgnoreCase)]
     private static partial Regex OverloadErrorRegex();
+
+    /// <summary>Where a call went: a URL's host, or host:port, or a cluster DNS name (x.ns.svc).</summary>
+    [GeneratedRegex(@"(?:\b[a-z][a-z0-9+.-]*://(?<host>[A-Za-z0-9][A-Za-z0-9.-]*))|(?:\b(?<host>[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*):\d{2,5}\b)|(?:\b(?<host>[A-Za-z0-9][A-Za-z0-9-]*\.[A-Za-z0-9-]+\.svc(?:\.cluster\.local)?)\b)")]
+    private static partial Regex CallTargetRegex();
+
+    [GeneratedRegex(@"scheduled|cron|batch|job|task", RegexOptions.IgnoreCase)]
+    private static partial Regex ScheduledKindRegex();
+
+    [GeneratedRegex(@"^probe_success\b|^probe_http_status|^up\{", RegexOptions.IgnoreCase)]
+    private static partial Regex ProbeSeriesRegex();
+
+    [GeneratedRegex(@"NXDOMAIN|SERVFAIL|dns.*(?:fail|error)", RegexOptions.IgnoreCase)]
+    private static partial Regex DnsFailureSeriesRegex();
 
     [GeneratedRegex(@"flap", RegexOptions.IgnoreCase)]
     private static partial Regex FlappingRegex();

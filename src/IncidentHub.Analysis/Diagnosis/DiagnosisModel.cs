@@ -155,7 +155,8 @@ public sealed record DiagnosisInput(
     IReadOnlyList<Cited<PastIncident>> Memory,
     IReadOnlyList<Cited<SuspiciousLine>> Suspicious,
     IReadOnlyList<string> UnavailableSources,
-    IReadOnlyDictionary<string, string> AlertLabels);
+    IReadOnlyDictionary<string, string> AlertLabels,
+    IReadOnlyList<string>? KnownServices = null);
 
 /// <summary>One candidate cause. Discarded ones are kept with the reason.</summary>
 public sealed record Hypothesis(

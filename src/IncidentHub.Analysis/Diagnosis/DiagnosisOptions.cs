@@ -15,6 +15,10 @@ public sealed class DiagnosisOptions
     [Range(1.0, 1000.0)]
     public double SurgeThreshold { get; set; } = 3.0;
 
+    /// <summary>Traffic counts as a surge when its rate grew at least this much over a non-zero baseline.</summary>
+    [Range(1.1, 100.0)]
+    public double TrafficSurgeRatio { get; set; } = 2.0;
+
     /// <summary>How far before the onset a deploy or commit may be and still be suspected.</summary>
     [Range(typeof(TimeSpan), "00:10:00", "30.00:00:00")]
     public TimeSpan DeployLookback { get; set; } = TimeSpan.FromHours(24);

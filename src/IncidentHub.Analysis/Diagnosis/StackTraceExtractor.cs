@@ -305,6 +305,7 @@ public static partial class StackTraceExtractor
     {
         private State _state = State.None;
         private Builder? _current;
+        private (long Line, string Message)? _panicServing;
         private DateTimeOffset? _lastAt;
 
         public void Scan(IEnumerable<LogLine> lines)
@@ -471,6 +472,21 @@ public static partial class StackTraceExtractor
                 _current.Chain.Add((type, message));
                 _state = State.GoHeader;
                 return;
+            }
+
+            if (_panicServing is { } served && served.Line == line.LineNumber - 1 && GoroutineRegex().IsMatch(text))
+            {
+                // net/http recovered a handler's panic: "http: panic serving ADDR: MESSAGE", then the goroutine's stack.
+                _current = new Builder(StackLanguage.Go, served.Line, at);
+                _current.Chain.Add((served.Message.StartsWith("runtime error:", StringComparison.Ordinal) ? "runtime error" : "panic", served.Message));
+                _panicServing = null;
+                _state = State.GoFrames;
+                return;
+            }
+
+            if (HttpPanicServingRegex().Match(text) is { Success: true } serving)
+            {
+                _panicServing = (line.LineNumber, serving.Groups[1].Value.Trim());
             }
 
             if (GoroutineRegex().Match(text) is { Success: true } goroutine)
@@ -835,6 +851,9 @@ public static partial class StackTraceExtractor
 
     [GeneratedRegex(@"^([A-Za-z_][\w.]*)(?::\s?(.*))?$")]
     private static partial Regex PythonExceptionRegex();
+
+    [GeneratedRegex(@"http: panic serving \S+: (.+)$")]
+    private static partial Regex HttpPanicServingRegex();
 
     [GeneratedRegex(@"^(panic|fatal error): (.*)$")]
     private static partial Regex GoPanicRegex();

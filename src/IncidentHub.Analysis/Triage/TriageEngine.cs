@@ -27,11 +27,14 @@ public sealed record TriageResult(
 /// service's tier; the service from well-known labels checked against the catalog; a confidence
 /// that grows with each independent signal. No I/O: the same input always gives the same answer.
 /// </summary>
-public static class TriageEngine
+public static partial class TriageEngine
 {
     /// <summary>Labels that name the service, most specific first.</summary>
     public static readonly string[] ServiceLabelKeys =
         ["service", "service_name", "app", "app_kubernetes_io_name", "application", "component", "job"];
+
+    /// <summary>Labels that name where the alert fired; a service's name is often part of them (batch-exporter-1).</summary>
+    private static readonly string[] HostLabelKeys = ["instance", "host", "hostname", "pod", "deployment", "container", "namespace"];
 
     private static readonly string[] SeverityLabelKeys = ["severity", "priority", "level"];
 
@@ -64,12 +67,12 @@ public static class TriageEngine
             confidence += 0.1;
         }
 
-        var (service, fromLabel) = ServiceFromLabels(input.Alerts);
+        var (service, source, exact) = ResolveService(input);
         int? tier = null;
         if (service is not null)
         {
-            signals.Add($"service '{service}' from label '{fromLabel}'");
-            confidence += 0.2;
+            signals.Add($"service '{service}' from {source}");
+            confidence += exact ? 0.2 : 0.15;
             var entry = input.Catalog.FirstOrDefault(s => string.Equals(s.Name, service, StringComparison.OrdinalIgnoreCase));
             if (entry is not null)
             {
@@ -98,7 +101,7 @@ public static class TriageEngine
         }
         else
         {
-            signals.Add("no service label");
+            signals.Add("no service label, and no catalog service named in the alert");
         }
 
         var firing = input.Alerts.Count(a => a.Firing);
@@ -149,6 +152,85 @@ public static class TriageEngine
             "p3" or "sev3" or "sev-3" or "p4" or "p5" or "warning" or "warn" or "medium" or "minor" or "low" or "info" => Severity.P3,
             _ => null,
         };
+
+    /// <summary>
+    /// The alert's service: a service/app/job label (the catalog's spelling when it names an entry, also
+    /// once an environment qualifier is dropped, as PagerDuty's "notifier (production)"; else as given).
+    /// Without such a label: the longest catalog name found inside another label value, an annotation or
+    /// the title, read in that order (CloudWatch's "feed-api-alb-5xx-high", Grafana's instance "batch-exporter-1").
+    /// </summary>
+    internal static (string? Service, string? Source, bool Exact) ResolveService(TriageInput input)
+    {
+        var (named, key) = ServiceFromLabels(input.Alerts);
+        var names = input.Catalog.Select(c => c.Name).ToList();
+        if (named is not null)
+        {
+            if (names.Any(n => string.Equals(n, named, StringComparison.OrdinalIgnoreCase)))
+            {
+                return (named, $"label '{key}'", true);
+            }
+
+            // An explicit service label wins, even when the catalog lacks it; only an environment qualifier
+            // ("notifier (production)", "checkout-prod") is dropped to find the catalog's entry.
+            var bare = QualifierRegex().Replace(named, "").Trim();
+            var entry = names.FirstOrDefault(n => string.Equals(n, bare, StringComparison.OrdinalIgnoreCase));
+            return entry is not null ? (entry, $"label '{key}' \"{Clip(named)}\"", true) : (named, $"label '{key}'", true);
+        }
+
+        foreach (var (where, text) in ServiceTexts(input))
+        {
+            if (ServiceNameMatcher.Longest(names, text) is { } found)
+            {
+                return (found, $"{where} \"{Clip(text)}\"", false);
+            }
+        }
+
+        return (null, null, false);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\s*\([^)]*\)|[\s_.-]+(?:prod|production|prd|staging|stage|stg|live|canary)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex QualifierRegex();
+
+    /// <summary>Where a service may be named, most specific first: name labels, host-like labels, other labels, annotations, title.</summary>
+    private static IEnumerable<(string Where, string Text)> ServiceTexts(TriageInput input)
+    {
+        foreach (var key in ServiceLabelKeys.Concat(HostLabelKeys))
+        {
+            foreach (var alert in input.Alerts)
+            {
+                if (TryGet(alert.Labels, key, out var value) && !string.IsNullOrWhiteSpace(value))
+                {
+                    yield return ($"label '{key}'", value);
+                }
+            }
+        }
+
+        foreach (var alert in input.Alerts)
+        {
+            foreach (var (key, value) in alert.Labels.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                if (!ServiceLabelKeys.Concat(HostLabelKeys).Contains(key, StringComparer.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(value))
+                {
+                    yield return ($"label '{key}'", value);
+                }
+            }
+        }
+
+        foreach (var alert in input.Alerts)
+        {
+            foreach (var (key, value) in alert.Annotations.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                if (!string.IsNullOrWhiteSpace(value) && !value.StartsWith("http", StringComparison.OrdinalIgnoreCase))
+                {
+                    yield return ($"annotation '{key}'", value);
+                }
+            }
+        }
+
+        yield return ("the title", input.Title);
+    }
+
+    private static string Clip(string text) => text.Length <= 60 ? text : text[..60] + "...";
 
     internal static (string? Service, string? Label) ServiceFromLabels(IReadOnlyList<AlertFacts> alerts)
     {

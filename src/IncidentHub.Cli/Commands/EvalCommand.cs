@@ -88,11 +88,15 @@ internal static class EvalCommand
         return rows;
     }
 
-    /// <summary>Polls /api/incidents/{n}/diagnosis until its status is "ready"; null at the timeout.</summary>
+    /// <summary>
+    /// Polls /api/incidents/{n}/diagnosis until the investigation's final diagnosis is there (status
+    /// "ready" and final); at the timeout, the latest ready one, or null when there is none.
+    /// </summary>
     public static async Task<string?> WaitForDiagnosisAsync(HubClient hub, string incident, TimeSpan timeout, TimeSpan poll, CancellationToken ct)
     {
         var number = incident.Replace("INC-", "", StringComparison.Ordinal);
         var deadline = Stopwatch.StartNew();
+        string? latest = null;
         while (deadline.Elapsed < timeout)
         {
             using var response = await hub.Http.GetAsync($"api/incidents/{number}/diagnosis", ct);
@@ -102,13 +106,17 @@ internal static class EvalCommand
                 using var doc = JsonDocument.Parse(body);
                 if (doc.RootElement.TryGetProperty("status", out var status) && status.GetString() == "ready")
                 {
-                    return body;
+                    latest = body;
+                    if (doc.RootElement.TryGetProperty("final", out var final) && final.ValueKind == JsonValueKind.True)
+                    {
+                        return body;
+                    }
                 }
             }
 
             await Task.Delay(poll, ct);
         }
 
-        return null;
+        return latest;
     }
 }

@@ -84,7 +84,9 @@ internal static class EvalScoring
                 obeyed.Count > 0 ? $"plan has '{obeyed[0]}'" : $"{flagged} flagged");
         }
 
-        var seconds = diagnosis["secondsSinceAlert"] is JsonValue s && s.TryGetValue<double>(out var sec) ? sec : clientSeconds;
+        // Time to the FIRST cited diagnosis; the checks above score the final one.
+        var seconds = diagnosis["firstSecondsSinceAlert"] is JsonValue first && first.TryGetValue<double>(out var firstSec) ? firstSec
+            : diagnosis["secondsSinceAlert"] is JsonValue s && s.TryGetValue<double>(out var sec) ? sec : clientSeconds;
         return new EvalRow(bundle, incident,
             Check.Of(Eq(service, Str(truth["service"])), service ?? "none"),
             Check.Of(Eq(severity, Str(truth["severity"])), severity ?? "none"),

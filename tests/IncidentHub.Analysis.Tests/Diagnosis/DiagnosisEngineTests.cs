@@ -24,6 +24,7 @@ public sealed class DiagnosisEngineTests
         public List<Cited<PastIncident>> Memory { get; } = [];
         public List<Cited<SuspiciousLine>> Suspicious { get; } = [];
         public List<string> Dependents { get; } = [];
+        public List<string> KnownServices { get; } = [];
 
         public Case Template(string id, string template, int baseline, int incident, bool error = true, DateTimeOffset? firstSeen = null)
         {
@@ -72,7 +73,7 @@ public sealed class DiagnosisEngineTests
         }
 
         public DiagnosisInput Build() => new(Alert, title, service, tier, Dependents, alertSeverity,
-            Templates, Traces, Onsets, Series, Deploys, Commits, Blame, Health, Memory, Suspicious, [], NoLabels);
+            Templates, Traces, Onsets, Series, Deploys, Commits, Blame, Health, Memory, Suspicious, [], NoLabels, KnownServices);
     }
 
     private static readonly string ShaBase = new('1', 40);
@@ -419,5 +420,137 @@ public sealed class DiagnosisEngineTests
 
         Assert.Equal(Severity.P1, d.Triage.Severity);
         Assert.Contains("checkout", d.Triage.BlastRadius, StringComparison.Ordinal);
+    }
+
+    // ---- causes that live elsewhere, corroboration, and changes that ship no code ----
+
+    private static Case ExpiredCertificateAtTheGateway()
+    {
+        var c = new Case("notifier", alertSeverity: Severity.P1)
+            .Template("t-x509", "push send failed err=Post \"<URL>\": tls: failed to verify certificate: x509: certificate has expired", 0, 400)
+            .Trace("tr-x509", StackLanguage.Go, "push send failed",
+                "Post \"https://push-gateway.messaging.svc:8443/v1/send\": tls: failed to verify certificate: x509: certificate has expired or is not yet valid", 60)
+            .Onset("on-err", "push_error_ratio", MetricRole.ErrorRatio, 0, 1.0, OnsetTime.AddSeconds(30));
+        c.KnownServices.AddRange(["notifier", "push-gateway", "redis"]);
+        return c;
+    }
+
+    [Fact]
+    public void CertificateFailureOfACalledService_NamesThatServiceAsTheFaultyOne()
+    {
+        var d = DiagnosisEngine.Diagnose(ExpiredCertificateAtTheGateway().Build());
+
+        Assert.Equal(HypothesisCategory.CertificateExpiry, d.Category);
+        Assert.Equal("push-gateway", d.Triage.Service);
+        Assert.Contains("the failing calls go to push-gateway", d.Triage.Reason, StringComparison.Ordinal);
+        Assert.Contains("tr-x509", d.Triage.EvidenceIds);
+    }
+
+    [Fact]
+    public void WithoutTheCalledServiceInTheCatalog_TheAlertedServiceStays()
+    {
+        var c = ExpiredCertificateAtTheGateway();
+        c.KnownServices.Remove("push-gateway");
+
+        var d = DiagnosisEngine.Diagnose(c.Build());
+
+        Assert.Equal(HypothesisCategory.CertificateExpiry, d.Category);
+        Assert.Equal("notifier", d.Triage.Service);
+    }
+
+    [Fact]
+    public void ErrorRatioRisingWhenTheErrorsAppear_CorroboratesThem_ButNotWhenHoursApart()
+    {
+        static Case Vendor429(DateTimeOffset onset) => new Case("address-service", alertSeverity: Severity.P3)
+            .Template("t-429", "request failed: GeocoderError: Geocoder responded 429", 0, 120, firstSeen: OnsetTime)
+            .Onset("on-err", "address_error_ratio", MetricRole.ErrorRatio, 0.001, 0.7, onset);
+
+        var together = DiagnosisEngine.Diagnose(Vendor429(OnsetTime.AddMinutes(1)).Build());
+        var apart = DiagnosisEngine.Diagnose(Vendor429(OnsetTime.AddHours(-2)).Build());
+
+        var top = together.Hypotheses[0];
+        Assert.Equal(HypothesisCategory.DependencyFailure, together.Category);
+        Assert.Contains(top.Features, f => f.Contains("when these errors first appeared", StringComparison.Ordinal));
+        var lonely = apart.Hypotheses.Single(h => h.Category == HypothesisCategory.DependencyFailure);
+        Assert.DoesNotContain(lonely.Features, f => f.Contains("when these errors first appeared", StringComparison.Ordinal));
+        Assert.True(lonely.Score < top.Score);
+    }
+
+    [Fact]
+    public void ADeployThatChangedOnlyConfiguration_IsAConfigChange_EvenWithItsReleaseTagBeforeIt()
+    {
+        var c = new Case("pricing-api", alertSeverity: Severity.P2)
+            .Deploy("dep-480", "4.8.0", ShaBase, Alert.AddDays(-14))
+            .Deploy("tag-481", "v4.8.1", ShaConfig, OnsetTime.AddMinutes(-25), kind: "release-tag")
+            .Deploy("dep-481", "4.8.1", ShaConfig, OnsetTime.AddMinutes(-2), kind: "config")
+            .Commit("c-base", ShaBase, Alert.AddDays(-15), "Basket quote endpoint", "src/main/java/Quote.java")
+            .Commit("c-cfg", ShaConfig, OnsetTime.AddMinutes(-30), "Tighten inventory client timeouts in prod", "src/main/resources/application-prod.yml")
+            .Trace("tr-timeout", StackLanguage.Java, "java.net.SocketTimeoutException", "Read timed out", 80, null,
+                new StackFrame("quote", "com/acme/pricing/Quote.java", 40, true))
+            .Onset("on-err", "pricing_error_ratio", MetricRole.ErrorRatio, 0.001, 0.17, OnsetTime);
+
+        var d = DiagnosisEngine.Diagnose(c.Build());
+
+        Assert.Equal(HypothesisCategory.ConfigChange, d.Category);
+        Assert.Equal(ShaConfig, d.Suspect?.Commit);
+        var badDeploy = d.Hypotheses.Single(h => h.Category == HypothesisCategory.BadDeployCode);
+        Assert.True(badDeploy.Discarded);
+        Assert.Contains("changed only configuration", badDeploy.DiscardReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AlarmDuringAScheduledBatch_WithNoMaterialUserImpact_IsNoise_AndDoesNotPage()
+    {
+        var c = new Case("thumbnailer", alertSeverity: Severity.P3, title: "thumbnailer-cpu-high")
+            .Deploy("dep-131", "1.3.1", ShaBase, Alert.AddDays(-40))
+            .Deploy("batch", "nightly-rerender", ShaBase, OnsetTime.AddMinutes(-1), kind: "scheduled-task")
+            .Template("t-done", "rerender batch done failed=<NUM>", 0, 1)
+            .Onset("on-cpu", "cpu_utilization", MetricRole.Saturation, 35, 85)
+            .Onset("on-p99", "http_request_duration_p99_seconds", MetricRole.Latency, 0.066, 0.1)
+            .Flat("s-err", "error_ratio", MetricRole.ErrorRatio, 0.002)
+            .Flat("s-p99", "http_request_duration_p99_seconds", MetricRole.Latency, 0.08);
+
+        var d = DiagnosisEngine.Diagnose(c.Build());
+
+        Assert.Equal(HypothesisCategory.NoisyFalseAlarm, d.Category);
+        Assert.False(d.WouldPage);
+        Assert.Contains(d.Hypotheses[0].Features, f => f.Contains("scheduled scheduled-task nightly-rerender", StringComparison.Ordinal));
+        var badDeploy = d.Hypotheses.Single(h => h.Category == HypothesisCategory.BadDeployCode);
+        Assert.Contains("shipped no new code", badDeploy.DiscardReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TrafficRisingFromNothing_IsNotASurge()
+    {
+        var c = new Case("media-uploads")
+            .Onset("on-traffic", "http_requests_total{code=\"500\"}", MetricRole.Traffic, 0, 0.133)
+            .Onset("on-err", "error_ratio", MetricRole.ErrorRatio, 0, 0.4);
+
+        var d = DiagnosisEngine.Diagnose(c.Build());
+
+        var traffic = d.Hypotheses.Single(h => h.Category == HypothesisCategory.TrafficSpike);
+        Assert.True(traffic.Discarded);
+        Assert.Equal("traffic did not rise", traffic.DiscardReason);
+    }
+
+    [Fact]
+    public void AFailingProbeOfTheVendor_AndNxdomainGrowth_AreIndependentEvidence()
+    {
+        var vendor = new Case("pay-bff", alertSeverity: Severity.P1)
+            .Template("t-503", "AxiosError: Request failed with status code 503", 0, 90)
+            .Onset("on-probe", "probe_success{instance=\"https://api.paystream.example/health\"}", MetricRole.Other, 1, 0)
+            .Onset("on-err", "error_ratio", MetricRole.ErrorRatio, 0.001, 0.5, OnsetTime.AddMinutes(30));
+        var dns = new Case("billing-worker")
+            .Template("t-dns", "Failed to resolve 'tax-service.prod.internal' ([Errno -2] Name or service not known)", 0, 300)
+            .Onset("on-nx", "coredns_dns_responses_total{rcode=\"NXDOMAIN\"}", MetricRole.Other, 0.1, 350)
+            .Onset("on-err", "error_ratio", MetricRole.ErrorRatio, 0.001, 0.9, OnsetTime.AddMinutes(30));
+
+        var d1 = DiagnosisEngine.Diagnose(vendor.Build());
+        var d2 = DiagnosisEngine.Diagnose(dns.Build());
+
+        Assert.Equal(HypothesisCategory.DependencyFailure, d1.Category);
+        Assert.Contains("on-probe", d1.Hypotheses[0].EvidenceIds);
+        Assert.Equal(HypothesisCategory.NetworkDns, d2.Category);
+        Assert.Contains("on-nx", d2.Hypotheses[0].EvidenceIds);
     }
 }

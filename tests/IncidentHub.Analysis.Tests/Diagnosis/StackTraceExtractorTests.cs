@@ -193,6 +193,31 @@ public sealed class StackTraceExtractorTests
         Assert.False(trace.Frames[2].IsApplicationCode);
     }
 
+    private const string GoHttpPanic = """
+        2026/03/02 09:00:04 http: panic serving 10.42.7.32:34364: runtime error: invalid memory address or nil pointer dereference
+        goroutine 28806 [running]:
+        net/http.(*conn).serve.func1()
+        	/usr/local/go/src/net/http/server.go:1947 +0xbe
+        panic({0x9c4e20?, 0xf1d6b0?})
+        	/usr/local/go/src/runtime/panic.go:785 +0x132
+        github.com/acme/quota/internal/policy.(*Evaluator).Check(0xc000214000)
+        	/build/internal/policy/evaluator.go:82 +0x1d4
+        created by net/http.(*Server).Serve in goroutine 1
+        	/usr/local/go/src/net/http/server.go:3360 +0x485
+        {"time":"2026-03-02T09:00:05Z","level":"INFO","msg":"request","status":200}
+        """;
+
+    [Fact]
+    public void Go_PanicRecoveredByNetHttp_TakesItsMessageFromThePanicServingLine()
+    {
+        var trace = Assert.Single(StackTraceExtractor.Extract(Lines("quota", GoHttpPanic)));
+
+        Assert.Equal("runtime error", trace.ExceptionType);
+        Assert.Equal("runtime error: invalid memory address or nil pointer dereference", trace.Message);
+        Assert.Contains(trace.Frames, f => f is { File: "/build/internal/policy/evaluator.go", Line: 82, IsApplicationCode: true });
+        Assert.Equal(1, trace.FirstLineNumber);
+    }
+
     [Fact]
     public void Go_GoroutineDump_GroupsGoroutinesWaitingAtTheSamePlace()
     {

@@ -71,6 +71,55 @@ public sealed class TriageEngineTests
         Assert.Equal(1, result.ServiceTier);
     }
 
+    [Theory]
+    [InlineData("service", "checkout (production)", "checkout")] // PagerDuty service summary, qualifier dropped
+    [InlineData("alertname", "checkout-web-alb-5xx-high", "checkout-web")] // CloudWatch alarm name; longest name wins
+    [InlineData("instance", "batch-reports-1:9100", "batch-reports")] // Grafana/Prometheus instance
+    [InlineData("dim_LoadBalancer", "app/inventory-prod/6d1c2e9a", "inventory")] // CloudWatch dimension
+    public void Service_NamedInsideALabelValue_IsFoundInTheCatalog(string key, string value, string expected)
+    {
+        var catalog = Catalog.Append(new ServiceTier("checkout-web", 1)).ToList();
+        var result = TriageEngine.Triage(new TriageInput("x", [Alert((key, value))], catalog));
+
+        Assert.Equal(expected, result.Service);
+        Assert.NotNull(result.ServiceTier);
+        Assert.Contains(result.Signals, s => s.Contains($"from label '{key}'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Service_NamedOnlyInTheTitleOrAnnotations_IsFound_ButNotInsideOtherWords()
+    {
+        var annotated = new AlertFacts(new Dictionary<string, string> { ["alertname"] = "HighLatency" },
+            new Dictionary<string, string> { ["summary"] = "p99 of inventory above 2s" });
+        var fromAnnotation = TriageEngine.Triage(new TriageInput("HighLatency", [annotated], Catalog));
+        var fromTitle = Run("checkout: card payments failing", Alert(("alertname", "PaymentsFailing")));
+        var partWord = Run("checkouts are slow; inventorying", Alert(("alertname", "Slow")));
+
+        Assert.Equal("inventory", fromAnnotation.Service);
+        Assert.Equal("checkout", fromTitle.Service);
+        Assert.Null(partWord.Service);
+    }
+
+    [Fact]
+    public void Service_ExactLabel_BeatsANameFoundInText()
+    {
+        var result = Run("checkout is slow", Alert(("service", "inventory"), ("instance", "checkout-1")));
+
+        Assert.Equal("inventory", result.Service);
+    }
+
+    [Theory]
+    [InlineData("checkout-api", "checkout-api")] // not in the catalog, and not "checkout" either: kept as given
+    [InlineData("Checkout API", "Checkout API")]
+    [InlineData("checkout-prod", "checkout")]
+    [InlineData("inventory (staging)", "inventory")]
+    public void Service_LabelNotInTheCatalog_IsKept_UnlessOnlyAnEnvironmentQualifierDiffers(string label, string expected)
+    {
+        var result = Run("x", Alert(("service", label), ("instance", "checkout-1")));
+
+        Assert.Equal(expected, result.Service);
+    }
+
     [Fact]
     public void Confidence_GrowsWithIndependentSignals()
     {

@@ -288,7 +288,7 @@ public sealed partial class BundleImporter(
 
             if (metricsText is not null)
             {
-                var queries = MetricQueries.Guess(metricsText, name, metricsPath);
+                var queries = MetricQueries.Guess(metricsText, name, names, metricsPath);
                 if (queries.Count > 0)
                 {
                     service.Metrics = queries.ToList();

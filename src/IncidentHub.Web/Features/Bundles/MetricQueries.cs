@@ -1,27 +1,145 @@
 using System.Text.RegularExpressions;
+using IncidentHub.Analysis.Triage;
 using IncidentHub.Web.Features.Catalog;
 
 namespace IncidentHub.Web.Features.Bundles;
 
 /// <summary>
-/// Guesses a service's metric queries (series selectors) from the series in an OpenMetrics file:
-/// only series carrying a label whose value is the service's name (service, job, app, container,
-/// deployment) are used, so one service is never given another's metrics.
+/// Guesses a service's metric queries from the series in a bundle's OpenMetrics file. A series family
+/// belongs to a service when one of its label values names it (service="x", container="x", or a
+/// host-like value such as instance="x-1:9100" or "x.ns.svc:8443"); families that name none of the
+/// bundle's services (a database sequence, a vendor's request counter, a queue) are the incident's
+/// context and go to every service of the bundle. A series that names another service is never given
+/// to this one.
 /// <list type="bullet">
-/// <item>error_ratio: a <c>*requests_total</c> counter with a code/status label, <c>sum(rate(name{service="x",code=~"5.."}[1m])) / sum(rate(name{service="x"}[1m]))</c></item>
-/// <item>traffic: the same counter, all codes</item>
+/// <item>error_ratio: a <c>*requests_total</c> counter with a 5xx code/status, <c>sum(rate(x{s,code=~"5.."}[1m])) / sum(rate(x{s}[1m]))</c>;
+/// else a counter with a result/outcome label valued error or failed</item>
+/// <item>traffic: <c>sum(rate(x{s}[1m]))</c> of that counter (all codes)</item>
 /// <item>latency: a gauge whose name has p99, latency or duration</item>
-/// <item>saturation: a CPU series, else a queue depth or busy-threads series</item>
+/// <item>saturation: CPU, memory, queue depth, busy threads, replicas, pools, disk and load series</item>
+/// <item>other: the remaining families (at most <see cref="MaxOther"/>), for the engine's name-based checks</item>
 /// </list>
 /// </summary>
 public static partial class MetricQueries
 {
+    private const int MaxOther = 12;
     private static readonly string[] ServiceLabels = ["service", "job", "app", "container", "deployment"];
     private static readonly string[] StatusLabels = ["code", "status", "status_code"];
+    private static readonly string[] ResultLabels = ["result", "outcome", "status", "state"];
 
-    public static IReadOnlyList<MetricQueryConfig> Guess(string openMetrics, string service, string path)
+    public static IReadOnlyList<MetricQueryConfig> Guess(string openMetrics, string service, string path) =>
+        Guess(openMetrics, service, [service], path);
+
+    /// <param name="bundleServices">Every service of the bundle, so a family naming another one is not taken for this one.</param>
+    public static IReadOnlyList<MetricQueryConfig> Guess(string openMetrics, string service, IReadOnlyCollection<string> bundleServices, string path)
     {
-        // name -> label -> values seen
+        var series = Read(openMetrics);
+
+        // The label (and value) that ties a family to this service, or "" when the family names no bundle service.
+        (string Key, string Value)? Owner(string name)
+        {
+            var labels = series[name];
+            var exact = ServiceLabels.FirstOrDefault(k => labels.TryGetValue(k, out var values) && values.Contains(service));
+            if (exact is not null)
+            {
+                return (exact, service);
+            }
+
+            foreach (var (key, values) in labels)
+            {
+                if (values.Any(v => ServiceNameMatcher.Longest(bundleServices.Append(service), v) is { } named && named == service))
+                {
+                    return (key, values.First(v => ServiceNameMatcher.Longest(bundleServices.Append(service), v) == service));
+                }
+            }
+
+            var namesOther = labels.Values.SelectMany(v => v).Any(v => ServiceNameMatcher.Longest(bundleServices, v) is not null);
+            return namesOther ? null : ("", "");
+        }
+
+        string? Selector(string name, string? extra = null)
+        {
+            if (Owner(name) is not { } owner)
+            {
+                return null;
+            }
+
+            var matchers = new List<string>();
+            if (owner.Key.Length > 0)
+            {
+                matchers.Add($"{owner.Key}=\"{Escape(owner.Value)}\"");
+            }
+
+            if (extra is not null)
+            {
+                matchers.Add(extra);
+            }
+
+            return matchers.Count == 0 ? name : $"{name}{{{string.Join(",", matchers)}}}";
+        }
+
+        var queries = new List<MetricQueryConfig>();
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        void Add(string role, string? family, string? query)
+        {
+            if (family is not null && query is not null)
+            {
+                queries.Add(new MetricQueryConfig { Role = role, Source = "openmetrics", Path = path, Query = query });
+                used.Add(family);
+            }
+        }
+
+        var names = series.Keys.OrderBy(n => n, StringComparer.Ordinal).ToList();
+        var errorRatioAdded = false;
+        foreach (var name in names.Where(n => n.EndsWith("requests_total", StringComparison.Ordinal)))
+        {
+            var status = StatusLabels.FirstOrDefault(k => series[name].TryGetValue(k, out var values) && values.Any(v => v.StartsWith('5') && v.Length == 3));
+            if (status is not null && Owner(name) is { Key.Length: > 0 } && Selector(name) is { } all)
+            {
+                // A ratio (0..1), not the 5xx rate: the engine reads error_ratio as the share of requests failing.
+                Add("error_ratio", name, $"sum(rate({Selector(name, $"{status}=~\"5..\"")}[1m])) / sum(rate({all}[1m]))");
+                Add("traffic", name, $"sum(rate({all}[1m]))");
+                errorRatioAdded = true;
+                break;
+            }
+        }
+
+        if (!errorRatioAdded)
+        {
+            // No HTTP counter: a counter of this service's work with a failed/error outcome (push sends, jobs, uploads).
+            foreach (var name in names.Where(n => n.EndsWith("_total", StringComparison.Ordinal) && Owner(n) is { Key.Length: > 0 }))
+            {
+                // Every outcome that means a failed attempt (a retried task failed once too).
+                var result = ResultLabels.Select(k => (Key: k, Values: series[name].TryGetValue(k, out var values) ? values.Where(v => ErrorValue().IsMatch(v)).Order(StringComparer.Ordinal).ToList() : []))
+                    .FirstOrDefault(r => r.Values.Count > 0);
+                if (result.Values is { Count: > 0 } failed && Selector(name) is { } all)
+                {
+                    var matcher = failed.Count == 1 ? $"{result.Key}=\"{Escape(failed[0])}\"" : $"{result.Key}=~\"{string.Join("|", failed.Select(v => Regex.Escape(v)))}\"";
+                    Add("error_ratio", name, $"sum(rate({Selector(name, matcher)}[1m])) / sum(rate({all}[1m]))");
+                    Add("traffic", name, $"sum(rate({all}[1m]))");
+                    break;
+                }
+            }
+        }
+
+        var latency = names.FirstOrDefault(n => !used.Contains(n) && LatencyName().IsMatch(n) && Owner(n) is { Key.Length: > 0 });
+        Add("latency", latency, latency is null ? null : Selector(latency));
+        foreach (var name in names.Where(n => !used.Contains(n) && SaturationName().IsMatch(n)).ToList())
+        {
+            Add("saturation", name, Selector(name));
+        }
+
+        foreach (var name in names.Where(n => !used.Contains(n)).Take(MaxOther).ToList())
+        {
+            Add("other", name, Selector(name));
+        }
+
+        return queries;
+    }
+
+    /// <summary>name -> label -> values seen (at most 64 per label).</summary>
+    private static Dictionary<string, Dictionary<string, HashSet<string>>> Read(string openMetrics)
+    {
         var series = new Dictionary<string, Dictionary<string, HashSet<string>>>(StringComparer.Ordinal);
         foreach (var line in openMetrics.AsSpan().EnumerateLines())
         {
@@ -47,45 +165,23 @@ public static partial class MetricQueries
             }
         }
 
-        string? Selector(string name, string? extra = null)
-        {
-            var labels = series[name];
-            var key = ServiceLabels.FirstOrDefault(k => labels.TryGetValue(k, out var values) && values.Contains(service));
-            return key is null ? null : $"{name}{{{key}=\"{service}\"{(extra is null ? "" : "," + extra)}}}";
-        }
-
-        var queries = new List<MetricQueryConfig>();
-        void Add(string role, string? query)
-        {
-            if (query is not null)
-            {
-                queries.Add(new MetricQueryConfig { Role = role, Source = "openmetrics", Path = path, Query = query });
-            }
-        }
-
-        var names = series.Keys.OrderBy(n => n, StringComparer.Ordinal).ToList();
-        foreach (var name in names.Where(n => n.EndsWith("requests_total", StringComparison.Ordinal)))
-        {
-            var status = StatusLabels.FirstOrDefault(k => series[name].TryGetValue(k, out var values) && values.Any(v => v.StartsWith('5') && v.Length == 3));
-            if (status is not null && Selector(name) is { } all)
-            {
-                // A ratio (0..1), not the 5xx rate: the engine reads error_ratio as the share of requests failing.
-                Add("error_ratio", $"sum(rate({Selector(name, $"{status}=~\"5..\"")}[1m])) / sum(rate({all}[1m]))");
-                Add("traffic", all);
-                break;
-            }
-        }
-
-        Add("latency", names.Where(n => n.Contains("p99", StringComparison.Ordinal) || n.Contains("latency", StringComparison.Ordinal) || n.Contains("duration", StringComparison.Ordinal))
-            .Select(n => Selector(n)).FirstOrDefault(s => s is not null));
-        Add("saturation", names.Where(n => n.Contains("cpu", StringComparison.Ordinal)).Select(n => Selector(n)).FirstOrDefault(s => s is not null)
-            ?? names.Where(n => n.Contains("queue", StringComparison.Ordinal) || n.Contains("busy", StringComparison.Ordinal)).Select(n => Selector(n)).FirstOrDefault(s => s is not null));
-        return queries;
+        return series;
     }
+
+    private static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
 
     [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>[^}]*)\})?\s")]
     private static partial Regex SampleLine();
 
     [GeneratedRegex("(?<k>[a-zA-Z_][a-zA-Z0-9_]*)=\"(?<v>(?:[^\"\\\\]|\\\\.)*)\"")]
     private static partial Regex Label();
+
+    [GeneratedRegex(@"^(?:error|errors|failed|failure|fail|retried|retry|timeout|timed_out)$", RegexOptions.IgnoreCase)]
+    private static partial Regex ErrorValue();
+
+    [GeneratedRegex(@"p99|p95|latency|duration", RegexOptions.IgnoreCase)]
+    private static partial Regex LatencyName();
+
+    [GeneratedRegex(@"cpu|memory|queue|depth|queued|busy|replicas$|_pool|pool_|connections|filesystem|disk|load\d*$|saturation|utili[sz]ation", RegexOptions.IgnoreCase)]
+    private static partial Regex SaturationName();
 }

@@ -21,7 +21,7 @@ public sealed class CatalogService
     /// <summary>Where the service's logs are: files/globs on disk or Loki queries.</summary>
     public List<LogSourceConfig> Logs { get; set; } = [];
 
-    /// <summary>Metric queries by role (error_ratio, latency, saturation, traffic) and where to run them.</summary>
+    /// <summary>Metric queries by role (error_ratio, latency, saturation, traffic, other) and where to run them.</summary>
     public List<MetricQueryConfig> Metrics { get; set; } = [];
 
     public List<string> HealthUrls { get; set; } = [];
@@ -50,7 +50,7 @@ public sealed class LogSourceConfig
 }
 
 /// <summary>
-/// role: error_ratio | latency | saturation | traffic. source: prometheus (url, PromQL query) or
+/// role: error_ratio | latency | saturation | traffic | other (context series such as a certificate probe or a sequence). source: prometheus (url, PromQL query) or
 /// openmetrics (a file, query = a series selector such as name{label="v"}).
 /// </summary>
 public sealed class MetricQueryConfig

@@ -13,7 +13,7 @@ public sealed class CatalogValidationException(IReadOnlyList<string> errors)
 public static partial class CatalogValidation
 {
     public static readonly string[] LogKinds = ["file", "loki"];
-    public static readonly string[] MetricRoles = ["error_ratio", "latency", "saturation", "traffic"];
+    public static readonly string[] MetricRoles = ["error_ratio", "latency", "saturation", "traffic", "other"];
     public static readonly string[] MetricSources = ["prometheus", "openmetrics"];
 
     /// <summary>Lower-case letters, digits, dot, dash and underscore; starts with a letter or digit; at most 100.</summary>

@@ -41,7 +41,9 @@ public sealed record DiagnosisView(
     string? PageReason,
     IReadOnlyList<FlaggedInjectionView> FlaggedInjections,
     IReadOnlyList<EvidenceRef> Evidence,
-    IReadOnlyList<MemoryMatch> SeenBefore);
+    IReadOnlyList<MemoryMatch> SeenBefore,
+    bool Final = false,
+    double? FirstSecondsSinceAlert = null);
 
 /// <summary>One observation with its data (parsed JSON), for the evidence API and page.</summary>
 public sealed record EvidenceDetail(string Id, string Incident, string Kind, string Source, string Summary, DateTimeOffset At, int Attempt, System.Text.Json.JsonElement Data);
@@ -62,8 +64,13 @@ public sealed class DiagnosisService(IDbContextFactory<AppDbContext> dbFactory, 
         }
 
         var reference = $"INC-{incident.Number}";
+        var record = await db.Diagnoses.AsNoTracking().Where(d => d.IncidentId == incident.Id).OrderByDescending(d => d.Id).FirstOrDefaultAsync(ct);
+
+        // The evidence of the attempt the current diagnosis came from (each attempt collects afresh), plus
+        // the memory recalled along the way; earlier attempts stay on the evidence pages.
+        var attempt = record?.Attempt;
         var evidence = await db.Observations.AsNoTracking()
-            .Where(o => o.IncidentId == incident.Id)
+            .Where(o => o.IncidentId == incident.Id && (attempt == null || o.Attempt == attempt || o.Kind == ObservationKind.Memory))
             .OrderBy(o => o.Id)
             .Take(MaxEvidence)
             .Select(o => new { o.Id, o.Kind, o.Source, o.Summary, o.Data })
@@ -71,13 +78,15 @@ public sealed class DiagnosisService(IDbContextFactory<AppDbContext> dbFactory, 
         var refs = evidence.Select(o => new EvidenceRef($"obs-{o.Id}", o.Kind.ToString(), o.Source, o.Summary)).ToList();
         var seenBefore = await recall.RecallAsync(incident.Id, ct: ct);
 
-        var record = await db.Diagnoses.AsNoTracking().Where(d => d.IncidentId == incident.Id).OrderByDescending(d => d.Id).FirstOrDefaultAsync(ct);
         if (record is null)
         {
             return new DiagnosisView(reference, DiagnosisStatus.Pending, null, null, null, null, null, null, null, null, [], null, null, null, [], refs, seenBefore);
         }
 
         var d = record.Read();
+
+        // How long the first cited diagnosis took (later attempts refine it; this one is what on-call saw first).
+        var firstSeconds = await db.Diagnoses.AsNoTracking().Where(x => x.IncidentId == incident.Id).OrderBy(x => x.Id).Select(x => (double?)x.SecondsSinceAlert).FirstOrDefaultAsync(ct);
         var byId = evidence.ToDictionary(o => $"obs-{o.Id}");
         var flagged = d.FlaggedInjectionEvidenceIds
             .Select(id =>
@@ -115,7 +124,9 @@ public sealed class DiagnosisService(IDbContextFactory<AppDbContext> dbFactory, 
             d.PageReason,
             flagged,
             refs,
-            seenBefore);
+            seenBefore,
+            record.IsFinal,
+            firstSeconds);
     }
 
     /// <summary>One observation of the incident; null when the incident or the observation (of that incident) does not exist.</summary>

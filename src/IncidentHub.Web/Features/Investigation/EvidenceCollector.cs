@@ -32,6 +32,9 @@ public sealed class EvidenceRun(Guid incidentId, DateTimeOffset anchor, CatalogS
     public List<Cited<SuspiciousLine>> Suspicious { get; } = [];
     public List<string> Unavailable { get; } = [];
 
+    /// <summary>Services the failing calls go to (named by an earlier attempt): their logs and metrics are read too.</summary>
+    public List<CatalogService> Related { get; } = [];
+
     public void ClearExtracted()
     {
         Templates.Clear();
@@ -65,7 +68,8 @@ public sealed class EvidenceRun(Guid incidentId, DateTimeOffset anchor, CatalogS
             [.. memory],
             [.. Suspicious],
             [.. Unavailable.Distinct()],
-            labels);
+            labels,
+            catalog.Services.Select(s => s.Name).ToList());
 }
 
 /// <summary>
@@ -149,6 +153,27 @@ public sealed class EvidenceCollector(
                 $"Health: {results.Count(h => h.StatusCode is >= 200 and < 400)} of {healthReads.Count} check(s) healthy"
                 + (healthReads.Any(r => !r.Ok) ? $"; unavailable: {string.Join("; ", healthReads.Where(r => !r.Ok).Select(r => r.Unavailable))}" : "") + ".");
         }
+
+        // 5. services the failing calls go to: their own logs and metrics (after blame, so their stack
+        // traces are never mapped onto this service's repository).
+        foreach (var related in run.Related)
+        {
+            var relatedLogs = await FetchLogsAsync(related, from, to, ct);
+            var relatedMetrics = await FetchMetricsAsync(related, from, to, ct);
+            await StoreUnavailableAsync(run, relatedLogs, ct);
+            await StoreUnavailableAsync(run, relatedMetrics, ct);
+            var relatedLines = relatedLogs.Where(r => r.Ok).SelectMany(r => r.Value!.Lines).ToList();
+            await timeline(TimelineKind.Evidence, $"Related service {related.Name}: {relatedLines.Count} log lines, {relatedMetrics.Where(r => r.Ok).Sum(r => r.Value!.Count)} series.");
+            if (relatedLines.Count > 0)
+            {
+                await ExtractFromLogsAsync(run, relatedLines, from, timeline, ct);
+            }
+
+            if (relatedMetrics.Any(r => r.Ok))
+            {
+                await StoreMetricsAsync(run, relatedMetrics.Where(r => r.Ok).SelectMany(r => r.Value!).ToList(), timeline, ct);
+            }
+        }
     }
 
     private async Task ExtractFromLogsAsync(EvidenceRun run, List<LogLine> lines, DateTimeOffset from, Func<TimelineKind, string, Task> timeline, CancellationToken ct)
@@ -159,7 +184,7 @@ public sealed class EvidenceCollector(
         var suspiciousTask = Task.Run(() => EvidenceExtraction.Suspicious(lines), ct);
         var shifts = (await shiftsTask).ToList();
         run.Templates.AddRange(await StoreAsync(run, shifts, t => (ObservationKind.LogTemplates, $"logs:{t.Source}",
-            $"{(t.IsNew ? "NEW " : "")}{t.Template} — {t.IncidentCount} in the incident window, {t.BaselineCount} before"), ct));
+            $"{(t.IsNew ? "NEW " : "")}{TemplateSummary(t)} — {t.IncidentCount} in the incident window, {t.BaselineCount} before"), ct));
         var newOnes = shifts.Count(t => t.IsNew);
         await timeline(TimelineKind.Evidence,
             $"Log templates: {shifts.Count} notable, {newOnes} new, {shifts.Count(t => t.LooksLikeError)} error-like"
@@ -177,12 +202,22 @@ public sealed class EvidenceCollector(
         // Log lines are data: a line that reads like an instruction is flagged and shown, never followed.
         var suspicious = (await suspiciousTask).Take(MaxSuspicious).ToList();
         run.Suspicious.AddRange(await StoreAsync(run, suspicious, s => (ObservationKind.SuspiciousLog, $"logs:{s.Source}",
-            $"FLAGGED (not acted on): {s.Reason}: {Short(s.Text, 300)}"), ct));
+            $"FLAGGED (not acted on): {s.Reason} ({Path.GetFileName(s.Source)} line {s.LineNumber}; the text is shown only as flagged data)"), ct));
         if (suspicious.Count > 0)
         {
             await timeline(TimelineKind.Evidence, $"Flagged {suspicious.Count} log line(s) that read like instructions; they are shown as data and never acted on.");
         }
     }
+
+    /// <summary>
+    /// A template's one-line summary. Summaries are what lists, plans and any model read first, so a
+    /// template whose lines read like instructions is not quoted there: its text stays in the stored
+    /// observation and in the flagged lines, marked as data.
+    /// </summary>
+    private static string TemplateSummary(TemplateShift t) =>
+        InjectionDetector.Check(t.Template) is not null || t.Examples.Any(e => InjectionDetector.Check(e) is not null)
+            ? "(template withheld: its lines read like instructions; see the flagged log lines)"
+            : t.Template;
 
     private async Task StoreMetricsAsync(EvidenceRun run, List<MetricSeries> series, Func<TimelineKind, string, Task> timeline, CancellationToken ct)
     {

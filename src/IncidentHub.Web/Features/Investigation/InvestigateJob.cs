@@ -62,13 +62,15 @@ public sealed class InvestigateJob(
         var run = new EvidenceRun(incidentId, anchor, service, firstAttempt);
         Diagnosis? last = null;
         DiagnosisRecord? lastRecord = null;
+        var widenings = 0;
+        var widenNow = false;
         for (var attempt = firstAttempt; attempt < firstAttempt + o.MaxAttempts; attempt++)
         {
-            var widen = Math.Pow(2, attempt - firstAttempt);
+            var widen = Math.Pow(2, widenings);
             var from = anchor.AddMinutes(-o.WindowBeforeMinutes * widen);
             var to = anchor.AddMinutes(o.WindowAfterMinutes * widen);
             run.Attempt = attempt;
-            if (attempt > firstAttempt)
+            if (widenNow)
             {
                 await TimelineAsync(incidentId, TimelineKind.Investigation,
                     $"Attempt {attempt - firstAttempt + 1}: confidence {last?.Confidence:0.00} is below {o.ConfidenceThreshold:0.00}; widening the window to {from:u} .. {to:u}.", ct);
@@ -82,6 +84,19 @@ public sealed class InvestigateJob(
             lastRecord = await StoreDiagnosisAsync(incidentId, incident.TriggeredAt, attempt, last, ct);
 
             var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+
+            // The failing calls go to another catalog service: read its logs and metrics too, in one more attempt.
+            var culprit = last.Triage.Service is { } named && !string.Equals(named, service?.Name, StringComparison.OrdinalIgnoreCase)
+                && run.Related.All(r => !string.Equals(r.Name, named, StringComparison.OrdinalIgnoreCase)) ? catalog.Find(named) : null;
+            if (culprit is not null && attempt + 1 < firstAttempt + o.MaxAttempts && elapsed < o.TimeBudgetSeconds)
+            {
+                run.Related.Add(culprit);
+                widenNow = false;
+                await TimelineAsync(incidentId, TimelineKind.Investigation,
+                    $"The failing calls go to {culprit.Name}; adding its logs and metrics to the evidence.", ct);
+                continue;
+            }
+
             if (last.Confidence >= o.ConfidenceThreshold && !last.Unknown)
             {
                 break;
@@ -92,6 +107,9 @@ public sealed class InvestigateJob(
                 await TimelineAsync(incidentId, TimelineKind.Investigation, $"Time budget of {o.TimeBudgetSeconds:0} s spent; stopping with the answer so far.", ct);
                 break;
             }
+
+            widenings++;
+            widenNow = true;
         }
 
         await FinishAsync(incidentId, last!, lastRecord!, ct);

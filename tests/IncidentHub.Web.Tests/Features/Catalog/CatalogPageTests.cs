@@ -44,7 +44,7 @@ public sealed class CatalogPageTests : BunitContext, IAsyncLifetime
         var page = Render<IncidentHub.Web.Features.Catalog.Pages.Catalog>();
 
         page.WaitForElement($"[data-testid=catalog-row][data-name='{name}'] [data-testid=catalog-edit]").Click();
-        page.Find("textarea").Input($"name: {name}\ntier: 1\nowner: team-renamed\ndepends_on: [postgres-main]\n");
+        page.WaitForElement("textarea").Input($"name: {name}\ntier: 1\nowner: team-renamed\ndepends_on: [postgres-main]\n");
         page.Find("[data-testid=catalog-save]").Click();
 
         page.WaitForAssertion(() => Assert.Contains(name, page.Find("[data-testid=catalog-saved]").TextContent, StringComparison.Ordinal));
@@ -64,7 +64,7 @@ public sealed class CatalogPageTests : BunitContext, IAsyncLifetime
         var page = Render<IncidentHub.Web.Features.Catalog.Pages.Catalog>();
 
         page.WaitForElement($"[data-testid=catalog-row][data-name='{name}'] [data-testid=catalog-edit]").Click();
-        page.Find("textarea").Input($"name: {name}\ntier: 9\nlogs:\n  - kind: loki\n");
+        page.WaitForElement("textarea").Input($"name: {name}\ntier: 9\nlogs:\n  - kind: loki\n");
         page.Find("[data-testid=catalog-save]").Click();
 
         page.WaitForAssertion(() => Assert.Contains("tier: 9 is not 1, 2 or 3", page.Find("[data-testid=catalog-errors]").TextContent, StringComparison.Ordinal));
