@@ -2,6 +2,7 @@ using System.Data;
 using IncidentHub.Analysis.Incidents;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Infrastructure.Data;
+using IncidentHub.Web.Infrastructure.Live;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
@@ -26,27 +27,24 @@ public sealed record BatchOutcome(
 /// Only events still marked Received are applied (claimed with FOR UPDATE SKIP LOCKED), so an
 /// event is applied once even if two processes or a restart offer it twice.
 /// </summary>
-public sealed class AlertBatchApplier(AppDbContext db, TimeProvider clock, Microsoft.Extensions.Options.IOptions<IngestionOptions> options)
+public sealed class AlertBatchApplier(AppDbContext db, IncidentNotifier notifier, TimeProvider clock, Microsoft.Extensions.Options.IOptions<IngestionOptions> options)
 {
     public const string Actor = "ingestion";
 
-    public async Task<BatchOutcome> ApplyAsync(IReadOnlyList<ParsedEvent> events, CancellationToken ct)
+    /// <summary>
+    /// Applies the events in one transaction. Unless <paramref name="durable"/>, the commit does not wait for
+    /// its WAL flush (synchronous_commit off): the raw events were committed durably before their 202, and a
+    /// crash that loses this commit leaves them Received, so the sweep applies them again. Whatever must
+    /// survive after this commit (a Hangfire enqueue, the next raw insert) flushes the WAL up to its own
+    /// commit record, and with it this earlier one. A sender waiting for its incidents gets a flushed commit.
+    /// </summary>
+    public async Task<BatchOutcome> ApplyAsync(IReadOnlyList<ParsedEvent> events, bool durable, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         db.ChangeTracker.Clear();
         await using var tx = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
-
-        var ids = events.Select(e => e.EventId).ToArray();
-        var claimed = (await db.Database
-            .SqlQuery<long>($"""SELECT "Id" AS "Value" FROM alert_events WHERE "Id" = ANY({ids}) AND "Status" = 'Received' FOR UPDATE SKIP LOCKED""")
-            .ToListAsync(ct)).ToHashSet();
+        var claimed = await LockAndClaimAsync(events, durable, (NpgsqlTransaction)tx.GetDbTransaction(), ct);
         var work = events.Where(e => claimed.Contains(e.EventId)).ToList();
-
-        // One writer per integration at a time, taken in a fixed order so batches cannot deadlock.
-        foreach (var integrationId in work.Select(e => e.IntegrationId).Distinct().OrderBy(g => g))
-        {
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({integrationId.ToString()}, 0))", ct);
-        }
 
         var integrationIds = work.Select(e => e.IntegrationId).Distinct().ToList();
         var integrations = await db.Integrations.AsNoTracking().Where(i => integrationIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
@@ -104,8 +102,9 @@ public sealed class AlertBatchApplier(AppDbContext db, TimeProvider clock, Micro
             await db.SaveChangesAsync(ct);
         }
 
-        await MarkProcessedAsync(work, now, ct);
+        await MarkProcessedAndNotifyAsync(work, state.Touched, now, ct);
         await tx.CommitAsync(ct);
+        notifier.PublishInProcess(state.Touched);
 
         // Numbers come from the database sequence and are known only after the insert.
         foreach (var (eventId, incidentIds) in perEventIncidents)
@@ -346,23 +345,69 @@ public sealed class AlertBatchApplier(AppDbContext db, TimeProvider clock, Micro
         return resolved;
     }
 
-    private async Task MarkProcessedAsync(List<ParsedEvent> work, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// One round trip: commit mode, then one writer per integration at a time (locks taken in a fixed order so
+    /// batches cannot deadlock), then the claim: only events still Received, skipping those another applier holds.
+    /// </summary>
+    private async Task<HashSet<long>> LockAndClaimAsync(IReadOnlyList<ParsedEvent> events, bool durable, NpgsqlTransaction transaction, CancellationToken ct)
     {
-        if (work.Count == 0)
+        await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection(), transaction);
+        if (!durable)
         {
-            return;
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL synchronous_commit = off"));
         }
 
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        await using var command = new NpgsqlCommand(
-            """
-            UPDATE alert_events AS e SET "Status" = 'Processed', "AlertCount" = u.count, "ProcessedAt" = @now, "Error" = NULL
-            FROM unnest(@ids, @counts) AS u(id, count) WHERE e."Id" = u.id
-            """, connection, (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
-        command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = work.Select(e => e.EventId).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter("counts", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = work.Select(e => e.Alerts.Count).ToArray() });
-        command.Parameters.AddWithValue("now", now);
-        await command.ExecuteNonQueryAsync(ct);
+        foreach (var integrationId in events.Select(e => e.IntegrationId).Distinct().OrderBy(g => g))
+        {
+            var lockCommand = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))");
+            lockCommand.Parameters.Add(new NpgsqlParameter { Value = integrationId.ToString() });
+            batch.BatchCommands.Add(lockCommand);
+        }
+
+        var claim = new NpgsqlBatchCommand("""SELECT "Id" FROM alert_events WHERE "Id" = ANY($1) AND "Status" = 'Received' FOR UPDATE SKIP LOCKED""");
+        claim.Parameters.Add(new NpgsqlParameter { Value = events.Select(e => e.EventId).ToArray() });
+        batch.BatchCommands.Add(claim);
+
+        var claimed = new HashSet<long>();
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        while ((reader.FieldCount == 0 || reader.GetName(0) != "Id") && await reader.NextResultAsync(ct))
+        {
+        }
+
+        while (await reader.ReadAsync(ct))
+        {
+            claimed.Add(reader.GetInt64(0));
+        }
+
+        return claimed;
+    }
+
+    /// <summary>Marks the events processed and notifies other processes (NOTIFY is delivered at commit), in one round trip.</summary>
+    private async Task MarkProcessedAndNotifyAsync(List<ParsedEvent> work, IReadOnlyCollection<Guid> touched, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
+        if (work.Count > 0)
+        {
+            var update = new NpgsqlBatchCommand(
+                """
+                UPDATE alert_events AS e SET "Status" = 'Processed', "AlertCount" = u.count, "ProcessedAt" = $3, "Error" = NULL
+                FROM unnest($1, $2) AS u(id, count) WHERE e."Id" = u.id
+                """);
+            update.Parameters.Add(new NpgsqlParameter { Value = work.Select(e => e.EventId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+            update.Parameters.Add(new NpgsqlParameter { Value = work.Select(e => e.Alerts.Count).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+            update.Parameters.Add(new NpgsqlParameter { Value = now });
+            batch.BatchCommands.Add(update);
+        }
+
+        foreach (var notify in notifier.NotifyCommands(touched))
+        {
+            batch.BatchCommands.Add(notify);
+        }
+
+        if (batch.BatchCommands.Count > 0)
+        {
+            await batch.ExecuteNonQueryAsync(ct);
+        }
     }
 
     private sealed class BatchState

@@ -59,9 +59,15 @@ public static class HooksApi
         }
 
         var (body, size) = await ReadBodyAsync(http.Request, ct);
-        var headers = KeptHeaders
-            .Where(h => http.Request.Headers.ContainsKey(h))
-            .ToDictionary(h => h, h => http.Request.Headers[h].ToString());
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in KeptHeaders)
+        {
+            if (http.Request.Headers.TryGetValue(name, out var value))
+            {
+                headers[name] = value.ToString();
+            }
+        }
+
         headers["Remote-Address"] = http.Connection.RemoteIpAddress?.ToString() ?? "";
 
         var result = await ingestion.ReceiveAsync(integration, headers, body, size, wait == true, ct);
@@ -87,6 +93,27 @@ public static class HooksApi
     /// <summary>Reads at most the limit plus one chunk; the size of a larger body is taken from Content-Length.</summary>
     private static async Task<(byte[] Body, long Size)> ReadBodyAsync(HttpRequest request, CancellationToken ct)
     {
+        if (request.ContentLength is > 0 and <= MaxBodyBytes and var length)
+        {
+            // The usual case: read straight into an array of the announced size (no chunk, no copy).
+            var body = new byte[length];
+            var filled = 0;
+            try
+            {
+                int got;
+                while (filled < body.Length && (got = await request.Body.ReadAsync(body.AsMemory(filled), ct)) > 0)
+                {
+                    filled += got;
+                }
+            }
+            catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                return (body[..filled], Math.Max(request.ContentLength ?? 0, MaxBodyBytes + 1L));
+            }
+
+            return (filled == body.Length ? body : body[..filled], filled);
+        }
+
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         long total = 0;

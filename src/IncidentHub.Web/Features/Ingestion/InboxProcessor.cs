@@ -18,7 +18,6 @@ namespace IncidentHub.Web.Features.Ingestion;
 /// </summary>
 public sealed class InboxProcessor(
     IServiceScopeFactory scopes,
-    IIncidentNotifier notifier,
     IBackgroundJobClient jobs,
     IOptions<IngestionOptions> options,
     TimeProvider clock,
@@ -139,7 +138,7 @@ public sealed class InboxProcessor(
         try
         {
             var outcome = await ApplyWithRetriesAsync(batch, ct);
-            await AfterCommitAsync(batch, outcome, ct);
+            AfterCommit(batch, outcome);
         }
         catch (Exception ex) when (ex is not OperationCanceledException && batch.Count > 1)
         {
@@ -172,7 +171,9 @@ public sealed class InboxProcessor(
             await using var scope = scopes.CreateAsyncScope();
             try
             {
-                return await scope.ServiceProvider.GetRequiredService<AlertBatchApplier>().ApplyAsync(batch, ct);
+                // A sender waiting for its incidents is answered only after a flushed commit.
+                var durable = batch.Exists(e => _waiters.ContainsKey(e.EventId));
+                return await scope.ServiceProvider.GetRequiredService<AlertBatchApplier>().ApplyAsync(batch, durable, ct);
             }
             catch (DbUpdateConcurrencyException) when (attempt < MaxAttempts)
             {
@@ -181,12 +182,11 @@ public sealed class InboxProcessor(
         }
     }
 
-    private async Task AfterCommitAsync(List<ParsedEvent> batch, BatchOutcome outcome, CancellationToken ct)
+    private void AfterCommit(List<ParsedEvent> batch, BatchOutcome outcome)
     {
         Interlocked.Add(ref _backlogAlerts, -batch.Sum(e => e.Alerts.Count));
 
-        // Dashboards first: a storm of new incidents must not wait behind their triage enqueues.
-        await notifier.PublishAsync(outcome.Touched, ct);
+        // Dashboards were told at the commit: NOTIFY inside the batch's transaction, then this process's subscribers.
         foreach (var e in batch)
         {
             if (_waiters.TryRemove(e.EventId, out var waiter))

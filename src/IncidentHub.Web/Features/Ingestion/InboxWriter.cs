@@ -19,6 +19,9 @@ public sealed class InboxWriter(NpgsqlDataSource dataSource, ILogger<InboxWriter
 {
     private const int MaxBatch = 512;
 
+    /// <summary>The writer's own connection, kept open between batches (no pool round trip or reset per batch).</summary>
+    private NpgsqlConnection? _connection;
+
     private readonly Channel<(RawEventDraft Draft, TaskCompletionSource<long> Done)> _queue =
         Channel.CreateUnbounded<(RawEventDraft, TaskCompletionSource<long>)>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -53,6 +56,10 @@ public sealed class InboxWriter(NpgsqlDataSource dataSource, ILogger<InboxWriter
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+        finally
+        {
+            await DropConnectionAsync();
+        }
 
         // Requests still queued at shutdown were never acknowledged: tell them to retry.
         _queue.Writer.TryComplete();
@@ -68,8 +75,13 @@ public sealed class InboxWriter(NpgsqlDataSource dataSource, ILogger<InboxWriter
         {
             // Not cancellable: a commit that started is allowed to finish, so nothing acknowledged is lost.
             // One batch is one round trip and runs as one implicit transaction: all rows commit, or none.
-            await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
-            await using var command = new NpgsqlBatch(connection);
+            if (_connection is not { State: System.Data.ConnectionState.Open })
+            {
+                await DropConnectionAsync();
+                _connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
+            }
+
+            await using var command = new NpgsqlBatch(_connection);
             foreach (var (draft, _) in batch)
             {
                 var insert = new NpgsqlBatchCommand(
@@ -111,6 +123,7 @@ public sealed class InboxWriter(NpgsqlDataSource dataSource, ILogger<InboxWriter
         }
         catch (Exception ex) when (batch.Count > 1 && IsAboutOneRow(ex))
         {
+            await DropConnectionAsync();
             // One row the database refuses must not fail the requests that happened to share its commit.
             logger.LogWarning(ex, "A batch of {Count} raw events was refused; writing them one by one", batch.Count);
             foreach (var item in batch)
@@ -121,10 +134,28 @@ public sealed class InboxWriter(NpgsqlDataSource dataSource, ILogger<InboxWriter
         catch (Exception ex)
         {
             // Any exception: a writer that stopped would leave every later request waiting (and stop the host).
+            await DropConnectionAsync();
             logger.LogError(ex, "Could not store {Count} raw events; their senders get a 503 and retry", batch.Count);
             foreach (var (_, done) in batch)
             {
                 done.TrySetException(new InboxUnavailableException(ex));
+            }
+        }
+    }
+
+    /// <summary>After a failure the connection may be broken or mid-transaction: the next batch opens a fresh one.</summary>
+    private async Task DropConnectionAsync()
+    {
+        if (_connection is { } connection)
+        {
+            _connection = null;
+            try
+            {
+                await connection.DisposeAsync();
+            }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or IOException)
+            {
+                logger.LogDebug(ex, "Closing a failed inbox connection");
             }
         }
     }

@@ -67,7 +67,7 @@ public sealed class IngestionService(
             return new ReceiveResult.Rejected(id, StatusCodes.Status413PayloadTooLarge, tooLarge);
         }
 
-        var caseless = new Dictionary<string, string>(headers, StringComparer.OrdinalIgnoreCase);
+        var caseless = headers.Comparer.Equals(StringComparer.OrdinalIgnoreCase) ? headers : new Dictionary<string, string>(headers, StringComparer.OrdinalIgnoreCase);
         if (integration.SigningSecretProtected is { } protectedSecret && !VerifySignature(integration.Kind, body, caseless, signingSecrets.Unprotect(protectedSecret)))
         {
             var unsigned = integration.Kind == SourceKind.PagerDuty

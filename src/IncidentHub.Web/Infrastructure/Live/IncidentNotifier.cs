@@ -36,10 +36,7 @@ public sealed class IncidentNotifier(NpgsqlDataSource dataSource, ILogger<Incide
             return;
         }
 
-        foreach (var id in incidentIds)
-        {
-            _pending.Writer.TryWrite(id);
-        }
+        PublishInProcess(incidentIds);
 
         // One NOTIFY carries up to ~200 ids (payloads are limited to 8000 bytes).
         foreach (var chunk in incidentIds.Chunk(200))
@@ -56,6 +53,30 @@ public sealed class IncidentNotifier(NpgsqlDataSource dataSource, ILogger<Incide
                 // The change is committed; only other processes' live view is late. They reload on their next event.
                 logger.LogWarning(ex, "Could not notify other processes about {Count} incidents", chunk.Length);
             }
+        }
+    }
+
+    /// <summary>
+    /// For a writer that sent the NOTIFY itself, inside its own transaction (<see cref="NotifyCommands"/>):
+    /// the notification then costs no extra round trip or commit, and only this process's subscribers are called here.
+    /// </summary>
+    public void PublishInProcess(IReadOnlyCollection<Guid> incidentIds)
+    {
+        foreach (var id in incidentIds)
+        {
+            _pending.Writer.TryWrite(id);
+        }
+    }
+
+    /// <summary>pg_notify commands (one per ~200 ids) to run inside a writer's transaction; delivered when it commits.</summary>
+    public IEnumerable<NpgsqlBatchCommand> NotifyCommands(IReadOnlyCollection<Guid> incidentIds)
+    {
+        foreach (var chunk in incidentIds.Chunk(200))
+        {
+            var command = new NpgsqlBatchCommand("SELECT pg_notify($1, $2)");
+            command.Parameters.Add(new NpgsqlParameter { Value = Channel });
+            command.Parameters.Add(new NpgsqlParameter { Value = $"{Origin}:{string.Join(',', chunk)}" });
+            yield return command;
         }
     }
 
