@@ -27,6 +27,51 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
             modelBuilder.HasSequence<int>("incident_numbers")
                 .StartsAt(1001L);
 
+            modelBuilder.Entity("IncidentHub.Web.Features.Analytics.IncidentWeeklyGroup", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("GroupKey")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("group_key");
+
+                    b.Property<int>("Incidents")
+                        .HasColumnType("integer")
+                        .HasColumnName("incidents");
+
+                    b.Property<string>("LastTitle")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("last_title");
+
+                    b.Property<DateTimeOffset>("LastTriggered")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_triggered");
+
+                    b.Property<string>("Service")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("service");
+
+                    b.Property<DateTimeOffset>("Week")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("week");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Week", "GroupKey")
+                        .IsUnique();
+
+                    b.ToTable("incident_weekly_groups", (string)null);
+                });
+
             modelBuilder.Entity("IncidentHub.Web.Features.Analytics.IncidentWeeklyStats", b =>
                 {
                     b.Property<long>("Id")
@@ -51,25 +96,9 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("flapping");
 
-                    b.Property<string>("GroupKey")
-                        .IsRequired()
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)")
-                        .HasColumnName("group_key");
-
                     b.Property<int>("Incidents")
                         .HasColumnType("integer")
                         .HasColumnName("incidents");
-
-                    b.Property<string>("LastTitle")
-                        .IsRequired()
-                        .HasMaxLength(300)
-                        .HasColumnType("character varying(300)")
-                        .HasColumnName("last_title");
-
-                    b.Property<DateTimeOffset>("LastTriggered")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("last_triggered");
 
                     b.Property<long>("Notifications")
                         .HasColumnType("bigint")
@@ -127,10 +156,10 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Week", "Severity", "Service", "GroupKey")
+                    b.HasIndex("Week", "Severity", "Service")
                         .IsUnique();
 
-                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("Week", "Severity", "Service", "GroupKey"), false);
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("Week", "Severity", "Service"), false);
 
                     b.ToTable("incident_weekly_stats", (string)null);
                 });
