@@ -32,22 +32,30 @@ public sealed class AnalyticsRollupTests(IncidentHubFactory app)
         Assert.Equal(120, (await queries.SeverityDistributionAsync(Range, CancellationToken.None)).Sum(s => s.Count));
         await AssertRollupExactAsync(connection);
 
-        // An open P3 incident is acknowledged, escalated to P0 (another bucket) and resolved 90 minutes after it triggered.
+        // A P3 incident is re-rated P0 (another bucket) and its resolve time corrected to 90 minutes after it triggered;
+        // a P2 incident goes back from Resolved to Mitigating (its resolve time is gone).
         var before = await queries.MttrBySeverityAsync(Range, CancellationToken.None);
         var id = await ScalarAsync<Guid>(connection, """
-            SELECT "Id" FROM incidents WHERE "TriggeredAt" >= '2012-01-02' AND "TriggeredAt" < '2012-05-21' AND "ResolvedAt" IS NULL AND "Severity" = 'P3'
-            ORDER BY "TriggeredAt" LIMIT 1
+            SELECT "Id" FROM incidents WHERE "TriggeredAt" >= '2012-01-02' AND "TriggeredAt" < '2012-05-21' AND "Severity" = 'P3' ORDER BY "TriggeredAt" LIMIT 1
             """);
         await ExecuteAsync(connection, $"""
-            UPDATE incidents SET "Severity" = 'P0', "State" = 'Resolved', "AcknowledgedAt" = coalesce("AcknowledgedAt", "TriggeredAt" + interval '5 minutes'),
-                   "ResolvedAt" = "TriggeredAt" + interval '90 minutes', "UpdatedAt" = now()
-            WHERE "Id" = '{id}'
+            UPDATE incidents SET "Severity" = 'P0', "ResolvedAt" = "TriggeredAt" + interval '90 minutes', "UpdatedAt" = now() WHERE "Id" = '{id}'
+            """);
+        var reopened = await ScalarAsync<Guid>(connection, """
+            SELECT "Id" FROM incidents WHERE "TriggeredAt" >= '2012-01-02' AND "TriggeredAt" < '2012-05-21' AND "Severity" = 'P2' AND "ResolvedAt" IS NOT NULL
+            ORDER BY "TriggeredAt" DESC LIMIT 1
+            """);
+        await ExecuteAsync(connection, $"""
+            UPDATE incidents SET "State" = 'Mitigating', "MitigatingAt" = coalesce("MitigatingAt", "TriggeredAt"), "MonitoringAt" = NULL, "ResolvedAt" = NULL,
+                   "UpdatedAt" = now() WHERE "Id" = '{reopened}'
             """);
         await AssertRollupExactAsync(connection);
         var after = await queries.MttrBySeverityAsync(Range, CancellationToken.None);
         Assert.Equal(Count(before, "P3") - 1, Count(after, "P3"));
         Assert.Equal(Count(before, "P0") + 1, Count(after, "P0"));
         Assert.Equal(Resolved(before, "P0") + 1, Resolved(after, "P0"));
+        Assert.Equal(Resolved(before, "P2") - 1, Resolved(after, "P2"));
+        Assert.NotEqual(before.SingleOrDefault(g => g.Key == "P0")?.MttrMinutes, after.Single(g => g.Key == "P0").MttrMinutes);
 
         // An alert of a grouped incident gets 5 more notifications; another alert is removed.
         var noise = await queries.AlertNoiseAsync(Range, CancellationToken.None);
