@@ -194,40 +194,47 @@ public static class IncidentWeeklyStatsSql
     /// <summary>
     /// Recomputes, for each rollup, the buckets of the incidents listed by <c>incidents</c> (a SELECT of
     /// incident rows aliased <c>i</c>: old and/or new versions). Before reading the raw rows it serialises
-    /// with any other transaction refreshing the same buckets (advisory locks per bucket; one table lock
-    /// for bulk writes), so the recomputation, done with a fresh snapshot after the lock is granted,
-    /// includes every committed change: the rollup stays exact under concurrency.
+    /// with any other transaction refreshing the same buckets, so the recomputation, done with a fresh
+    /// snapshot after the lock is granted, includes every committed change: the rollup stays exact under
+    /// concurrency. Up to 32 buckets (every ordinary write): an advisory lock per bucket, taken in key
+    /// order, then each bucket recomputed through the indexes. More (bulk loads): a lock on the rollup
+    /// table and the touched weeks recomputed whole in one pass.
     /// </summary>
     private static string Refresh(string incidents, IReadOnlyList<Rollup> rollups) => string.Join("\n", rollups.Select(r =>
     {
         var lockSpace = 1466200 + All.ToList().IndexOf(r);
+        string At(string column) => $"{Var(r, column)}[idx]";
+        string Bind(string sql) => r.Keys.Aggregate(sql, (text, k) => text.Replace($"k.{k.Column}", At(k.Column), StringComparison.Ordinal));
         var keys = string.Join(", ", r.Keys.Select(k => $"k.{k.Column}"));
-        var order = $"ORDER BY {keys}";
         var arrays = string.Join(", ", r.Keys.Select(k => Var(r, k.Column)));
-        var names = string.Join(", ", r.Keys.Select(k => k.Column));
-        var unnest = $"unnest({arrays}) AS k({names})";
         var lockKey = string.Join(" || '|' || ", r.Keys.Select(k => k.Type == "timestamptz" ? $"extract(epoch FROM k.{k.Column})::bigint::text" : $"coalesce(k.{k.Column}, '')"));
+        var weeks = Var(r, "week");
         return $"""
-            SELECT count(*), {string.Join(", ", r.Keys.Select(k => $"array_agg(k.{k.Column} {order})"))}
+            SELECT count(*), {string.Join(", ", r.Keys.Select(k => $"array_agg(k.{k.Column} ORDER BY {keys})"))}
             INTO n, {arrays}
             FROM (SELECT DISTINCT {string.Join(", ", r.Keys.Select(k => $"{k.Expression} AS {k.Column}"))} FROM ({incidents}) i) k;
-            IF n > 0 THEN
-                IF n <= 32 THEN
-                    PERFORM pg_advisory_xact_lock({lockSpace}, hashtext({lockKey})) FROM unnest({arrays}) WITH ORDINALITY AS k({names}, ord) ORDER BY k.ord;
-                ELSE
-                    LOCK TABLE {r.Table} IN SHARE ROW EXCLUSIVE MODE;
-                END IF;
-                DELETE FROM {r.Table} s USING {unnest}
-                WHERE {string.Join(" AND ", r.Keys.Select(k => $"s.{k.Column} IS NOT DISTINCT FROM k.{k.Column}"))};
+            IF n > 0 AND n <= 32 THEN
+                FOR idx IN 1..n LOOP
+                    PERFORM pg_advisory_xact_lock({lockSpace}, hashtext({Bind(lockKey)}));
+                END LOOP;
+                FOR idx IN 1..n LOOP
+                    DELETE FROM {r.Table} s WHERE {string.Join(" AND ", r.Keys.Select(k => $"s.{k.Column} IS NOT DISTINCT FROM {At(k.Column)}"))};
+                    INSERT INTO {r.Table} ({r.ColumnList})
+                    {BucketsFromIncidents(r, Bind(string.Join(" AND ", r.Keys.Select(k => k.Match))))};
+                END LOOP;
+            ELSIF n > 32 THEN
+                LOCK TABLE {r.Table} IN SHARE ROW EXCLUSIVE MODE;
+                {weeks} := ARRAY(SELECT DISTINCT w FROM unnest({weeks}) w);
+                DELETE FROM {r.Table} s WHERE s.week = ANY({weeks});
                 INSERT INTO {r.Table} ({r.ColumnList})
-                {BucketsFromIncidents(r, $"EXISTS (SELECT 1 FROM {unnest} WHERE {string.Join(" AND ", r.Keys.Select(k => k.Match))})")};
+                {BucketsFromIncidents(r, $"i.\"TriggeredAt\" >= (SELECT min(w) FROM unnest({weeks}) w) AND i.\"TriggeredAt\" < (SELECT max(w) FROM unnest({weeks}) w) + interval '168 hours' AND {r.Keys[0].Expression} = ANY({weeks})")};
             END IF;
             """;
     })) + "\nRETURN NULL;";
 
     private static string Function(string name, string body) => $"""
         CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $fn$
-        DECLARE n int; {string.Join(" ", All.SelectMany(r => r.Keys.Select(k => $"{Var(r, k.Column)} {k.Type}[];")))}
+        DECLARE n int; idx int; {string.Join(" ", All.SelectMany(r => r.Keys.Select(k => $"{Var(r, k.Column)} {k.Type}[];")))}
         BEGIN
         {body}
         END
