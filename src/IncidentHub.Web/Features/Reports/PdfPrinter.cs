@@ -25,7 +25,9 @@ public sealed class ChromiumMissingException(string message) : InvalidOperationE
 /// <summary>
 /// Prints HTML to PDF with one warm headless Chromium shared by the process (launched at the
 /// first print, relaunched if it dies), at most <see cref="ReportsOptions.PdfConcurrency"/>
-/// pages at once.
+/// pages at once. Pages are kept warm and reused: a new page costs a renderer process start
+/// (most of a print's time); SetContent replaces the whole previous document, and the report HTML
+/// is self-contained (inline CSS and SVG, local fonts), so nothing carries over between prints.
 /// </summary>
 public sealed class PdfPrinter(IOptions<ReportsOptions> options, ILogger<PdfPrinter> logger) : IAsyncDisposable
 {
@@ -38,6 +40,7 @@ public sealed class PdfPrinter(IOptions<ReportsOptions> options, ILogger<PdfPrin
 
     private readonly SemaphoreSlim _launch = new(1, 1);
     private readonly SemaphoreSlim _pages = new(options.Value.PdfConcurrency, options.Value.PdfConcurrency);
+    private readonly System.Collections.Concurrent.ConcurrentBag<IPage> _idle = [];
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
@@ -47,16 +50,27 @@ public sealed class PdfPrinter(IOptions<ReportsOptions> options, ILogger<PdfPrin
         try
         {
             var browser = await BrowserAsync(ct);
-            var page = await browser.NewPageAsync();
+            var page = await PageAsync(browser);
+            var reusable = false;
             try
             {
                 var timeout = options.Value.PdfTimeoutSeconds * 1000f;
+                // Load: the document and its (inline) resources are in; the HTML references nothing on the network.
                 await page.SetContentAsync(html, new PageSetContentOptions { WaitUntil = WaitUntilState.Load, Timeout = timeout });
-                return await page.PdfAsync(new PagePdfOptions { Format = "A4", PrintBackground = true, PreferCSSPageSize = true });
+                var pdf = await page.PdfAsync(new PagePdfOptions { Format = "A4", PrintBackground = true, PreferCSSPageSize = true });
+                reusable = true;
+                return pdf;
             }
             finally
             {
-                await page.CloseAsync();
+                if (reusable && page.Context.Browser == _browser && !page.IsClosed)
+                {
+                    _idle.Add(page);
+                }
+                else
+                {
+                    await ClosePageAsync(page);
+                }
             }
         }
         finally
@@ -65,8 +79,40 @@ public sealed class PdfPrinter(IOptions<ReportsOptions> options, ILogger<PdfPrin
         }
     }
 
-    /// <summary>Launches the browser now (benchmarks and start-up warm-up).</summary>
-    public Task WarmAsync(CancellationToken ct) => BrowserAsync(ct);
+    /// <summary>Launches the browser and opens one page now (benchmarks and start-up warm-up).</summary>
+    public async Task WarmAsync(CancellationToken ct)
+    {
+        var browser = await BrowserAsync(ct);
+        _idle.Add(await PageAsync(browser));
+    }
+
+    /// <summary>An idle page of the current browser, or a new one (pages of a browser that died are dropped).</summary>
+    private async Task<IPage> PageAsync(IBrowser browser)
+    {
+        while (_idle.TryTake(out var page))
+        {
+            if (page.Context.Browser == browser && !page.IsClosed)
+            {
+                return page;
+            }
+
+            await ClosePageAsync(page);
+        }
+
+        return await browser.NewPageAsync();
+    }
+
+    private static async Task ClosePageAsync(IPage page)
+    {
+        try
+        {
+            await page.Context.CloseAsync();
+        }
+        catch (PlaywrightException)
+        {
+            // The browser is gone already: nothing left to close.
+        }
+    }
 
     private async Task<IBrowser> BrowserAsync(CancellationToken ct)
     {

@@ -72,6 +72,38 @@ public sealed class PostmortemEmailTests(IncidentHubFactory app)
     }
 
     [Fact]
+    public async Task Escalation_WritesThePostmortem_AndEmailsIt_WithTheStoredPdfAttached()
+    {
+        // A service nobody catalogued: the real investigation finds no evidence and escalates the incident.
+        var service = $"ghost-{Guid.NewGuid():N}"[..20];
+        var number = await OpenIncidentAsync(service, null);
+        using var http = app.Client(IncidentHubFactory.AdminToken);
+
+        var subject = $"Escalated INC-{number} (";
+        var mails = await Eventually.HoldsAsync(() => Task.FromResult(Maildir.Find(subject)), m => m.Count >= 1, TimeSpan.FromSeconds(120), "the escalation post-mortem email");
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            var incident = await db.Incidents.AsNoTracking().SingleAsync(i => i.Number == number);
+            Assert.Equal(IncidentState.Escalated, incident.State);
+            var stored = await db.Postmortems.AsNoTracking().SingleAsync(p => p.IncidentId == incident.Id);
+            Assert.Equal(IncidentState.Escalated, stored.WrittenFor);
+            Assert.NotNull(stored.Pdf);
+        }
+
+        var pdf = await http.GetByteArrayAsync($"/api/incidents/{number}/postmortem.pdf");
+        var mail = Assert.Single(mails);
+        // No owner for an uncatalogued service: the distribution list only.
+        Assert.Equal([IncidentHubFactory.DistributionList], mail.To.Mailboxes.Select(m => m.Address));
+        var attachment = Assert.Single(mail.Attachments.OfType<MimePart>());
+        Assert.Equal($"INC-{number}-postmortem.pdf", attachment.FileName);
+        Assert.Equal(pdf, Decode(attachment));
+        var text = PdfText(pdf);
+        Assert.Contains(Squash($"Post-mortem INC-{number}"), text);
+        Assert.Contains(Squash("Escalated"), text);
+    }
+
+    [Fact]
     public async Task EditedActionItems_ResentOnPurpose_SendRevision2_WithTheNewItems()
     {
         var number = await OpenIncidentAsync("checkout", null);
