@@ -27,8 +27,7 @@ internal sealed class IncidentSearchConfiguration : IEntityTypeConfiguration<Inc
             i.MitigatingAt, i.MonitoringAt, i.ResolvedAt, i.EscalatedAt, i.SuppressedAt,
         });
         builder.HasIndex(i => new { i.Service, i.TriggeredAt });
-        // Recurring incidents and the analytics rollup's bucket refresh (incident_weekly_stats): one group key over a time range.
-        builder.HasIndex(i => new { i.GroupKey, i.TriggeredAt });
+        builder.HasIndex(i => i.GroupKey);
     }
 }
 

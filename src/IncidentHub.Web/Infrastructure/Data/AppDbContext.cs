@@ -33,8 +33,6 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<CatalogEntry> CatalogServices => Set<CatalogEntry>();
     public DbSet<Postmortem> Postmortems => Set<Postmortem>();
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
-    public DbSet<Features.Analytics.IncidentWeeklyStats> IncidentWeeklyStats => Set<Features.Analytics.IncidentWeeklyStats>();
-    public DbSet<Features.Analytics.IncidentWeeklyGroup> IncidentWeeklyGroups => Set<Features.Analytics.IncidentWeeklyGroup>();
 
     /// <summary>Cookie and antiforgery keys, shared by every web process.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
