@@ -32,7 +32,7 @@ public static class ServiceNameMatcher
         return best;
     }
 
-    /// <summary>Whether <paramref name="name"/> occurs in <paramref name="text"/> (case-insensitive) as a whole token.</summary>
+    /// <summary>Whether <paramref name="name"/> (a service name or any word) occurs in <paramref name="text"/> (case-insensitive) as a whole token.</summary>
     public static bool Occurs(string text, string name)
     {
         var index = 0;

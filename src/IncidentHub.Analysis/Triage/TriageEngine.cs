@@ -36,6 +36,9 @@ public static partial class TriageEngine
     /// <summary>Labels that name where the alert fired; a service's name is often part of them (batch-exporter-1).</summary>
     private static readonly string[] HostLabelKeys = ["instance", "host", "hostname", "pod", "deployment", "container", "namespace"];
 
+    /// <summary>The labels read first, in order, when looking for a service name inside label values.</summary>
+    private static readonly string[] NamingLabelKeys = [.. ServiceLabelKeys, .. HostLabelKeys];
+
     private static readonly string[] SeverityLabelKeys = ["severity", "priority", "level"];
 
     /// <summary>Words that mean users cannot use the product; each raises severity by one level.</summary>
@@ -194,7 +197,7 @@ public static partial class TriageEngine
     /// <summary>Where a service may be named, most specific first: name labels, host-like labels, other labels, annotations, title.</summary>
     private static IEnumerable<(string Where, string Text)> ServiceTexts(TriageInput input)
     {
-        foreach (var key in ServiceLabelKeys.Concat(HostLabelKeys))
+        foreach (var key in NamingLabelKeys)
         {
             foreach (var alert in input.Alerts)
             {
@@ -209,7 +212,7 @@ public static partial class TriageEngine
         {
             foreach (var (key, value) in alert.Labels.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             {
-                if (!ServiceLabelKeys.Concat(HostLabelKeys).Contains(key, StringComparer.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(value))
+                if (!NamingLabelKeys.Contains(key, StringComparer.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(value))
                 {
                     yield return ($"label '{key}'", value);
                 }
@@ -272,25 +275,7 @@ public static partial class TriageEngine
     }
 
     /// <summary>Whole-word match, so "download" does not count as "down"; CamelCase names are split first.</summary>
-    internal static bool ContainsWord(string text, string word)
-    {
-        var spaced = SplitCamelCase(text).ToLowerInvariant();
-        var index = 0;
-        while ((index = spaced.IndexOf(word, index, StringComparison.Ordinal)) >= 0)
-        {
-            var before = index == 0 || !char.IsLetterOrDigit(spaced[index - 1]);
-            var end = index + word.Length;
-            var after = end == spaced.Length || !char.IsLetterOrDigit(spaced[end]);
-            if (before && after)
-            {
-                return true;
-            }
-
-            index = end;
-        }
-
-        return false;
-    }
+    internal static bool ContainsWord(string text, string word) => ServiceNameMatcher.Occurs(SplitCamelCase(text), word);
 
     private static string SplitCamelCase(string text)
     {

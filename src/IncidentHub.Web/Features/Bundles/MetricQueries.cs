@@ -35,27 +35,11 @@ public static partial class MetricQueries
     {
         var series = Read(openMetrics);
 
-        // The label (and value) that ties a family to this service, or "" when the family names no bundle service.
-        (string Key, string Value)? Owner(string name)
-        {
-            var labels = series[name];
-            var exact = ServiceLabels.FirstOrDefault(k => labels.TryGetValue(k, out var values) && values.Contains(service));
-            if (exact is not null)
-            {
-                return (exact, service);
-            }
-
-            foreach (var (key, values) in labels)
-            {
-                if (values.Any(v => ServiceNameMatcher.Longest(bundleServices.Append(service), v) is { } named && named == service))
-                {
-                    return (key, values.First(v => ServiceNameMatcher.Longest(bundleServices.Append(service), v) == service));
-                }
-            }
-
-            var namesOther = labels.Values.SelectMany(v => v).Any(v => ServiceNameMatcher.Longest(bundleServices, v) is not null);
-            return namesOther ? null : ("", "");
-        }
+        // Decided once per family: the label (and value) that ties it to this service, ("", "") when it
+        // names no bundle service (context for all), null when it names another one.
+        var candidates = bundleServices.Append(service).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var owners = series.ToDictionary(f => f.Key, f => OwnerOf(f.Value, service, candidates), StringComparer.Ordinal);
+        (string Key, string Value)? Owner(string name) => owners[name];
 
         string? Selector(string name, string? extra = null)
         {
@@ -135,6 +119,32 @@ public static partial class MetricQueries
         }
 
         return queries;
+    }
+
+    private static (string Key, string Value)? OwnerOf(Dictionary<string, HashSet<string>> labels, string service, List<string> candidates)
+    {
+        var exact = ServiceLabels.FirstOrDefault(k => labels.TryGetValue(k, out var values) && values.Contains(service));
+        if (exact is not null)
+        {
+            return (exact, service);
+        }
+
+        var namesOther = false;
+        foreach (var (key, values) in labels)
+        {
+            foreach (var value in values)
+            {
+                var named = ServiceNameMatcher.Longest(candidates, value);
+                if (named == service)
+                {
+                    return (key, value);
+                }
+
+                namesOther |= named is not null;
+            }
+        }
+
+        return namesOther ? null : ("", "");
     }
 
     /// <summary>name -> label -> values seen (at most 64 per label).</summary>

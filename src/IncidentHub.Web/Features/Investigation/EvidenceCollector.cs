@@ -158,8 +158,10 @@ public sealed class EvidenceCollector(
         // traces are never mapped onto this service's repository).
         foreach (var related in run.Related)
         {
-            var relatedLogs = await FetchLogsAsync(related, from, to, ct);
-            var relatedMetrics = await FetchMetricsAsync(related, from, to, ct);
+            var relatedLogsTask = FetchLogsAsync(related, from, to, ct);
+            var relatedMetricsTask = FetchMetricsAsync(related, from, to, ct);
+            var relatedLogs = await relatedLogsTask;
+            var relatedMetrics = await relatedMetricsTask;
             await StoreUnavailableAsync(run, relatedLogs, ct);
             await StoreUnavailableAsync(run, relatedMetrics, ct);
             var relatedLines = relatedLogs.Where(r => r.Ok).SelectMany(r => r.Value!.Lines).ToList();
