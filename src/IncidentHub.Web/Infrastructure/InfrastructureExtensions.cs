@@ -26,7 +26,9 @@ public static class InfrastructureExtensions
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
-        services.AddDbContextFactory<AppDbContext>((sp, db) => db.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
+        // Features add their SaveChanges interceptors (analytics marks the closed weeks a write changes) as IInterceptor.
+        services.AddDbContextFactory<AppDbContext>((sp, db) => db.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
+            .AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>()));
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
 
         // Every web node must read the others' login cookies: keys live in the shared database.

@@ -55,6 +55,8 @@ public static class AnalyticsExtensions
     {
         builder.Services.AddSingleton<AnalyticsQueries>();
         builder.Services.AddSingleton<AnalyticsService>();
+        builder.Services.AddTransient<AnalyticsRollupJob>();
+        builder.Services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor, RollupInvalidator>();
         return builder;
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using IncidentHub.Analysis.Incidents;
+using IncidentHub.Web.Features.Analytics;
 using IncidentHub.Web.Features.Catalog;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Features.Ingestion;
@@ -20,7 +21,7 @@ namespace IncidentHub.Web.Features.History;
 ///
 /// <c>IncidentHub.Web seed-history [--count 300] [--months 6] [--seed 42] [--if-empty]</c>
 /// </summary>
-public sealed class HistoryGenerator(NpgsqlDataSource dataSource, IntegrationService integrations, ServiceCatalog catalog, TimeProvider clock, ILogger<HistoryGenerator> logger)
+public sealed class HistoryGenerator(NpgsqlDataSource dataSource, IntegrationService integrations, ServiceCatalog catalog, AnalyticsRollupJob rollup, TimeProvider clock, ILogger<HistoryGenerator> logger)
 {
     public const string IntegrationName = "Generated history";
 
@@ -101,6 +102,17 @@ public sealed class HistoryGenerator(NpgsqlDataSource dataSource, IntegrationSer
             COPY timeline_entries ("IncidentId", "At", "Actor", "Kind", "Text", "Details") FROM STDIN (FORMAT BINARY)
             """, timeline,
             [NpgsqlDbType.Uuid, NpgsqlDbType.TimestampTz, NpgsqlDbType.Varchar, NpgsqlDbType.Varchar, NpgsqlDbType.Varchar, NpgsqlDbType.Jsonb], ct);
+        // COPY bypasses the change tracker: the closed weeks it wrote into are marked stale like any other write.
+        await using (var mark = new NpgsqlCommand("""
+            INSERT INTO analytics_stale_weeks (week, marked_at)
+            SELECT w, now() FROM generate_series(@first, @last, interval '168 hours') w WHERE w + interval '168 hours' <= now()
+            """, connection, tx))
+        {
+            mark.Parameters.AddWithValue("first", AnalyticsWeeks.Monday(start));
+            mark.Parameters.AddWithValue("last", AnalyticsWeeks.Monday(end));
+            await mark.ExecuteNonQueryAsync(ct);
+        }
+
         await tx.CommitAsync(ct);
         // Statistics for the planner and a fresh visibility map for index-only scans (one statement each: VACUUM refuses batches).
         foreach (var table in new[] { "incidents", "alerts", "timeline_entries" })
@@ -109,6 +121,8 @@ public sealed class HistoryGenerator(NpgsqlDataSource dataSource, IntegrationSer
             await vacuum.ExecuteNonQueryAsync(ct);
         }
 
+        var rolled = await rollup.RunAsync(ct);
+        logger.LogInformation("seed-history: {Weeks} closed week(s) rolled up for analytics", rolled);
         logger.LogInformation("seed-history: {Incidents} incidents, {Alerts} alerts, {Timeline} timeline entries from {Start:u} to {End:u}",
             incidents.Count, alerts.Count, timeline.Count, start, end);
         return incidents.Count;

@@ -49,6 +49,7 @@ public static class JobsExtensions
         recurring.AddOrUpdate<MemorySweepJob>(MemorySweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), "*/5 * * * *");
         recurring.AddOrUpdate<PostmortemSweepJob>(PostmortemSweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<OutboxSweepJob>(OutboxSweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<Features.Analytics.AnalyticsRollupJob>(Features.Analytics.AnalyticsRollupJob.RecurringId, job => job.RunAsync(CancellationToken.None), "*/10 * * * *");
     }
 
     /// <summary>The Hangfire dashboard at /jobs, for Admins only (checked by endpoint authorization).</summary>

@@ -27,6 +27,182 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
             modelBuilder.HasSequence<int>("incident_numbers")
                 .StartsAt(1001L);
 
+            modelBuilder.Entity("IncidentHub.Web.Features.Analytics.IncidentWeeklyGroup", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("GroupKey")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("group_key");
+
+                    b.Property<int>("Incidents")
+                        .HasColumnType("integer")
+                        .HasColumnName("incidents");
+
+                    b.Property<string>("LastTitle")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("last_title");
+
+                    b.Property<DateTimeOffset>("LastTriggered")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_triggered");
+
+                    b.Property<string>("Service")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("service");
+
+                    b.Property<DateTimeOffset>("Week")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("week");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Week", "GroupKey")
+                        .IsUnique();
+
+                    b.ToTable("incident_weekly_groups", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentHub.Web.Features.Analytics.IncidentWeeklyStats", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Accepted")
+                        .HasColumnType("integer")
+                        .HasColumnName("accepted");
+
+                    b.Property<int>("Acknowledged")
+                        .HasColumnType("integer")
+                        .HasColumnName("acknowledged");
+
+                    b.Property<int>("Alerts")
+                        .HasColumnType("integer")
+                        .HasColumnName("alerts");
+
+                    b.Property<int>("Flapping")
+                        .HasColumnType("integer")
+                        .HasColumnName("flapping");
+
+                    b.Property<int>("Incidents")
+                        .HasColumnType("integer")
+                        .HasColumnName("incidents");
+
+                    b.Property<long>("Notifications")
+                        .HasColumnType("bigint")
+                        .HasColumnName("notifications");
+
+                    b.PrimitiveCollection<int[]>("PhaseCounts")
+                        .IsRequired()
+                        .HasColumnType("integer[]")
+                        .HasColumnName("phase_counts");
+
+                    b.PrimitiveCollection<decimal[]>("PhaseSeconds")
+                        .IsRequired()
+                        .HasColumnType("numeric[]")
+                        .HasColumnName("phase_seconds");
+
+                    b.Property<int>("Proposed")
+                        .HasColumnType("integer")
+                        .HasColumnName("proposed");
+
+                    b.Property<int>("Resolved")
+                        .HasColumnType("integer")
+                        .HasColumnName("resolved");
+
+                    b.Property<string>("Service")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("service");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("severity");
+
+                    b.Property<int>("Suppressed")
+                        .HasColumnType("integer")
+                        .HasColumnName("suppressed");
+
+                    b.Property<decimal>("TtaSeconds")
+                        .HasColumnType("numeric")
+                        .HasColumnName("tta_seconds");
+
+                    b.Property<decimal>("TtrSeconds")
+                        .HasColumnType("numeric")
+                        .HasColumnName("ttr_seconds");
+
+                    b.PrimitiveCollection<double[]>("TtrValues")
+                        .IsRequired()
+                        .HasColumnType("double precision[]")
+                        .HasColumnName("ttr_values");
+
+                    b.Property<DateTimeOffset>("Week")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("week");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Week", "Severity", "Service")
+                        .IsUnique();
+
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("Week", "Severity", "Service"), false);
+
+                    b.ToTable("incident_weekly_stats", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentHub.Web.Features.Analytics.RolledWeek", b =>
+                {
+                    b.Property<DateTimeOffset>("Week")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("week");
+
+                    b.Property<DateTimeOffset>("RolledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("rolled_at");
+
+                    b.HasKey("Week");
+
+                    b.ToTable("analytics_rolled_weeks", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentHub.Web.Features.Analytics.StaleWeek", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("MarkedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("marked_at");
+
+                    b.Property<DateTimeOffset>("Week")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("week");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Week");
+
+                    b.ToTable("analytics_stale_weeks", (string)null);
+                });
+
             modelBuilder.Entity("IncidentHub.Web.Features.Catalog.CatalogEntry", b =>
                 {
                     b.Property<string>("Name")
