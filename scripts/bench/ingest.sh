@@ -49,10 +49,10 @@ BIN="$ROOT/src/IncidentHub.Web/bin/Release/net10.0"
 TOKEN=iht_benchmarkbenchmarkbenchmarkbenchmark0000
 IH_PORT=$(free_port)
 export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=incidenthub;Maximum Pool Size=50"
-export IncidentHub__Role=all Seed__DemoIntegrations__Alertmanager=$TOKEN ASPNETCORE_ENVIRONMENT=Production
-export Logging__LogLevel__Default=Warning ASPNETCORE_URLS="http://127.0.0.1:$IH_PORT"
+export Seed__DemoIntegrations__Alertmanager=$TOKEN ASPNETCORE_ENVIRONMENT=Production
+export Logging__LogLevel__Default=Warning
 (cd "$BIN" && dotnet IncidentHub.Web.dll migrate >/dev/null)
-(cd "$BIN" && exec dotnet IncidentHub.Web.dll >"$TMP/app.log" 2>&1) &
+(cd "$BIN" && IncidentHub__Role=all ASPNETCORE_URLS="http://127.0.0.1:$IH_PORT" exec dotnet IncidentHub.Web.dll >"$TMP/app.log" 2>&1) &
 APP_PID=$!
 
 AM_PORT=$(free_port)
@@ -121,7 +121,8 @@ drain
 # its 202 the new incident is announced to every open wall (pg_notify seen on a LISTEN connection).
 LAT=$(dotnet "$ROOT/tests/IncidentHub.Benchmarks/bin/Release/net10.0/IncidentHub.Benchmarks.dll" latency \
   --url "http://127.0.0.1:$IH_PORT/hooks/alertmanager/$TOKEN" \
-  --pg "Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=incidenthub" --rate "${RATE:-200}" --seconds "$DURATION" | grep '^RESULT')
+  --pg "Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=incidenthub" --rate "${RATE:-200}" --seconds "$DURATION" | tee "$TMP/latency.txt" | grep '^RESULT')
+grep '^WINDOWS' "$TMP/latency.txt" >&2 || true
 echo "steady ${RATE:-200} req/s for ${DURATION}s: ${LAT#RESULT }" | tee -a "$REPORT"
 
 drain

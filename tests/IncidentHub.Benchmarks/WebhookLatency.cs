@@ -115,6 +115,12 @@ public static class WebhookLatency
         await listening;
 
         var latencies = results.Where(r => r.Ok).Select(r => r.Latency).Order().ToArray();
+        // Where the slow requests were: p99 and max per 2-second window of the run.
+        Console.WriteLine("WINDOWS " + string.Join(" ", results.Where(r => r.Ok).GroupBy(r => (int)(r.SentAt / 2000)).OrderBy(g => g.Key).Select(g =>
+        {
+            var w = g.Select(r => r.Latency).Order().ToArray();
+            return string.Create(CultureInfo.InvariantCulture, $"{g.Key * 2}s:p99={P(w, 99):0}/max={w[^1]:0}");
+        })));
         var visible = incidents
             .Where(p => keys.ContainsKey(p.Key) && notified.ContainsKey(p.Value))
             .Select(p => notified[p.Value] - (results[keys[p.Key]].SentAt + results[keys[p.Key]].Latency))

@@ -29,6 +29,13 @@ public sealed class IncidentHubOptions
     [Range(1, 64)]
     public int WorkerCount { get; set; } = 4;
 
+    /// <summary>Webhook requests per second above which background jobs wait for the storm to pass (<see cref="Jobs.StormGate"/>).</summary>
+    [Range(1, 1_000_000)]
+    public double StormRequestsPerSecond { get; set; } = 50;
+
+    /// <summary>The longest a job waits for a storm to pass before it runs anyway.</summary>
+    public TimeSpan StormMaxDelay { get; set; } = TimeSpan.FromMinutes(2);
+
     public bool RunsWeb => Role is ProcessRole.Web or ProcessRole.All;
 
     public bool RunsWorker => Role is ProcessRole.Worker or ProcessRole.All;

@@ -1,4 +1,5 @@
 using Hangfire;
+using Hangfire.Common;
 using Hangfire.Dashboard;
 using Hangfire.PostgreSql;
 using IncidentHub.Web.Features.Identity;
@@ -14,6 +15,7 @@ public static class JobsExtensions
 {
     public static WebApplicationBuilder AddJobs(this WebApplicationBuilder builder, string connectionString, IncidentHubOptions options)
     {
+        builder.Services.AddSingleton<StormGate>();
         builder.Services.AddHangfire(config => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
@@ -30,10 +32,14 @@ public static class JobsExtensions
 
         if (options.RunsWorker)
         {
-            builder.Services.AddHangfireServer(server =>
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<StormGate>());
+            builder.Services.AddHangfireServer((sp, server) =>
             {
                 server.WorkerCount = options.WorkerCount;
                 server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+                // This server's jobs (not every server's in the process: the filter list is per server) pass the storm gate.
+                server.FilterProvider = new JobFilterProviderCollection(JobFilterProviders.Providers,
+                    new JobFilterCollection { new StormGateFilter(sp.GetRequiredService<StormGate>(), sp.GetRequiredService<ILogger<StormGateFilter>>()) });
             });
         }
 

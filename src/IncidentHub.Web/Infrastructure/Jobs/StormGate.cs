@@ -1,0 +1,121 @@
+using Hangfire.Server;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace IncidentHub.Web.Infrastructure.Jobs;
+
+/// <summary>
+/// Agent work yields to intake during an alert storm. Every second the gate reads how many webhook requests
+/// arrived (the growth of <c>alert_events</c>' id, so it sees every web process); above
+/// <see cref="IncidentHubOptions.StormRequestsPerSecond"/> it closes, and a background job about to start waits
+/// until the rate falls back (at most <see cref="IncidentHubOptions.StormMaxDelay"/>, so a long storm still gets
+/// its incidents triaged, slowly). On two cores the agents' CPU would otherwise come out of the webhooks'
+/// latency. The jobs are durable: nothing is lost, they run when the storm passes.
+/// </summary>
+public sealed class StormGate(NpgsqlDataSource dataSource, IOptions<IncidentHubOptions> options, TimeProvider clock, ILogger<StormGate> logger) : BackgroundService
+{
+    private readonly ManualResetEventSlim _calm = new(true);
+
+    /// <summary>Webhook requests per second over the last sample.</summary>
+    public double RequestsPerSecond { get; private set; }
+
+    public bool Storming => !_calm.IsSet;
+
+    private int _waiting;
+
+    /// <summary>Jobs held at the gate right now.</summary>
+    public int Waiting => Volatile.Read(ref _waiting);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        long? last = null;
+        var lastAt = clock.GetTimestamp();
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), clock);
+        do
+        {
+            try
+            {
+                await using var command = dataSource.CreateCommand("SELECT coalesce(max(\"Id\"), 0) FROM alert_events");
+                var id = Convert.ToInt64(await command.ExecuteScalarAsync(stoppingToken), System.Globalization.CultureInfo.InvariantCulture);
+                var now = clock.GetTimestamp();
+                if (last is { } previous)
+                {
+                    Observe((id - previous) / Math.Max(0.001, clock.GetElapsedTime(lastAt, now).TotalSeconds));
+                }
+
+                (last, lastAt) = (id, now);
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            {
+                // Without a reading the agents are not held back.
+                logger.LogWarning(e, "Storm gate: could not read the intake rate");
+                Observe(0);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>One reading of the intake rate: closes the gate above the limit, opens it at or below.</summary>
+    public void Observe(double requestsPerSecond)
+    {
+        RequestsPerSecond = requestsPerSecond;
+        var limit = options.Value.StormRequestsPerSecond;
+        if (requestsPerSecond > limit && _calm.IsSet)
+        {
+            _calm.Reset();
+            logger.LogWarning("Alert storm: {Rate:0} webhook requests/s (limit {Limit}); agent jobs wait until it calms down (at most {MaxDelay})",
+                requestsPerSecond, limit, options.Value.StormMaxDelay);
+        }
+        else if (requestsPerSecond <= limit && !_calm.IsSet)
+        {
+            _calm.Set();
+            logger.LogInformation("Alert storm over ({Rate:0} webhook requests/s); agent jobs run again", requestsPerSecond);
+        }
+    }
+
+    /// <summary>Blocks until intake is calm or the maximum delay has passed; returns how long it waited.</summary>
+    public TimeSpan WaitForCalm(CancellationToken ct)
+    {
+        if (_calm.IsSet)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var start = clock.GetTimestamp();
+        Interlocked.Increment(ref _waiting);
+        try
+        {
+            _calm.Wait(options.Value.StormMaxDelay, ct);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
+
+        return clock.GetElapsedTime(start);
+    }
+
+    public override void Dispose()
+    {
+        _calm.Dispose();
+        base.Dispose();
+    }
+}
+
+/// <summary>Holds every background job at the <see cref="StormGate"/> before it runs.</summary>
+public sealed class StormGateFilter(StormGate gate, ILogger<StormGateFilter> logger) : IServerFilter
+{
+    public void OnPerforming(PerformingContext context)
+    {
+        var waited = gate.WaitForCalm(context.CancellationToken.ShutdownToken);
+        if (waited >= TimeSpan.FromSeconds(1))
+        {
+            logger.LogInformation("Job {Job} ({Type}) waited {Seconds:0} s for an alert storm to calm down",
+                context.BackgroundJob.Id, context.BackgroundJob.Job.Type.Name, waited.TotalSeconds);
+        }
+    }
+
+    public void OnPerformed(PerformedContext context)
+    {
+    }
+}

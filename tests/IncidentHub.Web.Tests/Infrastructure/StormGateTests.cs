@@ -1,0 +1,59 @@
+using IncidentHub.Web.Infrastructure;
+using IncidentHub.Web.Infrastructure.Jobs;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace IncidentHub.Web.Tests.Infrastructure;
+
+/// <summary>Background jobs wait while webhooks arrive faster than the storm limit, and run when it calms down or after the maximum delay.</summary>
+public sealed class StormGateTests : IDisposable
+{
+    private readonly NpgsqlDataSource _unused = NpgsqlDataSource.Create("Host=127.0.0.1;Database=unused");
+
+    [Fact]
+    public void Calm_JobsRunWithoutWaiting()
+    {
+        using var gate = Gate(maxDelay: TimeSpan.FromMinutes(5));
+        gate.Observe(49);
+
+        Assert.False(gate.Storming);
+        Assert.Equal(TimeSpan.Zero, gate.WaitForCalm(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task DuringAStorm_AJobWaits_UntilTheRateFallsBelowTheLimit()
+    {
+        using var gate = Gate(maxDelay: TimeSpan.FromMinutes(5));
+        gate.Observe(212);
+        Assert.True(gate.Storming);
+
+        var job = Task.Run(() => gate.WaitForCalm(CancellationToken.None));
+        Assert.True(SpinWait.SpinUntil(() => gate.Waiting == 1, TimeSpan.FromSeconds(30)), "the job is held at the gate");
+        gate.Observe(180);
+        Assert.Equal(1, gate.Waiting);
+        gate.Observe(12);
+        var waited = await job.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.False(gate.Storming);
+        Assert.Equal(0, gate.Waiting);
+        Assert.True(waited > TimeSpan.Zero, "the job waited for the storm (a job let through returns zero)");
+    }
+
+    [Fact]
+    public void ALongStorm_HoldsAJobNoLongerThanTheMaximumDelay()
+    {
+        using var gate = Gate(maxDelay: TimeSpan.FromMilliseconds(200));
+        gate.Observe(5000);
+
+        var waited = gate.WaitForCalm(CancellationToken.None);
+
+        Assert.True(gate.Storming);
+        Assert.InRange(waited, TimeSpan.FromMilliseconds(190), TimeSpan.FromSeconds(30));
+    }
+
+    private StormGate Gate(TimeSpan maxDelay) =>
+        new(_unused, Options.Create(new IncidentHubOptions { StormRequestsPerSecond = 50, StormMaxDelay = maxDelay }), TimeProvider.System, NullLogger<StormGate>.Instance);
+
+    public void Dispose() => _unused.Dispose();
+}
