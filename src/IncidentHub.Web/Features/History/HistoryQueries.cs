@@ -57,13 +57,21 @@ public sealed class HistoryQueries(NpgsqlDataSource dataSource)
         skip = Math.Max(0, skip);
         await using var command = dataSource.CreateCommand();
         var where = Where(filter, command);
-        command.CommandText = $"""
-            SELECT {Columns}, count(*) OVER () AS total
-            FROM incidents i
-            WHERE {where}
-            ORDER BY {OrderBy(sort, descending)}
-            LIMIT {take} OFFSET {skip}
-            """;
+        // The page's rows first (only they get their columns computed, such as the alert count), then the total
+        // counted on its own: a window count over the whole result would compute every row's columns.
+        command.CommandText = sort == HistorySort.Alerts
+            ? $"""
+                SELECT {Columns}, count(*) OVER () AS total
+                FROM incidents i
+                WHERE {where}
+                ORDER BY {OrderBy(sort, descending)}
+                LIMIT {take} OFFSET {skip}
+                """
+            : $"""
+                SELECT {Columns}, (SELECT count(*) FROM incidents i WHERE {where}) AS total
+                FROM (SELECT i.* FROM incidents i WHERE {where} ORDER BY {OrderBy(sort, descending)} LIMIT {take} OFFSET {skip}) i
+                ORDER BY {OrderBy(sort, descending)}
+                """;
         var rows = new List<HistoryRow>();
         var total = 0;
         await using var reader = await command.ExecuteReaderAsync(ct);
@@ -138,9 +146,10 @@ public sealed class HistoryQueries(NpgsqlDataSource dataSource)
         if (!string.IsNullOrWhiteSpace(f.Search))
         {
             command.Parameters.AddWithValue("search", f.Search.Trim());
+            // Both full-text indexes answer first (the matching incidents and timeline lines), instead of a timeline lookup per incident.
             clauses.Add("""
-                (i."SearchVector" @@ websearch_to_tsquery('english', @search)
-                 OR EXISTS (SELECT 1 FROM timeline_entries t WHERE t."IncidentId" = i."Id" AND t."SearchVector" @@ websearch_to_tsquery('english', @search)))
+                i."Id" IN (SELECT x."Id" FROM incidents x WHERE x."SearchVector" @@ websearch_to_tsquery('english', @search)
+                           UNION SELECT t."IncidentId" FROM timeline_entries t WHERE t."SearchVector" @@ websearch_to_tsquery('english', @search))
                 """);
         }
 
@@ -192,7 +201,9 @@ public sealed class HistoryQueries(NpgsqlDataSource dataSource)
             HistorySort.Title => "i.\"Title\"",
             _ => "i.\"TriggeredAt\"",
         };
-        var direction = descending ? "DESC NULLS LAST" : "ASC NULLS LAST";
+        // Empty values last either way; columns that are never empty keep the plain order an index can serve.
+        var nullable = sort is HistorySort.Service or HistorySort.TimeToAcknowledge or HistorySort.TimeToResolve;
+        var direction = (descending ? "DESC" : "ASC") + (nullable ? " NULLS LAST" : "");
         return $"{column} {direction}, i.\"Number\" {(descending ? "DESC" : "ASC")}";
     }
 

@@ -168,6 +168,7 @@ public sealed class PostmortemSweepJob(AppDbContext db, IBackgroundJobClient job
                 || (i.State == IncidentState.Escalated && i.EscalatedAt >= from && i.EscalatedAt < settled))
             .Where(i => !db.Postmortems.Any(p => p.IncidentId == i.Id && p.Pdf != null
                 && (p.WrittenFor == i.State || i.State == IncidentState.Escalated)))
+            .OrderBy(i => i.TriggeredAt)
             .Select(i => i.Id)
             .Take(100)
             .ToListAsync(ct);

@@ -490,11 +490,11 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
 
                     b.HasIndex("State");
 
-                    b.HasIndex("TriggeredAt");
-
-                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("TriggeredAt"), new[] { "Id", "Severity", "Service", "State", "TriagedAt", "AcknowledgedAt", "InvestigatingAt", "AwaitingApprovalAt", "MitigatingAt", "MonitoringAt", "ResolvedAt", "EscalatedAt", "SuppressedAt" });
-
                     b.HasIndex("Service", "TriggeredAt");
+
+                    b.HasIndex("TriggeredAt", "Number");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("TriggeredAt", "Number"), new[] { "Id", "Severity", "Service", "State", "TriagedAt", "AcknowledgedAt", "InvestigatingAt", "AwaitingApprovalAt", "MitigatingAt", "MonitoringAt", "ResolvedAt", "EscalatedAt", "SuppressedAt" });
 
                     b.HasIndex("IntegrationId", "GroupKey", "State");
 
