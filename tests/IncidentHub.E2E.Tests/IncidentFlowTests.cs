@@ -113,6 +113,36 @@ public sealed class IncidentFlowTests(IncidentHubFactory app, BrowserFixture bro
         }
     }
 
+    [Fact]
+    public async Task Wall_SaysWhenAnAlertStormHoldsTheAgents_AndWhenItIsOver()
+    {
+        var hook = await App.CreateIntegrationAsync(SourceKind.Alertmanager, "storm Alertmanager");
+        var page = await NewPageAsync("wall-storm");
+        await LogInAsync(page, IncidentHubFactory.AdminEmail, IncidentHubFactory.AdminPassword);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Incident wall" })).ToBeVisibleAsync();
+        await WaitForCircuitAsync(page);
+        await Expect(page.GetByTestId("storm-banner")).ToHaveCountAsync(0);
+
+        // A storm: 400 notifications of one alert as fast as the app takes them (well above 50 requests/s).
+        using var http = App.Client();
+        var body = Alerts.Body(Alerts.InventorySync, "storm-" + Guid.NewGuid().ToString("N")[..8]).ToJsonString();
+        var sends = Enumerable.Range(0, 400).Select(async _ =>
+        {
+            using var response = await http.PostAsync(hook, new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+            return (int)response.StatusCode;
+        });
+        var storm = Task.WhenAll(sends);
+
+        var banner = page.GetByTestId("storm-banner");
+        await Expect(banner).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Expect(banner).ToContainTextAsync("webhook requests/s");
+        await ScreenshotAsync(page, "storm.png");
+        Assert.All(await storm, status => Assert.Equal(202, status));
+
+        // Once the requests stop, the next reading opens the gate and the banner goes.
+        await Expect(banner).ToHaveCountAsync(0, new() { Timeout = 15_000 });
+    }
+
     private static ILocator Row(IPage page, int number) =>
         page.Locator($"[data-testid=incident-row][data-number='{number}']");
 }

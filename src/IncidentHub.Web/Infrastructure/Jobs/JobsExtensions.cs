@@ -16,6 +16,7 @@ public static class JobsExtensions
     public static WebApplicationBuilder AddJobs(this WebApplicationBuilder builder, string connectionString, IncidentHubOptions options)
     {
         builder.Services.AddSingleton<StormGate>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<StormGate>());
         builder.Services.AddHangfire(config => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
@@ -32,7 +33,6 @@ public static class JobsExtensions
 
         if (options.RunsWorker)
         {
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<StormGate>());
             builder.Services.AddHangfireServer((sp, server) =>
             {
                 server.WorkerCount = options.WorkerCount;

@@ -5,7 +5,8 @@ using Npgsql;
 namespace IncidentHub.Web.Infrastructure.Jobs;
 
 /// <summary>
-/// Agent work yields to intake during an alert storm. Every second the gate reads how many webhook requests
+/// Agent work yields to intake during an alert storm. Every second the gate (in every process: workers hold
+/// their jobs at it, web processes show it on the wall) reads how many webhook requests
 /// arrived (the growth of <c>alert_events</c>' id, so it sees every web process); above
 /// <see cref="IncidentHubOptions.StormRequestsPerSecond"/> it closes, and a background job about to start waits
 /// until the rate falls back (at most <see cref="IncidentHubOptions.StormMaxDelay"/>, so a long storm still gets
@@ -20,6 +21,9 @@ public sealed class StormGate(NpgsqlDataSource dataSource, IOptions<IncidentHubO
     public double RequestsPerSecond { get; private set; }
 
     public bool Storming => !_calm.IsSet;
+
+    /// <summary>Raised when a storm starts or ends (the wall shows it).</summary>
+    public event Action? Changed;
 
     private int _waiting;
 
@@ -65,11 +69,13 @@ public sealed class StormGate(NpgsqlDataSource dataSource, IOptions<IncidentHubO
             _calm.Reset();
             logger.LogWarning("Alert storm: {Rate:0} webhook requests/s (limit {Limit}); agent jobs wait until it calms down (at most {MaxDelay})",
                 requestsPerSecond, limit, options.Value.StormMaxDelay);
+            Changed?.Invoke();
         }
         else if (requestsPerSecond <= limit && !_calm.IsSet)
         {
             _calm.Set();
             logger.LogInformation("Alert storm over ({Rate:0} webhook requests/s); agent jobs run again", requestsPerSecond);
+            Changed?.Invoke();
         }
     }
 
