@@ -6,6 +6,8 @@
 # (fsync on, synchronous_commit on) before it answers 202.
 #
 #   scripts/bench/ingest.sh            # DURATION=20 by default; results also in test-output/bench/ingest.txt
+#   CONNECTIONS=2 BATCHES=10 MODES=distinct scripts/bench/ingest.sh   # one cell, then the steady run
+#   APP_ENV="DOTNET_gcServer=0" scripts/bench/ingest.sh                # extra environment for the app (experiments)
 #
 # Then: IncidentHub drains its backlog and the repeated identities are checked (one row per
 # identity, counts adding up to every accepted notification).
@@ -52,7 +54,7 @@ export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$PG_PORT;Username=postgr
 export Seed__DemoIntegrations__Alertmanager=$TOKEN ASPNETCORE_ENVIRONMENT=Production
 export Logging__LogLevel__Default=Warning
 (cd "$BIN" && dotnet IncidentHub.Web.dll migrate >/dev/null)
-(cd "$BIN" && IncidentHub__Role=all ASPNETCORE_URLS="http://127.0.0.1:$IH_PORT" exec dotnet IncidentHub.Web.dll >"$TMP/app.log" 2>&1) &
+(cd "$BIN" && exec env ${APP_ENV:-} IncidentHub__Role=all ASPNETCORE_URLS="http://127.0.0.1:$IH_PORT" dotnet IncidentHub.Web.dll >"$TMP/app.log" 2>&1) &
 APP_PID=$!
 
 AM_PORT=$(free_port)
