@@ -33,7 +33,8 @@ public sealed class IncidentHubOptions
     [Range(1, 1_000_000)]
     public double StormRequestsPerSecond { get; set; } = 50;
 
-    /// <summary>The longest a job waits for a storm to pass before it runs anyway.</summary>
+    /// <summary>The longest a job waits for a storm to pass before it runs anyway (checked at start: a negative wait would fail every held job).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "IncidentHub:StormMaxDelay must be between 00:00:00 and 1.00:00:00 (one day).")]
     public TimeSpan StormMaxDelay { get; set; } = TimeSpan.FromMinutes(2);
 
     public bool RunsWeb => Role is ProcessRole.Web or ProcessRole.All;

@@ -52,6 +52,21 @@ public sealed class StormGateTests : IDisposable
         Assert.InRange(waited, TimeSpan.FromMilliseconds(190), TimeSpan.FromSeconds(30));
     }
 
+    [Theory]
+    [InlineData("-00:01:00", false)]
+    [InlineData("2.00:00:00", false)]
+    [InlineData("00:02:00", true)]
+    public void TheMaximumDelay_IsCheckedAtStart(string delay, bool valid)
+    {
+        var options = new IncidentHubOptions { StormMaxDelay = TimeSpan.Parse(delay, System.Globalization.CultureInfo.InvariantCulture) };
+        var errors = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+
+        var ok = System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), errors, validateAllProperties: true);
+
+        Assert.Equal(valid, ok);
+        Assert.Equal(valid ? 0 : 1, errors.Count(e => e.MemberNames.Contains(nameof(IncidentHubOptions.StormMaxDelay))));
+    }
+
     private StormGate Gate(TimeSpan maxDelay) =>
         new(_unused, Options.Create(new IncidentHubOptions { StormRequestsPerSecond = 50, StormMaxDelay = maxDelay }), TimeProvider.System, NullLogger<StormGate>.Instance);
 
