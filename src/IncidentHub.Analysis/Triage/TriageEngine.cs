@@ -11,7 +11,12 @@ public sealed record AlertFacts(
 /// <summary>A service's criticality from the catalog: tier 1 is customer-facing and critical.</summary>
 public sealed record ServiceTier(string Name, int Tier);
 
-public sealed record TriageInput(string Title, IReadOnlyList<AlertFacts> Alerts, IReadOnlyList<ServiceTier> Catalog);
+/// <param name="Alerts">The alerts read (for a storm, a sample: see <see cref="FiringTotal"/>).</param>
+public sealed record TriageInput(string Title, IReadOnlyList<AlertFacts> Alerts, IReadOnlyList<ServiceTier> Catalog)
+{
+    /// <summary>How many of the incident's alerts fire, when <see cref="Alerts"/> is only a sample of them.</summary>
+    public int? FiringTotal { get; init; }
+}
 
 /// <summary>The outcome, with the signals it rests on so a person can check each one.</summary>
 public sealed record TriageResult(
@@ -107,7 +112,7 @@ public static partial class TriageEngine
             signals.Add("no service label, and no catalog service named in the alert");
         }
 
-        var firing = input.Alerts.Count(a => a.Firing);
+        var firing = input.FiringTotal ?? input.Alerts.Count(a => a.Firing);
         if (firing > 1)
         {
             signals.Add($"{firing} alerts firing together");

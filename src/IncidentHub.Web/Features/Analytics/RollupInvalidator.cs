@@ -86,8 +86,17 @@ public sealed class RollupInvalidator(TimeProvider clock) : SaveChangesIntercept
             }
         }
 
-        var now = clock.GetUtcNow();
-        foreach (var week in weeks.Where(w => AnalyticsWeeks.IsClosed(w, now)))
+        MarkClosedWeeks(context, weeks, clock.GetUtcNow());
+    }
+
+    /// <summary>
+    /// Adds a stale mark to the context for each closed week among <paramref name="incidentsTriggeredAt"/> (any
+    /// moment of the week), to be saved with the change. For writers that change incidents' alerts without the
+    /// change tracker (<see cref="AlertWriter"/>).
+    /// </summary>
+    public static void MarkClosedWeeks(DbContext context, IEnumerable<DateTimeOffset> incidentsTriggeredAt, DateTimeOffset now)
+    {
+        foreach (var week in incidentsTriggeredAt.Select(AnalyticsWeeks.Monday).Distinct().Where(w => AnalyticsWeeks.IsClosed(w, now)))
         {
             context.Add(StaleWeek.Mark(week, now));
         }

@@ -1,5 +1,6 @@
 using System.Data;
 using IncidentHub.Analysis.Incidents;
+using IncidentHub.Web.Features.Analytics;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Infrastructure.Data;
 using IncidentHub.Web.Infrastructure.Live;
@@ -42,6 +43,8 @@ public sealed class AlertBatchApplier(AppDbContext db, IncidentNotifier notifier
     {
         var now = clock.GetUtcNow();
         db.ChangeTracker.Clear();
+        // A failure rolls the whole batch back and it starts over: no savepoint round trip per save.
+        db.Database.AutoSavepointsEnabled = false;
         await using var tx = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
         var claimed = await LockAndClaimAsync(events, durable, (NpgsqlTransaction)tx.GetDbTransaction(), ct);
         var work = events.Where(e => claimed.Contains(e.EventId)).ToList();
@@ -66,13 +69,13 @@ public sealed class AlertBatchApplier(AppDbContext db, IncidentNotifier notifier
                 // Alerts held below the threshold in earlier batches count towards it too.
                 var keys = work.Where(e => e.IntegrationId == id).SelectMany(e => e.Alerts).Select(a => a.GroupKey).Distinct().ToList();
                 var since = now - integration.Rules.ThresholdWindow;
-                var held = await db.Alerts
+                var held = await db.Alerts.AsNoTracking()
                     .Where(a => a.IntegrationId == id && keys.Contains(a.GroupKey) && a.IncidentId == null && a.Status == AlertStatus.Firing
                         && a.SilenceId == null && !a.Flapping && a.LastSeenAt >= since)
                     .ToListAsync(ct);
                 foreach (var alert in held)
                 {
-                    state.Alerts.TryAdd((id, alert.Fingerprint), alert);
+                    state.Load(alert);
                 }
             }
         }
@@ -95,7 +98,10 @@ public sealed class AlertBatchApplier(AppDbContext db, IncidentNotifier notifier
         }
 
         WriteCoalescedTimeline(state, now);
+        await MarkClosedWeeksAsync(state, now, ct);
+        // Incidents first: new alerts refer to them.
         await db.SaveChangesAsync(ct);
+        await AlertWriter.WriteAsync(db, state.Added, state.Changed, ct);
         var resolved = await ResolveIncidentsWhoseAlertsAllResolvedAsync(state, now, ct);
         if (resolved.Count > 0)
         {
@@ -126,12 +132,13 @@ public sealed class AlertBatchApplier(AppDbContext db, IncidentNotifier notifier
         {
             var integrationId = group.Key;
             var fingerprints = group.SelectMany(e => e.Alerts).Select(a => a.Fingerprint).Distinct().ToList();
-            var known = await db.Alerts
+            // Not tracked: AlertWriter writes them back set-based.
+            var known = await db.Alerts.AsNoTracking()
                 .Where(a => a.IntegrationId == integrationId && fingerprints.Contains(a.Fingerprint))
                 .ToListAsync(ct);
             foreach (var alert in known)
             {
-                state.Alerts[(integrationId, alert.Fingerprint)] = alert;
+                state.Load(alert);
             }
 
             var incidentIds = known.Where(a => a.IncidentId != null).Select(a => a.IncidentId!.Value).Distinct().ToList();
@@ -153,6 +160,7 @@ public sealed class AlertBatchApplier(AppDbContext db, IncidentNotifier notifier
             var wasFiring = alert.Status == AlertStatus.Firing;
             var wasFlapping = alert.Flapping;
             alert.Seen(n, now, state.Flap);
+            state.Dirty(alert);
             var current = state.Incidents.FirstOrDefault(i => i.Id == alert.IncidentId);
             if (alert.Flapping && !wasFlapping && current is not null)
             {
@@ -193,7 +201,7 @@ public sealed class AlertBatchApplier(AppDbContext db, IncidentNotifier notifier
         }
 
         alert = Alert.FromNotification(integrationId, n, now);
-        db.Alerts.Add(alert);
+        state.Added.Add(alert);
         state.Alerts[(integrationId, n.Fingerprint)] = alert;
         if (n.Status == AlertStatus.Resolved)
         {
@@ -215,15 +223,16 @@ public sealed class AlertBatchApplier(AppDbContext db, IncidentNotifier notifier
     private Incident? GroupInto(Guid integrationId, NormalisedAlert n, Alert alert, BatchState state, DateTimeOffset now)
     {
         var rules = state.RulesFor(integrationId);
-        var group = rules.GroupOf(n) with { Key = n.GroupKey };
-        var fields = GroupFieldsOf(rules, n);
         var incident = state.Incidents
             .Where(i => i.IsOpen && i.IntegrationId == integrationId && i.GroupKey == n.GroupKey)
             .MaxBy(i => i.TriggeredAt);
         string? whyNew = null;
         if (incident is not null && rules.CanJoin(incident.TriggeredAt, now, out whyNew))
         {
-            state.Note(incident.Id).Grouped.Add((n, rules.Explain(new AlertGroup(group.Key, fields))));
+            var note = state.Note(incident.Id);
+            note.Grouped.Add(n);
+            // The first alert's reason stands for the batch's (same incident, same rule): built once, not per alert.
+            note.GroupedWhy ??= Explain(rules, n);
             incident.Touch(now);
             alert.AttachTo(incident.Id);
             return incident;
@@ -249,21 +258,55 @@ public sealed class AlertBatchApplier(AppDbContext db, IncidentNotifier notifier
         db.Incidents.Add(incident);
         state.Incidents.Add(incident);
         state.Opened.Add(incident);
-        var note = state.Note(incident.Id);
-        note.OpenedBy = n;
-        note.OpenedWhy = rules.Explain(new AlertGroup(group.Key, fields))
+        var opened = state.Note(incident.Id);
+        opened.OpenedBy = n;
+        opened.OpenedWhy = Explain(rules, n)
             + (whyNew is null ? "" : $"; not joined to INC-{state.Incidents.First(i => i.GroupKey == n.GroupKey && i.IsOpen && i != incident).Number} because {whyNew}")
             + (rules.OpenThreshold > 1 ? $"; {members.Count} alerts within {GroupingRules.Duration(rules.ThresholdWindow)} reached the threshold of {rules.OpenThreshold}" : "");
         foreach (var member in members)
         {
             member.AttachTo(incident.Id);
+            state.Dirty(member);
         }
 
         return incident;
     }
 
-    private static string GroupFieldsOf(GroupingRules rules, NormalisedAlert n) =>
-        rules.GroupBy.Count == 0 ? $"same source group key {n.GroupKey}" : string.Join(", ", rules.GroupBy.Select(k => $"{k}={n.Labels.GetValueOrDefault(k, "")}"));
+    private static string Explain(GroupingRules rules, NormalisedAlert n) =>
+        rules.Explain(new AlertGroup(n.GroupKey, rules.GroupBy.Count == 0
+            ? $"same source group key {n.GroupKey}"
+            : string.Join(", ", rules.GroupBy.Select(k => $"{k}={n.Labels.GetValueOrDefault(k, "")}"))));
+
+    /// <summary>
+    /// Alerts are written without the change tracker, so the closed weeks whose figures they change (an alert
+    /// joining, leaving or repeating on an incident of a closed week) are marked here, in the same transaction.
+    /// </summary>
+    private async Task MarkClosedWeeksAsync(BatchState state, DateTimeOffset now, CancellationToken ct)
+    {
+        var affected = new HashSet<Guid>();
+        foreach (var alert in state.Added.Concat(state.Changed))
+        {
+            if (alert.IncidentId is { } id)
+            {
+                affected.Add(id);
+            }
+
+            if (state.LoadedIncident.GetValueOrDefault(alert) is { } left)
+            {
+                affected.Add(left);
+            }
+        }
+
+        var known = state.Incidents.Where(i => affected.Contains(i.Id)).ToList();
+        var triggered = known.Select(i => i.TriggeredAt).ToList();
+        var unknown = affected.Except(known.Select(i => i.Id)).ToList();
+        if (unknown.Count > 0)
+        {
+            triggered.AddRange(await db.Incidents.AsNoTracking().Where(i => unknown.Contains(i.Id)).Select(i => i.TriggeredAt).ToListAsync(ct));
+        }
+
+        RollupInvalidator.MarkClosedWeeks(db, triggered, now);
+    }
 
     /// <summary>One "opened", one "grouped" and one "resolved" line per incident per batch, each saying why.</summary>
     private void WriteCoalescedTimeline(BatchState state, DateTimeOffset now)
@@ -279,16 +322,17 @@ public sealed class AlertBatchApplier(AppDbContext db, IncidentNotifier notifier
 
             if (note.Grouped.Count > 0)
             {
-                var distinct = note.Grouped.DistinctBy(a => a.Alert.Fingerprint).ToList();
+                var distinct = note.Grouped.DistinctBy(a => a.Fingerprint).ToList();
+                var why = note.GroupedWhy ?? "";
                 var reference = state.Incidents.FirstOrDefault(i => i.Id == incidentId)?.Reference ?? "the incident";
                 var text = distinct.Count == 1
-                    ? $"Alert {distinct[0].Alert.Title} grouped into {reference} by {distinct[0].Why}"
-                    : $"{distinct.Count} alerts grouped into {reference} by {distinct[0].Why}";
+                    ? $"Alert {distinct[0].Title} grouped into {reference} by {why}"
+                    : $"{distinct.Count} alerts grouped into {reference} by {why}";
                 db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.AlertGrouped, text, new()
                 {
-                    ["rule"] = distinct[0].Why,
-                    ["groupKey"] = distinct[0].Alert.GroupKey,
-                    ["fingerprints"] = string.Join(", ", distinct.Take(20).Select(a => a.Alert.Fingerprint)) + (distinct.Count > 20 ? $" (+{distinct.Count - 20} more)" : ""),
+                    ["rule"] = why,
+                    ["groupKey"] = distinct[0].GroupKey,
+                    ["fingerprints"] = string.Join(", ", distinct.Take(20).Select(a => a.Fingerprint)) + (distinct.Count > 20 ? $" (+{distinct.Count - 20} more)" : ""),
                 }));
             }
 
@@ -413,6 +457,29 @@ public sealed class AlertBatchApplier(AppDbContext db, IncidentNotifier notifier
     private sealed class BatchState
     {
         public Dictionary<(Guid, string), Alert> Alerts { get; } = [];
+
+        /// <summary>Alerts to insert and to update at the end of the batch (AlertWriter).</summary>
+        public HashSet<Alert> Added { get; } = [];
+        public HashSet<Alert> Changed { get; } = [];
+
+        /// <summary>The incident each stored alert belonged to when loaded (for the rollup's stale marks).</summary>
+        public Dictionary<Alert, Guid?> LoadedIncident { get; } = [];
+
+        public void Load(Alert alert)
+        {
+            if (Alerts.TryAdd((alert.IntegrationId, alert.Fingerprint), alert))
+            {
+                LoadedIncident[alert] = alert.IncidentId;
+            }
+        }
+
+        public void Dirty(Alert alert)
+        {
+            if (!Added.Contains(alert))
+            {
+                Changed.Add(alert);
+            }
+        }
         public List<Incident> Incidents { get; } = [];
         public HashSet<Incident> Opened { get; } = [];
         public HashSet<Guid> Touched { get; } = [];
@@ -430,9 +497,12 @@ public sealed class AlertBatchApplier(AppDbContext db, IncidentNotifier notifier
     {
         public NormalisedAlert? OpenedBy { get; set; }
         public string? OpenedWhy { get; set; }
-        public List<(NormalisedAlert Alert, string Why)> Grouped { get; } = [];
+        public List<NormalisedAlert> Grouped { get; } = [];
+        public string? GroupedWhy { get; set; }
         public List<string> Resolved { get; } = [];
         public List<string> Flapping { get; } = [];
         public List<string> Refired { get; } = [];
     }
 }
+
+

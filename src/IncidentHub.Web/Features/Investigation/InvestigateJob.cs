@@ -34,7 +34,7 @@ public sealed class InvestigateJob(
 
     public async Task RunAsync(Guid incidentId, CancellationToken ct)
     {
-        var incident = await db.Incidents.AsNoTracking().Include(i => i.Alerts).SingleOrDefaultAsync(i => i.Id == incidentId, ct);
+        var incident = await db.Incidents.AsNoTracking().SingleOrDefaultAsync(i => i.Id == incidentId, ct);
         if (incident is null || !incident.IsOpen)
         {
             logger.LogDebug("Investigation of {IncidentId} skipped: missing or resolved", incidentId);
@@ -49,10 +49,11 @@ public sealed class InvestigateJob(
 
         var o = options.Value;
         var started = Stopwatch.GetTimestamp();
-        var anchor = incident.Alerts.Count > 0 ? incident.Alerts.Min(a => a.StartsAt) : incident.TriggeredAt;
+        var alerts = await IncidentAlertSample.ReadAsync(db, incidentId, ct);
+        var anchor = alerts.EarliestStart ?? incident.TriggeredAt;
         var service = catalog.Find(incident.Service);
         var firstAttempt = (await db.Diagnoses.Where(d => d.IncidentId == incidentId).MaxAsync(d => (int?)d.Attempt, ct) ?? 0) + 1;
-        var labels = incident.Alerts.SelectMany(a => a.Labels).GroupBy(l => l.Key).ToDictionary(g => g.Key, g => g.First().Value);
+        var labels = alerts.Alerts.SelectMany(a => a.Labels).GroupBy(l => l.Key).ToDictionary(g => g.Key, g => g.First().Value);
 
         await TimelineAsync(incidentId, TimelineKind.Investigation,
             $"Investigation started: anchor {anchor:u} (earliest alert), window {o.WindowBeforeMinutes} min before to {o.WindowAfterMinutes} min after; "

@@ -38,17 +38,18 @@ public sealed class TriageJob(AppDbContext db, ServiceCatalog catalog, IIncident
 
     private async Task TriageOnceAsync(Guid incidentId, CancellationToken ct)
     {
-        var incident = await db.Incidents.Include(i => i.Alerts).SingleOrDefaultAsync(i => i.Id == incidentId, ct);
+        var incident = await db.Incidents.SingleOrDefaultAsync(i => i.Id == incidentId, ct);
         if (incident is null || incident.TriagedAt is not null || incident.State != IncidentState.Triggered)
         {
             logger.LogDebug("Triage of {IncidentId} skipped: missing, done, or no longer triggered", incidentId);
             return;
         }
 
+        var alerts = await IncidentAlertSample.ReadAsync(db, incident.Id, ct);
         var input = new TriageInput(
             incident.Title,
-            incident.Alerts.Select(a => new AlertFacts(WithCatalogService(a.Labels), a.Annotations, a.Status == AlertStatus.Firing)).ToList(),
-            catalog.Tiers);
+            alerts.Alerts.Select(a => new AlertFacts(WithCatalogService(a.Labels), a.Annotations, a.Status == AlertStatus.Firing)).ToList(),
+            catalog.Tiers) { FiringTotal = alerts.Firing };
         var result = TriageEngine.Triage(input);
         var now = clock.GetUtcNow();
         incident.ApplyTriage(result, now);

@@ -16,8 +16,8 @@ public sealed class PostmortemBuilder(ServiceCatalog catalog, TimeProvider clock
 
     public async Task<PostmortemReport?> BuildAsync(AppDbContext db, Guid incidentId, IReadOnlyList<string>? actionItems, int revision, CancellationToken ct)
     {
+        // Alerts are read as totals and distinct values, never all loaded: a storm's incident holds hundreds of thousands.
         var incident = await db.Incidents.AsNoTracking()
-            .Include(i => i.Alerts)
             .Include(i => i.Timeline.OrderBy(t => t.At).ThenBy(t => t.Id))
             .AsSplitQuery()
             .SingleOrDefaultAsync(i => i.Id == incidentId, ct);
@@ -32,35 +32,39 @@ public sealed class PostmortemBuilder(ServiceCatalog catalog, TimeProvider clock
         var phases = new PhaseTimes(incident.TriggeredAt, incident.AcknowledgedAt, incident.InvestigatingAt, incident.AwaitingApprovalAt,
             incident.MitigatingAt, incident.MonitoringAt, incident.ResolvedAt, incident.EscalatedAt, incident.SuppressedAt);
         var rootCause = RootCause(diagnosis, observations);
-        var flapping = incident.Alerts.Count(a => a.Flapping);
+        var alerts = await db.Alerts.AsNoTracking().Where(a => a.IncidentId == incidentId).GroupBy(a => 1)
+            .Select(g => new { Count = g.Count(), Notifications = g.Sum(a => a.Count), Flapping = g.Count(a => a.Flapping) })
+            .SingleOrDefaultAsync(ct);
+        var flapping = alerts?.Flapping ?? 0;
         var actions = new List<ActionRow>();
         var approvals = new List<ApprovalRow>();
         var pullRequests = new List<PullRequestRow>();
         var (well, badly) = PostmortemFindings.Derive(incident.Severity, phases, incident.TriagedAt, rootCause, flapping, actions.Count);
 
         var end = incident.ResolvedAt ?? incident.EscalatedAt;
-        var services = incident.Alerts
-            .Select(a => a.Labels.GetValueOrDefault("service") ?? a.Labels.GetValueOrDefault("job"))
+        var alertServices = await db.Database.SqlQuery<string?>($"""
+            SELECT DISTINCT coalesce("Labels"->>'service', "Labels"->>'job') AS "Value" FROM alerts WHERE "IncidentId" = {incidentId}
+            """).ToListAsync(ct);
+        var services = alertServices
             .Append(incident.Service)
             .Where(s => !string.IsNullOrWhiteSpace(s))
             .Select(s => s!)
             .Distinct(StringComparer.OrdinalIgnoreCase)
             .Order(StringComparer.OrdinalIgnoreCase)
             .ToList();
-        var customers = incident.Alerts
-            .SelectMany(a => a.Labels.Concat(a.Annotations))
-            .Where(kv => CustomerKeys.Contains(kv.Key, StringComparer.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(kv.Value))
-            .Select(kv => kv.Value.Trim())
-            .Distinct(StringComparer.OrdinalIgnoreCase)
-            .Take(20)
-            .ToList();
+        var customerValues = await db.Database.SqlQuery<string>($"""
+            SELECT DISTINCT trim(e.value) AS "Value" FROM alerts a, jsonb_each_text(a."Labels" || a."Annotations") e
+            WHERE a."IncidentId" = {incidentId} AND lower(e.key) = ANY({CustomerKeys}) AND trim(e.value) <> ''
+            ORDER BY 1 LIMIT 100
+            """).ToListAsync(ct);
+        var customers = customerValues.Distinct(StringComparer.OrdinalIgnoreCase).Take(20).ToList();
         var impact = new PostmortemImpact(
             end is { } e ? e - incident.TriggeredAt : clock.GetUtcNow() - incident.TriggeredAt,
             end is null,
             incident.Severity,
             services,
-            incident.Alerts.Count,
-            incident.Alerts.Sum(a => a.Count),
+            alerts?.Count ?? 0,
+            alerts?.Notifications ?? 0,
             flapping,
             customers);
 

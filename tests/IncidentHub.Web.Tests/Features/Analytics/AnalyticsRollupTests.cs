@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using IncidentHub.Analysis.Incidents;
 using IncidentHub.Analysis.Ingestion;
 using IncidentHub.Tests.Shared;
@@ -115,6 +116,51 @@ public sealed class AnalyticsRollupTests(IncidentHubFactory app)
         Assert.Equal(after, await queries.SeverityDistributionAsync(range, CancellationToken.None));
         await using var connection = new NpgsqlConnection(app.ConnectionString);
         await connection.OpenAsync();
+        await AssertRollupExactAsync(connection);
+    }
+
+    [Fact]
+    public async Task AnAlertOfAClosedWeekFiringAgain_LeavesItsOldIncident_AndTheFiguresShowItAtOnce()
+    {
+        // Ingestion writes alerts set-based (COPY and one UPDATE), past the change tracker: it marks the weeks itself.
+        var end = new DateTimeOffset(2014, 6, 1, 0, 0, 0, TimeSpan.Zero);
+        var range = new AnalyticsRange(new DateTimeOffset(2014, 1, 1, 0, 0, 0, TimeSpan.Zero), end);
+        await using var scope = app.Services.CreateAsyncScope();
+        var queries = scope.ServiceProvider.GetRequiredService<AnalyticsQueries>();
+        await scope.ServiceProvider.GetRequiredService<HistoryGenerator>().RunAsync(new HistoryGenerator.Options(60, 4, Seed: 13, End: end), CancellationToken.None);
+        await using var connection = new NpgsqlConnection(app.ConnectionString);
+        await connection.OpenAsync();
+        var noise = await queries.AlertNoiseAsync(range, CancellationToken.None);
+
+        Alert alert;
+        DateTimeOffset triggered;
+        await using (var db = NewDb())
+        {
+            var old = await db.Incidents.Where(i => i.TriggeredAt >= range.From && i.TriggeredAt < end && i.State == IncidentState.Resolved)
+                .OrderBy(i => i.TriggeredAt).FirstAsync();
+            triggered = old.TriggeredAt;
+            alert = await db.Alerts.Where(a => a.IncidentId == old.Id).OrderBy(a => a.Id).FirstAsync();
+        }
+
+        var week = AnalyticsWeeks.Monday(triggered);
+        var url = (await scope.ServiceProvider.GetRequiredService<IntegrationService>().RotateTokenAsync(alert.IntegrationId)).Url;
+        var answer = await app.Client().PostAsync(new Uri(url).AbsolutePath + "?wait=true",
+            Payloads.Json(new JsonObject { ["title"] = alert.Title, ["fingerprint"] = alert.Fingerprint, ["status"] = "firing" }));
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, answer.StatusCode);
+
+        await using (var db = NewDb())
+        {
+            var again = await db.Alerts.AsNoTracking().SingleAsync(a => a.Id == alert.Id);
+            Assert.Equal(alert.Count + 1, again.Count);
+            Assert.NotEqual(alert.IncidentId, again.IncidentId);
+        }
+
+        Assert.True(await ScalarAsync<long>(connection, $"SELECT count(*) FROM analytics_stale_weeks WHERE week = '{week:O}'") >= 1, "the old incident's week is marked");
+        var after = await queries.AlertNoiseAsync(range, CancellationToken.None);
+        Assert.Equal(noise.Alerts - 1, after.Alerts);
+        Assert.Equal(noise.Notifications - alert.Count, after.Notifications);
+        await scope.ServiceProvider.GetRequiredService<AnalyticsRollupJob>().RunAsync(CancellationToken.None);
+        Assert.Equal(after, await queries.AlertNoiseAsync(range, CancellationToken.None));
         await AssertRollupExactAsync(connection);
     }
 
