@@ -10,6 +10,14 @@ public sealed class IngestionOptions
     [Range(100, 10_000_000)]
     public int MaxBacklogAlerts { get; set; } = 200_000;
 
+    /// <summary>
+    /// How long the applier waits for more stored events before applying a batch that is not full (never when a
+    /// sender waits for its incidents). Adds at most this much to when an alert shows on the wall; a flood is
+    /// applied in fewer, larger transactions (docs/decisions/016).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan ApplyLinger { get; set; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>How long a `?wait=true` request waits for its alerts to reach incidents.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan WaitTimeout { get; set; } = TimeSpan.FromSeconds(10);
