@@ -41,6 +41,23 @@ public sealed class StormGateTests : IDisposable
     }
 
     [Fact]
+    public void AQuarterSecondAboveTheLimit_ClosesTheGate_ButOnlyACalmSecondOpensIt()
+    {
+        using var gate = Gate(maxDelay: TimeSpan.FromMinutes(5));
+        gate.Observe(40, overLastSecond: 40);
+        gate.Observe(160, overLastSecond: 70);
+        Assert.True(gate.Storming);
+
+        // A lull of one reading inside the storm: the last second is still above the limit.
+        gate.Observe(8, overLastSecond: 90);
+        Assert.True(gate.Storming);
+        Assert.Equal(90, gate.RequestsPerSecond);
+
+        gate.Observe(8, overLastSecond: 30);
+        Assert.False(gate.Storming);
+    }
+
+    [Fact]
     public void ALongStorm_HoldsAJobNoLongerThanTheMaximumDelay()
     {
         using var gate = Gate(maxDelay: TimeSpan.FromMilliseconds(200));

@@ -33,9 +33,14 @@ public static class JobsExtensions
 
         if (options.RunsWorker)
         {
+            // Twice the workers: a job that ever blocked on work queued behind it still finds a free thread.
+            builder.Services.AddSingleton(sp => new AgentTaskScheduler(options.WorkerCount * 2, sp.GetRequiredService<ILogger<AgentTaskScheduler>>()));
             builder.Services.AddHangfireServer((sp, server) =>
             {
                 server.WorkerCount = options.WorkerCount;
+                // The agents' code runs at a lower OS priority than the webhooks' (docs/decisions/015).
+                server.TaskScheduler = sp.GetRequiredService<AgentTaskScheduler>();
+
                 server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
                 // This server's jobs (not every server's in the process: the filter list is per server) pass the storm gate.
                 server.FilterProvider = new JobFilterProviderCollection(JobFilterProviders.Providers,

@@ -5,7 +5,7 @@ using Npgsql;
 namespace IncidentHub.Web.Infrastructure.Jobs;
 
 /// <summary>
-/// Agent work yields to intake during an alert storm. Every second the gate (in every process: workers hold
+/// Agent work yields to intake during an alert storm. Four times a second the gate (in every process: workers hold
 /// their jobs at it, web processes show it on the wall) reads how many webhook requests
 /// arrived (the growth of <c>alert_events</c>' id, so it sees every web process); above
 /// <see cref="IncidentHubOptions.StormRequestsPerSecond"/> it closes, and a background job about to start waits
@@ -30,11 +30,14 @@ public sealed class StormGate(NpgsqlDataSource dataSource, IOptions<IncidentHubO
     /// <summary>Jobs held at the gate right now.</summary>
     public int Waiting => Volatile.Read(ref _waiting);
 
+    /// <summary>How often the rate is read: a storm closes the gate within about this long.</summary>
+    public static readonly TimeSpan SampleInterval = TimeSpan.FromMilliseconds(250);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        long? last = null;
-        var lastAt = clock.GetTimestamp();
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), clock);
+        // Recent readings (timestamp, last id), oldest first, reaching back about a second.
+        var samples = new Queue<(long At, long Id)>();
+        using var timer = new PeriodicTimer(SampleInterval, clock);
         do
         {
             try
@@ -42,27 +45,41 @@ public sealed class StormGate(NpgsqlDataSource dataSource, IOptions<IncidentHubO
                 await using var command = dataSource.CreateCommand("SELECT coalesce(max(\"Id\"), 0) FROM alert_events");
                 var id = Convert.ToInt64(await command.ExecuteScalarAsync(stoppingToken), System.Globalization.CultureInfo.InvariantCulture);
                 var now = clock.GetTimestamp();
-                if (last is { } previous)
+                if (samples.Count > 0)
                 {
-                    Observe((id - previous) / Math.Max(0.001, clock.GetElapsedTime(lastAt, now).TotalSeconds));
+                    var (lastAt, lastId) = samples.Last();
+                    while (samples.Count > 1 && clock.GetElapsedTime(samples.ElementAt(1).At, now) >= TimeSpan.FromSeconds(1))
+                    {
+                        samples.Dequeue();
+                    }
+
+                    var (firstAt, firstId) = samples.Peek();
+                    Observe(Rate(lastId, id, clock.GetElapsedTime(lastAt, now)), Rate(firstId, id, clock.GetElapsedTime(firstAt, now)));
                 }
 
-                (last, lastAt) = (id, now);
+                samples.Enqueue((now, id));
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException)
             {
                 // Without a reading the agents are not held back.
                 logger.LogWarning(e, "Storm gate: could not read the intake rate");
+                samples.Clear();
                 Observe(0);
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    /// <summary>One reading of the intake rate: closes the gate above the limit, opens it at or below.</summary>
-    public void Observe(double requestsPerSecond)
+    private static double Rate(long from, long to, TimeSpan elapsed) => (to - from) / Math.Max(0.001, elapsed.TotalSeconds);
+
+    /// <summary>
+    /// One reading of the intake rate: the gate closes as soon as the latest interval is above the limit (a storm
+    /// is held within a quarter second, before agents start more work), and opens once the rate over the last
+    /// second is at or below it (a short lull inside a storm does not let the agents back in).
+    /// </summary>
+    public void Observe(double requestsPerSecond, double? overLastSecond = null)
     {
-        RequestsPerSecond = requestsPerSecond;
+        RequestsPerSecond = overLastSecond ?? requestsPerSecond;
         var limit = options.Value.StormRequestsPerSecond;
         if (requestsPerSecond > limit && _calm.IsSet)
         {
@@ -71,10 +88,10 @@ public sealed class StormGate(NpgsqlDataSource dataSource, IOptions<IncidentHubO
                 requestsPerSecond, limit, options.Value.StormMaxDelay);
             Changed?.Invoke();
         }
-        else if (requestsPerSecond <= limit && !_calm.IsSet)
+        else if ((overLastSecond ?? requestsPerSecond) <= limit && requestsPerSecond <= limit && !_calm.IsSet)
         {
             _calm.Set();
-            logger.LogInformation("Alert storm over ({Rate:0} webhook requests/s); agent jobs run again", requestsPerSecond);
+            logger.LogInformation("Alert storm over ({Rate:0} webhook requests/s); agent jobs run again", overLastSecond ?? requestsPerSecond);
             Changed?.Invoke();
         }
     }
