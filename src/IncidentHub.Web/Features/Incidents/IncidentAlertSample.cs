@@ -6,14 +6,17 @@ using Microsoft.EntityFrameworkCore;
 namespace IncidentHub.Web.Features.Incidents;
 
 /// <summary>
-/// What the agents read of an incident's alerts: its first alerts, one alert per severity it claims, and
-/// totals. An alert storm's incident holds hundreds of thousands of alerts; loading them all took a
+/// What the agents read of an incident's alerts: up to 200 of them, one alert per severity claimed among the
+/// first 20,000, and totals. An alert storm's incident holds hundreds of thousands of alerts; loading them all took a
 /// triage more than a minute and a gigabyte, and held the storm's CPU. The rest repeat what these say.
 /// </summary>
 public sealed record IncidentAlertSample(IReadOnlyList<Alert> Alerts, int Total, int Firing, DateTimeOffset? EarliestStart)
 {
-    /// <summary>Alerts read in order of arrival; more are counted but not read.</summary>
+    /// <summary>Alerts read; more are counted but not read.</summary>
     public const int FirstAlerts = 200;
+
+    /// <summary>Alerts scanned for the severities they claim.</summary>
+    public const int ClaimsScanned = 20_000;
 
     public bool IsPartial => Alerts.Count < Total;
 
@@ -29,9 +32,9 @@ public sealed record IncidentAlertSample(IReadOnlyList<Alert> Alerts, int Total,
             return new IncidentAlertSample([], 0, 0, null);
         }
 
+        // In index order, not sorted: sorting a storm's millions of alerts to pick 200 costs a full scan.
         var first = await db.Alerts.AsNoTracking()
             .Where(a => a.IncidentId == incidentId)
-            .OrderBy(a => a.FirstSeenAt).ThenBy(a => a.Id)
             .Take(FirstAlerts)
             .ToListAsync(ct);
         if (first.Count == totals.Total)
@@ -39,11 +42,13 @@ public sealed record IncidentAlertSample(IReadOnlyList<Alert> Alerts, int Total,
             return new IncidentAlertSample(first, totals.Total, totals.Firing, totals.EarliestStart);
         }
 
-        // Triage takes the worst severity any alert claims: one alert per claimed value, wherever it arrived.
+        // Triage takes the worst severity any alert claims: one alert per claimed value among the first ClaimsScanned
+        // alerts the index yields (bounded: a storm's incident holds millions, and this runs while it may still rage).
         var claims = await db.Database.SqlQuery<Guid>($"""
-            SELECT DISTINCT ON (coalesce("Labels"->>'severity', "Labels"->>'priority', "Labels"->>'level')) "Id" AS "Value"
-            FROM alerts WHERE "IncidentId" = {incidentId}
-            ORDER BY coalesce("Labels"->>'severity', "Labels"->>'priority', "Labels"->>'level'), "FirstSeenAt"
+            SELECT DISTINCT ON (claim) "Id" AS "Value" FROM (
+              SELECT "Id", coalesce("Labels"->>'severity', "Labels"->>'priority', "Labels"->>'level') AS claim
+              FROM alerts WHERE "IncidentId" = {incidentId} LIMIT {ClaimsScanned}) AS scanned
+            ORDER BY claim
             """).ToListAsync(ct);
         var missing = claims.Except(first.Select(a => a.Id)).ToList();
         if (missing.Count > 0)

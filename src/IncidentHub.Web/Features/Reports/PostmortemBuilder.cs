@@ -16,7 +16,7 @@ public sealed class PostmortemBuilder(ServiceCatalog catalog, TimeProvider clock
 
     public async Task<PostmortemReport?> BuildAsync(AppDbContext db, Guid incidentId, IReadOnlyList<string>? actionItems, int revision, CancellationToken ct)
     {
-        // Alerts are read as totals and distinct values, never all loaded: a storm's incident holds hundreds of thousands.
+        // Alerts are read as totals and distinct values (from a bounded scan), never all loaded: a storm's incident holds millions.
         var incident = await db.Incidents.AsNoTracking()
             .Include(i => i.Timeline.OrderBy(t => t.At).ThenBy(t => t.Id))
             .AsSplitQuery()
@@ -43,7 +43,8 @@ public sealed class PostmortemBuilder(ServiceCatalog catalog, TimeProvider clock
 
         var end = incident.ResolvedAt ?? incident.EscalatedAt;
         var alertServices = await db.Database.SqlQuery<string?>($"""
-            SELECT DISTINCT coalesce("Labels"->>'service', "Labels"->>'job') AS "Value" FROM alerts WHERE "IncidentId" = {incidentId}
+            SELECT DISTINCT coalesce("Labels"->>'service', "Labels"->>'job') AS "Value"
+            FROM (SELECT "Labels" FROM alerts WHERE "IncidentId" = {incidentId} LIMIT {IncidentAlertSample.ClaimsScanned}) AS scanned
             """).ToListAsync(ct);
         var services = alertServices
             .Append(incident.Service)
@@ -53,8 +54,10 @@ public sealed class PostmortemBuilder(ServiceCatalog catalog, TimeProvider clock
             .Order(StringComparer.OrdinalIgnoreCase)
             .ToList();
         var customerValues = await db.Database.SqlQuery<string>($"""
-            SELECT DISTINCT trim(e.value) AS "Value" FROM alerts a, jsonb_each_text(a."Labels" || a."Annotations") e
-            WHERE a."IncidentId" = {incidentId} AND lower(e.key) = ANY({CustomerKeys}) AND trim(e.value) <> ''
+            SELECT DISTINCT trim(e.value) AS "Value"
+            FROM (SELECT "Labels", "Annotations" FROM alerts WHERE "IncidentId" = {incidentId} LIMIT {IncidentAlertSample.ClaimsScanned}) AS a,
+              jsonb_each_text(a."Labels" || a."Annotations") e
+            WHERE lower(e.key) = ANY({CustomerKeys}) AND trim(e.value) <> ''
             ORDER BY 1 LIMIT 100
             """).ToListAsync(ct);
         var customers = customerValues.Distinct(StringComparer.OrdinalIgnoreCase).Take(20).ToList();

@@ -28,7 +28,7 @@ public sealed class StormTriageTests(IncidentHubFactory app)
         var incident = Incident.Open(integration, name, "Disk pressure on the fleet", null, Severity.P3, start);
         db.Incidents.Add(incident);
 
-        // 600 warnings first, one critical last: far past the first alerts the sample reads in order of arrival.
+        // 600 warnings, one critical: the sample reads 200 alerts, so the critical one is found by the claims scan.
         const int Warnings = 600;
         for (var i = 0; i <= Warnings; i++)
         {
