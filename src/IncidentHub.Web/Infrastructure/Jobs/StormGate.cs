@@ -37,6 +37,7 @@ public sealed class StormGate(NpgsqlDataSource dataSource, IOptions<IncidentHubO
     {
         // Recent readings (timestamp, last id), oldest first, reaching back about a second.
         var samples = new Queue<(long At, long Id)>();
+        var failing = false;
         using var timer = new PeriodicTimer(SampleInterval, clock);
         do
         {
@@ -58,11 +59,21 @@ public sealed class StormGate(NpgsqlDataSource dataSource, IOptions<IncidentHubO
                 }
 
                 samples.Enqueue((now, id));
+                if (failing)
+                {
+                    failing = false;
+                    logger.LogInformation("Storm gate: reading the intake rate again");
+                }
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException)
             {
-                // Without a reading the agents are not held back.
-                logger.LogWarning(e, "Storm gate: could not read the intake rate");
+                // Without a reading the agents are not held back. Said once per outage, not four times a second.
+                if (!failing)
+                {
+                    failing = true;
+                    logger.LogWarning(e, "Storm gate: could not read the intake rate; agents are not held back until it can");
+                }
+
                 samples.Clear();
                 Observe(0);
             }
