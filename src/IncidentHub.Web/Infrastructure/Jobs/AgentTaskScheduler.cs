@@ -49,11 +49,8 @@ public sealed class AgentTaskScheduler : TaskScheduler, IDisposable
 
     protected override IEnumerable<Task> GetScheduledTasks() => _queue.ToArray();
 
-    public void Dispose()
-    {
-        _queue.CompleteAdding();
-        _ours.Dispose();
-    }
+    /// <summary>Lets the threads finish what is queued and end (the thread-local flag is left to them: they may still read it).</summary>
+    public void Dispose() => _queue.CompleteAdding();
 
     /// <summary>On Linux, PRIO_PROCESS with who = 0 sets the calling thread's nice value only.</summary>
     [DllImport("libc", EntryPoint = "setpriority", SetLastError = true)]
