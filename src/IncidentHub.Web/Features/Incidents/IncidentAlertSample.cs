@@ -18,8 +18,6 @@ public sealed record IncidentAlertSample(IReadOnlyList<Alert> Alerts, int Total,
     /// <summary>Alerts scanned for the severities they claim.</summary>
     public const int ClaimsScanned = 20_000;
 
-    public bool IsPartial => Alerts.Count < Total;
-
     public static async Task<IncidentAlertSample> ReadAsync(AppDbContext db, Guid incidentId, CancellationToken ct)
     {
         var totals = await db.Alerts.AsNoTracking()
