@@ -124,7 +124,7 @@ drain
 LAT=$(dotnet "$ROOT/tests/IncidentHub.Benchmarks/bin/Release/net10.0/IncidentHub.Benchmarks.dll" latency \
   --url "http://127.0.0.1:$IH_PORT/hooks/alertmanager/$TOKEN" \
   --pg "Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=incidenthub" --rate "${RATE:-200}" --seconds "$DURATION" | tee "$TMP/latency.txt" | grep '^RESULT')
-grep '^WINDOWS' "$TMP/latency.txt" >&2 || true
+grep -E '^(WARMUP|WINDOWS)' "$TMP/latency.txt" >&2 || true
 echo "steady ${RATE:-200} req/s for ${DURATION}s: ${LAT#RESULT }" | tee -a "$REPORT"
 
 drain

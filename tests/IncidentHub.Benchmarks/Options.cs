@@ -1,6 +1,7 @@
 namespace IncidentHub.Benchmarks;
 
-public sealed record Options(string Url, string Postgres, int Rate, int Seconds)
+/// <param name="Warmup">Seconds sent at the same rate before the measured ones and not counted: the client's own JIT and connections.</param>
+public sealed record Options(string Url, string Postgres, int Rate, int Seconds, int Warmup)
 {
     public static Options Parse(string[] args)
     {
@@ -11,6 +12,7 @@ public sealed record Options(string Url, string Postgres, int Rate, int Seconds)
         }
 
         return new Options(Get("url"), Get("pg"), int.Parse(Get("rate", "200"), System.Globalization.CultureInfo.InvariantCulture),
-            int.Parse(Get("seconds", "20"), System.Globalization.CultureInfo.InvariantCulture));
+            int.Parse(Get("seconds", "20"), System.Globalization.CultureInfo.InvariantCulture),
+            int.Parse(Get("warmup", "3"), System.Globalization.CultureInfo.InvariantCulture));
     }
 }

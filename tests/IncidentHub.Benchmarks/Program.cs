@@ -1,7 +1,7 @@
 using IncidentHub.Benchmarks;
 
 // Load tools for scripts/bench/ (run on demand, never by the test command).
-//   latency --url <webhook url> --pg <connection string> [--rate 200] [--seconds 20]
+//   latency --url <webhook url> --pg <connection string> [--rate 200] [--seconds 20] [--warmup 3]
 //   logmine [--data <loghub-2k dir>] [--lines 1000000] [--speed HDFS,BGL] [--datasets A,B]
 //   diagnosis (see scripts/bench/diagnosis.sh)
 //   reports --pg <connection string> [--repeats 20] [--renders 20] [--chromium /usr/bin/chromium]
@@ -16,7 +16,7 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: IncidentHub.Benchmarks latency --url URL --pg CONNECTION [--rate 200] [--seconds 20]");
+    Console.Error.WriteLine("usage: IncidentHub.Benchmarks latency --url URL --pg CONNECTION [--rate 200] [--seconds 20] [--warmup 3]");
     Console.Error.WriteLine("       IncidentHub.Benchmarks logmine [--data DIR] [--lines 1000000] [--speed HDFS,BGL] [--datasets A,B]");
     return 2;
 }
