@@ -7,6 +7,7 @@ using IncidentHub.Web.Features.Catalog;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Features.Investigation.Connectors;
 using IncidentHub.Web.Infrastructure.Data;
+using IncidentHub.Web.Infrastructure.Jobs;
 using IncidentHub.Web.Infrastructure.Live;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -238,16 +239,21 @@ public sealed class InvestigateJob(
 
 /// <summary>
 /// Catches triaged incidents whose investigation was never enqueued or never finished (the
-/// process died). Runs every minute; InvestigateJob is idempotent once a final diagnosis exists.
+/// process died). Runs every minute; InvestigateJob is idempotent once a final diagnosis exists. It looks only
+/// at incidents triaged before its own job was queued (<see cref="SweepHorizon"/>): for later ones the
+/// investigation may still be waiting in the queue.
 /// </summary>
 public sealed class InvestigateSweepJob(AppDbContext db, IBackgroundJobClient jobs, IOptions<InvestigationOptions> options, TimeProvider clock)
 {
     public const string RecurringId = "investigate-sweep";
 
-    public async Task RunAsync(CancellationToken ct)
+    public Task RunAsync(Hangfire.Server.PerformContext? context, CancellationToken ct) => SweepAsync(SweepHorizon.QueuedAt(context), ct);
+
+    /// <summary>Enqueues an investigation for the stuck incidents before the horizon; returns them.</summary>
+    public async Task<IReadOnlyList<Guid>> SweepAsync(DateTimeOffset? sweepQueuedAt, CancellationToken ct)
     {
         // Long enough that a running investigation is not started a second time beside itself.
-        var before = clock.GetUtcNow().AddSeconds(-Math.Max(120, options.Value.TimeBudgetSeconds * 2));
+        var before = SweepHorizon.Before(clock.GetUtcNow(), TimeSpan.FromSeconds(Math.Max(120, options.Value.TimeBudgetSeconds * 2)), sweepQueuedAt);
         var stuck = await db.Incidents
             .Where(i => i.State == IncidentState.Investigating && i.TriagedAt != null && i.TriagedAt < before)
             .Where(i => !db.Diagnoses.Any(d => d.IncidentId == i.Id && (d.IsFinal || d.At > before)))
@@ -259,5 +265,7 @@ public sealed class InvestigateSweepJob(AppDbContext db, IBackgroundJobClient jo
         {
             jobs.Enqueue<InvestigateJob>(job => job.RunAsync(id, CancellationToken.None));
         }
+
+        return stuck;
     }
 }

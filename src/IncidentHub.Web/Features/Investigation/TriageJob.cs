@@ -4,6 +4,7 @@ using IncidentHub.Analysis.Triage;
 using IncidentHub.Web.Features.Catalog;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Infrastructure.Data;
+using IncidentHub.Web.Infrastructure.Jobs;
 using IncidentHub.Web.Infrastructure.Live;
 using Microsoft.EntityFrameworkCore;
 
@@ -89,15 +90,22 @@ public sealed class TriageJob(AppDbContext db, ServiceCatalog catalog, IIncident
 
 /// <summary>
 /// Catches incidents whose triage was never enqueued (the process died between committing the
-/// incident and enqueueing the job). Runs every minute; TriageJob is idempotent.
+/// incident and enqueueing the job). Runs every minute; TriageJob is idempotent. It looks only at incidents
+/// older than its own job (<see cref="SweepHorizon"/>): younger ones may still have their triage waiting in the queue.
 /// </summary>
 public sealed class TriageSweepJob(AppDbContext db, Hangfire.IBackgroundJobClient jobs, TimeProvider clock)
 {
     public const string RecurringId = "triage-sweep";
 
-    public async Task RunAsync(CancellationToken ct)
+    /// <summary>An incident is only swept once it is this old.</summary>
+    public static readonly TimeSpan MinimumAge = TimeSpan.FromSeconds(30);
+
+    public Task RunAsync(Hangfire.Server.PerformContext? context, CancellationToken ct) => SweepAsync(SweepHorizon.QueuedAt(context), ct);
+
+    /// <summary>Enqueues triage for the untriaged incidents before the horizon; returns them.</summary>
+    public async Task<IReadOnlyList<Guid>> SweepAsync(DateTimeOffset? sweepQueuedAt, CancellationToken ct)
     {
-        var before = clock.GetUtcNow().AddSeconds(-30);
+        var before = SweepHorizon.Before(clock.GetUtcNow(), MinimumAge, sweepQueuedAt);
         var stuck = await db.Incidents
             .Where(i => i.State == IncidentState.Triggered && i.TriagedAt == null && i.TriggeredAt < before)
             .OrderBy(i => i.TriggeredAt)
@@ -108,5 +116,7 @@ public sealed class TriageSweepJob(AppDbContext db, Hangfire.IBackgroundJobClien
         {
             jobs.Enqueue<TriageJob>(job => job.RunAsync(id, CancellationToken.None));
         }
+
+        return stuck;
     }
 }

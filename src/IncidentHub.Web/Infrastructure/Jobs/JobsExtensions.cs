@@ -55,8 +55,9 @@ public static class JobsExtensions
     public static void RegisterRecurringJobs(IServiceProvider services)
     {
         var recurring = services.GetRequiredService<IRecurringJobManager>();
-        recurring.AddOrUpdate<TriageSweepJob>(TriageSweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
-        recurring.AddOrUpdate<InvestigateSweepJob>(InvestigateSweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        // The sweeps read their own job's creation time from the PerformContext Hangfire passes in place of null.
+        recurring.AddOrUpdate<TriageSweepJob>(TriageSweepJob.RecurringId, job => job.RunAsync(null, CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<InvestigateSweepJob>(InvestigateSweepJob.RecurringId, job => job.RunAsync(null, CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<MemorySweepJob>(MemorySweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), "*/5 * * * *");
         recurring.AddOrUpdate<PostmortemSweepJob>(PostmortemSweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<OutboxSweepJob>(OutboxSweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
