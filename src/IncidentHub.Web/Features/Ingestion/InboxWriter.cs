@@ -106,7 +106,7 @@ public sealed class InboxWriter(NpgsqlDataSource dataSource, ILogger<InboxWriter
             }
 
             // Prepared once per connection (Npgsql keeps it by statement text): no parse or plan per request,
-            // about a tenth of the commit's round trip here (docs/decisions/016).
+            // about a tenth of the commit's round trip here (docs/decisions/017).
             await command.PrepareAsync(CancellationToken.None);
             var ids = new long[batch.Count];
             await using (var reader = await command.ExecuteReaderAsync(CancellationToken.None))
