@@ -95,12 +95,18 @@ public sealed class IncidentHubFactory : WebApplicationFactory<Program>, IAsyncL
     }
 
     /// <summary>Creates an integration and returns its webhook path (with the secret token).</summary>
-    public async Task<string> CreateIntegrationAsync(SourceKind kind, string? name = null)
+    public async Task<string> CreateIntegrationAsync(SourceKind kind, string? name = null) =>
+        new Uri((await IssueIntegrationAsync(kind, name)).Url).AbsolutePath;
+
+    /// <summary>Creates an integration and returns its id, for tests that write its incidents and alerts directly.</summary>
+    public async Task<Guid> CreateIntegrationIdAsync(SourceKind kind, string? name = null) =>
+        (await IssueIntegrationAsync(kind, name)).IntegrationId;
+
+    private async Task<IssuedUrl> IssueIntegrationAsync(SourceKind kind, string? name)
     {
         using var scope = Services.CreateScope();
-        var issued = await scope.ServiceProvider.GetRequiredService<IntegrationService>()
+        return await scope.ServiceProvider.GetRequiredService<IntegrationService>()
             .CreateAsync(name ?? $"{kind} {Guid.NewGuid():N}", kind);
-        return new Uri(issued.Url).AbsolutePath;
     }
 
     /// <summary>Creates a user with one role and a personal API token; returns the token.</summary>

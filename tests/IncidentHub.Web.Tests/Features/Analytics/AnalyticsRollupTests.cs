@@ -170,11 +170,10 @@ public sealed class AnalyticsRollupTests(IncidentHubFactory app)
         await using var connection = new NpgsqlConnection(app.ConnectionString);
         await connection.OpenAsync();
         var name = $"rollup-{Guid.NewGuid():N}";
-        await app.CreateIntegrationAsync(SourceKind.Generic, name);
+        var integration = await app.CreateIntegrationIdAsync(SourceKind.Generic, name);
         var marks = await ScalarAsync<long>(connection, "SELECT count(*) FROM analytics_stale_weeks");
         await using (var db = NewDb())
         {
-            var integration = await db.Integrations.Where(i => i.Name == name).Select(i => i.Id).SingleAsync();
             var now = DateTimeOffset.UtcNow;
             var incident = Incident.Open(integration, "rollup-current-week", "Current week", "checkout", Severity.P2, now);
             db.Incidents.Add(incident);

@@ -21,9 +21,8 @@ public sealed class StormTriageTests(IncidentHubFactory app)
     public async Task AStormIncident_TakesTheWorstSeverityEvenFromALateAlert_AndCountsEveryFiringAlert()
     {
         var name = $"storm-{Guid.NewGuid():N}";
-        await app.CreateIntegrationAsync(SourceKind.Generic, name);
+        var integration = await app.CreateIntegrationIdAsync(SourceKind.Generic, name);
         await using var db = app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext();
-        var integration = await db.Integrations.Where(i => i.Name == name).Select(i => i.Id).SingleAsync();
         var start = DateTimeOffset.UtcNow.AddMinutes(-5);
         var incident = Incident.Open(integration, name, "Disk pressure on the fleet", null, Severity.P3, start);
         db.Incidents.Add(incident);

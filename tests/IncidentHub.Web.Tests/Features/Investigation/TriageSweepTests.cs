@@ -21,10 +21,9 @@ public sealed class TriageSweepTests(IncidentHubFactory app)
     public async Task TheSweep_TakesIncidentsOlderThanItsOwnJob_NotThoseWhoseTriageMayStillBeQueuedBehindIt()
     {
         var name = $"sweep-{Guid.NewGuid():N}";
-        await app.CreateIntegrationAsync(SourceKind.Generic, name);
+        var integration = await app.CreateIntegrationIdAsync(SourceKind.Generic, name);
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        var integration = await db.Integrations.Where(i => i.Name == name).Select(i => i.Id).SingleAsync();
 
         // Uncommitted, so the app's own minutely sweep never sees these; the sweep below shares the transaction.
         // The enqueued triage jobs find nothing (the rows are rolled back) and do nothing.
