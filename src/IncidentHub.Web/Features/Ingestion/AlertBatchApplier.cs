@@ -485,6 +485,7 @@ public sealed class AlertBatchApplier(AppDbContext db, IncidentNotifier notifier
                 Changed.Add(alert);
             }
         }
+
         public List<Incident> Incidents { get; } = [];
         public HashSet<Incident> Opened { get; } = [];
         public HashSet<Guid> Touched { get; } = [];
@@ -509,6 +510,3 @@ public sealed class AlertBatchApplier(AppDbContext db, IncidentNotifier notifier
         public List<string> Refired { get; } = [];
     }
 }
-
-
-
