@@ -1,3 +1,4 @@
+using IncidentHub.Web.Infrastructure.Commands;
 using IncidentHub.Web.Infrastructure.Data;
 using Microsoft.AspNetCore.DataProtection;
 using IncidentHub.Web.Infrastructure.Errors;
@@ -49,8 +50,24 @@ public static class InfrastructureExtensions
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("postgres");
+
+        // scripts/run.sh runs this before it starts the server.
+        services.AddAppCommand("migrate", "migrate: apply the migrations and every feature's seed data, then exit",
+            (sp, _) => sp.InitializeDatabaseAsync());
         return builder;
     }
+
+    /// <summary>With Database:MigrateOnStart (one-process deployments), migrates and seeds before serving.</summary>
+    public static async Task MigrateOnStartAsync(this WebApplication app)
+    {
+        if (app.Configuration.GetValue("Database:MigrateOnStart", false))
+        {
+            await app.Services.InitializeDatabaseAsync();
+        }
+    }
+
+    /// <summary>Web and all-in-one processes serve people and senders; a worker runs Hangfire and answers /health only.</summary>
+    public static bool ServesRequests(this WebApplication app) => IncidentHubOptions.ReadRole(app.Configuration) != ProcessRole.Worker;
 
     public static WebApplication UseInfrastructure(this WebApplication app)
     {

@@ -114,6 +114,40 @@ public sealed class IncidentNotifierTests : IAsyncLifetime
         Assert.Equal(1, count);
     }
 
+    [Fact]
+    public async Task StormStartAndEnd_ReachTheWallSubscribers_ButNotAnIncidentPage()
+    {
+        var web = await StartProcessAsync();
+        var wallHeard = new List<Guid>();
+        var pageHeard = 0;
+        var stormSeen = new TaskCompletionSource<IntakeStatus>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var calmSeen = new TaskCompletionSource<IntakeStatus>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var page = web.Subscribe(Guid.NewGuid(), _ =>
+        {
+            Interlocked.Increment(ref pageHeard);
+            return Task.CompletedTask;
+        });
+        using var wall = web.Subscribe(null, id =>
+        {
+            wallHeard.Add(id);
+            (web.Intake.Storming ? stormSeen : calmSeen).TrySetResult(web.Intake);
+            return Task.CompletedTask;
+        });
+
+        web.PublishIntake(new IntakeStatus(true, 212, 3));
+        var storm = await stormSeen.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        // A reading that changes only the rate updates what the wall reads, without waking every wall.
+        web.PublishIntake(new IntakeStatus(true, 230, 4));
+        web.PublishIntake(new IntakeStatus(false, 10, 0));
+        var calm = await calmSeen.Task.WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(212, storm.RequestsPerSecond);
+        Assert.Equal(3, storm.JobsWaiting);
+        Assert.False(calm.Storming);
+        Assert.Equal([IIncidentNotifier.IntakeChanged, IIncidentNotifier.IntakeChanged], wallHeard);
+        Assert.Equal(0, pageHeard);
+    }
+
     private async Task<IncidentNotifier> StartProcessAsync()
     {
         var source = NpgsqlDataSource.Create(_database.ConnectionString);

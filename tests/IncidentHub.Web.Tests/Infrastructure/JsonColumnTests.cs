@@ -1,4 +1,4 @@
-using IncidentHub.Web.Features.Ingestion;
+using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,5 +1,6 @@
 using IncidentHub.Web.Infrastructure;
 using IncidentHub.Web.Infrastructure.Jobs;
+using IncidentHub.Web.Infrastructure.Live;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -10,6 +11,9 @@ namespace IncidentHub.Web.Tests.Infrastructure;
 public sealed class StormGateTests : IDisposable
 {
     private readonly NpgsqlDataSource _unused = NpgsqlDataSource.Create("Host=127.0.0.1;Database=unused");
+    private readonly IncidentNotifier _notifier;
+
+    public StormGateTests() => _notifier = new IncidentNotifier(_unused, NullLogger<IncidentNotifier>.Instance);
 
     [Fact]
     public void Calm_JobsRunWithoutWaiting()
@@ -84,8 +88,21 @@ public sealed class StormGateTests : IDisposable
         Assert.Equal(valid ? 0 : 1, errors.Count(e => e.MemberNames.Contains(nameof(IncidentHubOptions.StormMaxDelay))));
     }
 
+    [Fact]
+    public void EachReading_IsWhatTheWallShows()
+    {
+        using var gate = Gate(maxDelay: TimeSpan.FromMinutes(5));
+        Assert.False(_notifier.Intake.Storming);
+
+        gate.Observe(160, overLastSecond: 120);
+        Assert.Equal(new IntakeStatus(true, 120, 0), _notifier.Intake);
+
+        gate.Observe(8, overLastSecond: 30);
+        Assert.Equal(new IntakeStatus(false, 30, 0), _notifier.Intake);
+    }
+
     private StormGate Gate(TimeSpan maxDelay) =>
-        new(_unused, Options.Create(new IncidentHubOptions { StormRequestsPerSecond = 50, StormMaxDelay = maxDelay }), TimeProvider.System, NullLogger<StormGate>.Instance);
+        new(_unused, _notifier, Options.Create(new IncidentHubOptions { StormRequestsPerSecond = 50, StormMaxDelay = maxDelay }), TimeProvider.System, NullLogger<StormGate>.Instance);
 
     public void Dispose() => _unused.Dispose();
 }

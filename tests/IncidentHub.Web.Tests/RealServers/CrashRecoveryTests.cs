@@ -1,3 +1,4 @@
+using IncidentHub.Web.Infrastructure.Security;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;

@@ -48,15 +48,3 @@ public static class AnalyticsApi
         return null;
     }
 }
-
-public static class AnalyticsExtensions
-{
-    public static WebApplicationBuilder AddAnalytics(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddSingleton<AnalyticsQueries>();
-        builder.Services.AddSingleton<AnalyticsService>();
-        builder.Services.AddTransient<AnalyticsRollupJob>();
-        builder.Services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor, RollupInvalidator>();
-        return builder;
-    }
-}

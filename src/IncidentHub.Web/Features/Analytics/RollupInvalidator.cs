@@ -1,5 +1,4 @@
 using IncidentHub.Web.Features.Incidents;
-using IncidentHub.Web.Features.Ingestion;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -14,7 +13,7 @@ namespace IncidentHub.Web.Features.Analytics;
 /// alert storm's), add nothing. Registered for every context the app creates; writers that bypass the change
 /// tracker (bulk COPY) must add the marks themselves.
 /// </summary>
-public sealed class RollupInvalidator(TimeProvider clock) : SaveChangesInterceptor
+public sealed class RollupInvalidator(TimeProvider clock) : SaveChangesInterceptor, IBulkAlertWriteObserver
 {
     /// <summary>Incident columns no figure reads: a change to only these leaves the rollup valid.</summary>
     private static readonly HashSet<string> IgnoredIncidentProperties = [nameof(Incident.UpdatedAt), nameof(Incident.Version)];
@@ -89,10 +88,13 @@ public sealed class RollupInvalidator(TimeProvider clock) : SaveChangesIntercept
         MarkClosedWeeks(context, weeks, clock.GetUtcNow());
     }
 
+    public void AlertsWritten(DbContext db, IReadOnlyCollection<DateTimeOffset> incidentsTriggeredAt, DateTimeOffset now) =>
+        MarkClosedWeeks(db, incidentsTriggeredAt, now);
+
     /// <summary>
     /// Adds a stale mark to the context for each closed week among <paramref name="incidentsTriggeredAt"/> (any
     /// moment of the week), to be saved with the change. For writers that change incidents' alerts without the
-    /// change tracker (<see cref="AlertWriter"/>).
+    /// change tracker (through <see cref="IBulkAlertWriteObserver"/>).
     /// </summary>
     public static void MarkClosedWeeks(DbContext context, IEnumerable<DateTimeOffset> incidentsTriggeredAt, DateTimeOffset now)
     {

@@ -1,3 +1,4 @@
+using IncidentHub.Web.Infrastructure.Security;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;

@@ -1,3 +1,5 @@
+using IncidentHub.Web.Infrastructure.Data;
+
 namespace IncidentHub.Web.Features.Catalog;
 
 public static class CatalogExtensions
@@ -8,6 +10,8 @@ public static class CatalogExtensions
         builder.Services.AddSingleton<CatalogStore>();
         builder.Services.AddSingleton<CatalogChangeListener>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogChangeListener>());
+        builder.Services.AddOptions<CatalogSeedOptions>().BindConfiguration(CatalogSeedOptions.SectionName);
+        builder.Services.AddDatabaseSeeder<CatalogSeeder>();
         return builder;
     }
 

@@ -106,20 +106,3 @@ public static class HistoryApi
         return null;
     }
 }
-
-public static class HistoryExtensions
-{
-    /// <summary>`IncidentHub.Web seed-history [--count N] [--months M] [--seed S] [--if-empty]`: writes a generated history and exits.</summary>
-    public static async Task SeedHistoryAsync(this IServiceProvider services, string[] args)
-    {
-        await using var scope = services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<HistoryGenerator>().RunAsync(HistoryGenerator.ParseArgs(args), CancellationToken.None);
-    }
-
-    public static WebApplicationBuilder AddHistory(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddSingleton<HistoryQueries>();
-        builder.Services.AddScoped<HistoryGenerator>();
-        return builder;
-    }
-}

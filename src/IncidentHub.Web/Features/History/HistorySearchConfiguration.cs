@@ -33,9 +33,9 @@ internal sealed class IncidentSearchConfiguration : IEntityTypeConfiguration<Inc
 }
 
 /// <summary>Alert facts the analytics read per incident (first alert, notifications, flapping), as an index-only scan.</summary>
-internal sealed class AlertAnalyticsConfiguration : IEntityTypeConfiguration<Ingestion.Alert>
+internal sealed class AlertAnalyticsConfiguration : IEntityTypeConfiguration<Alert>
 {
-    public void Configure(EntityTypeBuilder<Ingestion.Alert> builder) =>
+    public void Configure(EntityTypeBuilder<Alert> builder) =>
         builder.HasIndex(a => a.IncidentId, "IX_alerts_IncidentId_analytics").IncludeProperties(a => new { a.StartsAt, a.Count, a.Flapping });
 }
 

@@ -1,4 +1,4 @@
-using IncidentHub.Web.Features.Ingestion;
+using IncidentHub.Web.Infrastructure.Security;
 using IncidentHub.Web.Infrastructure.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;

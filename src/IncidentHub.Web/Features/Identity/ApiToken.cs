@@ -1,4 +1,4 @@
-using IncidentHub.Web.Features.Ingestion;
+using IncidentHub.Web.Infrastructure.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 

@@ -1,6 +1,6 @@
+using IncidentHub.Web.Infrastructure.Security;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
-using IncidentHub.Web.Features.Ingestion;
 using IncidentHub.Web.Infrastructure.Data;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;

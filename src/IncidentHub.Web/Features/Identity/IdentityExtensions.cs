@@ -10,7 +10,7 @@ public static class IdentityExtensions
     /// <summary>Picks the API token handler for `Authorization: Bearer`, the Identity cookie otherwise.</summary>
     private const string CookieOrToken = "CookieOrToken";
 
-    public static WebApplicationBuilder AddIdentityFeature(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddIdentity(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddOptions<SeedOptions>().BindConfiguration(SeedOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
@@ -57,7 +57,15 @@ public static class IdentityExtensions
 
         services.AddCascadingAuthenticationState();
         services.AddScoped<AccountService>();
+        services.AddDatabaseSeeder<IdentitySeeder>();
         return builder;
+    }
+
+    public static WebApplication UseIdentity(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
     }
 
     public static IEndpointRouteBuilder MapIdentity(this IEndpointRouteBuilder app) => app.MapAccountApi();

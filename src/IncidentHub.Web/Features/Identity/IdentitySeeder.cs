@@ -1,3 +1,4 @@
+using IncidentHub.Web.Infrastructure.Security;
 using IncidentHub.Web.Infrastructure.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -6,9 +7,9 @@ using Microsoft.Extensions.Options;
 namespace IncidentHub.Web.Features.Identity;
 
 /// <summary>Creates the roles, and the first admin from configuration when it does not exist yet.</summary>
-public static class IdentitySeeder
+internal sealed class IdentitySeeder : IDatabaseSeeder
 {
-    public static async Task SeedAsync(IServiceProvider services, CancellationToken ct)
+    public async Task SeedAsync(IServiceProvider services, CancellationToken ct)
     {
         var roles = services.GetRequiredService<RoleManager<IdentityRole>>();
         foreach (var role in Roles.All)
@@ -42,7 +43,7 @@ public static class IdentitySeeder
         if (seed.ApiToken is not null)
         {
             var db = services.GetRequiredService<AppDbContext>();
-            var hash = Ingestion.SecretTokens.Hash(seed.ApiToken);
+            var hash = SecretTokens.Hash(seed.ApiToken);
             if (!await db.ApiTokens.AnyAsync(t => t.TokenHash == hash, ct))
             {
                 db.ApiTokens.Add(ApiToken.Create(admin.Id, "run.sh", seed.ApiToken, services.GetRequiredService<TimeProvider>().GetUtcNow()));

@@ -3,20 +3,14 @@ using System.ComponentModel.DataAnnotations;
 namespace IncidentHub.Web.Features.Identity;
 
 /// <summary>
-/// What the first start creates: the first admin (scripts/run.sh generates the password and
-/// prints it) and ready-made demo integrations with known tokens. Nothing is overwritten later.
+/// The first admin the first start creates (scripts/run.sh generates the password and prints it).
+/// Nothing is overwritten later. Other features read their own seed settings from the same section.
 /// </summary>
 public sealed class SeedOptions
 {
     public const string SectionName = "Seed";
 
     public AdminSeed Admin { get; set; } = new();
-
-    /// <summary>Demo integration token per source kind, e.g. Seed:DemoIntegrations:Alertmanager.</summary>
-    public Dictionary<string, string> DemoIntegrations { get; set; } = [];
-
-    /// <summary>The service catalog file (seed-data/services.yaml).</summary>
-    public string? CatalogPath { get; set; }
 
     public sealed class AdminSeed
     {

@@ -1,6 +1,5 @@
 using IncidentHub.Analysis.Incidents;
 using IncidentHub.Analysis.Triage;
-using IncidentHub.Web.Features.Ingestion;
 
 namespace IncidentHub.Web.Features.Incidents;
 

@@ -1,5 +1,4 @@
 using IncidentHub.Analysis.Ingestion;
-using IncidentHub.Web.Features.Ingestion;
 using IncidentHub.Web.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
 

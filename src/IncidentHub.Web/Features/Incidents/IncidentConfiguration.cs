@@ -43,3 +43,22 @@ internal sealed class TimelineEntryConfiguration : IEntityTypeConfiguration<Time
         builder.HasIndex(t => new { t.IncidentId, t.At });
     }
 }
+
+internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
+{
+    public void Configure(EntityTypeBuilder<Alert> builder)
+    {
+        builder.ToTable("alerts");
+        builder.HasKey(a => a.Id);
+        builder.Property(a => a.Fingerprint).HasMaxLength(200);
+        builder.Property(a => a.Title).HasMaxLength(500);
+        builder.Property(a => a.SourceUrl).HasMaxLength(2000);
+        builder.Property(a => a.Labels).IsJsonDictionary();
+        builder.Property(a => a.Annotations).IsJsonDictionary();
+        // Existing rows get an empty history when the column is added.
+        builder.Property(a => a.StateChanges).HasDefaultValueSql("'{}'");
+        builder.Property(a => a.GroupKey).HasMaxLength(1000).HasDefaultValue("");
+        builder.HasIndex(a => new { a.IntegrationId, a.GroupKey });
+        builder.HasIndex(a => new { a.IntegrationId, a.Fingerprint }).IsUnique();
+    }
+}

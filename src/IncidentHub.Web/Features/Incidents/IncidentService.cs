@@ -1,7 +1,4 @@
-using Hangfire;
 using IncidentHub.Analysis.Incidents;
-using IncidentHub.Web.Features.Ingestion;
-using IncidentHub.Web.Features.Memory;
 using IncidentHub.Web.Infrastructure.Data;
 using IncidentHub.Web.Infrastructure.Live;
 using Microsoft.EntityFrameworkCore;
@@ -9,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace IncidentHub.Web.Features.Incidents;
 
 /// <summary>Reads incidents for the wall, the incident page and the API; runs people's actions on them.</summary>
-public sealed class IncidentService(IDbContextFactory<AppDbContext> dbFactory, IIncidentNotifier notifier, TimeProvider clock, IBackgroundJobClient jobs)
+public sealed class IncidentService(IDbContextFactory<AppDbContext> dbFactory, IIncidentNotifier notifier, TimeProvider clock, IncidentPipeline pipeline)
 {
     public async Task<IReadOnlyList<IncidentSummary>> ListAsync(bool openOnly = true, int take = 200, CancellationToken ct = default)
     {
@@ -87,11 +84,7 @@ public sealed class IncidentService(IDbContextFactory<AppDbContext> dbFactory, I
             return TimelineEntry.Create(incident.Id, at, by, TimelineKind.StateChanged, $"Resolved by {by} (was {from})");
         });
 
-        // Remember it for next time (fingerprint, root cause); the memory sweep catches a lost enqueue.
-        jobs.Enqueue<RememberIncidentJob>(job => job.RunAsync(id, CancellationToken.None));
-
-        // The post-mortem (PDF + email); PostmortemSweepJob catches it if this process dies here.
-        Reports.PostmortemJob.Enqueue(jobs, id);
+        pipeline.Resolved(id, byPerson: true);
     }
 
     private async Task<Guid> ActAsync(int number, string by, CancellationToken ct, Func<Incident, DateTimeOffset, TimelineEntry> action)

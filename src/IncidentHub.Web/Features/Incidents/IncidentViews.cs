@@ -1,5 +1,4 @@
 using IncidentHub.Analysis.Incidents;
-using IncidentHub.Web.Features.Ingestion;
 
 namespace IncidentHub.Web.Features.Incidents;
 

@@ -5,6 +5,9 @@ public static class IncidentsExtensions
     public static WebApplicationBuilder AddIncidents(this WebApplicationBuilder builder)
     {
         builder.Services.AddScoped<IncidentService>();
+        builder.Services.AddSingleton<IncidentPipeline>();
         return builder;
     }
+
+    public static IEndpointRouteBuilder MapIncidents(this IEndpointRouteBuilder app) => app.MapIncidentsApi();
 }

@@ -1,6 +1,5 @@
 using System.Data;
 using IncidentHub.Analysis.Incidents;
-using IncidentHub.Web.Features.Analytics;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Infrastructure.Data;
 using IncidentHub.Web.Infrastructure.Live;
@@ -28,7 +27,12 @@ public sealed record BatchOutcome(
 /// Only events still marked Received are applied (claimed with FOR UPDATE SKIP LOCKED), so an
 /// event is applied once even if two processes or a restart offer it twice.
 /// </summary>
-public sealed class AlertBatchApplier(AppDbContext db, IncidentNotifier notifier, TimeProvider clock, Microsoft.Extensions.Options.IOptions<IngestionOptions> options)
+public sealed class AlertBatchApplier(
+    AppDbContext db,
+    IncidentNotifier notifier,
+    IEnumerable<IBulkAlertWriteObserver> bulkWriteObservers,
+    TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<IngestionOptions> options)
 {
     public const string Actor = "ingestion";
 
@@ -98,7 +102,7 @@ public sealed class AlertBatchApplier(AppDbContext db, IncidentNotifier notifier
         }
 
         WriteCoalescedTimeline(state, now);
-        await MarkClosedWeeksAsync(state, now, ct);
+        await TellBulkWriteObserversAsync(state, now, ct);
         // Incidents first: new alerts refer to them.
         await db.SaveChangesAsync(ct);
         await AlertWriter.WriteAsync(db, state.Added, state.Changed, ct);
@@ -283,10 +287,10 @@ public sealed class AlertBatchApplier(AppDbContext db, IncidentNotifier notifier
             : string.Join(", ", rules.GroupBy.Select(k => $"{k}={n.Labels.GetValueOrDefault(k, "")}"))));
 
     /// <summary>
-    /// Alerts are written without the change tracker, so the closed weeks whose figures they change (an alert
-    /// joining, leaving or repeating on an incident of a closed week) are marked here, in the same transaction.
+    /// Alerts are written without the change tracker, so the incidents whose alerts joined, left or repeated are
+    /// told to the observers here, in the same transaction (analytics marks their closed weeks stale).
     /// </summary>
-    private async Task MarkClosedWeeksAsync(BatchState state, DateTimeOffset now, CancellationToken ct)
+    private async Task TellBulkWriteObserversAsync(BatchState state, DateTimeOffset now, CancellationToken ct)
     {
         var affected = new HashSet<Guid>();
         foreach (var alert in state.Added.Concat(state.Changed))
@@ -310,7 +314,10 @@ public sealed class AlertBatchApplier(AppDbContext db, IncidentNotifier notifier
             triggered.AddRange(await db.Incidents.AsNoTracking().Where(i => unknown.Contains(i.Id)).Select(i => i.TriggeredAt).ToListAsync(ct));
         }
 
-        RollupInvalidator.MarkClosedWeeks(db, triggered, now);
+        foreach (var observer in bulkWriteObservers)
+        {
+            observer.AlertsWritten(db, triggered, now);
+        }
     }
 
     /// <summary>One "opened", one "grouped" and one "resolved" line per incident per batch, each saying why.</summary>

@@ -1,3 +1,4 @@
+using IncidentHub.Web.Features.Incidents;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using Hangfire;
-using IncidentHub.Web.Features.Investigation;
+using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Infrastructure.Data;
 using IncidentHub.Web.Infrastructure.Live;
 using Microsoft.EntityFrameworkCore;
@@ -14,11 +13,11 @@ namespace IncidentHub.Web.Features.Ingestion;
 /// far too fine-grained for Hangfire). Events arrive from the webhook handler right after their
 /// raw row is committed; at start-up and every SweepInterval it also picks up events left
 /// Received by a crash. Applying is idempotent (only Received rows are claimed), so offering an
-/// event twice is harmless. Per-incident agent work is then enqueued on Hangfire.
+/// event twice is harmless. Incidents it opened or resolved are reported to the <see cref="IncidentPipeline"/>.
 /// </summary>
 public sealed class InboxProcessor(
     IServiceScopeFactory scopes,
-    IBackgroundJobClient jobs,
+    IncidentPipeline pipeline,
     IOptions<IngestionOptions> options,
     TimeProvider clock,
     ILogger<InboxProcessor> logger) : BackgroundService
@@ -28,7 +27,7 @@ public sealed class InboxProcessor(
     private const int MaxAttempts = 5;
 
     private readonly Channel<ParsedEvent> _ready = Channel.CreateUnbounded<ParsedEvent>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Channel<Guid> _triage = Channel.CreateUnbounded<Guid>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Guid> _opened = Channel.CreateUnbounded<Guid>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<long, TaskCompletionSource<IReadOnlyList<IncidentRef>>> _waiters = new();
     private long _backlogAlerts;
 
@@ -53,7 +52,7 @@ public sealed class InboxProcessor(
     {
         using var sweep = new PeriodicTimer(options.Value.SweepInterval);
         var sweeping = SweepLoopAsync(sweep, stoppingToken);
-        var enqueueing = EnqueueTriageLoopAsync(stoppingToken);
+        var reporting = ReportOpenedLoopAsync(stoppingToken);
         try
         {
             await SweepAsync(TimeSpan.Zero, stoppingToken);
@@ -82,7 +81,7 @@ public sealed class InboxProcessor(
         }
 
         await sweeping;
-        await enqueueing;
+        await reporting;
     }
 
     /// <summary>Moves ready events into the batch up to its bounds; returns the batch's alert count.</summary>
@@ -214,43 +213,28 @@ public sealed class InboxProcessor(
 
         foreach (var id in outcome.Opened)
         {
-            _triage.Writer.TryWrite(id);
+            _opened.Writer.TryWrite(id);
         }
 
-        // Incidents resolved at the source are remembered like those resolved by hand (the memory sweep catches a failed enqueue).
         foreach (var id in outcome.Resolved)
         {
-            try
-            {
-                jobs.Enqueue<Memory.RememberIncidentJob>(job => job.RunAsync(id, CancellationToken.None));
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogWarning(ex, "Could not enqueue remembering {IncidentId}; the memory sweep will", id);
-            }
+            pipeline.Resolved(id, byPerson: false);
         }
     }
 
     /// <summary>
-    /// Enqueues triage off the applying loop (each enqueue is a database write). If the process
-    /// dies first, the minutely triage sweep enqueues what is missing.
+    /// Reports opened incidents off the applying loop (each job enqueue is a database write). If the process
+    /// dies first, the steps' sweeps catch what was not started.
     /// </summary>
-    private async Task EnqueueTriageLoopAsync(CancellationToken ct)
+    private async Task ReportOpenedLoopAsync(CancellationToken ct)
     {
         try
         {
-            while (await _triage.Reader.WaitToReadAsync(ct))
+            while (await _opened.Reader.WaitToReadAsync(ct))
             {
-                while (_triage.Reader.TryRead(out var id))
+                while (_opened.Reader.TryRead(out var id))
                 {
-                    try
-                    {
-                        jobs.Enqueue<TriageJob>(job => job.RunAsync(id, CancellationToken.None));
-                    }
-                    catch (Exception ex) when (ex is not OperationCanceledException)
-                    {
-                        logger.LogWarning(ex, "Could not enqueue triage for {IncidentId}; the triage sweep will", id);
-                    }
+                    pipeline.Opened(id);
                 }
             }
         }

@@ -1,3 +1,4 @@
+using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -17,6 +18,8 @@ internal sealed class IntegrationConfiguration : IEntityTypeConfiguration<Integr
         builder.Property(i => i.TokenPrefix).HasMaxLength(8);
         builder.Property(i => i.SigningSecretProtected).HasMaxLength(2000);
         builder.Ignore(i => i.RequiresSignature);
+        // Alerts belong to Incidents; the link to the integration that sent them is configured here, where integrations live.
+        builder.HasMany<Alert>().WithOne().HasForeignKey(a => a.IntegrationId).OnDelete(DeleteBehavior.Cascade);
         builder.Property(i => i.Rules).IsJsonRecord().HasDefaultValueSql(
             "'{\"GroupBy\":[],\"MaxIncidentAge\":null,\"OpenThreshold\":1,\"ThresholdWindow\":\"00:05:00\",\"ResolveWhenAllResolved\":true,\"FingerprintKeys\":[]}'::jsonb");
     }
@@ -34,25 +37,5 @@ internal sealed class AlertEventConfiguration : IEntityTypeConfiguration<AlertEv
         builder.HasOne<Integration>().WithMany().HasForeignKey(e => e.IntegrationId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(e => new { e.IntegrationId, e.ReceivedAt });
         builder.HasIndex(e => e.Status);
-    }
-}
-
-internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
-{
-    public void Configure(EntityTypeBuilder<Alert> builder)
-    {
-        builder.ToTable("alerts");
-        builder.HasKey(a => a.Id);
-        builder.Property(a => a.Fingerprint).HasMaxLength(200);
-        builder.Property(a => a.Title).HasMaxLength(500);
-        builder.Property(a => a.SourceUrl).HasMaxLength(2000);
-        builder.Property(a => a.Labels).IsJsonDictionary();
-        builder.Property(a => a.Annotations).IsJsonDictionary();
-        // Existing rows get an empty history when the column is added.
-        builder.Property(a => a.StateChanges).HasDefaultValueSql("'{}'");
-        builder.Property(a => a.GroupKey).HasMaxLength(1000).HasDefaultValue("");
-        builder.HasIndex(a => new { a.IntegrationId, a.GroupKey });
-        builder.HasOne<Integration>().WithMany().HasForeignKey(a => a.IntegrationId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasIndex(a => new { a.IntegrationId, a.Fingerprint }).IsUnique();
     }
 }

@@ -1,3 +1,5 @@
+using IncidentHub.Web.Infrastructure.Data;
+
 namespace IncidentHub.Web.Features.Ingestion;
 
 public static class IngestionExtensions
@@ -16,6 +18,8 @@ public static class IngestionExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<InboxProcessor>());
         builder.Services.AddScoped<IntegrationService>();
         builder.Services.AddScoped<SilenceService>();
+        builder.Services.AddOptions<DemoIntegrationsOptions>().BindConfiguration(DemoIntegrationsOptions.SectionName);
+        builder.Services.AddDatabaseSeeder<DemoIntegrationsSeeder>();
         return builder;
     }
 

@@ -1,3 +1,4 @@
+using IncidentHub.Web.Infrastructure.Security;
 using IncidentHub.Web.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;

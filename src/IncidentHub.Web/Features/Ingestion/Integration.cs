@@ -1,3 +1,4 @@
+using IncidentHub.Web.Infrastructure.Security;
 using IncidentHub.Analysis.Ingestion;
 
 namespace IncidentHub.Web.Features.Ingestion;

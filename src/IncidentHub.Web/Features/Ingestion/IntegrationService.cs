@@ -1,3 +1,4 @@
+using IncidentHub.Web.Infrastructure.Security;
 using System.Text;
 using IncidentHub.Web.Infrastructure;
 using IncidentHub.Web.Infrastructure.Data;

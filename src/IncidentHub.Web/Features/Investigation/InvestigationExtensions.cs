@@ -1,3 +1,7 @@
+using Hangfire;
+using IncidentHub.Web.Features.Incidents;
+using IncidentHub.Web.Features.Investigation.Components;
+using IncidentHub.Web.Infrastructure.Jobs;
 using IncidentHub.Web.Features.Investigation.Connectors;
 using IncidentHub.Web.Features.Investigation.Deploys;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -22,9 +26,20 @@ public static class InvestigationExtensions
         services.AddScoped<EvidenceCollector>();
         services.AddScoped<InvestigateJob>();
         services.AddScoped<InvestigateSweepJob>();
+        services.AddScoped<DiagnosisService>();
         services.TryAddScoped<IIncidentMemoryRecall, NoIncidentMemoryRecall>();
+
+        // Triage starts when an incident opens, the investigation when triage is committed.
+        services.AddIncidentStep<TriageJob>(IncidentStage.Opened, id => job => job.RunAsync(id, CancellationToken.None));
+        services.AddIncidentStep<InvestigateJob>(IncidentStage.Triaged, id => job => job.RunAsync(id, CancellationToken.None));
+
+        // The sweeps read their own job's creation time from the PerformContext Hangfire passes in place of null.
+        services.AddRecurringJob<TriageSweepJob>(TriageSweepJob.RecurringId, job => job.RunAsync(null, CancellationToken.None), Cron.Minutely());
+        services.AddRecurringJob<InvestigateSweepJob>(InvestigateSweepJob.RecurringId, job => job.RunAsync(null, CancellationToken.None), Cron.Minutely());
+
+        services.AddIncidentPanel<DiagnosisPanel>(IncidentPanelPlace.AboveTimeline);
         return builder;
     }
 
-    public static IEndpointRouteBuilder MapInvestigation(this IEndpointRouteBuilder app) => app.MapDeploysApi();
+    public static IEndpointRouteBuilder MapInvestigation(this IEndpointRouteBuilder app) => app.MapDeploysApi().MapInvestigationApi();
 }

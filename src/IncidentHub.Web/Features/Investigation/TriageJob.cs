@@ -14,7 +14,7 @@ namespace IncidentHub.Web.Features.Investigation;
 /// The first agent: deterministic triage (severity, service, confidence, reason) of a new
 /// incident. Takes an id only; running it twice changes nothing the second time.
 /// </summary>
-public sealed class TriageJob(AppDbContext db, ServiceCatalog catalog, IIncidentNotifier notifier, IBackgroundJobClient jobs, TimeProvider clock, ILogger<TriageJob> logger)
+public sealed class TriageJob(AppDbContext db, ServiceCatalog catalog, IIncidentNotifier notifier, IncidentPipeline pipeline, TimeProvider clock, ILogger<TriageJob> logger)
 {
     public const string Actor = "triage-agent";
 
@@ -68,9 +68,7 @@ public sealed class TriageJob(AppDbContext db, ServiceCatalog catalog, IIncident
         await db.SaveChangesAsync(ct);
         await notifier.PublishAsync([incident.Id], ct);
 
-        // Triage is committed: the investigation starts (the sweep catches it if this enqueue is lost).
-        var id = incident.Id;
-        jobs.Enqueue<InvestigateJob>(job => job.RunAsync(id, CancellationToken.None));
+        pipeline.Triaged(incident.Id);
     }
 
     /// <summary>

@@ -2,11 +2,7 @@ using Hangfire;
 using Hangfire.Common;
 using Hangfire.Dashboard;
 using Hangfire.PostgreSql;
-using IncidentHub.Web.Features.Identity;
-using IncidentHub.Web.Features.Investigation;
-using IncidentHub.Web.Features.Memory;
-using IncidentHub.Web.Features.Reports;
-using IncidentHub.Web.Features.Reports.Email;
+using Microsoft.AspNetCore.Authorization;
 
 namespace IncidentHub.Web.Infrastructure.Jobs;
 
@@ -46,39 +42,35 @@ public static class JobsExtensions
                 server.FilterProvider = new JobFilterProviderCollection(JobFilterProviders.Providers,
                     new JobFilterCollection { new StormGateFilter(sp.GetRequiredService<StormGate>(), sp.GetRequiredService<ILogger<StormGateFilter>>()) });
             });
+
+            // Features add their recurring jobs (AddRecurringJob); a worker registers them with Hangfire as it starts.
+            builder.Services.AddHostedService<RecurringJobsRegistrar>();
         }
 
         return builder;
     }
 
-    /// <summary>Recurring jobs, registered in one place with stable ids.</summary>
-    public static void RegisterRecurringJobs(IServiceProvider services)
-    {
-        var recurring = services.GetRequiredService<IRecurringJobManager>();
-        // The sweeps read their own job's creation time from the PerformContext Hangfire passes in place of null.
-        recurring.AddOrUpdate<TriageSweepJob>(TriageSweepJob.RecurringId, job => job.RunAsync(null, CancellationToken.None), Cron.Minutely());
-        recurring.AddOrUpdate<InvestigateSweepJob>(InvestigateSweepJob.RecurringId, job => job.RunAsync(null, CancellationToken.None), Cron.Minutely());
-        recurring.AddOrUpdate<MemorySweepJob>(MemorySweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), "*/5 * * * *");
-        recurring.AddOrUpdate<PostmortemSweepJob>(PostmortemSweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
-        recurring.AddOrUpdate<OutboxSweepJob>(OutboxSweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
-        recurring.AddOrUpdate<Features.Analytics.AnalyticsRollupJob>(Features.Analytics.AnalyticsRollupJob.RecurringId, job => job.RunAsync(CancellationToken.None), "*/10 * * * *");
-    }
-
-    /// <summary>The Hangfire dashboard at /jobs, for Admins only (checked by endpoint authorization).</summary>
-    public static IEndpointRouteBuilder MapJobsDashboard(this IEndpointRouteBuilder app)
+    /// <summary>The Hangfire dashboard at /jobs, for the users <paramref name="policy"/> allows (checked by endpoint authorization).</summary>
+    public static IEndpointRouteBuilder MapJobsDashboard(this IEndpointRouteBuilder app, string policy)
     {
         app.MapHangfireDashboard("/jobs", new DashboardOptions
         {
-            Authorization = [new EndpointAuthorizedFilter()],
+            Authorization = [],
+            AsyncAuthorization = [new PolicyFilter(policy)],
             DashboardTitle = "IncidentHub jobs",
             AppPath = "/",
-        }).RequireAuthorization(Policies.Admin);
+        }).RequireAuthorization(policy);
         return app;
     }
 
-    /// <summary>Authorization is done by the endpoint policy above; Hangfire's own check only confirms it ran.</summary>
-    private sealed class EndpointAuthorizedFilter : IDashboardAuthorizationFilter
+    /// <summary>Authorization is done by the endpoint policy above; Hangfire's own check evaluates the same policy again.</summary>
+    private sealed class PolicyFilter(string policy) : IDashboardAsyncAuthorizationFilter
     {
-        public bool Authorize(DashboardContext context) => context.GetHttpContext().User.IsInRole(Roles.Admin);
+        public async Task<bool> AuthorizeAsync(DashboardContext context)
+        {
+            var http = context.GetHttpContext();
+            var result = await http.RequestServices.GetRequiredService<IAuthorizationService>().AuthorizeAsync(http.User, policy);
+            return result.Succeeded;
+        }
     }
 }

@@ -1,4 +1,5 @@
 using Hangfire.Server;
+using IncidentHub.Web.Infrastructure.Live;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -6,14 +7,15 @@ namespace IncidentHub.Web.Infrastructure.Jobs;
 
 /// <summary>
 /// Agent work yields to intake during an alert storm. Four times a second the gate (in every process: workers hold
-/// their jobs at it, web processes show it on the wall) reads how many webhook requests
+/// their jobs at it, web processes show it on the wall through the live-update notifier) reads how many webhook requests
 /// arrived (the growth of <c>alert_events</c>' id, so it sees every web process); above
 /// <see cref="IncidentHubOptions.StormRequestsPerSecond"/> it closes, and a background job about to start waits
 /// until the rate falls back (at most <see cref="IncidentHubOptions.StormMaxDelay"/>, so a long storm still gets
 /// its incidents triaged, slowly). On two cores the agents' CPU would otherwise come out of the webhooks'
 /// latency. The jobs are durable: nothing is lost, they run when the storm passes.
 /// </summary>
-public sealed class StormGate(NpgsqlDataSource dataSource, IOptions<IncidentHubOptions> options, TimeProvider clock, ILogger<StormGate> logger) : BackgroundService
+public sealed class StormGate(NpgsqlDataSource dataSource, IncidentNotifier notifier, IOptions<IncidentHubOptions> options, TimeProvider clock, ILogger<StormGate> logger)
+    : BackgroundService
 {
     private readonly ManualResetEventSlim _calm = new(true);
 
@@ -21,9 +23,6 @@ public sealed class StormGate(NpgsqlDataSource dataSource, IOptions<IncidentHubO
     public double RequestsPerSecond { get; private set; }
 
     public bool Storming => !_calm.IsSet;
-
-    /// <summary>Raised when a storm starts or ends (the wall shows it).</summary>
-    public event Action? Changed;
 
     private int _waiting;
 
@@ -97,14 +96,15 @@ public sealed class StormGate(NpgsqlDataSource dataSource, IOptions<IncidentHubO
             _calm.Reset();
             logger.LogWarning("Alert storm: {Rate:0} webhook requests/s (limit {Limit}); agent jobs wait until it calms down (at most {MaxDelay})",
                 requestsPerSecond, limit, options.Value.StormMaxDelay);
-            Changed?.Invoke();
         }
         else if ((overLastSecond ?? requestsPerSecond) <= limit && requestsPerSecond <= limit && !_calm.IsSet)
         {
             _calm.Set();
             logger.LogInformation("Alert storm over ({Rate:0} webhook requests/s); agent jobs run again", overLastSecond ?? requestsPerSecond);
-            Changed?.Invoke();
         }
+
+        // The wall shows it, through the same live-update path as incident changes.
+        notifier.PublishIntake(new IntakeStatus(Storming, RequestsPerSecond, Waiting));
     }
 
     /// <summary>Blocks until intake is calm or the maximum delay has passed; returns how long it waited.</summary>

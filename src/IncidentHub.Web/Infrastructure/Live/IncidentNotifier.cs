@@ -17,6 +17,9 @@ public sealed class IncidentNotifier(NpgsqlDataSource dataSource, ILogger<Incide
     private readonly ConcurrentDictionary<long, Subscription> _subscriptions = new();
     private readonly Channel<Guid> _pending = System.Threading.Channels.Channel.CreateUnbounded<Guid>(new UnboundedChannelOptions { SingleReader = true });
     private long _nextId;
+    private IntakeStatus _intake = IntakeStatus.Calm;
+
+    public IntakeStatus Intake => Volatile.Read(ref _intake);
 
     /// <summary>Identifies this process in notification payloads.</summary>
     public string Origin { get; } = Guid.NewGuid().ToString("N")[..12];
@@ -80,6 +83,19 @@ public sealed class IncidentNotifier(NpgsqlDataSource dataSource, ILogger<Incide
         }
     }
 
+    /// <summary>
+    /// Records this process's reading of the intake; subscribers of all incidents hear of it when a storm starts or
+    /// ends (the rate and waiting jobs are read on their next render). Each process reads the shared rate itself.
+    /// </summary>
+    public void PublishIntake(IntakeStatus status)
+    {
+        var previous = Interlocked.Exchange(ref _intake, status);
+        if (previous.Storming != status.Storming)
+        {
+            _pending.Writer.TryWrite(IIncidentNotifier.IntakeChanged);
+        }
+    }
+
     /// <summary>Called by the listener for a notification from any process.</summary>
     internal void OnNotification(string payload)
     {
@@ -110,31 +126,34 @@ public sealed class IncidentNotifier(NpgsqlDataSource dataSource, ILogger<Incide
                 batch.Add(id);
             }
 
+            // A wall subscriber reloads everything once per batch, not once per incident; it is told of an incident
+            // when the batch has one, of the intake otherwise.
+            var any = batch.FirstOrDefault(id => id != IIncidentNotifier.IntakeChanged);
             foreach (var subscription in _subscriptions.Values)
             {
-                foreach (var id in batch)
+                if (subscription.IncidentId is null)
                 {
-                    if (subscription.IncidentId is not null && subscription.IncidentId != id)
-                    {
-                        continue;
-                    }
+                    await CallAsync(subscription, any);
+                    continue;
+                }
 
-                    try
-                    {
-                        await subscription.OnChange(id);
-                    }
-                    catch (Exception ex)
-                    {
-                        logger.LogWarning(ex, "A live-update subscriber failed for incident {IncidentId}", id);
-                    }
-
-                    // A wall subscriber reloads everything once per batch, not once per incident.
-                    if (subscription.IncidentId is null)
-                    {
-                        break;
-                    }
+                if (batch.Contains(subscription.IncidentId.Value))
+                {
+                    await CallAsync(subscription, subscription.IncidentId.Value);
                 }
             }
+        }
+    }
+
+    private async Task CallAsync(Subscription subscription, Guid id)
+    {
+        try
+        {
+            await subscription.OnChange(id);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "A live-update subscriber failed for incident {IncidentId}", id);
         }
     }
 

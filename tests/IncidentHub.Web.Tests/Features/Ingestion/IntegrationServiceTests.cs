@@ -1,3 +1,4 @@
+using IncidentHub.Web.Infrastructure.Security;
 using System.Net;
 using System.Text;
 using IncidentHub.Tests.Shared;

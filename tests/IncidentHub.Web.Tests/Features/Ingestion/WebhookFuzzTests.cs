@@ -1,3 +1,4 @@
+using IncidentHub.Web.Infrastructure.Security;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;

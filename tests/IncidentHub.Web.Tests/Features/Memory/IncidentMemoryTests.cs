@@ -115,7 +115,7 @@ public sealed class IncidentMemoryTests(IncidentHubFactory app, ITestOutputHelpe
 
         var now = await DiagnosisSeed.OpenIncidentAsync(app, $"Cart 5xx above 5% {tag} again", service);
         await FingerprintAsync(now, template, exception, "cart/discounts.py", null, null);
-        var recall = app.Services.GetRequiredService<IncidentMemoryRecall>();
+        var recall = app.Services.GetRequiredService<MemoryRecall>();
 
         var matches = await recall.RecallAsync(await DiagnosisSeed.IncidentIdAsync(app, now));
         var fromThePast = await recall.RecallAsync(await DiagnosisSeed.IncidentIdAsync(app, same));
@@ -144,7 +144,7 @@ public sealed class IncidentMemoryTests(IncidentHubFactory app, ITestOutputHelpe
         var tag = Guid.NewGuid().ToString("N")[..10];
         var number = await DiagnosisSeed.OpenIncidentAsync(app, $"Zqxj{tag} vvkq{tag}", $"svc-{tag}");
 
-        var matches = await app.Services.GetRequiredService<IncidentMemoryRecall>().RecallAsync(await DiagnosisSeed.IncidentIdAsync(app, number));
+        var matches = await app.Services.GetRequiredService<MemoryRecall>().RecallAsync(await DiagnosisSeed.IncidentIdAsync(app, number));
 
         Assert.Empty(matches);
     }

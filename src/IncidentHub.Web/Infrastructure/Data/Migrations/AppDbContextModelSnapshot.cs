@@ -550,7 +550,7 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                     b.ToTable("timeline_entries", (string)null);
                 });
 
-            modelBuilder.Entity("IncidentHub.Web.Features.Ingestion.Alert", b =>
+            modelBuilder.Entity("IncidentHub.Web.Features.Incidents.Alert", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -1298,7 +1298,7 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("IncidentHub.Web.Features.Ingestion.Alert", b =>
+            modelBuilder.Entity("IncidentHub.Web.Features.Incidents.Alert", b =>
                 {
                     b.HasOne("IncidentHub.Web.Features.Incidents.Incident", null)
                         .WithMany("Alerts")

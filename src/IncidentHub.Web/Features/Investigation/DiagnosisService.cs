@@ -1,55 +1,11 @@
 using IncidentHub.Analysis.Diagnosis;
-using IncidentHub.Web.Features.Memory;
 using IncidentHub.Web.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace IncidentHub.Web.Features.Investigation;
 
-// What the diagnosis API and the incident page show; camelCase JSON, categories by wire name.
-
-public static class DiagnosisStatus
-{
-    public const string Pending = "pending";
-    public const string Ready = "ready";
-}
-
-public sealed record TriageView(string Severity, string? Service, double Confidence, string BlastRadius, string Reason, IReadOnlyList<string> EvidenceIds);
-
-public sealed record HypothesisView(string Category, double Score, string Statement, IReadOnlyList<string> EvidenceIds, IReadOnlyList<string> Features, bool Discarded, string? DiscardReason);
-
-public sealed record SuspectView(string? Commit, string? File, int? Line, string? Version, string Reason, IReadOnlyList<string> EvidenceIds);
-
-/// <summary>A log line that reads like an instruction; shown as data, never acted on.</summary>
-public sealed record FlaggedInjectionView(string EvidenceId, string Source, long? Line, string Text, string Reason);
-
-public sealed record EvidenceRef(string Id, string Kind, string Source, string Summary);
-
-public sealed record DiagnosisView(
-    string Incident,
-    string Status,
-    DateTimeOffset? At,
-    int? Attempt,
-    double? SecondsSinceAlert,
-    TriageView? Triage,
-    string? Category,
-    bool? Unknown,
-    double? Confidence,
-    string? Summary,
-    IReadOnlyList<HypothesisView> Hypotheses,
-    SuspectView? Suspect,
-    bool? WouldPage,
-    string? PageReason,
-    IReadOnlyList<FlaggedInjectionView> FlaggedInjections,
-    IReadOnlyList<EvidenceRef> Evidence,
-    IReadOnlyList<MemoryMatch> SeenBefore,
-    bool Final = false,
-    double? FirstSecondsSinceAlert = null);
-
-/// <summary>One observation with its data (parsed JSON), for the evidence API and page.</summary>
-public sealed record EvidenceDetail(string Id, string Incident, string Kind, string Source, string Summary, DateTimeOffset At, int Attempt, System.Text.Json.JsonElement Data);
-
 /// <summary>Reads the current diagnosis and the evidence of an incident (what InvestigateJob stored).</summary>
-public sealed class DiagnosisService(IDbContextFactory<AppDbContext> dbFactory, IncidentMemoryRecall recall)
+public sealed class DiagnosisService(IDbContextFactory<AppDbContext> dbFactory, IIncidentMemoryRecall memory)
 {
     private const int MaxEvidence = 500;
 
@@ -76,7 +32,7 @@ public sealed class DiagnosisService(IDbContextFactory<AppDbContext> dbFactory, 
             .Select(o => new { o.Id, o.Kind, o.Source, o.Summary, o.Data })
             .ToListAsync(ct);
         var refs = evidence.Select(o => new EvidenceRef($"obs-{o.Id}", o.Kind.ToString(), o.Source, o.Summary)).ToList();
-        var seenBefore = await recall.RecallAsync(incident.Id, ct: ct);
+        var seenBefore = await memory.SeenBeforeAsync(incident.Id, ct);
 
         if (record is null)
         {
@@ -156,14 +112,5 @@ public sealed class DiagnosisService(IDbContextFactory<AppDbContext> dbFactory, 
             .OrderBy(o => o.Id)
             .Take(100)
             .ToListAsync(ct);
-    }
-}
-
-public static class DiagnosisExtensions
-{
-    public static WebApplicationBuilder AddDiagnosisViews(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddScoped<DiagnosisService>();
-        return builder;
     }
 }

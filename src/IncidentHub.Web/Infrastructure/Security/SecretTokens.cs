@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace IncidentHub.Web.Features.Ingestion;
+namespace IncidentHub.Web.Infrastructure.Security;
 
 /// <summary>
 /// Random bearer secrets (integration tokens, personal API tokens). They carry 240 bits of

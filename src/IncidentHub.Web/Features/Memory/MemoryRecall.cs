@@ -1,31 +1,10 @@
 using IncidentHub.Analysis.Diagnosis;
+using IncidentHub.Web.Features.Investigation;
 using IncidentHub.Web.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
 using NpgsqlTypes;
 
 namespace IncidentHub.Web.Features.Memory;
-
-/// <summary>A past incident recalled for a new one, with why it looks alike.</summary>
-public sealed record MemoryMatch(
-    Guid IncidentId,
-    int Number,
-    string Reference,
-    string Title,
-    string? Service,
-    string? Category,
-    string? RootCause,
-    string? Fix,
-    bool? FixVerified,
-    DateTimeOffset ResolvedAt,
-    double Similarity,
-    double TextRank,
-    double FingerprintOverlap,
-    IReadOnlyList<string> SharedFeatures)
-{
-    /// <summary>The engine contract's shape (IncidentHub.Analysis.Diagnosis.PastIncident).</summary>
-    public PastIncident ToPastIncident() =>
-        new(Reference, Service, CategoryNames.Parse(Category), RootCause, Fix, FixVerified == true, Similarity, SharedFeatures);
-}
 
 /// <summary>
 /// Recall: the past incidents most like a given one. Candidates come from PostgreSQL full-text
@@ -33,12 +12,27 @@ public sealed record MemoryMatch(
 /// fingerprint features (same service, alert name, template, exception type, file); each is scored
 /// by the Jaccard overlap of the fingerprints plus how much of the text matched.
 /// </summary>
-public sealed class IncidentMemoryRecall(IDbContextFactory<AppDbContext> dbFactory)
+public sealed class MemoryRecall(IDbContextFactory<AppDbContext> dbFactory) : IIncidentMemoryRecall
 {
     public const int DefaultTake = 5;
 
     /// <summary>Below this a match is noise, not "seen before".</summary>
     public const double MinimumSimilarity = 0.15;
+
+    public Task<IReadOnlyList<MemoryMatch>> SeenBeforeAsync(Guid incidentId, CancellationToken ct) => RecallAsync(incidentId, DefaultTake, ct);
+
+    /// <summary>
+    /// Memory as the investigation asks for it: the fingerprint of what this attempt found (service, alert names,
+    /// error templates, exception types, blamed files), handed to the engine as <see cref="PastIncident"/> facts.
+    /// </summary>
+    public async Task<IReadOnlyList<PastIncident>> RecallAsync(MemoryQuery query, CancellationToken ct)
+    {
+        var alertNames = query.AlertLabels.TryGetValue("alertname", out var name) && !string.IsNullOrWhiteSpace(name) ? new[] { name } : [];
+        var fingerprint = new IncidentFingerprint(0, query.Title, query.Service, alertNames, query.ErrorTemplates, query.ExceptionTypes,
+            query.Files, Category: null, RootCause: null);
+        var matches = await RecallAsync(query.IncidentId, fingerprint, DefaultTake, ct);
+        return matches.Select(m => m.ToPastIncident()).ToList();
+    }
 
     public async Task<IReadOnlyList<MemoryMatch>> RecallAsync(Guid incidentId, int take = DefaultTake, CancellationToken ct = default)
     {

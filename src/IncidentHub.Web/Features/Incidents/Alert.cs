@@ -1,6 +1,6 @@
 using IncidentHub.Analysis.Ingestion;
 
-namespace IncidentHub.Web.Features.Ingestion;
+namespace IncidentHub.Web.Features.Incidents;
 
 /// <summary>One firing condition from a source, identified by its fingerprint; repeats update it.</summary>
 public sealed class Alert
