@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Hangfire;
 using IncidentHub.Web.Features.Investigation;
 using IncidentHub.Web.Infrastructure.Data;
+using IncidentHub.Web.Infrastructure.Errors;
 using IncidentHub.Web.Infrastructure.Live;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -289,7 +290,7 @@ public sealed class InboxProcessor(
 
 /// <summary>The payload was stored, but applying it failed; it is kept as Failed for a replay.</summary>
 public sealed class RawEventFailedException(long eventId, string error)
-    : Exception($"The payload was stored as raw event {eventId}, but applying it failed: {error} It is kept and can be replayed from the Integrations page.")
+    : ServerFaultException($"The payload was stored as raw event {eventId}, but applying it failed: {error} It is kept and can be replayed from the Integrations page.")
 {
     public long EventId { get; } = eventId;
 }
