@@ -48,6 +48,8 @@ public static class InfrastructureExtensions
         // Enums travel by name in the JSON API ("P1", "Investigating"), as they are stored.
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         services.AddProblemDetails();
+        // DataAnnotations on request and [AsParameters] records: a 400 ValidationProblem before the handler runs.
+        services.AddValidation();
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("postgres");
 

@@ -3,22 +3,15 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace IncidentHub.Web.Features.Analytics;
 
-/// <summary>/api/analytics?from=&amp;to= : every figure for the range (default: the last 90 days).</summary>
-public static class AnalyticsApi
+/// <summary>The query string of /api/analytics: from and to, ISO 8601; by default the 90 days up to now.</summary>
+public sealed record AnalyticsQuery(string? From, string? To)
 {
-    public static IEndpointRouteBuilder MapAnalyticsApi(this IEndpointRouteBuilder app)
+    /// <summary>False, with errors keyed by query parameter, when a time is not understood or the range is empty or over ten years.</summary>
+    public bool TryRead(DateTimeOffset now, out AnalyticsRange range, out Dictionary<string, string[]> errors)
     {
-        app.MapGroup("/api/analytics").RequireAuthorization().WithTags("Analytics")
-            .MapGet("/", GetAnalytics).WithName("GetAnalytics");
-        return app;
-    }
-
-    public static async Task<Results<Ok<AnalyticsReport>, ValidationProblem>> GetAnalytics(string? from, string? to, AnalyticsService analytics, TimeProvider clock, CancellationToken ct)
-    {
-        var errors = new Dictionary<string, string[]>();
-        var now = clock.GetUtcNow();
-        var end = Parse(to, "to", errors) ?? now;
-        var start = Parse(from, "from", errors) ?? end.AddDays(-90);
+        errors = [];
+        var end = Parse(To, "to", errors) ?? now;
+        var start = Parse(From, "from", errors) ?? end.AddDays(-90);
         if (errors.Count == 0 && end <= start)
         {
             errors["to"] = ["'to' must be after 'from'."];
@@ -29,7 +22,8 @@ public static class AnalyticsApi
             errors["from"] = ["The range is at most ten years."];
         }
 
-        return errors.Count > 0 ? TypedResults.ValidationProblem(errors) : TypedResults.Ok(await analytics.ReportAsync(new AnalyticsRange(start, end), ct));
+        range = new AnalyticsRange(start, end);
+        return errors.Count == 0;
     }
 
     private static DateTimeOffset? Parse(string? text, string name, Dictionary<string, string[]> errors)
@@ -47,4 +41,20 @@ public static class AnalyticsApi
         errors[name] = [$"'{text}' is not a date/time; use ISO 8601 such as 2026-01-31."];
         return null;
     }
+}
+
+/// <summary>/api/analytics?from=&amp;to= : every figure for the range (default: the last 90 days).</summary>
+public static class AnalyticsApi
+{
+    public static IEndpointRouteBuilder MapAnalyticsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup("/api/analytics").RequireAuthorization().WithTags("Analytics")
+            .MapGet("/", GetAnalytics).WithName("GetAnalytics");
+        return app;
+    }
+
+    public static async Task<Results<Ok<AnalyticsReport>, ValidationProblem>> GetAnalytics([AsParameters] AnalyticsQuery query, AnalyticsService analytics, TimeProvider clock, CancellationToken ct) =>
+        query.TryRead(clock.GetUtcNow(), out var range, out var errors)
+            ? TypedResults.Ok(await analytics.ReportAsync(range, ct))
+            : TypedResults.ValidationProblem(errors);
 }

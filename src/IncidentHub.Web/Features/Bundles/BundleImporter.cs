@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using IncidentHub.Web.Features.Catalog;
 using IncidentHub.Web.Features.Ingestion;
 using IncidentHub.Web.Infrastructure.Data;
+using IncidentHub.Web.Infrastructure.Errors;
 using IncidentHub.Web.Infrastructure.Git;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -19,7 +20,7 @@ public sealed record BundleFile(string Field, string FileName, byte[] Content);
 public sealed record BundleImportResult(string BundleId, IReadOnlyList<string> Incidents, IReadOnlyList<string> Services, string Directory);
 
 /// <summary>A bundle that is refused: the message says which part and why (answered as a 400 ProblemDetails).</summary>
-public sealed class BundleRejectedException(string message) : ArgumentException(message);
+public sealed class BundleRejectedException(string message) : InvalidInputException(message, "Bundle rejected");
 
 /// <summary>
 /// Imports an incident bundle. Accepts DATA ONLY: scenario.yaml, alert.json, &lt;service&gt;.log files,

@@ -1,4 +1,5 @@
 using IncidentHub.Web.Features.Identity;
+using IncidentHub.Web.Infrastructure.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace IncidentHub.Web.Features.Catalog;
@@ -19,8 +20,8 @@ public static class CatalogApi
     public static async Task<Ok<IReadOnlyList<CatalogEntryView>>> ListServices(CatalogStore store, CancellationToken ct) =>
         TypedResults.Ok(await store.ListAsync(ct));
 
-    public static async Task<Results<Ok<CatalogEntryView>, NotFound>> GetService(string name, CatalogStore store, CancellationToken ct) =>
-        await store.GetAsync(name, ct) is { } view ? TypedResults.Ok(view) : TypedResults.NotFound();
+    public static async Task<Results<Ok<CatalogEntryView>, NotFoundProblem>> GetService(string name, CatalogStore store, CancellationToken ct) =>
+        await store.GetAsync(name, ct) is { } view ? TypedResults.Ok(view) : NoSuchService(name);
 
     /// <summary>Creates or replaces the entry; a different name in the body renames it.</summary>
     public static async Task<Results<Ok<CatalogEntryView>, ValidationProblem>> SaveService(
@@ -42,6 +43,8 @@ public static class CatalogApi
         return TypedResults.Ok(await store.SaveAsync(service, by, originalName: name, ct));
     }
 
-    public static async Task<Results<NoContent, NotFound>> DeleteService(string name, CatalogStore store, HttpContext http, CancellationToken ct) =>
-        await store.DeleteAsync(name, http.User.Identity?.Name ?? "api", ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+    public static async Task<Results<NoContent, NotFoundProblem>> DeleteService(string name, CatalogStore store, HttpContext http, CancellationToken ct) =>
+        await store.DeleteAsync(name, http.User.Identity?.Name ?? "api", ct) ? TypedResults.NoContent() : NoSuchService(name);
+
+    private static NotFoundProblem NoSuchService(string name) => NotFoundProblem.For("Catalog entry", $"The catalog has no service '{name}'.");
 }

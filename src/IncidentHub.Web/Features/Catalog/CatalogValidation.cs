@@ -1,10 +1,11 @@
 using System.Text.RegularExpressions;
+using IncidentHub.Web.Infrastructure.Errors;
 
 namespace IncidentHub.Web.Features.Catalog;
 
 /// <summary>A catalog entry that cannot be saved; each error names the field and what is wrong.</summary>
 public sealed class CatalogValidationException(IReadOnlyList<string> errors)
-    : ArgumentException(string.Join(" ", errors))
+    : InvalidInputException(string.Join(" ", errors), "Invalid catalog entry")
 {
     public IReadOnlyList<string> Errors { get; } = errors;
 }

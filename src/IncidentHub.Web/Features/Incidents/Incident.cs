@@ -1,5 +1,6 @@
 using IncidentHub.Analysis.Incidents;
 using IncidentHub.Analysis.Triage;
+using IncidentHub.Web.Infrastructure.Errors;
 
 namespace IncidentHub.Web.Features.Incidents;
 
@@ -144,7 +145,12 @@ public sealed class Incident
 
     private void MoveTo(IncidentState next, DateTimeOffset at)
     {
-        IncidentStateMachine.EnsureCanMove(State, next);
+        if (!IncidentStateMachine.CanMove(State, next))
+        {
+            // Analysis stays free of ASP.NET; the entity says what its refusal means here: a conflict.
+            throw new IncidentConflictException(new IllegalTransitionException(State, next));
+        }
+
         State = next;
         UpdatedAt = at;
         switch (next)
@@ -165,4 +171,16 @@ public sealed class Incident
 }
 
 /// <summary>A request that the incident's current state does not allow (answered 409).</summary>
-public sealed class IncidentConflictException(string message) : InvalidOperationException(message);
+public sealed class IncidentConflictException : ConflictException
+{
+    public IncidentConflictException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>A move the state machine refuses; its message lists the moves that are allowed.</summary>
+    public IncidentConflictException(IllegalTransitionException illegal)
+        : base(illegal.Message, "Illegal state change", illegal)
+    {
+    }
+}

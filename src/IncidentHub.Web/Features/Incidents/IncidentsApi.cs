@@ -1,4 +1,5 @@
 using IncidentHub.Web.Features.Identity;
+using IncidentHub.Web.Infrastructure.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace IncidentHub.Web.Features.Incidents;
@@ -20,8 +21,10 @@ public static class IncidentsApi
     public static async Task<Ok<IReadOnlyList<IncidentSummary>>> ListIncidents(IncidentService incidents, bool? all, CancellationToken ct) =>
         TypedResults.Ok(await incidents.ListAsync(openOnly: all != true, ct: ct));
 
-    public static async Task<Results<Ok<IncidentDetail>, NotFound>> GetIncident(int number, IncidentService incidents, CancellationToken ct) =>
-        await incidents.GetAsync(number, ct) is { } detail ? TypedResults.Ok(detail) : TypedResults.NotFound();
+    public static async Task<Results<Ok<IncidentDetail>, NotFoundProblem>> GetIncident(int number, IncidentService incidents, CancellationToken ct) =>
+        await incidents.GetAsync(number, ct) is { } detail
+            ? TypedResults.Ok(detail)
+            : NotFoundProblem.For("Incident", $"There is no incident INC-{number}.");
 
     public static async Task<NoContent> AcknowledgeIncident(int number, IncidentService incidents, HttpContext http, CancellationToken ct)
     {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Infrastructure.Data;
+using IncidentHub.Web.Infrastructure.Errors;
 using IncidentHub.Web.Infrastructure.Live;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -273,7 +274,7 @@ public sealed class InboxProcessor(
 
 /// <summary>The payload was stored, but applying it failed; it is kept as Failed for a replay.</summary>
 public sealed class RawEventFailedException(long eventId, string error)
-    : Exception($"The payload was stored as raw event {eventId}, but applying it failed: {error} It is kept and can be replayed from the Integrations page.")
+    : ServerFaultException($"The payload was stored as raw event {eventId}, but applying it failed: {error} It is kept and can be replayed from the Integrations page.")
 {
     public long EventId { get; } = eventId;
 }

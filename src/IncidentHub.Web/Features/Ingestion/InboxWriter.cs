@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Threading.Channels;
+using IncidentHub.Web.Infrastructure.Errors;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -173,4 +174,4 @@ public sealed class InboxWriter(NpgsqlDataSource dataSource, ILogger<InboxWriter
 
 /// <summary>The inbox could not be written: answered 503 with Retry-After so the sender retries.</summary>
 public sealed class InboxUnavailableException(Exception inner)
-    : Exception("The alert inbox is unavailable; nothing was stored. Retry shortly.", inner);
+    : UnavailableException("The alert inbox is unavailable; nothing was stored. Retry shortly.", "Inbox unavailable", inner);

@@ -1,3 +1,4 @@
+using IncidentHub.Web.Infrastructure.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace IncidentHub.Web.Features.Investigation;
@@ -14,24 +15,23 @@ public static class InvestigationApi
     }
 
     /// <summary>The current diagnosis; status "pending" (200) while none is stored yet.</summary>
-    public static async Task<Results<Ok<DiagnosisView>, ProblemHttpResult>> GetDiagnosis(int number, DiagnosisService diagnoses, CancellationToken ct) =>
+    public static async Task<Results<Ok<DiagnosisView>, NotFoundProblem>> GetDiagnosis(int number, DiagnosisService diagnoses, CancellationToken ct) =>
         await diagnoses.GetAsync(number, ct) is { } view
             ? TypedResults.Ok(view)
-            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Incident not found", detail: $"There is no incident INC-{number}.");
+            : NotFoundProblem.For("Incident", $"There is no incident INC-{number}.");
 
     /// <summary>One observation with its data; <paramref name="id"/> is "obs-123" (as diagnoses cite it) or "123".</summary>
-    public static async Task<Results<Ok<EvidenceDetail>, ProblemHttpResult>> GetEvidence(int number, string id, DiagnosisService diagnoses, CancellationToken ct)
+    public static async Task<Results<Ok<EvidenceDetail>, ValidationProblem, NotFoundProblem>> GetEvidence(int number, string id, DiagnosisService diagnoses, CancellationToken ct)
     {
         var observationId = Observation.ParseEvidenceId(id) ?? (long.TryParse(id, out var plain) ? plain : null);
         if (observationId is null)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad evidence id",
-                detail: $"'{id}' is not an evidence id; evidence ids look like obs-123.");
+            var error = $"'{id}' is not an evidence id; evidence ids look like obs-123.";
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["id"] = [error] }, detail: error, title: "Bad evidence id");
         }
 
         return await diagnoses.GetEvidenceAsync(number, observationId.Value, ct) is { } evidence
             ? TypedResults.Ok(evidence)
-            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Evidence not found",
-                detail: $"INC-{number} has no evidence {id}.");
+            : NotFoundProblem.For("Evidence", $"INC-{number} has no evidence {id}.");
     }
 }

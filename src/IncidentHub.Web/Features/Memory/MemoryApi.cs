@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using IncidentHub.Web.Features.Identity;
+using IncidentHub.Web.Infrastructure.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace IncidentHub.Web.Features.Memory;
@@ -14,18 +15,15 @@ public static class MemoryApi
         return app;
     }
 
-    public sealed record FixRequest([property: Required, StringLength(2000, MinimumLength = 1)] string Fix, bool? Verified);
+    private const string FixRule = "Say what fixed it, in 1 to 2000 characters.";
 
-    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> SetFix(int number, FixRequest request, IncidentMemory memory, CancellationToken ct)
-    {
-        if (string.IsNullOrWhiteSpace(request.Fix) || request.Fix.Length > 2000)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["fix"] = ["Say what fixed it, in 1 to 2000 characters."] });
-        }
+    /// <summary>Checked by the framework (AddValidation): a blank or too long fix is a 400 naming "fix".</summary>
+    public sealed record FixRequest(
+        [property: Required(ErrorMessage = FixRule), StringLength(2000, MinimumLength = 1, ErrorMessage = FixRule)] string Fix,
+        bool? Verified);
 
-        return await memory.SetFixAsync(number, request.Fix, request.Verified, ct)
+    public static async Task<Results<NoContent, NotFoundProblem>> SetFix(int number, FixRequest request, IncidentMemory memory, CancellationToken ct) =>
+        await memory.SetFixAsync(number, request.Fix, request.Verified, ct)
             ? TypedResults.NoContent()
-            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not remembered",
-                detail: $"INC-{number} is not in memory: it does not exist or is not resolved yet.");
-    }
+            : NotFoundProblem.For("Memory entry", $"INC-{number} is not in memory: it does not exist or is not resolved yet.");
 }

@@ -1,22 +1,24 @@
-using IncidentHub.Analysis.Incidents;
-using IncidentHub.Web.Features.Incidents;
+using System.Globalization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
 namespace IncidentHub.Web.Infrastructure.Errors;
 
-/// <summary>The one place that turns exceptions into status codes, as ProblemDetails.</summary>
+/// <summary>The one place that turns exceptions into status codes, as ProblemDetails; it knows the base kinds, no feature.</summary>
 public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService problems, ILogger<ProblemDetailsExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
+        // The base kinds first, then the BCL exceptions some services still throw for the same meanings.
         var (status, title) = exception switch
         {
-            IllegalTransitionException => (StatusCodes.Status409Conflict, "Illegal state change"),
-            Features.Ingestion.InboxUnavailableException => (StatusCodes.Status503ServiceUnavailable, "Inbox unavailable"),
-            IncidentConflictException => (StatusCodes.Status409Conflict, "Conflict"),
-            KeyNotFoundException => (StatusCodes.Status404NotFound, "Not found"),
+            InvalidInputException e => (StatusCodes.Status400BadRequest, e.Title),
+            NotFoundException e => (StatusCodes.Status404NotFound, e.Title),
+            ConflictException e => (StatusCodes.Status409Conflict, e.Title),
+            UnavailableException e => (StatusCodes.Status503ServiceUnavailable, e.Title),
+            ServerFaultException e => (StatusCodes.Status500InternalServerError, e.Title),
             BadHttpRequestException bad => (bad.StatusCode, "Bad request"),
+            KeyNotFoundException => (StatusCodes.Status404NotFound, "Not found"),
             ArgumentException => (StatusCodes.Status400BadRequest, "Bad request"),
             _ => (StatusCodes.Status500InternalServerError, "Unexpected error"),
         };
@@ -27,18 +29,15 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
         }
 
         http.Response.StatusCode = status;
-        if (status == StatusCodes.Status503ServiceUnavailable)
+        if (exception is UnavailableException unavailable)
         {
-            http.Response.Headers.RetryAfter = "5";
+            http.Response.Headers.RetryAfter = ((int)unavailable.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
         }
 
-        // A stored payload that failed to apply: say so plainly, it is kept for a replay.
-        var detail = exception switch
-        {
-            Features.Ingestion.RawEventFailedException or Features.Ingestion.InboxUnavailableException => exception.Message,
-            _ when status >= 500 => "The error was logged; nothing you sent was lost.",
-            _ => exception.Message,
-        };
+        // Our own kinds carry a message written for the caller; an unexpected error's message is not.
+        var detail = status >= 500 && exception is not (UnavailableException or ServerFaultException)
+            ? "The error was logged; nothing you sent was lost."
+            : exception.Message;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = http,

@@ -88,7 +88,9 @@ public sealed class IncidentsApiTests(IncidentHubFactory app)
 
         Assert.Equal(HttpStatusCode.NoContent, first.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
-        Assert.Contains("cannot move from Resolved", (await second.Content.ReadFromJsonAsync<JsonObject>())!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        var problem = await second.Content.ReadFromJsonAsync<JsonObject>();
+        Assert.Equal("Illegal state change", problem!["title"]!.GetValue<string>());
+        Assert.Contains("cannot move from Resolved", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal("Resolved", detail!["summary"]!["state"]!.GetValue<string>());
     }
 

@@ -24,7 +24,8 @@ public static class DeploysApi
         return app;
     }
 
-    public static async Task<Results<Created<IReadOnlyList<DeployView>>, ValidationProblem, ProblemHttpResult>> PostDeploys(
+    /// <summary>Reads the body itself: it is one deploy object or an array of them, which a bound parameter cannot be.</summary>
+    public static async Task<Results<Created<IReadOnlyList<DeployView>>, ValidationProblem>> PostDeploys(
         HttpRequest request, AppDbContext db, TimeProvider clock, CancellationToken ct)
     {
         List<DeployRequest?> items;
@@ -40,7 +41,7 @@ public static class DeploysApi
         }
         catch (JsonException ex)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid JSON", detail: ex.Message);
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = [ex.Message] }, detail: ex.Message, title: "Invalid JSON");
         }
 
         var errors = Validate(items);

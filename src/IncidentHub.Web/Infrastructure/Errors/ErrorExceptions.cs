@@ -1,0 +1,38 @@
+namespace IncidentHub.Web.Infrastructure.Errors;
+
+// The few kinds of failure the API answers with a status of its own (ProblemDetailsExceptionHandler).
+// Features derive their exceptions from these; each derives from the BCL exception of the same
+// meaning, so code that catches ArgumentException or InvalidOperationException keeps working.
+// The message is written for the caller: it becomes the ProblemDetails detail.
+
+/// <summary>The request is wrong in a way only code can tell (a bundle, a catalog entry): answered 400.</summary>
+public class InvalidInputException(string message, string title = "Bad request") : ArgumentException(message)
+{
+    public string Title { get; } = title;
+}
+
+/// <summary>The thing the request names does not exist: answered 404; the title names the kind of thing.</summary>
+public class NotFoundException(string message, string title = "Not found") : KeyNotFoundException(message)
+{
+    public string Title { get; } = title;
+}
+
+/// <summary>The current state does not allow the request (already acknowledged, changed meanwhile): answered 409.</summary>
+public class ConflictException(string message, string title = "Conflict", Exception? inner = null) : InvalidOperationException(message, inner)
+{
+    public string Title { get; } = title;
+}
+
+/// <summary>A dependency is down and nothing was done: answered 503 with Retry-After, so senders retry.</summary>
+public class UnavailableException(string message, string title = "Unavailable", Exception? inner = null) : Exception(message, inner)
+{
+    public string Title { get; } = title;
+
+    public virtual TimeSpan RetryAfter => TimeSpan.FromSeconds(5);
+}
+
+/// <summary>A server-side failure whose message tells the caller what was kept and what to do: answered 500 with that message.</summary>
+public class ServerFaultException(string message, string title = "Unexpected error", Exception? inner = null) : Exception(message, inner)
+{
+    public string Title { get; } = title;
+}
