@@ -32,7 +32,7 @@ public sealed class IhImportTests(IncidentHubFactory app)
 
         // The repository make_repo.sh built on the client reached the hub as a clone with its history.
         var repo = app.Services.GetRequiredService<ServiceCatalog>().Find(bundle.Service)!.Repository!;
-        Assert.Equal("v1.0.0", TinyBundle.Run("git", repo.Path!, "describe", "--tags").Trim());
+        Assert.Equal("v1.0.0", RealProcess.Run("git", ["describe", "--tags"], repo.Path!).Trim());
     }
 
     [Fact]
