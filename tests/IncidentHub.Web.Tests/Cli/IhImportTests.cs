@@ -5,9 +5,10 @@ using System.Text.Json.Nodes;
 using cli::IncidentHub.Cli.Commands;
 using IncidentHub.Tests.Shared;
 using IncidentHub.Web.Features.Catalog;
+using IncidentHub.Web.Tests.Features.Bundles;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace IncidentHub.Web.Tests.Features.Bundles;
+namespace IncidentHub.Web.Tests.Cli;
 
 /// <summary>The ih CLI's own code against the real server on its Kestrel port.</summary>
 [Collection(AppCollection.Name)]
