@@ -34,8 +34,6 @@ public sealed class RealProcess : IAsyncDisposable
         }
     }
 
-    public bool HasExited => _process.HasExited;
-
     /// <summary>A TCP port on 127.0.0.1 that nothing listens on (the kernel picks it).</summary>
     public static int FreePort()
     {
@@ -64,10 +62,11 @@ public sealed class RealProcess : IAsyncDisposable
         }
     }
 
-    private static RealProcess Start(string file, IEnumerable<string> args, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
+    private static RealProcess Start(string file, IEnumerable<string> args, string? workingDirectory, IReadOnlyDictionary<string, string>? environment)
     {
-        var process = new Process { StartInfo = StartInfo(file, args, workingDirectory, environment, redirectInput: false) };
-        var real = new RealProcess(process, Describe(file, args));
+        var list = args.ToList();
+        var process = new Process { StartInfo = StartInfo(file, list, workingDirectory, environment, redirectInput: false) };
+        var real = new RealProcess(process, Describe(file, list));
         process.OutputDataReceived += (_, e) => real.Append(e.Data);
         process.ErrorDataReceived += (_, e) => real.Append(e.Data);
         if (!process.Start())
