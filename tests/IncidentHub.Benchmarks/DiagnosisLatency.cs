@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using IncidentHub.Tests.Shared;
 using Npgsql;
 
 namespace IncidentHub.Benchmarks;
@@ -194,21 +195,7 @@ public static class DiagnosisLatency
                 [($"ingest/module_{i % 25}.py", $"VALUE = {i}\n"), ($"docs/change-{i % 50}.md", $"change {i}\n")]);
         }
 
-        var import = new ProcessStartInfo("git") { WorkingDirectory = repo, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        import.ArgumentList.Add("fast-import");
-        import.ArgumentList.Add("--quiet");
-        using (var p = Process.Start(import)!)
-        {
-            p.StandardInput.Write(stream.ToString());
-            p.StandardInput.Close();
-            p.StandardOutput.ReadToEnd();
-            var error = p.StandardError.ReadToEnd();
-            p.WaitForExit();
-            if (p.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"git fast-import: {error}");
-            }
-        }
+        RealProcess.Run("git", ["fast-import", "--quiet"], repo, input: stream.ToString());
 
         Git(repo, "reset", "--quiet", "--hard", "main");
         var log = Git(repo, "log", "--format=%H %s", "--grep=Simplify average computation");
@@ -256,25 +243,7 @@ public static class DiagnosisLatency
         File.WriteAllText(path, om.Append(ok).Append(bad).Append("# EOF\n").ToString());
     }
 
-    private static string Git(string? dir, params string[] args)
-    {
-        var start = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true };
-        if (dir is not null)
-        {
-            start.WorkingDirectory = dir;
-        }
-
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(start)!;
-        var output = p.StandardOutput.ReadToEnd();
-        var error = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return p.ExitCode == 0 ? output : throw new InvalidOperationException($"git {string.Join(' ', args)}: {error}");
-    }
+    private static string Git(string? dir, params string[] args) => RealProcess.Run("git", args, dir);
 
     private static double Percentile(List<double> values, double p)
     {

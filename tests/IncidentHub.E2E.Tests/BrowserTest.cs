@@ -58,15 +58,15 @@ public abstract partial class BrowserTest(IncidentHubFactory app, BrowserFixture
     protected static Task WaitForCircuitAsync(IPage page) =>
         Expect(page.Locator("#circuit-state")).ToHaveAttributeAsync("data-ready", "true", new() { Timeout = 15_000 });
 
-    /// <summary>Full-page screenshot to test-output/screenshots/&lt;file&gt; and a copy to docs/screenshots/&lt;file&gt;.</summary>
-    protected static async Task ScreenshotAsync(IPage page, string file)
-    {
-        var path = Path.Combine(OutputDirectory("screenshots"), file);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true, Animations = ScreenshotAnimations.Disabled });
-        var docs = Path.Combine(IncidentHubFactory.RepositoryRoot(), "docs", "screenshots");
-        Directory.CreateDirectory(docs);
-        File.Copy(path, Path.Combine(docs, file), overwrite: true);
-    }
+    /// <summary>
+    /// Full-page screenshot to test-output/screenshots/&lt;file&gt;. Tests never write docs/screenshots/:
+    /// scripts/screenshots.sh copies these there on purpose.
+    /// </summary>
+    protected static async Task ScreenshotAsync(IPage page, string file) =>
+        await page.ScreenshotAsync(new PageScreenshotOptions
+        {
+            Path = Path.Combine(OutputDirectory("screenshots"), file), FullPage = true, Animations = ScreenshotAnimations.Disabled,
+        });
 
     [GeneratedRegex(@"^https?://[^/]+/(\?.*)?$")]
     protected static partial Regex WallUrl();

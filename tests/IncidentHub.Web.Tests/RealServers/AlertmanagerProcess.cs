@@ -1,6 +1,4 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using IncidentHub.Tests.Shared;
 
 namespace IncidentHub.Web.Tests.RealServers;
 
@@ -10,10 +8,10 @@ namespace IncidentHub.Web.Tests.RealServers;
 /// </summary>
 public sealed class AlertmanagerProcess : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly RealProcess _process;
     private readonly string _dir;
 
-    private AlertmanagerProcess(Process process, string dir, Uri address)
+    private AlertmanagerProcess(RealProcess process, string dir, Uri address)
     {
         _process = process;
         _dir = dir;
@@ -45,63 +43,25 @@ public sealed class AlertmanagerProcess : IAsyncDisposable
                   - url: '{webhookUrl}'
                     send_resolved: true
             """);
-        var port = FreePort();
-        var start = new ProcessStartInfo(binary)
+        var port = RealProcess.FreePort();
+        var address = new Uri($"http://127.0.0.1:{port}");
+        try
         {
-            ArgumentList =
-            {
-                $"--config.file={config}", $"--storage.path={dir}", $"--web.listen-address=127.0.0.1:{port}",
-                "--cluster.listen-address=", "--log.level=warn",
-            },
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start Alertmanager.");
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
-        var am = new AlertmanagerProcess(process, dir, new Uri($"http://127.0.0.1:{port}"));
-
-        using var http = new HttpClient { BaseAddress = am.Address, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
+            var process = await RealProcess.StartAsync(binary,
+                [$"--config.file={config}", $"--storage.path={dir}", $"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address=", "--log.level=warn"],
+                new Uri(address, "/-/ready"), TimeSpan.FromSeconds(20));
+            return new AlertmanagerProcess(process, dir, address);
+        }
+        catch
         {
-            try
-            {
-                if ((await http.GetAsync("/-/ready")).StatusCode == HttpStatusCode.OK)
-                {
-                    return am;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            if (DateTime.UtcNow > deadline || process.HasExited)
-            {
-                await am.DisposeAsync();
-                throw new InvalidOperationException("Alertmanager did not become ready within 20 s.");
-            }
-
-            await Task.Delay(100);
+            Directory.Delete(dir, recursive: true);
+            throw;
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
+        await _process.DisposeAsync();
         Directory.Delete(_dir, recursive: true);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -37,10 +37,12 @@ public sealed class AlertmanagerWebhookTests(IncidentHubFactory app)
         Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
 
         var alert = await Eventually.HoldsAsync(() => FindAlertAsync(alertName), a => a?.IncidentId is not null, TimeSpan.FromSeconds(20), "Alertmanager's webhook");
-        var incident = await Eventually.HoldsAsync(() => IncidentAsync(alert!.IncidentId!.Value), i => i.Summary.State == IncidentState.Investigating, what: "triage");
+        var incident = await Triaged.WaitAsync(() => IncidentAsync(alert!.IncidentId!.Value));
+        var triage = Triaged.Entry(incident);
+        Assert.NotNull(incident.Phases.InvestigatingAt);
         Assert.Equal($"{alertName}: Checkout 5xx above 5%", incident.Summary.Title);
-        Assert.Equal("checkout", incident.Summary.Service);
-        Assert.Equal(Severity.P0, incident.Summary.Severity);
+        Assert.Equal("checkout", triage.Details["service"]);
+        Assert.Equal(nameof(Severity.P0), triage.Details["severity"]);
         Assert.Contains(alertName, incident.GroupKey, StringComparison.Ordinal);
         Assert.Equal("http://prometheus.local/graph?g0.expr=rate", incident.Alerts.Single().SourceUrl);
         Assert.Equal(16, incident.Alerts.Single().Fingerprint.Length);

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using IncidentHub.Tests.Shared;
 
 namespace IncidentHub.Web.Tests.RealServers;
@@ -13,10 +9,9 @@ namespace IncidentHub.Web.Tests.RealServers;
 /// </summary>
 public sealed class AppProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _log = new();
+    private readonly RealProcess _process;
 
-    private AppProcess(Process process, Uri address)
+    private AppProcess(RealProcess process, Uri address)
     {
         _process = process;
         Address = address;
@@ -25,16 +20,7 @@ public sealed class AppProcess : IAsyncDisposable
     public Uri Address { get; }
 
     /// <summary>What the process wrote to stdout and stderr so far.</summary>
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    public string Log => _process.Output;
 
     public static string DllPath()
     {
@@ -45,119 +31,38 @@ public sealed class AppProcess : IAsyncDisposable
     }
 
     /// <summary>Runs `IncidentHub.Web.dll migrate` (migrations and seed) and waits for it.</summary>
-    public static async Task MigrateAsync(string connectionString, IReadOnlyDictionary<string, string>? settings = null)
-    {
-        using var process = Process.Start(StartInfo(connectionString, 0, settings, "migrate")) ?? throw new InvalidOperationException("Could not start IncidentHub.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"migrate exited with {process.ExitCode}: {await output}{await errors}");
-        }
-    }
+    public static Task MigrateAsync(string connectionString, IReadOnlyDictionary<string, string>? settings = null) =>
+        RealProcess.RunAsync("dotnet", [DllPath(), "migrate"], Path.GetDirectoryName(DllPath()), EnvironmentFor(connectionString, 0, settings));
 
     public static async Task<AppProcess> StartAsync(string connectionString, int port = 0, IReadOnlyDictionary<string, string>? settings = null)
     {
-        port = port == 0 ? FreePort() : port;
-        var process = Process.Start(StartInfo(connectionString, port, settings)) ?? throw new InvalidOperationException("Could not start IncidentHub.");
-        var app = new AppProcess(process, new Uri($"http://127.0.0.1:{port}"));
-        process.OutputDataReceived += (_, e) => app.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => app.Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var http = new HttpClient { BaseAddress = app.Address, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            try
-            {
-                if ((await http.GetAsync("/health")).StatusCode == HttpStatusCode.OK)
-                {
-                    return app;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-
-            if (process.HasExited || DateTime.UtcNow > deadline)
-            {
-                var log = app.Log;
-                await app.DisposeAsync();
-                throw new InvalidOperationException($"IncidentHub did not become healthy within 60 s: {log}");
-            }
-
-            await Task.Delay(100);
-        }
+        port = port == 0 ? RealProcess.FreePort() : port;
+        var address = new Uri($"http://127.0.0.1:{port}");
+        var process = await RealProcess.StartAsync("dotnet", [DllPath()], new Uri(address, "/health"), TimeSpan.FromSeconds(60),
+            Path.GetDirectoryName(DllPath()), EnvironmentFor(connectionString, port, settings));
+        return new AppProcess(process, address);
     }
 
     /// <summary>SIGKILL: no shutdown hooks, no flushing; whatever was in memory is gone.</summary>
-    public async Task KillAsync()
+    public Task KillAsync() => _process.KillAsync();
+
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
+
+    private static Dictionary<string, string> EnvironmentFor(string connectionString, int port, IReadOnlyDictionary<string, string>? settings)
     {
-        _process.Kill(entireProcessTree: true);
-        await _process.WaitForExitAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
+        var environment = new Dictionary<string, string>
         {
-            await KillAsync();
-        }
-
-        _process.Dispose();
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_log)
-        {
-            _log.AppendLine(line);
-        }
-    }
-
-    private static ProcessStartInfo StartInfo(string connectionString, int port, IReadOnlyDictionary<string, string>? settings, string? verb = null)
-    {
-        var dll = DllPath();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+            ["ConnectionStrings__Postgres"] = connectionString,
+            ["IncidentHub__Role"] = "All",
+            ["Logging__LogLevel__Default"] = "Warning",
         };
-        start.ArgumentList.Add(dll);
-        if (verb is not null)
-        {
-            start.ArgumentList.Add(verb);
-        }
-
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-        start.Environment["ConnectionStrings__Postgres"] = connectionString;
-        start.Environment["IncidentHub__Role"] = "All";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+            environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
-        return start;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        return environment;
     }
 }

@@ -38,7 +38,7 @@ public sealed class BundleImportTests(IncidentHubFactory app)
         Assert.Equal(Path.Combine(dir, "repo"), service.Repository!.Path);
         Assert.Equal(("main", "/app/"), (service.Repository.Branch, service.Repository.PathInStackTraces));
         Assert.Contains("items[10]", await File.ReadAllTextAsync(Path.Combine(dir, "repo", "tiny", "handler.py")), StringComparison.Ordinal);
-        Assert.Contains("Read the tenth item", TinyBundle.Run("git", dir, "-C", Path.Combine(dir, "repo"), "log", "--format=%s"), StringComparison.Ordinal);
+        Assert.Contains("Read the tenth item", RealProcess.Run("git", ["-C", Path.Combine(dir, "repo"), "log", "--format=%s"], dir), StringComparison.Ordinal);
 
         var metrics = service.Metrics.ToDictionary(m => m.Role, m => m.Query);
         Assert.All(service.Metrics, m => Assert.Equal(("openmetrics", Path.Combine(dir, "metrics.om")), (m.Source, m.Path)));

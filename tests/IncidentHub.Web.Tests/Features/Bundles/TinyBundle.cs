@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Net.Http.Headers;
+using IncidentHub.Tests.Shared;
 
 namespace IncidentHub.Web.Tests.Features.Bundles;
 
@@ -87,9 +87,9 @@ public sealed class TinyBundle : IDisposable
         if (!withMakeRepoScript)
         {
             var build = System.IO.Directory.CreateTempSubdirectory("ih-tiny-repo-").FullName;
-            Run("bash", dir, Path.Combine(dir, "repo", "make_repo.sh"), Path.Combine(build, "r"));
+            RealProcess.Run("bash", [Path.Combine(dir, "repo", "make_repo.sh"), Path.Combine(build, "r")], dir);
             bundle.RepoBundle = Path.Combine(build, "repo.bundle");
-            Run("git", dir, "-C", Path.Combine(build, "r"), "bundle", "create", bundle.RepoBundle, "--all");
+            RealProcess.Run("git", ["-C", Path.Combine(build, "r"), "bundle", "create", bundle.RepoBundle, "--all"], dir);
             System.IO.Directory.Delete(Path.Combine(dir, "repo"), recursive: true);
         }
 
@@ -121,26 +121,6 @@ public sealed class TinyBundle : IDisposable
         }
 
         return form;
-    }
-
-    public static string Run(string file, string cwd, params string[] args)
-    {
-        var start = new ProcessStartInfo(file) { WorkingDirectory = cwd, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed: {error}");
-        }
-
-        return output;
     }
 
     public void Dispose()

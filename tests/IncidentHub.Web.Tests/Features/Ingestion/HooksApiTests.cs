@@ -34,11 +34,12 @@ public sealed class HooksApiTests(IncidentHubFactory app)
         Assert.True(incident.Opened);
         Assert.StartsWith("INC-", incident.Reference, StringComparison.Ordinal);
 
-        var detail = await Eventually.HoldsAsync(() => GetAsync(incident.Number), d => d.Summary.State == IncidentState.Investigating, what: "triage");
-        Assert.Equal("checkout", detail.Summary.Service);
+        var detail = await Triaged.WaitAsync(() => GetAsync(incident.Number));
+        var triage = Triaged.Entry(detail);
+        Assert.Equal("checkout", triage.Details["service"]);
         // critical (P1) on a tier-1 service in seed-data/services.yaml -> P0.
-        Assert.Equal(Severity.P0, detail.Summary.Severity);
-        Assert.Contains(detail.Timeline, t => t.Kind == TimelineKind.Triage && t.Actor == "triage-agent");
+        Assert.Equal(nameof(Severity.P0), triage.Details["severity"]);
+        Assert.Equal("triage-agent", triage.Actor);
         Assert.NotNull(detail.Phases.InvestigatingAt);
         Assert.Equal("HighErrorRate: HighErrorRate on checkout", detail.Summary.Title);
     }

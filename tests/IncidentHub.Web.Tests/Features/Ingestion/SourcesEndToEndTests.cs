@@ -38,10 +38,12 @@ public sealed class SourcesEndToEndTests(IncidentHubFactory app)
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var number = (await response.Content.ReadFromJsonAsync<JsonObject>())!["incidents"]![0]!["number"]!.GetValue<int>();
-        var detail = await Eventually.HoldsAsync(() => GetAsync(number), d => d.Summary.State == IncidentState.Investigating, what: "triage");
+        var detail = await Triaged.WaitAsync(() => GetAsync(number));
+        var triage = Triaged.Entry(detail);
         Assert.Equal(title, detail.Summary.Title);
-        Assert.Equal(service, detail.Summary.Service);
-        Assert.Equal(severity, detail.Summary.Severity);
+        Assert.Equal(service, triage.Details["service"]);
+        Assert.Equal(severity.ToString(), triage.Details["severity"]);
+        Assert.NotNull(detail.Phases.InvestigatingAt);
         Assert.StartsWith(link, Assert.Single(detail.Alerts).SourceUrl, StringComparison.Ordinal);
 
         if (resolved is not null)

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using IncidentHub.Tests.Shared;
 
 namespace IncidentHub.Web.Tests.Features.Investigation;
 
@@ -38,30 +38,7 @@ public sealed class GitRepo : IDisposable
 
     public string Git(params string[] args) => Run(args, []);
 
-    private string Run(string[] args, Dictionary<string, string> env)
-    {
-        var start = new ProcessStartInfo("git") { WorkingDirectory = Path, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        foreach (var (k, v) in env)
-        {
-            start.Environment[k] = v;
-        }
-
-        using var p = Process.Start(start)!;
-        var output = p.StandardOutput.ReadToEnd();
-        var error = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"git {string.Join(' ', args)}: {error}");
-        }
-
-        return output;
-    }
+    private string Run(string[] args, Dictionary<string, string> env) => RealProcess.Run("git", args, Path, env);
 
     public void Dispose() => Directory.Delete(Path, recursive: true);
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using IncidentHub.Analysis.Diagnosis;
 using IncidentHub.Web.Features.Investigation.Connectors;
+using IncidentHub.Web.Tests.RealServers;
 
 namespace IncidentHub.Web.Tests.Features.Investigation;
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -197,18 +196,26 @@ public sealed class PostmortemEmailTests(IncidentHubFactory app)
 
     private static string Squash(string text) => string.Concat(text.Where(c => !char.IsWhiteSpace(c)));
 
-    /// <summary>The first page as PNG (pdftoppm -png -r 60) in docs/screenshots/, to look at.</summary>
+    /// <summary>
+    /// The first page as PNG (pdftoppm -png -r 60) in test-output/screenshots/, to look at; scripts/screenshots.sh
+    /// copies it to docs/screenshots/ on purpose.
+    /// </summary>
     private static void SavePageImage(byte[] pdf, string file)
     {
-        var dir = Path.Combine(IncidentHubFactory.RepositoryRoot(), "docs", "screenshots");
+        var dir = Path.Combine(IncidentHubFactory.RepositoryRoot(), "test-output", "screenshots");
         Directory.CreateDirectory(dir);
         var pdfPath = Path.Combine(Path.GetTempPath(), $"pm-{Guid.NewGuid():N}.pdf");
         File.WriteAllBytes(pdfPath, pdf);
         var prefix = Path.Combine(dir, Path.GetFileNameWithoutExtension(file));
-        using var process = Process.Start(new ProcessStartInfo("pdftoppm", ["-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", pdfPath, prefix]))!;
-        process.WaitForExit();
-        File.Delete(pdfPath);
-        Assert.Equal(0, process.ExitCode);
+        try
+        {
+            RealProcess.Run("pdftoppm", ["-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", pdfPath, prefix]);
+        }
+        finally
+        {
+            File.Delete(pdfPath);
+        }
+
         Assert.True(File.Exists(prefix + ".png"));
     }
 }

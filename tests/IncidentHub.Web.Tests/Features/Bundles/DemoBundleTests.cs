@@ -1,10 +1,9 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using IncidentHub.Analysis.Ingestion;
+using IncidentHub.Tests.Shared;
 
-namespace IncidentHub.Analysis.Tests.Investigation;
+namespace IncidentHub.Web.Tests.Features.Bundles;
 
 /// <summary>
 /// Checks every demo incident bundle in seed-data/bundles against itself: the repo script really builds the
@@ -184,7 +183,7 @@ public sealed partial class DemoBundleTests(DemoBundleTests.BuiltRepos repos) : 
         var output = Directory.CreateTempSubdirectory("ih-bundle-tsdb-");
         try
         {
-            Run(Promtool(), output.FullName, "tsdb", "create-blocks-from", "openmetrics", metrics, output.FullName);
+            RealProcess.Run(Promtool(), ["tsdb", "create-blocks-from", "openmetrics", metrics, output.FullName], output.FullName);
             Assert.NotEmpty(Directory.GetFiles(output.FullName, "meta.json", SearchOption.AllDirectories));
         }
         finally
@@ -277,28 +276,6 @@ public sealed partial class DemoBundleTests(DemoBundleTests.BuiltRepos repos) : 
         return document.RootElement.Clone();
     }
 
-    private static string Run(string file, string workingDirectory, params string[] args)
-    {
-        var start = new ProcessStartInfo(file)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', args)} exited {process.ExitCode}: {stderr.Result}");
-        return stdout;
-    }
-
     /// <summary>The few scenario.yaml fields the checks need, read by key (the files are written by one generator).</summary>
     private sealed record Scenario(string Source, string Language, string PrimaryService, DateTimeOffset StartedAt, string Head, int Commits, string PathInStackTraces)
     {
@@ -359,11 +336,11 @@ public sealed partial class DemoBundleTests(DemoBundleTests.BuiltRepos repos) : 
         public static BuiltRepo Build(string bundleDir)
         {
             var repo = new BuiltRepo(Directory.CreateTempSubdirectory("ih-bundle-repo-"));
-            Run("bash", bundleDir, System.IO.Path.Combine(bundleDir, "repo", "make_repo.sh"), repo.Path);
+            RealProcess.Run("bash", [System.IO.Path.Combine(bundleDir, "repo", "make_repo.sh"), repo.Path], bundleDir);
             return repo;
         }
 
-        public string Git(params string[] args) => Run("git", Path, ["-c", "safe.directory=*", .. args]);
+        public string Git(params string[] args) => RealProcess.Run("git", ["-c", "safe.directory=*", .. args], Path);
 
         public void Dispose() => temp.Delete(recursive: true);
     }

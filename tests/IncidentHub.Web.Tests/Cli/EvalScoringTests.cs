@@ -2,7 +2,7 @@ extern alias cli;
 
 using cli::IncidentHub.Cli.Commands;
 
-namespace IncidentHub.Web.Tests.Features.Bundles;
+namespace IncidentHub.Web.Tests.Cli;
 
 public sealed class EvalScoringTests
 {

@@ -5,9 +5,10 @@ using System.Text.Json.Nodes;
 using cli::IncidentHub.Cli.Commands;
 using IncidentHub.Tests.Shared;
 using IncidentHub.Web.Features.Catalog;
+using IncidentHub.Web.Tests.Features.Bundles;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace IncidentHub.Web.Tests.Features.Bundles;
+namespace IncidentHub.Web.Tests.Cli;
 
 /// <summary>The ih CLI's own code against the real server on its Kestrel port.</summary>
 [Collection(AppCollection.Name)]
@@ -32,7 +33,7 @@ public sealed class IhImportTests(IncidentHubFactory app)
 
         // The repository make_repo.sh built on the client reached the hub as a clone with its history.
         var repo = app.Services.GetRequiredService<ServiceCatalog>().Find(bundle.Service)!.Repository!;
-        Assert.Equal("v1.0.0", TinyBundle.Run("git", repo.Path!, "describe", "--tags").Trim());
+        Assert.Equal("v1.0.0", RealProcess.Run("git", ["describe", "--tags"], repo.Path!).Trim());
     }
 
     [Fact]

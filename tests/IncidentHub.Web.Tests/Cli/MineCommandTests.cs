@@ -1,6 +1,8 @@
-using IncidentHub.Cli.Commands;
+extern alias cli;
 
-namespace IncidentHub.Analysis.Tests.Logs;
+using cli::IncidentHub.Cli.Commands;
+
+namespace IncidentHub.Web.Tests.Cli;
 
 public sealed class MineCommandTests : IDisposable
 {
