@@ -2,6 +2,7 @@ using IncidentHub.Analysis.Incidents;
 using IncidentHub.Web.Infrastructure.Data;
 using IncidentHub.Web.Infrastructure.Live;
 using Microsoft.EntityFrameworkCore;
+using IncidentHub.Web.Infrastructure.Errors;
 
 namespace IncidentHub.Web.Features.Incidents;
 
@@ -97,7 +98,7 @@ public sealed class IncidentService(IDbContextFactory<AppDbContext> dbFactory, I
         {
             db.ChangeTracker.Clear();
             var incident = await db.Incidents.SingleOrDefaultAsync(i => i.Number == number, ct)
-                ?? throw new KeyNotFoundException($"There is no incident INC-{number}.");
+                ?? throw new NotFoundException($"There is no incident INC-{number}.", "Incident not found");
             db.Timeline.Add(action(incident, clock.GetUtcNow()));
             try
             {

@@ -3,6 +3,7 @@ using IncidentHub.Web.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
+using IncidentHub.Web.Infrastructure.Errors;
 
 namespace IncidentHub.Web.Features.Ingestion;
 
@@ -126,10 +127,10 @@ public sealed class IngestionService(
     public async Task<ReceiveResult> ReplayAsync(long eventId, CancellationToken ct)
     {
         var raw = await db.AlertEvents.AsNoTracking().SingleOrDefaultAsync(e => e.Id == eventId, ct)
-            ?? throw new KeyNotFoundException($"There is no raw event {eventId}.");
+            ?? throw new NotFoundException($"There is no raw event {eventId}.", "Raw event not found");
         if (raw.Status is RawEventStatus.Processed or RawEventStatus.Received)
         {
-            throw new ArgumentException($"Raw event {eventId} is {raw.Status}; only rejected or failed payloads are replayed.");
+            throw new InvalidInputException($"Raw event {eventId} is {raw.Status}; only rejected or failed payloads are replayed.", "Not replayable");
         }
 
         var kind = await db.Integrations.Where(i => i.Id == raw.IntegrationId).Select(i => i.Kind).SingleAsync(ct);

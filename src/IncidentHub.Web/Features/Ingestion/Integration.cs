@@ -1,5 +1,6 @@
 using IncidentHub.Web.Infrastructure.Security;
 using IncidentHub.Analysis.Ingestion;
+using IncidentHub.Web.Infrastructure.Errors;
 
 namespace IncidentHub.Web.Features.Ingestion;
 
@@ -55,7 +56,7 @@ public sealed class Integration
     {
         if (rules.Validate() is { } problem)
         {
-            throw new ArgumentException(problem, nameof(rules));
+            throw new InvalidInputException(problem, "Invalid grouping rules");
         }
 
         Rules = rules;

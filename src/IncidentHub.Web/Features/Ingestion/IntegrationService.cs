@@ -4,6 +4,7 @@ using IncidentHub.Web.Infrastructure;
 using IncidentHub.Web.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using IncidentHub.Web.Infrastructure.Errors;
 
 namespace IncidentHub.Web.Features.Ingestion;
 
@@ -53,13 +54,13 @@ public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory
     {
         if (string.IsNullOrWhiteSpace(name))
         {
-            throw new ArgumentException("An integration needs a name.", nameof(name));
+            throw new InvalidInputException("An integration needs a name.", "Invalid integration");
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (await db.Integrations.AnyAsync(i => i.Name == name.Trim(), ct))
         {
-            throw new ArgumentException($"An integration named '{name.Trim()}' already exists.", nameof(name));
+            throw new InvalidInputException($"An integration named '{name.Trim()}' already exists.", "Invalid integration");
         }
 
         var token = SecretTokens.New(TokenPrefix);
@@ -106,7 +107,7 @@ public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory
     {
         if (proposed.Validate() is { } problem)
         {
-            throw new ArgumentException(problem, nameof(proposed));
+            throw new InvalidInputException(problem, "Invalid grouping rules");
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -128,7 +129,7 @@ public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory
     {
         if (!string.IsNullOrEmpty(secret) && secret.Length < 16)
         {
-            throw new ArgumentException("A signing secret needs at least 16 characters.", nameof(secret));
+            throw new InvalidInputException("A signing secret needs at least 16 characters.", "Invalid signing secret");
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -193,12 +194,12 @@ public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var raw = await db.AlertEvents.AsNoTracking().SingleOrDefaultAsync(e => e.Id == eventId, ct)
-            ?? throw new KeyNotFoundException($"There is no raw event {eventId}.");
+            ?? throw new NotFoundException($"There is no raw event {eventId}.", "Raw event not found");
         var kind = await db.Integrations.Where(i => i.Id == raw.IntegrationId).Select(i => i.Kind).SingleAsync(ct);
         var url = NoticeOf(kind, raw)?.ActionUrl;
         if (url is null || !CloudWatchSource.IsAwsSnsUrl(url))
         {
-            throw new ArgumentException($"Raw event {eventId} is not an Amazon SNS subscription confirmation with an AWS SNS URL.");
+            throw new InvalidInputException($"Raw event {eventId} is not an Amazon SNS subscription confirmation with an AWS SNS URL.", "Not a subscription confirmation");
         }
 
         using var http = httpClients.CreateClient("sns");

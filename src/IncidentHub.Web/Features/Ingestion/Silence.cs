@@ -1,6 +1,7 @@
 using IncidentHub.Web.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using IncidentHub.Web.Infrastructure.Errors;
 
 namespace IncidentHub.Web.Features.Ingestion;
 
@@ -29,12 +30,12 @@ public sealed class Silence
     {
         if (matchers.Count == 0)
         {
-            throw new ArgumentException("A maintenance window needs at least one label matcher (for example service=checkout).", nameof(matchers));
+            throw new InvalidInputException("A maintenance window needs at least one label matcher (for example service=checkout).", "Invalid maintenance window");
         }
 
         if (endsAt <= startsAt)
         {
-            throw new ArgumentException("A maintenance window must end after it starts.", nameof(endsAt));
+            throw new InvalidInputException("A maintenance window must end after it starts.", "Invalid maintenance window");
         }
 
         return new Silence
@@ -68,7 +69,7 @@ public sealed class Silence
             var eq = part.IndexOf('=', StringComparison.Ordinal);
             if (eq <= 0 || eq == part.Length - 1)
             {
-                throw new ArgumentException($"'{part}' is not a label matcher; write label=value, separated by commas.", nameof(text));
+                throw new InvalidInputException($"'{part}' is not a label matcher; write label=value, separated by commas.", "Invalid maintenance window");
             }
 
             matchers[part[..eq].Trim()] = part[(eq + 1)..].Trim();

@@ -1,5 +1,6 @@
 using IncidentHub.Web.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
+using IncidentHub.Web.Infrastructure.Errors;
 
 namespace IncidentHub.Web.Features.Ingestion;
 
@@ -25,7 +26,7 @@ public sealed class SilenceService(IDbContextFactory<AppDbContext> dbFactory, Ti
     {
         if (duration <= TimeSpan.Zero || duration > TimeSpan.FromDays(30))
         {
-            throw new ArgumentException("A maintenance window lasts between a minute and 30 days.", nameof(duration));
+            throw new InvalidInputException("A maintenance window lasts between a minute and 30 days.", "Invalid maintenance window");
         }
 
         var now = clock.GetUtcNow();
@@ -40,7 +41,7 @@ public sealed class SilenceService(IDbContextFactory<AppDbContext> dbFactory, Ti
     public async Task ExpireAsync(Guid id, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var silence = await db.Silences.SingleOrDefaultAsync(s => s.Id == id, ct) ?? throw new KeyNotFoundException($"There is no maintenance window {id}.");
+        var silence = await db.Silences.SingleOrDefaultAsync(s => s.Id == id, ct) ?? throw new NotFoundException($"There is no maintenance window {id}.", "Maintenance window not found");
         silence.Expire(clock.GetUtcNow());
         await db.SaveChangesAsync(ct);
     }

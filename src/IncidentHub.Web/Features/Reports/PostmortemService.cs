@@ -4,6 +4,7 @@ using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Features.Reports.Email;
 using IncidentHub.Web.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
+using IncidentHub.Web.Infrastructure.Errors;
 
 namespace IncidentHub.Web.Features.Reports;
 
@@ -87,7 +88,7 @@ public sealed class PostmortemService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var incident = await db.Incidents.AsNoTracking().Where(i => i.Number == number).Select(i => new { i.Id, i.State }).SingleOrDefaultAsync(ct)
-            ?? throw new KeyNotFoundException($"There is no incident INC-{number}.");
+            ?? throw new NotFoundException($"There is no incident INC-{number}.", "Incident not found");
         var pm = await db.Postmortems.SingleOrDefaultAsync(p => p.IncidentId == incident.Id, ct)
             ?? throw new IncidentConflictException($"INC-{number} has no post-mortem yet; it is written when the incident resolves or escalates.");
         if (resend && pm.PendingRender)

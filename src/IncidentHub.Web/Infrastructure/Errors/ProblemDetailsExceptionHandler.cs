@@ -9,7 +9,7 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
-        // The base kinds first, then the BCL exceptions some services still throw for the same meanings.
+        // Only our base kinds choose a status: a KeyNotFoundException or ArgumentException from a bug stays a 500.
         var (status, title) = exception switch
         {
             InvalidInputException e => (StatusCodes.Status400BadRequest, e.Title),
@@ -18,8 +18,6 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
             UnavailableException e => (StatusCodes.Status503ServiceUnavailable, e.Title),
             ServerFaultException e => (StatusCodes.Status500InternalServerError, e.Title),
             BadHttpRequestException bad => (bad.StatusCode, "Bad request"),
-            KeyNotFoundException => (StatusCodes.Status404NotFound, "Not found"),
-            ArgumentException => (StatusCodes.Status400BadRequest, "Bad request"),
             _ => (StatusCodes.Status500InternalServerError, "Unexpected error"),
         };
 

@@ -88,7 +88,7 @@ public sealed class IntegrationServiceTests(IncidentHubFactory app)
 
         var rejected = Assert.IsType<ReceiveResult.Rejected>(again);
         Assert.Contains("'title'", rejected.Error, StringComparison.Ordinal);
-        await Assert.ThrowsAsync<ArgumentException>(() => integrations.ReplayAsync(rows[1].Id));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => integrations.ReplayAsync(rows[1].Id));
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class IntegrationServiceTests(IncidentHubFactory app)
         var eventId = await db.AlertEvents.OrderByDescending(e => e.Id).Select(e => e.Id).FirstAsync();
         using var scope = app.Services.CreateScope();
 
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => scope.ServiceProvider.GetRequiredService<IntegrationService>().ConfirmSubscriptionAsync(eventId));
+        var error = await Assert.ThrowsAnyAsync<ArgumentException>(() => scope.ServiceProvider.GetRequiredService<IntegrationService>().ConfirmSubscriptionAsync(eventId));
 
         Assert.Contains("not an Amazon SNS subscription confirmation", error.Message, StringComparison.Ordinal);
     }

@@ -72,7 +72,7 @@ public sealed class SignedWebhookTests(IncidentHubFactory app)
         var (_, id) = await CreateSignedAsync(SourceKind.Generic);
         using var scope = app.Services.CreateScope();
 
-        await Assert.ThrowsAsync<ArgumentException>(() => scope.ServiceProvider.GetRequiredService<IntegrationService>().SetSigningSecretAsync(id, "short"));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => scope.ServiceProvider.GetRequiredService<IntegrationService>().SetSigningSecretAsync(id, "short"));
     }
 
     private async Task<(string Hook, Guid Id)> CreateSignedAsync(SourceKind kind)

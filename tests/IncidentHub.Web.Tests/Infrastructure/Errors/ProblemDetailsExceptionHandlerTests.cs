@@ -19,7 +19,9 @@ public sealed class ProblemDetailsExceptionHandlerTests
         { new IncidentConflictException(new IllegalTransitionException(IncidentState.Resolved, IncidentState.Resolved)), 409, "Illegal state change", "An incident cannot move from Resolved to Resolved" },
         { new InboxUnavailableException(new TimeoutException("db")), 503, "Inbox unavailable", "nothing was stored" },
         { new RawEventFailedException(42, "boom."), 500, "Unexpected error", "raw event 42" },
-        { new KeyNotFoundException("There is no incident INC-9."), 404, "Not found", "There is no incident INC-9." },
+        // A dictionary miss or a bad argument deep in the code is a bug, not the caller's fault.
+        { new KeyNotFoundException("The given key 'x' was not present."), 500, "Unexpected error", "The error was logged" },
+        { new ArgumentException("Value cannot be null. (Parameter 'source')"), 500, "Unexpected error", "The error was logged" },
         { new InvalidOperationException("secret connection string"), 500, "Unexpected error", "The error was logged" },
     };
 
