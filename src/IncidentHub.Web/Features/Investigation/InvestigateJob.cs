@@ -28,6 +28,7 @@ public sealed class InvestigateJob(
     IIncidentMemoryRecall memory,
     IIncidentNotifier notifier,
     IOptions<InvestigationOptions> options,
+    IOptions<DiagnosisOptions> diagnosisOptions,
     TimeProvider clock,
     ILogger<InvestigateJob> logger)
 {
@@ -75,14 +76,14 @@ public sealed class InvestigateJob(
             if (widenNow)
             {
                 await TimelineAsync(incidentId, TimelineKind.Investigation,
-                    $"Attempt {attempt - firstAttempt + 1}: confidence {last?.Confidence:0.00} is below {o.ConfidenceThreshold:0.00}; widening the window to {from:u} .. {to:u}.", ct);
+                    $"Attempt {attempt - firstAttempt + 1}: confidence {last?.Confidence:0.00} is below {diagnosisOptions.Value.ConfidenceThreshold:0.00}; widening the window to {from:u} .. {to:u}.", ct);
             }
 
             await collector.CollectAsync(run, from, to, (kind, text) => TimelineAsync(incidentId, kind, text, ct), ct);
 
             var recalled = await RecallAsync(run, incident.Title, labels, ct);
             var input = run.ToInput(incident.Title, incident.Severity, labels, catalog, recalled);
-            last = EvidenceExtraction.Diagnose(input);
+            last = DiagnosisEngine.Diagnose(input, diagnosisOptions.Value);
             lastRecord = await StoreDiagnosisAsync(incidentId, incident.TriggeredAt, attempt, last, ct);
 
             var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
@@ -99,7 +100,7 @@ public sealed class InvestigateJob(
                 continue;
             }
 
-            if (last.Confidence >= o.ConfidenceThreshold && !last.Unknown)
+            if (!last.Unknown)
             {
                 break;
             }

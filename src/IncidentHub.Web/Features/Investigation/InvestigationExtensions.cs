@@ -1,3 +1,4 @@
+using IncidentHub.Analysis.Diagnosis;
 using IncidentHub.Web.Features.Investigation.Connectors;
 using IncidentHub.Web.Features.Investigation.Deploys;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -10,6 +11,7 @@ public static class InvestigationExtensions
     {
         var services = builder.Services;
         services.AddOptions<InvestigationOptions>().BindConfiguration(InvestigationOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DiagnosisOptions>().BindConfiguration(DiagnosisOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         // Connectors: read-only; each call is also bounded by Investigation:ConnectorTimeoutSeconds.
         services.AddHttpClient<PrometheusConnector>();
