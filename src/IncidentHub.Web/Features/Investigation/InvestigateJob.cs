@@ -189,40 +189,31 @@ public sealed class InvestigateJob(
 
     private async Task FinishAsync(Guid incidentId, Diagnosis diagnosis, DiagnosisRecord record, CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
+        await OptimisticConcurrency.RetryAsync(db, 5, async _ =>
         {
-            db.ChangeTracker.Clear();
-            try
+            var now = clock.GetUtcNow();
+            await db.Diagnoses.Where(d => d.Id == record.Id).ExecuteUpdateAsync(s => s.SetProperty(d => d.IsFinal, true), ct);
+            var incident = await db.Incidents.SingleAsync(i => i.Id == incidentId, ct);
+            if (incident.ApplyRefinedTriage(diagnosis.Triage.Severity, diagnosis.Triage.Service, now))
             {
-                var now = clock.GetUtcNow();
-                await db.Diagnoses.Where(d => d.Id == record.Id).ExecuteUpdateAsync(s => s.SetProperty(d => d.IsFinal, true), ct);
-                var incident = await db.Incidents.SingleAsync(i => i.Id == incidentId, ct);
-                if (incident.ApplyRefinedTriage(diagnosis.Triage.Severity, diagnosis.Triage.Service, now))
-                {
-                    db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.Investigation,
-                        $"Refined triage: {diagnosis.Triage.Severity}, service {diagnosis.Triage.Service ?? incident.Service ?? "unknown"}. {diagnosis.Triage.Reason}"));
-                }
-
-                if (!diagnosis.WouldPage)
-                {
-                    db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.Note, $"Would not page: {diagnosis.PageReason}"));
-                }
-
-                if (diagnosis.Unknown && IncidentStateMachine.CanMove(incident.State, IncidentState.Escalated))
-                {
-                    incident.Escalate(now);
-                    db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.StateChanged,
-                        $"Escalated: the investigation could not name a cause with enough confidence ({diagnosis.Confidence:0.00}); a person is needed."));
-                }
-
-                await db.SaveChangesAsync(ct);
-                break;
+                db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.Investigation,
+                    $"Refined triage: {diagnosis.Triage.Severity}, service {diagnosis.Triage.Service ?? incident.Service ?? "unknown"}. {diagnosis.Triage.Reason}"));
             }
-            catch (DbUpdateConcurrencyException) when (attempt < 5)
+
+            if (!diagnosis.WouldPage)
             {
-                logger.LogDebug("Finishing the investigation of {IncidentId} raced with another change; retrying", incidentId);
+                db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.Note, $"Would not page: {diagnosis.PageReason}"));
             }
-        }
+
+            if (diagnosis.Unknown && IncidentStateMachine.CanMove(incident.State, IncidentState.Escalated))
+            {
+                incident.Escalate(now);
+                db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.StateChanged,
+                    $"Escalated: the investigation could not name a cause with enough confidence ({diagnosis.Confidence:0.00}); a person is needed."));
+            }
+
+            await db.SaveChangesAsync(ct);
+        }, _ => logger.LogDebug("Finishing the investigation of {IncidentId} raced with another change; retrying", incidentId));
 
         await notifier.PublishAsync([incidentId], ct);
     }
