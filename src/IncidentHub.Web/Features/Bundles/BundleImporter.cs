@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using IncidentHub.Analysis.Metrics;
 using IncidentHub.Web.Features.Catalog;
 using IncidentHub.Web.Features.Ingestion;
 using IncidentHub.Web.Infrastructure.Data;
@@ -259,7 +260,7 @@ public sealed partial class BundleImporter(
     }
 
     private async Task<IReadOnlyList<string>> UpdateCatalogAsync(ScenarioFile scenario, string dir, IEnumerable<string> logServices, BundleFile? metrics,
-        string? clone, string? branch, IReadOnlyList<CatalogService> catalogPart, string by, CancellationToken ct)
+        string? clone, string? branch, IReadOnlyList<ServiceDefinition> catalogPart, string by, CancellationToken ct)
     {
         var names = scenario.Services.Append(scenario.PrimaryService ?? "").Concat(logServices)
             .Select(s => s.Trim())
@@ -274,11 +275,11 @@ public sealed partial class BundleImporter(
 
         var metricsText = metrics is null ? null : Encoding.UTF8.GetString(metrics.Content);
         var metricsPath = Path.Combine(dir, "metrics.om");
-        var updated = new List<CatalogService>();
+        var updated = new List<ServiceDefinition>();
         foreach (var name in names)
         {
             var given = catalogPart.FirstOrDefault(s => string.Equals(s.Name?.Trim(), name, StringComparison.Ordinal));
-            var service = CatalogEntry.Clone(given ?? catalog.Find(name) ?? new CatalogService { Name = name });
+            var service = CatalogEntry.Clone(given ?? catalog.Find(name) ?? new ServiceDefinition { Name = name });
             service.Name = name;
             var log = Path.Combine(dir, "logs", name + ".log");
             if (File.Exists(log))
@@ -288,10 +289,10 @@ public sealed partial class BundleImporter(
 
             if (metricsText is not null)
             {
-                var queries = MetricQueries.Guess(metricsText, name, names, metricsPath);
+                var queries = MetricQueries.Guess(metricsText, name, names);
                 if (queries.Count > 0)
                 {
-                    service.Metrics = queries.ToList();
+                    service.Metrics = [.. queries.Select(q => new MetricQueryConfig { Role = q.Role, Source = "openmetrics", Path = metricsPath, Query = q.Query })];
                 }
             }
 

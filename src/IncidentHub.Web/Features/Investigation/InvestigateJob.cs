@@ -225,7 +225,7 @@ public sealed class InvestigateJob(
         await notifier.PublishAsync([incidentId], ct);
     }
 
-    private static string Describe(CatalogService s) =>
+    private static string Describe(ServiceDefinition s) =>
         $"sources: {s.Logs.Count} log, {s.Metrics.Count} metric, repository {(s.Repository?.Path ?? s.Repository?.GitHub ?? "none")}, {s.HealthUrls.Count} health URL(s).";
 }
 
