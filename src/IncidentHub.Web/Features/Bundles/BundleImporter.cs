@@ -22,13 +22,8 @@ public sealed record BundleImportResult(string BundleId, IReadOnlyList<string> I
 public sealed class BundleRejectedException(string message) : ArgumentException(message);
 
 /// <summary>
-/// Imports an incident bundle. Accepts DATA ONLY: scenario.yaml, alert.json, &lt;service&gt;.log files,
-/// metrics.om, a git bundle and a catalog YAML entry. Nothing from a bundle is ever executed: files are
-/// stored under fixed names in the bundle's own directory (client file names are only checked, never
-/// used as paths), the repository is checked with <c>git bundle verify</c> and cloned by git with
-/// symlinks checked out as plain files. Then the catalog entries of the scenario's services point at
-/// the stored files and the alert goes through the webhook ingestion code of a "Bundles (source)"
-/// integration, waiting until the incident exists.
+/// Imports an incident bundle. DATA ONLY: nothing from a bundle is executed and client file names are never used
+/// as paths, because a bundle comes from outside; the accepted parts are in README.md (POST /api/bundles).
 /// </summary>
 public sealed partial class BundleImporter(
     AppDbContext db,
