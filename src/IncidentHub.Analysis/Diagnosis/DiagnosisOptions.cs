@@ -2,12 +2,18 @@ using System.ComponentModel.DataAnnotations;
 
 namespace IncidentHub.Analysis.Diagnosis;
 
-/// <summary>Tuning of <see cref="DiagnosisEngine"/>. Bound from configuration section "Diagnosis" by the web side.</summary>
+/// <summary>
+/// Tuning of <see cref="DiagnosisEngine"/>, bound from configuration section "Diagnosis" (e.g.
+/// <c>Diagnosis:ConfidenceThreshold</c>) by <c>AddInvestigation</c> and passed to the pure engine.
+/// </summary>
 public sealed class DiagnosisOptions
 {
     public const string SectionName = "Diagnosis";
 
-    /// <summary>Below this confidence the answer is Unknown and the incident escalates.</summary>
+    /// <summary>
+    /// The one confidence threshold: below it the answer is Unknown, the investigation widens its window,
+    /// and when attempts run out the incident escalates. 0.5 lets two independent evidence kinds pass, never one (<see cref="KindWeight"/>).
+    /// </summary>
     [Range(0.0, 1.0)]
     public double ConfidenceThreshold { get; set; } = 0.5;
 

@@ -4,24 +4,9 @@ using System.Text.RegularExpressions;
 namespace IncidentHub.Analysis.Ingestion;
 
 /// <summary>
-/// Amazon CloudWatch alarms delivered by Amazon SNS to an HTTPS subscription
-/// (https://docs.aws.amazon.com/sns/latest/dg/sns-message-and-json-formats.html). The SNS envelope's
-/// <c>Message</c> is a string holding the alarm JSON. One alarm state change becomes one alert whose
-/// fingerprint is the alarm ARN, so ALARM and the later OK update the same alert.
+/// CloudWatch alarms through Amazon SNS: one state change becomes one alert keyed on the alarm ARN, so ALARM and
+/// the later OK update the same alert; a subscription confirmation is only shown to an Admin. Mapping in docs/alert-sources.md.
 /// </summary>
-/// <remarks>
-/// <list type="bullet">
-/// <item>The message type is the body's <c>Type</c>; the <c>x-amz-sns-message-type</c> header is only used when the
-/// body has none. It must be Notification, SubscriptionConfirmation or UnsubscribeConfirmation.</item>
-/// <item>SubscriptionConfirmation becomes a <see cref="SourceNotice"/> for an Admin, never visited automatically,
-/// and only when its SubscribeURL is an https URL on an AWS SNS host (<see cref="IsAwsSnsUrl"/>).</item>
-/// <item>UnsubscribeConfirmation is accepted with no alert.</item>
-/// <item>States: ALARM is firing, OK is resolved, INSUFFICIENT_DATA is firing with severity warning (the alarm
-/// cannot see its metric, which someone should look at, but it is not known to be broken). ALARM carries no
-/// severity label: CloudWatch has none, so triage falls back on its default and the service tier.</item>
-/// <item>SNS "raw message delivery" (the body is the alarm JSON itself, no envelope) is accepted too.</item>
-/// </list>
-/// </remarks>
 public static partial class CloudWatchSource
 {
     private const string TypeHeader = "x-amz-sns-message-type";

@@ -5,28 +5,8 @@ using System.Text.RegularExpressions;
 namespace IncidentHub.Analysis.Ingestion;
 
 /// <summary>
-/// Datadog Webhooks integration (https://docs.datadoghq.com/integrations/webhooks/): one JSON object
-/// per notification, built from Datadog's payload template. Reads the default template
-/// (title, body, date, last_updated, event_type, org, id) and the commonly added fields
-/// (alert_id, alert_transition, alert_status, alert_priority, aggreg_key, alert_scope, tags, link,
-/// hostname, alert_type, alert_metric, alert_query). Numbers and strings are both accepted;
-/// empty fields and unfilled template variables ("$ALERT_ID") count as absent.
-/// <list type="bullet">
-/// <item>Title: 'title' without Datadog's leading "[P1] ", "[Triggered] ", "[Recovered on {scope}] "
-/// prefixes; they fill alert_priority, alert_transition and alert_scope when those fields are absent.
-/// Other bracketed text ("[Staging] ...") stays in the title.</item>
-/// <item>Status: resolved when the transition is Recovered or alert_type is success; otherwise firing.</item>
-/// <item>Labels: the tags, then the scope (scope wins), "key:value" as key=value and a bare tag as
-/// tag_&lt;name&gt;="true"; alertname (the clean title, else alert_metric); severity from alert_priority
-/// (P1 critical, P2 error, P3 warning, P4/P5 info), else from alert_type (error, warning, info).</item>
-/// <item>Fingerprint: aggreg_key when present (Datadog's own key for the events of one monitor and
-/// group), else alert_id|scope, else a hash of the clean title, the scope and the org id. Not the
-/// event 'id': Datadog gives the trigger and the recovery different event ids, so keying on it would
-/// never resolve the alert; 'id' is kept as an annotation.</item>
-/// <item>GroupKey: alert_id (the monitor), with |scope when there is one; otherwise the fingerprint.</item>
-/// <item>SourceUrl: link. Every other field is kept as an annotation under its own name (nested
-/// objects flattened as org.id, org.name), except body, kept as "description".</item>
-/// </list>
+/// Datadog Webhooks (one JSON object per notification, from Datadog's payload template). Keyed on aggreg_key,
+/// not the event id, because the trigger and the recovery get different ids; mapping in docs/alert-sources.md.
 /// </summary>
 public static partial class DatadogSource
 {

@@ -3,13 +3,8 @@ using System.Text.Json;
 namespace IncidentHub.Analysis.Ingestion;
 
 /// <summary>
-/// Grafana unified alerting (Grafana 9+) "webhook" contact point, payload version "1"
-/// (https://grafana.com/docs/grafana/latest/alerting/configure-notifications/manage-contact-points/integrations/webhook-notifier/).
-/// The body is Alertmanager-shaped: keeps Grafana's own fingerprint for dedup and its groupKey for
-/// grouping (falling back to a hash of the labels / groupLabels), links to the panel, else the
-/// dashboard, else the rule, and keeps every per-alert link, valueString and each query value
-/// (as <c>value.&lt;refId&gt;</c>) in the annotations. A firing alert has no end time.
-/// The legacy (pre-9) dashboard-alert webhook, which has no 'alerts' array, is refused.
+/// Grafana unified alerting (9+) webhook contact point: Alertmanager-shaped, keeping Grafana's own fingerprint
+/// and groupKey; mapping in docs/alert-sources.md.
 /// </summary>
 public static class GrafanaSource
 {

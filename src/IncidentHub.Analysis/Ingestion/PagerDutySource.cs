@@ -4,25 +4,9 @@ using System.Text.Json;
 namespace IncidentHub.Analysis.Ingestion;
 
 /// <summary>
-/// PagerDuty v3 webhooks (webhook subscriptions; https://developer.pagerduty.com/docs/webhooks/v3-overview):
-/// one body carries one <c>event</c>, and each incident event becomes one alert whose fingerprint is the
-/// PagerDuty incident id, so triggered, acknowledged, escalated ... and resolved all update the same alert.
+/// PagerDuty v3 webhooks: each incident event becomes one alert keyed on the PagerDuty incident id, so every
+/// later event updates the same alert; mapping in docs/alert-sources.md.
 /// </summary>
-/// <remarks>
-/// <list type="bullet">
-/// <item>Accepted without an alert (<see cref="ParseResult.Ok"/> with no alerts): events that are not about an
-/// incident (<c>pagey.ping</c>, <c>service.*</c>), and incident events whose <c>data</c> is not the incident
-/// itself (<c>incident.annotated</c> carries an <c>incident_note</c>, <c>incident.responder.*</c> an
-/// <c>incident_responder</c>, <c>incident.status_update_published</c> an <c>incident_status_update</c>): they
-/// hold neither the title nor the status, so they cannot update the alert.</item>
-/// <item>Status: <c>incident.resolved</c> resolves the alert; so does any later event about an incident PagerDuty
-/// already reports as <c>status: resolved</c> (a priority change after resolution must not reopen it). Every
-/// other event (acknowledged, reopened, escalated ...) keeps or makes it firing.</item>
-/// <item>Severity: the incident priority's name when it has one (P1 stays P1), else urgency
-/// (high means critical, low means warning).</item>
-/// <item>V1/V2 webhook extensions (a <c>messages</c> array) are refused with a message saying so.</item>
-/// </list>
-/// </remarks>
 public static class PagerDutySource
 {
     public static ParseResult Parse(JsonElement root, DateTimeOffset receivedAt)

@@ -8,13 +8,8 @@ namespace IncidentHub.Analysis.Logs;
 public sealed record ParsedLogLine(DateTimeOffset? At, string? Level, string? Logger, string Content, string Format);
 
 /// <summary>
-/// Strips the common prefixes (timestamp, level, logger, pid, thread) off log lines so only the
-/// message is mined. Either a named format, a Loghub/logparser-style format string such as
-/// <c>&lt;Date&gt; &lt;Time&gt; &lt;Level&gt; &lt;Component&gt;: &lt;Content&gt;</c>, or <c>auto</c>: try the usual
-/// shapes (JSON with <c>msg</c>/<c>message</c> as Go slog, pino, bunyan and Serilog write; Go slog text;
-/// Spring Boot; Python logging; ASP.NET console; syslog RFC 3164/5424; an ISO timestamp with an
-/// optional level; Node/winston <c>level: message</c>), sticking to the last one that matched. A line
-/// no format matches is kept whole.
+/// Strips log headers (timestamp, level, logger, pid, thread) so only the message is mined: a named format, a
+/// logparser-style format string, or <c>auto</c> (the shapes are listed in decision 008). Unmatched lines stay whole.
 /// </summary>
 public sealed partial class LogHeaderParser
 {

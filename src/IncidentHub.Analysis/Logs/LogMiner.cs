@@ -38,27 +38,8 @@ public sealed record LogMinerOptions
 public sealed record LogCluster(int Id, string Template, long Count);
 
 /// <summary>
-/// Online log template mining after Drain (He et al., ICWS 2017), changed so that repeated input can
-/// never grow the cluster set and so that its defaults group well without per-dataset tuning
-/// (docs/decisions/008-log-template-mining.md):
-/// <list type="number">
-/// <item>each line is tokenised on whitespace and every variable-looking token is masked by kind
-/// (<see cref="TokenMasker"/>); a spelled-out date and a number's unit join the mask;</item>
-/// <item>the masked line is looked up in a dictionary of every masked line ever seen and every template
-/// text: a hit returns that cluster at once, so the same line always lands in the same cluster and a
-/// repeated file costs one masking pass and one lookup per line;</item>
-/// <item>a masked shape never seen before joins the cluster with the same constant words in the same
-/// order (only the variables between them differ, also in number: <c>sent 5 bytes</c> and
-/// <c>sent 5 bytes (5 KB)</c>), else a cluster of the same length and first token whose template covers
-/// it at <see cref="LogMinerOptions.SimilarityThreshold"/> (by default: all tokens equal except where
-/// the template has a widened <c>&lt;*&gt;</c>), else it opens a cluster;</item>
-/// <item>a word position that takes <see cref="LogMinerOptions.DistinctValuesForVariable"/> different
-/// values among otherwise equal clusters (user names, host names) becomes a variable and those
-/// clusters merge; a widened template equal to another cluster's template merges the two; past
-/// <see cref="LogMinerOptions.MaxClusters"/> a new shape joins its closest cluster.</item>
-/// </list>
-/// Cluster ids stay valid after merges: <see cref="Resolve"/> follows them to the surviving cluster.
-/// Not thread-safe; one miner per log source.
+/// Online log template mining after Drain, keyed by the masked line so repeated input never grows the cluster set
+/// and the defaults need no per-dataset tuning; the algorithm is decision 008. Not thread-safe: one miner per source.
 /// </summary>
 public sealed class LogMiner
 {

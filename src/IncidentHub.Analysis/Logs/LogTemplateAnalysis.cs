@@ -30,14 +30,8 @@ public sealed record TemplateShiftOptions
 public static partial class LogTemplateAnalysis
 {
     /// <summary>
-    /// Mines every line of every source (one miner per source), counts each template in the baseline
-    /// window <c>[incidentStart - baseline, incidentStart)</c> and in the incident window
-    /// <c>[incidentStart, incidentStart + IncidentWindow)</c>, and returns the templates that are new
-    /// (absent from the baseline) or surging (smoothed rate ratio of at least <see cref="TemplateShiftOptions.MinSurge"/>),
-    /// ranked by surge, then by incident count. Surge is <c>((incident + 1) / incidentMinutes) /
-    /// ((baseline + 1) / baselineMinutes)</c>, so a template seen once is not a spike and windows of
-    /// different lengths compare fairly. A line without a timestamp (a stack-trace continuation) takes the
-    /// time of the line before it in the same source; lines before any timestamp are ignored.
+    /// Templates new in the incident window or surging against the baseline, ranked by smoothed surge (formula in
+    /// decision 008). A line without a timestamp takes the time of the line before it in the same source.
     /// </summary>
     public static IReadOnlyList<TemplateShift> Compare(IEnumerable<LogLine> lines, DateTimeOffset incidentStart, TimeSpan baseline, TemplateShiftOptions? options = null)
     {

@@ -1,17 +1,9 @@
 namespace IncidentHub.Analysis.Logs;
 
 /// <summary>
-/// Replaces the variable parts of one whitespace-separated token with a typed mask. A hand-written
-/// scanner rather than a chain of regular expressions: it runs once per token of every mined line,
-/// so it has to cost a few nanoseconds.
+/// Replaces the variable parts of one token with a typed mask. A hand-written scanner, not a chain of regular
+/// expressions: it runs on every token of every mined line. The order of kinds is in decision 008.
 /// </summary>
-/// <remarks>
-/// Order matters: URLs, paths, e-mail addresses, UUIDs, IP addresses and timestamps are recognised
-/// first (they contain digits but deserve their own name), then numbers and hex, then
-/// <c>key=value</c> / <c>key:value</c> pairs keep the key and mask the value, and finally any other
-/// token that still contains a digit is a generic variable. Leading brackets/quotes and trailing
-/// punctuation are kept around the mask so templates stay readable.
-/// </remarks>
 public static class TokenMasker
 {
     public const string Any = "<*>";

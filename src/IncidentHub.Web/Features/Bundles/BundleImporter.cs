@@ -2,6 +2,7 @@ using IncidentHub.Web.Infrastructure.Security;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using IncidentHub.Analysis.Metrics;
 using IncidentHub.Web.Features.Catalog;
 using IncidentHub.Web.Features.Ingestion;
 using IncidentHub.Web.Infrastructure.Data;
@@ -23,13 +24,8 @@ public sealed record BundleImportResult(string BundleId, IReadOnlyList<string> I
 public sealed class BundleRejectedException(string message) : InvalidInputException(message, "Bundle rejected");
 
 /// <summary>
-/// Imports an incident bundle. Accepts DATA ONLY: scenario.yaml, alert.json, &lt;service&gt;.log files,
-/// metrics.om, a git bundle and a catalog YAML entry. Nothing from a bundle is ever executed: files are
-/// stored under fixed names in the bundle's own directory (client file names are only checked, never
-/// used as paths), the repository is checked with <c>git bundle verify</c> and cloned by git with
-/// symlinks checked out as plain files. Then the catalog entries of the scenario's services point at
-/// the stored files and the alert goes through the webhook ingestion code of a "Bundles (source)"
-/// integration, waiting until the incident exists.
+/// Imports an incident bundle. DATA ONLY: nothing from a bundle is executed and client file names are never used
+/// as paths, because a bundle comes from outside; the accepted parts are in README.md (POST /api/bundles).
 /// </summary>
 public sealed partial class BundleImporter(
     AppDbContext db,
@@ -261,7 +257,7 @@ public sealed partial class BundleImporter(
     }
 
     private async Task<IReadOnlyList<string>> UpdateCatalogAsync(ScenarioFile scenario, string dir, IEnumerable<string> logServices, BundleFile? metrics,
-        string? clone, string? branch, IReadOnlyList<CatalogService> catalogPart, string by, CancellationToken ct)
+        string? clone, string? branch, IReadOnlyList<ServiceDefinition> catalogPart, string by, CancellationToken ct)
     {
         var names = scenario.Services.Append(scenario.PrimaryService ?? "").Concat(logServices)
             .Select(s => s.Trim())
@@ -276,11 +272,11 @@ public sealed partial class BundleImporter(
 
         var metricsText = metrics is null ? null : Encoding.UTF8.GetString(metrics.Content);
         var metricsPath = Path.Combine(dir, "metrics.om");
-        var updated = new List<CatalogService>();
+        var updated = new List<ServiceDefinition>();
         foreach (var name in names)
         {
             var given = catalogPart.FirstOrDefault(s => string.Equals(s.Name?.Trim(), name, StringComparison.Ordinal));
-            var service = CatalogEntry.Clone(given ?? catalog.Find(name) ?? new CatalogService { Name = name });
+            var service = CatalogEntry.Clone(given ?? catalog.Find(name) ?? new ServiceDefinition { Name = name });
             service.Name = name;
             var log = Path.Combine(dir, "logs", name + ".log");
             if (File.Exists(log))
@@ -290,10 +286,10 @@ public sealed partial class BundleImporter(
 
             if (metricsText is not null)
             {
-                var queries = MetricQueries.Guess(metricsText, name, names, metricsPath);
+                var queries = MetricQueries.Guess(metricsText, name, names);
                 if (queries.Count > 0)
                 {
-                    service.Metrics = queries.ToList();
+                    service.Metrics = [.. queries.Select(q => new MetricQueryConfig { Role = q.Role, Source = "openmetrics", Path = metricsPath, Query = q.Query })];
                 }
             }
 

@@ -25,7 +25,7 @@ public static class CatalogApi
 
     /// <summary>Creates or replaces the entry; a different name in the body renames it.</summary>
     public static async Task<Results<Ok<CatalogEntryView>, ValidationProblem>> SaveService(
-        string name, CatalogService service, CatalogStore store, HttpContext http, CancellationToken ct)
+        string name, ServiceDefinition service, CatalogStore store, HttpContext http, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(service.Name))
         {

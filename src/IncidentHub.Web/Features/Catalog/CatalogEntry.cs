@@ -19,7 +19,7 @@ public enum CatalogOrigin
     Bundle,
 }
 
-/// <summary>One row of catalog_services: a <see cref="CatalogService"/> plus who last wrote it.</summary>
+/// <summary>One row of catalog_services: a <see cref="ServiceDefinition"/> plus who last wrote it.</summary>
 public sealed class CatalogEntry
 {
     private CatalogEntry()
@@ -42,7 +42,7 @@ public sealed class CatalogEntry
     public DateTimeOffset UpdatedAt { get; private set; }
     public string UpdatedBy { get; private set; } = "";
 
-    public static CatalogEntry Create(CatalogService service, CatalogOrigin origin, string by, DateTimeOffset at)
+    public static CatalogEntry Create(ServiceDefinition service, CatalogOrigin origin, string by, DateTimeOffset at)
     {
         var entry = new CatalogEntry { Name = service.Name.Trim() };
         entry.Update(service, origin, by, at);
@@ -50,7 +50,7 @@ public sealed class CatalogEntry
     }
 
     /// <summary>Replaces every field (the name stays: it is the key).</summary>
-    public void Update(CatalogService service, CatalogOrigin origin, string by, DateTimeOffset at)
+    public void Update(ServiceDefinition service, CatalogOrigin origin, string by, DateTimeOffset at)
     {
         var copy = Clone(service);
         Tier = copy.Tier;
@@ -69,7 +69,7 @@ public sealed class CatalogEntry
         UpdatedAt = at;
     }
 
-    public CatalogService ToService() => Clone(new CatalogService
+    public ServiceDefinition ToService() => Clone(new ServiceDefinition
     {
         Name = Name,
         Tier = Tier,
@@ -86,12 +86,12 @@ public sealed class CatalogEntry
     });
 
     /// <summary>True when the stored content equals this service (the seed skips unchanged rows).</summary>
-    public bool SameAs(CatalogService service) =>
+    public bool SameAs(ServiceDefinition service) =>
         JsonSerializer.Serialize(ToService()) == JsonSerializer.Serialize(Create(service, Origin, UpdatedBy, UpdatedAt).ToService());
 
     /// <summary>A deep copy, so callers never share lists with the tracked entity or the cache.</summary>
-    public static CatalogService Clone(CatalogService service) =>
-        JsonSerializer.Deserialize<CatalogService>(JsonSerializer.Serialize(service))!;
+    public static ServiceDefinition Clone(ServiceDefinition service) =>
+        JsonSerializer.Deserialize<ServiceDefinition>(JsonSerializer.Serialize(service))!;
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

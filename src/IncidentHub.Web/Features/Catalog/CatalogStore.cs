@@ -5,7 +5,7 @@ using Npgsql;
 namespace IncidentHub.Web.Features.Catalog;
 
 /// <summary>A catalog entry with who last wrote it, for the Catalog page and the API.</summary>
-public sealed record CatalogEntryView(CatalogService Service, CatalogOrigin Origin, DateTimeOffset UpdatedAt, string UpdatedBy);
+public sealed record CatalogEntryView(ServiceDefinition Service, CatalogOrigin Origin, DateTimeOffset UpdatedAt, string UpdatedBy);
 
 /// <summary>What the YAML seed did at start.</summary>
 public sealed record CatalogSeedResult(int Added, int Updated, int KeptEdited);
@@ -38,7 +38,7 @@ public sealed class CatalogStore(IDbContextFactory<AppDbContext> dbFactory, Serv
     /// Creates or replaces an entry edited by a person. <paramref name="originalName"/> renames:
     /// the old row goes, the new one comes. Throws <see cref="CatalogValidationException"/> when invalid.
     /// </summary>
-    public async Task<CatalogEntryView> SaveAsync(CatalogService service, string by, string? originalName = null, CancellationToken ct = default)
+    public async Task<CatalogEntryView> SaveAsync(ServiceDefinition service, string by, string? originalName = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(service);
         service.Name = (service.Name ?? "").Trim();
@@ -74,7 +74,7 @@ public sealed class CatalogStore(IDbContextFactory<AppDbContext> dbFactory, Serv
     }
 
     /// <summary>Creates or replaces entries written by a machine (a bundle import): origin Bundle.</summary>
-    public async Task UpsertAsync(IReadOnlyList<CatalogService> services, CatalogOrigin origin, string by, CancellationToken ct = default)
+    public async Task UpsertAsync(IReadOnlyList<ServiceDefinition> services, CatalogOrigin origin, string by, CancellationToken ct = default)
     {
         foreach (var service in services)
         {

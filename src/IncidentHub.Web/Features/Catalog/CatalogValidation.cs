@@ -21,7 +21,7 @@ public static partial class CatalogValidation
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,99}$")]
     public static partial Regex ServiceName();
 
-    public static IReadOnlyList<string> Validate(CatalogService service)
+    public static IReadOnlyList<string> Validate(ServiceDefinition service)
     {
         ArgumentNullException.ThrowIfNull(service);
         var errors = new List<string>();
@@ -124,7 +124,7 @@ public static partial class CatalogValidation
         return errors;
     }
 
-    public static void ThrowIfInvalid(CatalogService service)
+    public static void ThrowIfInvalid(ServiceDefinition service)
     {
         var errors = Validate(service);
         if (errors.Count > 0)

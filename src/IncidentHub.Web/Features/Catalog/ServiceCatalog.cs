@@ -22,20 +22,20 @@ public sealed class ServiceCatalog(IDbContextFactory<AppDbContext> dbFactory, IL
     private volatile Snapshot? _snapshot;
 
     /// <summary>Every service, ordered by name.</summary>
-    public IReadOnlyList<CatalogService> Services => Current.Services;
+    public IReadOnlyList<ServiceDefinition> Services => Current.Services;
 
     /// <summary>How many times this instance loaded the catalog (tests and logs use it to see a refresh).</summary>
     public long Version => Current.Version;
 
     /// <summary>The catalog entry with this name (case-insensitive), or null.</summary>
-    public CatalogService? Find(string? name) =>
+    public ServiceDefinition? Find(string? name) =>
         string.IsNullOrWhiteSpace(name) ? null : Current.ByName.GetValueOrDefault(name.Trim());
 
     /// <summary>
     /// The service an alert's labels belong to: the entry whose <c>match</c> matchers all hold (the one
     /// with most matchers wins), else the entry named by a well-known label (service, app, job, ...).
     /// </summary>
-    public CatalogService? FindForLabels(IReadOnlyDictionary<string, string> labels)
+    public ServiceDefinition? FindForLabels(IReadOnlyDictionary<string, string> labels)
     {
         ArgumentNullException.ThrowIfNull(labels);
         var caseless = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -108,11 +108,11 @@ public sealed class ServiceCatalog(IDbContextFactory<AppDbContext> dbFactory, IL
     }
 
     /// <summary>Parses a catalog file (<c>services: [...]</c>), e.g. seed-data/services.yaml.</summary>
-    public static IReadOnlyList<CatalogService> Parse(string yaml) => CatalogYaml.ParseFile(yaml);
+    public static IReadOnlyList<ServiceDefinition> Parse(string yaml) => CatalogYaml.ParseFile(yaml);
 
     private sealed class Snapshot
     {
-        public Snapshot(IReadOnlyList<CatalogService> services, long version)
+        public Snapshot(IReadOnlyList<ServiceDefinition> services, long version)
         {
             Services = services;
             Version = version;
@@ -120,9 +120,9 @@ public sealed class ServiceCatalog(IDbContextFactory<AppDbContext> dbFactory, IL
             Tiers = services.Select(s => new ServiceTier(s.Name, s.Tier)).ToList();
         }
 
-        public IReadOnlyList<CatalogService> Services { get; }
+        public IReadOnlyList<ServiceDefinition> Services { get; }
         public long Version { get; }
-        public Dictionary<string, CatalogService> ByName { get; }
+        public Dictionary<string, ServiceDefinition> ByName { get; }
         public IReadOnlyList<ServiceTier> Tiers { get; }
     }
 }
@@ -138,7 +138,7 @@ public static class CatalogYaml
         .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull | DefaultValuesHandling.OmitEmptyCollections)
         .Build();
 
-    public static IReadOnlyList<CatalogService> ParseFile(string yaml)
+    public static IReadOnlyList<ServiceDefinition> ParseFile(string yaml)
     {
         var file = Deserializer.Deserialize<CatalogFile?>(yaml) ?? new CatalogFile();
         return file.Services.Where(s => !string.IsNullOrWhiteSpace(s.Name)).ToList();
@@ -148,7 +148,7 @@ public static class CatalogYaml
     /// One service entry (<c>name: x, tier: 1, ...</c>), or a file with <c>services:</c> (its entries).
     /// Throws <see cref="CatalogValidationException"/> with the parser's line and column on bad YAML.
     /// </summary>
-    public static IReadOnlyList<CatalogService> ParseEntries(string yaml)
+    public static IReadOnlyList<ServiceDefinition> ParseEntries(string yaml)
     {
         try
         {
@@ -160,7 +160,7 @@ public static class CatalogYaml
 
             return root.Keys.Any(k => string.Equals(k, "services", StringComparison.Ordinal))
                 ? ParseFile(yaml)
-                : [Deserializer.Deserialize<CatalogService>(yaml)];
+                : [Deserializer.Deserialize<ServiceDefinition>(yaml)];
         }
         catch (YamlDotNet.Core.YamlException ex)
         {
@@ -168,5 +168,5 @@ public static class CatalogYaml
         }
     }
 
-    public static string Serialize(CatalogService service) => Serializer.Serialize(service);
+    public static string Serialize(ServiceDefinition service) => Serializer.Serialize(service);
 }

@@ -11,15 +11,8 @@ using NpgsqlTypes;
 namespace IncidentHub.Web.Features.History;
 
 /// <summary>
-/// A realistic resolved history for demos and benchmarks: incidents spread over months (more on
-/// weekdays and working hours), severities weighted towards P2/P3, recurring alert groups,
-/// phase times from log-normal distributions (faster for worse severities), some plans waiting
-/// for approval, some escalations and flapping alerts. Deterministic for a given seed. Written
-/// with binary COPY (100,000 incidents in well under a minute). Every generated incident is
-/// resolved and ends at least three hours before now, so none shows on the wall and the
-/// post-mortem sweep leaves them alone.
-///
-/// <c>IncidentHub.Web seed-history [--count 300] [--months 6] [--seed 42] [--if-empty]</c>
+/// A realistic, deterministic (per seed) resolved history for demos and benchmarks, written with binary COPY
+/// (decision 019). Every incident ends at least three hours ago, so the wall and the post-mortem sweep ignore it.
 /// </summary>
 public sealed class HistoryGenerator(NpgsqlDataSource dataSource, IntegrationService integrations, ServiceCatalog catalog, AnalyticsRollupJob rollup, TimeProvider clock, ILogger<HistoryGenerator> logger)
 {

@@ -94,25 +94,21 @@ public sealed class IncidentService(IDbContextFactory<AppDbContext> dbFactory, I
         // An agent may write the same incident at the same moment (optimistic concurrency on
         // xmin). Re-read and re-decide: the action checks the fresh state, so a person never
         // overwrites a change they did not see.
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            db.ChangeTracker.Clear();
-            var incident = await db.Incidents.SingleOrDefaultAsync(i => i.Number == number, ct)
-                ?? throw new NotFoundException($"There is no incident INC-{number}.", "Incident not found");
-            db.Timeline.Add(action(incident, clock.GetUtcNow()));
-            try
+            return await OptimisticConcurrency.RetryAsync(db, 3, async _ =>
             {
+                var incident = await db.Incidents.SingleOrDefaultAsync(i => i.Number == number, ct)
+                    ?? throw new NotFoundException($"There is no incident INC-{number}.", "Incident not found");
+                db.Timeline.Add(action(incident, clock.GetUtcNow()));
                 await db.SaveChangesAsync(ct);
                 await notifier.PublishAsync([incident.Id], ct);
                 return incident.Id;
-            }
-            catch (DbUpdateConcurrencyException) when (attempt < 3)
-            {
-            }
-            catch (DbUpdateConcurrencyException)
-            {
-                throw new IncidentConflictException($"INC-{number} keeps changing while {by} acts on it; reload and try again.");
-            }
+            });
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new IncidentConflictException($"INC-{number} keeps changing while {by} acts on it; reload and try again.");
         }
     }
 

@@ -138,7 +138,7 @@ public sealed class AlertBatchApplier(
             var fingerprints = group.SelectMany(e => e.Alerts).Select(a => a.Fingerprint).Distinct().ToArray();
             // One unique-index probe per fingerprint, whatever the statistics say: a storm fills a young table faster
             // than autovacuum analyzes it, and with "IntegrationId = x AND Fingerprint = ANY(...)" the planner then
-            // filtered every alert of the integration (25 ms per batch at 140,000 alerts). LIMIT 1 keeps the lateral
+            // filtered every alert of the integration (decision 016). LIMIT 1 keeps the lateral
             // subquery from being flattened into a join the planner could again choose badly.
             // Not tracked: AlertWriter writes them back set-based.
             var known = await db.Alerts.FromSql($"""

@@ -10,9 +10,8 @@ namespace IncidentHub.Web.Features.Ingestion;
 
 /// <summary>
 /// Writes a batch's alerts set-based, inside the caller's transaction: new alerts with one binary COPY,
-/// changed ones with one UPDATE over arrays. An alert storm's batch is thousands of rows; through EF Core's
-/// change tracker each row cost about 150 µs of snapshotting, command building and a statement of its own
-/// (docs/decisions/016-set-based-alert-writes.md). Columns and JSON are written exactly as the EF mapping
+/// changed ones with one UPDATE over arrays: a storm's batch is thousands of rows, too many for EF's change
+/// tracker (decisions 016 and 019). Columns and JSON are written exactly as the EF mapping
 /// reads them (<see cref="IngestionConfiguration"/>), so the rest of the app sees ordinary rows.
 /// </summary>
 public static class AlertWriter

@@ -179,25 +179,16 @@ public sealed class InboxProcessor(
         }
     }
 
-    private async Task<BatchOutcome> ApplyWithRetriesAsync(List<ParsedEvent> batch, CancellationToken ct)
-    {
-        // A triage job or a person may change one of the incidents meanwhile (optimistic
-        // concurrency on xmin): start over from fresh rows; the transaction makes that safe.
-        for (var attempt = 1; ; attempt++)
+    // A triage job or a person may change one of the incidents meanwhile (optimistic
+    // concurrency on xmin): start over from fresh rows; the transaction makes that safe.
+    private Task<BatchOutcome> ApplyWithRetriesAsync(List<ParsedEvent> batch, CancellationToken ct) =>
+        OptimisticConcurrency.RetryAsync(MaxAttempts, async _ =>
         {
             await using var scope = scopes.CreateAsyncScope();
-            try
-            {
-                // A sender waiting for its incidents is answered only after a flushed commit.
-                var durable = batch.Exists(e => _waiters.ContainsKey(e.EventId));
-                return await scope.ServiceProvider.GetRequiredService<AlertBatchApplier>().ApplyAsync(batch, durable, ct);
-            }
-            catch (DbUpdateConcurrencyException) when (attempt < MaxAttempts)
-            {
-                logger.LogDebug("A batch raced with another change; attempt {Attempt}", attempt + 1);
-            }
-        }
-    }
+            // A sender waiting for its incidents is answered only after a flushed commit.
+            var durable = batch.Exists(e => _waiters.ContainsKey(e.EventId));
+            return await scope.ServiceProvider.GetRequiredService<AlertBatchApplier>().ApplyAsync(batch, durable, ct);
+        }, next => logger.LogDebug("A batch raced with another change; attempt {Attempt}", next));
 
     private void AfterCommit(List<ParsedEvent> batch, BatchOutcome outcome)
     {

@@ -1,5 +1,6 @@
 using IncidentHub.Analysis.Diagnosis;
 using IncidentHub.Analysis.Incidents;
+using IncidentHub.Analysis.Logs;
 using IncidentHub.Web.Features.Catalog;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Features.Investigation.Connectors;
@@ -13,11 +14,11 @@ namespace IncidentHub.Web.Features.Investigation;
 /// The evidence of one investigation attempt, each fact with the id of the observation that
 /// stores it. A wider attempt replaces the extracted facts; memory and unavailable sources carry over.
 /// </summary>
-public sealed class EvidenceRun(Guid incidentId, DateTimeOffset anchor, CatalogService? service, int attempt)
+public sealed class EvidenceRun(Guid incidentId, DateTimeOffset anchor, ServiceDefinition? service, int attempt)
 {
     public Guid IncidentId { get; } = incidentId;
     public DateTimeOffset Anchor { get; } = anchor;
-    public CatalogService? Service { get; } = service;
+    public ServiceDefinition? Service { get; } = service;
     public int Attempt { get; set; } = attempt;
 
     public List<Cited<TemplateShift>> Templates { get; } = [];
@@ -33,7 +34,7 @@ public sealed class EvidenceRun(Guid incidentId, DateTimeOffset anchor, CatalogS
     public List<string> Unavailable { get; } = [];
 
     /// <summary>Services the failing calls go to (named by an earlier attempt): their logs and metrics are read too.</summary>
-    public List<CatalogService> Related { get; } = [];
+    public List<ServiceDefinition> Related { get; } = [];
 
     public void ClearExtracted()
     {
@@ -181,9 +182,9 @@ public sealed class EvidenceCollector(
     private async Task ExtractFromLogsAsync(EvidenceRun run, List<LogLine> lines, DateTimeOffset from, Func<TimelineKind, string, Task> timeline, CancellationToken ct)
     {
         // CPU-bound and independent: run side by side.
-        var shiftsTask = Task.Run(() => EvidenceExtraction.Templates(lines, from, run.Anchor - IncidentLead, MaxTemplates), ct);
-        var tracesTask = Task.Run(() => EvidenceExtraction.StackTraces(lines), ct);
-        var suspiciousTask = Task.Run(() => EvidenceExtraction.Suspicious(lines), ct);
+        var shiftsTask = Task.Run(() => Templates(lines, from, run.Anchor - IncidentLead), ct);
+        var tracesTask = Task.Run(() => StackTraceExtractor.Extract(lines), ct);
+        var suspiciousTask = Task.Run(() => InjectionDetector.Scan(lines), ct);
         var shifts = (await shiftsTask).ToList();
         run.Templates.AddRange(await StoreAsync(run, shifts, t => (ObservationKind.LogTemplates, $"logs:{t.Source}",
             $"{(t.IsNew ? "NEW " : "")}{TemplateSummary(t)} — {t.IncidentCount} in the incident window, {t.BaselineCount} before"), ct));
@@ -211,6 +212,12 @@ public sealed class EvidenceCollector(
         }
     }
 
+    /// <summary>Templates new or surging in <c>[incidentStart, ..]</c> against the baseline <c>[from, incidentStart)</c>.</summary>
+    private static IReadOnlyList<TemplateShift> Templates(List<LogLine> lines, DateTimeOffset from, DateTimeOffset incidentStart) =>
+        lines.Count == 0
+            ? []
+            : LogTemplateAnalysis.Compare(lines, incidentStart, incidentStart - from > TimeSpan.Zero ? incidentStart - from : TimeSpan.FromMinutes(1), new TemplateShiftOptions { MaxResults = MaxTemplates });
+
     /// <summary>
     /// A template's one-line summary. Summaries are what lists, plans and any model read first, so a
     /// template whose lines read like instructions is not quoted there: its text stays in the stored
@@ -226,7 +233,7 @@ public sealed class EvidenceCollector(
         var thinned = series.Select(s => s.Points.Count <= MaxPointsPerSeries ? s : s with { Points = Thin(s.Points) }).ToList();
         run.Series.AddRange(await StoreAsync(run, thinned, s => (ObservationKind.MetricSeries, $"metrics:{s.Query}",
             $"{s.Name} ({s.Role}): {s.Points.Count} points, last {(s.Points.Count > 0 ? s.Points[^1].Value.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture) : "-")}"), ct));
-        var onsets = series.SelectMany(s => EvidenceExtraction.Onsets(s)).ToList();
+        var onsets = series.Select(s => OnsetDetector.Detect(s)).OfType<MetricOnset>().ToList();
         run.Onsets.AddRange(await StoreAsync(run, onsets, m => (ObservationKind.MetricOnset, $"metrics:{m.SeriesName}",
             $"{m.SeriesName} went {m.Direction} at {m.At:HH:mm:ss} ({m.Before:0.####} -> {m.After:0.####})"), ct));
         await timeline(TimelineKind.Evidence, $"Metrics: {series.Count} series, {onsets.Count} onset(s)"
@@ -245,7 +252,7 @@ public sealed class EvidenceCollector(
         var frames = repo is null
             ? []
             : run.StackTraces
-                .SelectMany(t => EvidenceExtraction.MapFrames(t.Fact, run.Service?.Repository?.PathInStackTraces, repo.Files))
+                .SelectMany(t => StackTraceExtractor.MapFrames(t.Fact, run.Service?.Repository?.PathInStackTraces, repo.Files))
                 .DistinctBy(f => (f.File, f.Line))
                 .Take(MaxBlamedFrames)
                 .ToList();
@@ -345,7 +352,7 @@ public sealed class EvidenceCollector(
         return observations.Zip(facts, (o, f) => new Cited<T>(o.EvidenceId, f)).ToList();
     }
 
-    private async Task<List<Fetched<LogRead>>> FetchLogsAsync(CatalogService service, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    private async Task<List<Fetched<LogRead>>> FetchLogsAsync(ServiceDefinition service, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
         var o = options.Value;
         var reads = service.Logs.Select(source => source.Kind.ToLowerInvariant() switch
@@ -359,7 +366,7 @@ public sealed class EvidenceCollector(
         return [.. await Task.WhenAll(reads)];
     }
 
-    private async Task<List<Fetched<IReadOnlyList<MetricSeries>>>> FetchMetricsAsync(CatalogService service, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    private async Task<List<Fetched<IReadOnlyList<MetricSeries>>>> FetchMetricsAsync(ServiceDefinition service, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
         var o = options.Value;
         var reads = service.Metrics.Select(m =>
@@ -401,7 +408,7 @@ public sealed class EvidenceCollector(
         }, ct);
     }
 
-    private async Task<List<Fetched<HealthResult>>> FetchHealthAsync(CatalogService service, CancellationToken ct) =>
+    private async Task<List<Fetched<HealthResult>>> FetchHealthAsync(ServiceDefinition service, CancellationToken ct) =>
         [.. await Task.WhenAll(service.HealthUrls.Select(url => Connector.BoundedAsync($"health:{url}", options.Value.ConnectorTimeout, c => health.CheckAsync(url, c), ct)))];
 
     public static MetricRole Role(string role) => role.ToLowerInvariant().Replace("-", "_", StringComparison.Ordinal) switch

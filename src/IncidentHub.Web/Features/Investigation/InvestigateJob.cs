@@ -28,6 +28,7 @@ public sealed class InvestigateJob(
     IIncidentMemoryRecall memory,
     IIncidentNotifier notifier,
     IOptions<InvestigationOptions> options,
+    IOptions<DiagnosisOptions> diagnosisOptions,
     TimeProvider clock,
     ILogger<InvestigateJob> logger)
 {
@@ -75,14 +76,14 @@ public sealed class InvestigateJob(
             if (widenNow)
             {
                 await TimelineAsync(incidentId, TimelineKind.Investigation,
-                    $"Attempt {attempt - firstAttempt + 1}: confidence {last?.Confidence:0.00} is below {o.ConfidenceThreshold:0.00}; widening the window to {from:u} .. {to:u}.", ct);
+                    $"Attempt {attempt - firstAttempt + 1}: confidence {last?.Confidence:0.00} is below {diagnosisOptions.Value.ConfidenceThreshold:0.00}; widening the window to {from:u} .. {to:u}.", ct);
             }
 
             await collector.CollectAsync(run, from, to, (kind, text) => TimelineAsync(incidentId, kind, text, ct), ct);
 
             var recalled = await RecallAsync(run, incident.Title, labels, ct);
             var input = run.ToInput(incident.Title, incident.Severity, labels, catalog, recalled);
-            last = EvidenceExtraction.Diagnose(input);
+            last = DiagnosisEngine.Diagnose(input, diagnosisOptions.Value);
             lastRecord = await StoreDiagnosisAsync(incidentId, incident.TriggeredAt, attempt, last, ct);
 
             var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
@@ -99,7 +100,7 @@ public sealed class InvestigateJob(
                 continue;
             }
 
-            if (last.Confidence >= o.ConfidenceThreshold && !last.Unknown)
+            if (!last.Unknown)
             {
                 break;
             }
@@ -188,40 +189,31 @@ public sealed class InvestigateJob(
 
     private async Task FinishAsync(Guid incidentId, Diagnosis diagnosis, DiagnosisRecord record, CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
+        await OptimisticConcurrency.RetryAsync(db, 5, async _ =>
         {
-            db.ChangeTracker.Clear();
-            try
+            var now = clock.GetUtcNow();
+            await db.Diagnoses.Where(d => d.Id == record.Id).ExecuteUpdateAsync(s => s.SetProperty(d => d.IsFinal, true), ct);
+            var incident = await db.Incidents.SingleAsync(i => i.Id == incidentId, ct);
+            if (incident.ApplyRefinedTriage(diagnosis.Triage.Severity, diagnosis.Triage.Service, now))
             {
-                var now = clock.GetUtcNow();
-                await db.Diagnoses.Where(d => d.Id == record.Id).ExecuteUpdateAsync(s => s.SetProperty(d => d.IsFinal, true), ct);
-                var incident = await db.Incidents.SingleAsync(i => i.Id == incidentId, ct);
-                if (incident.ApplyRefinedTriage(diagnosis.Triage.Severity, diagnosis.Triage.Service, now))
-                {
-                    db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.Investigation,
-                        $"Refined triage: {diagnosis.Triage.Severity}, service {diagnosis.Triage.Service ?? incident.Service ?? "unknown"}. {diagnosis.Triage.Reason}"));
-                }
-
-                if (!diagnosis.WouldPage)
-                {
-                    db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.Note, $"Would not page: {diagnosis.PageReason}"));
-                }
-
-                if (diagnosis.Unknown && IncidentStateMachine.CanMove(incident.State, IncidentState.Escalated))
-                {
-                    incident.Escalate(now);
-                    db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.StateChanged,
-                        $"Escalated: the investigation could not name a cause with enough confidence ({diagnosis.Confidence:0.00}); a person is needed."));
-                }
-
-                await db.SaveChangesAsync(ct);
-                break;
+                db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.Investigation,
+                    $"Refined triage: {diagnosis.Triage.Severity}, service {diagnosis.Triage.Service ?? incident.Service ?? "unknown"}. {diagnosis.Triage.Reason}"));
             }
-            catch (DbUpdateConcurrencyException) when (attempt < 5)
+
+            if (!diagnosis.WouldPage)
             {
-                logger.LogDebug("Finishing the investigation of {IncidentId} raced with another change; retrying", incidentId);
+                db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.Note, $"Would not page: {diagnosis.PageReason}"));
             }
-        }
+
+            if (diagnosis.Unknown && IncidentStateMachine.CanMove(incident.State, IncidentState.Escalated))
+            {
+                incident.Escalate(now);
+                db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.StateChanged,
+                    $"Escalated: the investigation could not name a cause with enough confidence ({diagnosis.Confidence:0.00}); a person is needed."));
+            }
+
+            await db.SaveChangesAsync(ct);
+        }, _ => logger.LogDebug("Finishing the investigation of {IncidentId} raced with another change; retrying", incidentId));
 
         await notifier.PublishAsync([incidentId], ct);
     }
@@ -233,7 +225,7 @@ public sealed class InvestigateJob(
         await notifier.PublishAsync([incidentId], ct);
     }
 
-    private static string Describe(CatalogService s) =>
+    private static string Describe(ServiceDefinition s) =>
         $"sources: {s.Logs.Count} log, {s.Metrics.Count} metric, repository {(s.Repository?.Path ?? s.Repository?.GitHub ?? "none")}, {s.HealthUrls.Count} health URL(s).";
 }
 

@@ -1,9 +1,10 @@
 using Hangfire;
+using IncidentHub.Analysis.Diagnosis;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Features.Investigation.Components;
-using IncidentHub.Web.Infrastructure.Jobs;
 using IncidentHub.Web.Features.Investigation.Connectors;
 using IncidentHub.Web.Features.Investigation.Deploys;
+using IncidentHub.Web.Infrastructure.Jobs;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace IncidentHub.Web.Features.Investigation;
@@ -14,6 +15,7 @@ public static class InvestigationExtensions
     {
         var services = builder.Services;
         services.AddOptions<InvestigationOptions>().BindConfiguration(InvestigationOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DiagnosisOptions>().BindConfiguration(DiagnosisOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         // Connectors: read-only; each call is also bounded by Investigation:ConnectorTimeoutSeconds.
         services.AddHttpClient<PrometheusConnector>();

@@ -19,17 +19,13 @@ public sealed class InvestigationOptions
     [Range(0.1, 300)]
     public double ConnectorTimeoutSeconds { get; set; } = 10;
 
-    /// <summary>Investigation attempts (each widens the window x2) while confidence stays below the threshold.</summary>
+    /// <summary>Investigation attempts (each widens the window x2) while the diagnosis stays Unknown (<c>Diagnosis:ConfidenceThreshold</c>).</summary>
     [Range(1, 10)]
     public int MaxAttempts { get; set; } = 3;
 
     /// <summary>Wall-clock budget for all attempts together.</summary>
     [Range(1, 3600)]
     public double TimeBudgetSeconds { get; set; } = 120;
-
-    /// <summary>Below this confidence the investigation tries again with more evidence.</summary>
-    [Range(0, 1)]
-    public double ConfidenceThreshold { get; set; } = 0.6;
 
     /// <summary>At most this many log lines per source and attempt.</summary>
     [Range(100, 5_000_000)]

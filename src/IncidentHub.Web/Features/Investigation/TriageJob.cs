@@ -18,24 +18,11 @@ public sealed class TriageJob(AppDbContext db, ServiceCatalog catalog, IIncident
 {
     public const string Actor = "triage-agent";
 
-    public async Task RunAsync(Guid incidentId, CancellationToken ct)
-    {
-        // New alerts may touch the incident while triage runs (optimistic concurrency on xmin):
-        // triage again from the fresh row rather than lose either change.
-        for (var attempt = 1; attempt <= 5; attempt++)
-        {
-            db.ChangeTracker.Clear();
-            try
-            {
-                await TriageOnceAsync(incidentId, ct);
-                return;
-            }
-            catch (DbUpdateConcurrencyException) when (attempt < 5)
-            {
-                logger.LogDebug("Triage of {IncidentId} raced with another change; attempt {Attempt}", incidentId, attempt + 1);
-            }
-        }
-    }
+    // New alerts may touch the incident while triage runs (optimistic concurrency on xmin):
+    // triage again from the fresh row rather than lose either change.
+    public Task RunAsync(Guid incidentId, CancellationToken ct) =>
+        OptimisticConcurrency.RetryAsync(db, 5, _ => TriageOnceAsync(incidentId, ct),
+            next => logger.LogDebug("Triage of {IncidentId} raced with another change; attempt {Attempt}", incidentId, next));
 
     private async Task TriageOnceAsync(Guid incidentId, CancellationToken ct)
     {

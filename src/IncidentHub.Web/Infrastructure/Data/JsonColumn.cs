@@ -9,9 +9,8 @@ namespace IncidentHub.Web.Infrastructure.Data;
 public static class JsonColumn
 {
     /// <remarks>
-    /// Change detection compares every tracked alert's labels and annotations on each save, so equality and
-    /// hashing allocate nothing (a LINQ Except built a set of boxed pairs per comparison: most of the
-    /// ingestion path's garbage at 200 requests/s). Both ignore entry order.
+    /// Change detection compares every tracked dictionary on each save, so equality and hashing allocate
+    /// nothing (a LINQ Except here was most of ingestion's garbage). Both ignore entry order.
     /// </remarks>
     private static readonly ValueComparer<Dictionary<string, string>> DictionaryComparer = new(
         (a, b) => SameEntries(a, b),

@@ -6,13 +6,9 @@ using Npgsql;
 namespace IncidentHub.Web.Infrastructure.Jobs;
 
 /// <summary>
-/// Agent work yields to intake during an alert storm. Four times a second the gate (in every process: workers hold
-/// their jobs at it, web processes show it on the wall through the live-update notifier) reads how many webhook requests
-/// arrived (the growth of <c>alert_events</c>' id, so it sees every web process); above
-/// <see cref="IncidentHubOptions.StormRequestsPerSecond"/> it closes, and a background job about to start waits
-/// until the rate falls back (at most <see cref="IncidentHubOptions.StormMaxDelay"/>, so a long storm still gets
-/// its incidents triaged, slowly). On two cores the agents' CPU would otherwise come out of the webhooks'
-/// latency. The jobs are durable: nothing is lost, they run when the storm passes.
+/// Agent work yields to intake during an alert storm: on two cores the agents' CPU would come out of the webhooks'
+/// latency. Samples the inbox's growth in every process; the wall hears of it through the live-update notifier.
+/// The rule and its bounds are decision 015.
 /// </summary>
 public sealed class StormGate(NpgsqlDataSource dataSource, IncidentNotifier notifier, IOptions<IncidentHubOptions> options, TimeProvider clock, ILogger<StormGate> logger)
     : BackgroundService

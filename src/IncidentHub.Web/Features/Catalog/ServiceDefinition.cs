@@ -1,7 +1,7 @@
 namespace IncidentHub.Web.Features.Catalog;
 
 /// <summary>One service as seed-data/services.yaml describes it.</summary>
-public sealed class CatalogService
+public sealed class ServiceDefinition
 {
     public string Name { get; set; } = "";
 
@@ -64,5 +64,5 @@ public sealed class MetricQueryConfig
 
 public sealed class CatalogFile
 {
-    public List<CatalogService> Services { get; set; } = [];
+    public List<ServiceDefinition> Services { get; set; } = [];
 }

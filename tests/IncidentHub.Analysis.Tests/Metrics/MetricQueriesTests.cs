@@ -1,6 +1,6 @@
-using IncidentHub.Web.Features.Bundles;
+using IncidentHub.Analysis.Metrics;
 
-namespace IncidentHub.Web.Tests.Features.Bundles;
+namespace IncidentHub.Analysis.Tests.Metrics;
 
 /// <summary>Which series of a bundle's OpenMetrics file become which service's metric queries.</summary>
 public sealed class MetricQueriesTests
@@ -23,7 +23,7 @@ public sealed class MetricQueriesTests
     private static readonly string[] Services = ["feed-api", "ranking", "digest-worker"];
 
     private static Dictionary<string, List<string>> ByRole(string service) =>
-        MetricQueries.Guess(File, service, Services, "/data/metrics.om")
+        MetricQueries.Guess(File, service, Services)
             .GroupBy(q => q.Role).ToDictionary(g => g.Key, g => g.Select(q => q.Query).ToList());
 
     [Fact]

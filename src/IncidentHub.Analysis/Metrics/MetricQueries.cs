@@ -1,24 +1,14 @@
 using System.Text.RegularExpressions;
 using IncidentHub.Analysis.Triage;
-using IncidentHub.Web.Features.Catalog;
 
-namespace IncidentHub.Web.Features.Bundles;
+namespace IncidentHub.Analysis.Metrics;
+
+/// <summary>A query the bundle importer guessed for one role of a service (error_ratio, traffic, latency, saturation, other).</summary>
+public sealed record GuessedMetricQuery(string Role, string Query);
 
 /// <summary>
-/// Guesses a service's metric queries from the series in a bundle's OpenMetrics file. A series family
-/// belongs to a service when one of its label values names it (service="x", container="x", or a
-/// host-like value such as instance="x-1:9100" or "x.ns.svc:8443"); families that name none of the
-/// bundle's services (a database sequence, a vendor's request counter, a queue) are the incident's
-/// context and go to every service of the bundle. A series that names another service is never given
-/// to this one.
-/// <list type="bullet">
-/// <item>error_ratio: a <c>*requests_total</c> counter with a 5xx code/status, <c>sum(rate(x{s,code=~"5.."}[1m])) / sum(rate(x{s}[1m]))</c>;
-/// else a counter with a result/outcome label valued error or failed</item>
-/// <item>traffic: <c>sum(rate(x{s}[1m]))</c> of that counter (all codes)</item>
-/// <item>latency: a gauge whose name has p99, latency or duration</item>
-/// <item>saturation: CPU, memory, queue depth, busy threads, replicas, pools, disk and load series</item>
-/// <item>other: the remaining families (at most <see cref="MaxOther"/>), for the engine's name-based checks</item>
-/// </list>
+/// Guesses a service's metric queries from the series of a bundle's OpenMetrics file, by which labels
+/// name the service; the mapping is specified in README.md ("Incident bundles", POST /api/bundles).
 /// </summary>
 public static partial class MetricQueries
 {
@@ -27,11 +17,8 @@ public static partial class MetricQueries
     private static readonly string[] StatusLabels = ["code", "status", "status_code"];
     private static readonly string[] ResultLabels = ["result", "outcome", "status", "state"];
 
-    public static IReadOnlyList<MetricQueryConfig> Guess(string openMetrics, string service, string path) =>
-        Guess(openMetrics, service, [service], path);
-
     /// <param name="bundleServices">Every service of the bundle, so a family naming another one is not taken for this one.</param>
-    public static IReadOnlyList<MetricQueryConfig> Guess(string openMetrics, string service, IReadOnlyCollection<string> bundleServices, string path)
+    public static IReadOnlyList<GuessedMetricQuery> Guess(string openMetrics, string service, IReadOnlyCollection<string> bundleServices)
     {
         var series = Read(openMetrics);
 
@@ -62,13 +49,13 @@ public static partial class MetricQueries
             return matchers.Count == 0 ? name : $"{name}{{{string.Join(",", matchers)}}}";
         }
 
-        var queries = new List<MetricQueryConfig>();
+        var queries = new List<GuessedMetricQuery>();
         var used = new HashSet<string>(StringComparer.Ordinal);
         void Add(string role, string? family, string? query)
         {
             if (family is not null && query is not null)
             {
-                queries.Add(new MetricQueryConfig { Role = role, Source = "openmetrics", Path = path, Query = query });
+                queries.Add(new GuessedMetricQuery(role, query));
                 used.Add(family);
             }
         }
