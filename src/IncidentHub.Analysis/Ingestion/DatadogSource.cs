@@ -31,7 +31,7 @@ public static partial class DatadogSource
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
-            return ParseResult.Invalid($"A Datadog webhook body must be a JSON object with at least a 'title' ($EVENT_TITLE), not {Describe(root.ValueKind)}.");
+            return ParseResult.Invalid($"A Datadog webhook body must be a JSON object with at least a 'title' ($EVENT_TITLE), not {AlertSources.Describe(root.ValueKind)}.");
         }
 
         if (!root.TryGetProperty("title", out var titleElement) || titleElement.ValueKind == JsonValueKind.Null)
@@ -41,7 +41,7 @@ public static partial class DatadogSource
 
         if (titleElement.ValueKind != JsonValueKind.String)
         {
-            return ParseResult.Invalid($"The Datadog webhook body's 'title' must be a string ($EVENT_TITLE), not {Describe(titleElement.ValueKind)}.");
+            return ParseResult.Invalid($"The Datadog webhook body's 'title' must be a string ($EVENT_TITLE), not {AlertSources.Describe(titleElement.ValueKind)}.");
         }
 
         var rawTitle = Text(root, "title");
@@ -55,7 +55,7 @@ public static partial class DatadogSource
             if (root.TryGetProperty(name, out var list) && list.ValueKind is not (JsonValueKind.String or JsonValueKind.Array or JsonValueKind.Null))
             {
                 return ParseResult.Invalid(
-                    $"The Datadog webhook body's '{name}' must be a comma-separated string like \"service:checkout,env:prod\" (or an array of such strings), not {Describe(list.ValueKind)}.");
+                    $"The Datadog webhook body's '{name}' must be a comma-separated string like \"service:checkout,env:prod\" (or an array of such strings), not {AlertSources.Describe(list.ValueKind)}.");
             }
         }
 
@@ -308,16 +308,6 @@ public static partial class DatadogSource
         }
     }
 
-    private static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Null => "null",
-        JsonValueKind.Object => "an object",
-        _ => "missing",
-    };
 
     /// <summary>A bracket of at most 1000 characters: a Datadog prefix is short, and the bound keeps the transition pattern (which backtracks) fast.</summary>
     [GeneratedRegex(@"^\[(?<content>[^\[\]]{0,1000})\]\s*")]

@@ -15,7 +15,7 @@ public static class GrafanaSource
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
-            return ParseResult.Invalid($"A Grafana webhook body must be a JSON object with an 'alerts' array, not {Describe(root.ValueKind)}.");
+            return ParseResult.Invalid($"A Grafana webhook body must be a JSON object with an 'alerts' array, not {AlertSources.Describe(root.ValueKind)}.");
         }
 
         if (!root.TryGetProperty("alerts", out var alerts))
@@ -26,7 +26,7 @@ public static class GrafanaSource
 
         if (alerts.ValueKind != JsonValueKind.Array)
         {
-            return ParseResult.Invalid($"'alerts' in the Grafana webhook body must be an array, not {Describe(alerts.ValueKind)}.");
+            return ParseResult.Invalid($"'alerts' in the Grafana webhook body must be an array, not {AlertSources.Describe(alerts.ValueKind)}.");
         }
 
         if (alerts.GetArrayLength() == 0)
@@ -48,7 +48,7 @@ public static class GrafanaSource
             var where = $"alerts[{index}]";
             if (alert.ValueKind != JsonValueKind.Object)
             {
-                return ParseResult.Invalid($"{where} is {Describe(alert.ValueKind)}, not an object.");
+                return ParseResult.Invalid($"{where} is {AlertSources.Describe(alert.ValueKind)}, not an object.");
             }
 
             if (!alert.TryGetProperty("labels", out var labelsElement) || labelsElement.ValueKind == JsonValueKind.Null)
@@ -58,7 +58,7 @@ public static class GrafanaSource
 
             if (labelsElement.ValueKind != JsonValueKind.Object)
             {
-                return ParseResult.Invalid($"{where}.labels must be an object of label name to value, not {Describe(labelsElement.ValueKind)}.");
+                return ParseResult.Invalid($"{where}.labels must be an object of label name to value, not {AlertSources.Describe(labelsElement.ValueKind)}.");
             }
 
             var labels = AlertSources.StringMap(labelsElement);
@@ -70,7 +70,7 @@ public static class GrafanaSource
             var annotationsElement = alert.TryGetProperty("annotations", out var a) ? a : default;
             if (annotationsElement.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null or JsonValueKind.Object))
             {
-                return ParseResult.Invalid($"{where}.annotations must be an object of name to text, not {Describe(annotationsElement.ValueKind)}.");
+                return ParseResult.Invalid($"{where}.annotations must be an object of name to text, not {AlertSources.Describe(annotationsElement.ValueKind)}.");
             }
 
             var annotations = AlertSources.StringMap(annotationsElement);
@@ -138,15 +138,4 @@ public static class GrafanaSource
             annotations[$"grafana.{name}"] = value;
         }
     }
-
-    private static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Null => "null",
-        JsonValueKind.Object => "an object",
-        _ => "missing",
-    };
 }
