@@ -30,6 +30,7 @@ public sealed class CatalogEntry
     public int Tier { get; private set; }
     public string? Owner { get; private set; }
     public string? OwnerEmail { get; private set; }
+    public string? EscalationEmail { get; private set; }
     public string? Description { get; private set; }
     public List<string> DependsOn { get; private set; } = [];
     public Dictionary<string, string> Match { get; private set; } = [];
@@ -56,6 +57,7 @@ public sealed class CatalogEntry
         Tier = copy.Tier;
         Owner = Blank(copy.Owner);
         OwnerEmail = Blank(copy.OwnerEmail);
+        EscalationEmail = Blank(copy.EscalationEmail);
         Description = Blank(copy.Description);
         DependsOn = copy.DependsOn.Select(d => d.Trim()).Where(d => d.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         Match = copy.Match;
@@ -75,6 +77,7 @@ public sealed class CatalogEntry
         Tier = Tier,
         Owner = Owner,
         OwnerEmail = OwnerEmail,
+        EscalationEmail = EscalationEmail,
         Description = Description,
         DependsOn = DependsOn,
         Match = Match,
@@ -105,6 +108,7 @@ internal sealed class CatalogEntryConfiguration : IEntityTypeConfiguration<Catal
         builder.Property(e => e.Name).HasMaxLength(100);
         builder.Property(e => e.Owner).HasMaxLength(200);
         builder.Property(e => e.OwnerEmail).HasMaxLength(320);
+        builder.Property(e => e.EscalationEmail).HasMaxLength(320);
         builder.Property(e => e.Description).HasMaxLength(2000);
         builder.Property(e => e.UpdatedBy).HasMaxLength(200);
         builder.Property(e => e.Match).IsJsonDictionary();

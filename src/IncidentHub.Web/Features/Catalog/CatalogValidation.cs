@@ -35,6 +35,11 @@ public static partial class CatalogValidation
             errors.Add($"tier: {service.Tier} is not 1, 2 or 3.");
         }
 
+        if (!string.IsNullOrWhiteSpace(service.EscalationEmail) && !service.EscalationEmail.Contains('@', StringComparison.Ordinal))
+        {
+            errors.Add($"escalation_email: '{service.EscalationEmail}' is not an email address.");
+        }
+
         if (!string.IsNullOrWhiteSpace(service.OwnerEmail) && !service.OwnerEmail.Contains('@', StringComparison.Ordinal))
         {
             errors.Add($"owner_email: '{service.OwnerEmail}' is not an email address.");

@@ -10,6 +10,10 @@ public sealed class ServiceDefinition
 
     public string? Owner { get; set; }
     public string? OwnerEmail { get; set; }
+
+    /// <summary>Who is told, besides the owner, when an approval times out and the incident escalates.</summary>
+    public string? EscalationEmail { get; set; }
+
     public string? Description { get; set; }
     public List<string> DependsOn { get; set; } = [];
 

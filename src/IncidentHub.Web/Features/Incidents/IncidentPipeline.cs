@@ -12,6 +12,12 @@ public enum IncidentStage
     /// <summary>Triage committed severity, service and confidence.</summary>
     Triaged,
 
+    /// <summary>The investigation stored its final diagnosis.</summary>
+    Diagnosed,
+
+    /// <summary>An executed action's postcondition did not hold: the cause needs another look.</summary>
+    MitigationFailed,
+
     /// <summary>A person resolved it (UI, API or CLI).</summary>
     ResolvedByPerson,
 
@@ -37,6 +43,10 @@ public sealed class IncidentPipeline(IEnumerable<IncidentStep> steps, IBackgroun
     public void Opened(Guid incidentId) => Advance(IncidentStage.Opened, incidentId);
 
     public void Triaged(Guid incidentId) => Advance(IncidentStage.Triaged, incidentId);
+
+    public void Diagnosed(Guid incidentId) => Advance(IncidentStage.Diagnosed, incidentId);
+
+    public void MitigationFailed(Guid incidentId) => Advance(IncidentStage.MitigationFailed, incidentId);
 
     public void Resolved(Guid incidentId, bool byPerson) =>
         Advance(byPerson ? IncidentStage.ResolvedByPerson : IncidentStage.ResolvedByAlerts, incidentId);

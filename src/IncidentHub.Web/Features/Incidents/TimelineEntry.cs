@@ -12,6 +12,18 @@ public enum TimelineKind
     Investigation,
     Evidence,
     Diagnosis,
+
+    /// <summary>A remediation plan was proposed (or re-planned).</summary>
+    Plan,
+
+    /// <summary>A person approved or rejected an action, or its approval timed out.</summary>
+    Approval,
+
+    /// <summary>An action ran, failed, or was rolled back.</summary>
+    Action,
+
+    /// <summary>An action's postcondition was checked.</summary>
+    Verification,
 }
 
 /// <summary>One line of the incident's story, shown live on every open dashboard.</summary>

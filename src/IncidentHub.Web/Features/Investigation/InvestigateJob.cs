@@ -27,6 +27,7 @@ public sealed class InvestigateJob(
     EvidenceCollector collector,
     IIncidentMemoryRecall memory,
     IIncidentNotifier notifier,
+    IncidentPipeline pipeline,
     IOptions<InvestigationOptions> options,
     IOptions<DiagnosisOptions> diagnosisOptions,
     TimeProvider clock,
@@ -43,7 +44,9 @@ public sealed class InvestigateJob(
             return;
         }
 
-        if (await db.Diagnoses.AnyAsync(d => d.IncidentId == incidentId && d.IsFinal, ct))
+        // Done once a final diagnosis exists, unless a mitigation after it failed and the incident is investigating again.
+        var finalAt = await db.Diagnoses.Where(d => d.IncidentId == incidentId && d.IsFinal).MaxAsync(d => (DateTimeOffset?)d.At, ct);
+        if (finalAt is not null && !(incident.State == IncidentState.Investigating && incident.MitigatingAt > finalAt))
         {
             logger.LogDebug("Investigation of {IncidentId} skipped: it already has a final diagnosis", incidentId);
             return;
@@ -116,6 +119,7 @@ public sealed class InvestigateJob(
         }
 
         await FinishAsync(incidentId, last!, lastRecord!, ct);
+        pipeline.Diagnosed(incidentId);
     }
 
     private async Task<IReadOnlyList<Cited<PastIncident>>> RecallAsync(EvidenceRun run, string title, IReadOnlyDictionary<string, string> labels, CancellationToken ct)

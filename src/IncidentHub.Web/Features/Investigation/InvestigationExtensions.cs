@@ -34,6 +34,7 @@ public static class InvestigationExtensions
         // Triage starts when an incident opens, the investigation when triage is committed.
         services.AddIncidentStep<TriageJob>(IncidentStage.Opened, id => job => job.RunAsync(id, CancellationToken.None));
         services.AddIncidentStep<InvestigateJob>(IncidentStage.Triaged, id => job => job.RunAsync(id, CancellationToken.None));
+        services.AddIncidentStep<InvestigateJob>(IncidentStage.MitigationFailed, id => job => job.RunAsync(id, CancellationToken.None));
 
         // The sweeps read their own job's creation time from the PerformContext Hangfire passes in place of null.
         services.AddRecurringJob<TriageSweepJob>(TriageSweepJob.RecurringId, job => job.RunAsync(null, CancellationToken.None), Cron.Minutely());

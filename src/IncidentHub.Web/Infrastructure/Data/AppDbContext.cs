@@ -33,6 +33,10 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<CatalogEntry> CatalogServices => Set<CatalogEntry>();
     public DbSet<Postmortem> Postmortems => Set<Postmortem>();
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+    public DbSet<Features.Remediation.RemediationPlan> Plans => Set<Features.Remediation.RemediationPlan>();
+    public DbSet<Features.Remediation.PlanAction> PlanActions => Set<Features.Remediation.PlanAction>();
+    public DbSet<Features.Remediation.Playbooks.PlaybookEntry> Playbooks => Set<Features.Remediation.Playbooks.PlaybookEntry>();
+    public DbSet<Features.Remediation.Playbooks.SeededPlaybook> SeededPlaybooks => Set<Features.Remediation.Playbooks.SeededPlaybook>();
     public DbSet<Features.Analytics.RolledWeek> RolledWeeks => Set<Features.Analytics.RolledWeek>();
     public DbSet<Features.Analytics.StaleWeek> StaleWeeks => Set<Features.Analytics.StaleWeek>();
 

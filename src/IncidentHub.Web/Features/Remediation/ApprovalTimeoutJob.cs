@@ -1,0 +1,91 @@
+using IncidentHub.Analysis.Incidents;
+using IncidentHub.Web.Features.Catalog;
+using IncidentHub.Web.Features.Incidents;
+using IncidentHub.Web.Features.Reports.Email;
+using IncidentHub.Web.Infrastructure;
+using IncidentHub.Web.Infrastructure.Data;
+using IncidentHub.Web.Infrastructure.Live;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace IncidentHub.Web.Features.Remediation;
+
+/// <summary>
+/// Every minute: actions nobody decided in time (P0 15 min, others 2 h by default) expire; their incident
+/// escalates, and the owner and escalation contact are emailed through the outbox (once per action).
+/// </summary>
+public sealed class ApprovalTimeoutJob(
+    AppDbContext db,
+    ServiceCatalog catalog,
+    OutboxService outbox,
+    IIncidentNotifier notifier,
+    IOptions<IncidentHubOptions> hub,
+    TimeProvider clock,
+    ILogger<ApprovalTimeoutJob> logger)
+{
+    public const string RecurringId = "approval-timeouts";
+    public const string Actor = "approval-timer";
+
+    public async Task<int> RunAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var due = await db.PlanActions.Where(a => a.State == ActionState.Proposed && a.ExpiresAt <= now)
+            .OrderBy(a => a.ExpiresAt).Take(200).ToListAsync(ct);
+        var expired = 0;
+        foreach (var byIncident in due.GroupBy(a => a.IncidentId))
+        {
+            try
+            {
+                expired += await ExpireAsync(byIncident.Key, byIncident.ToList(), now, ct);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                // A person decided one of them at this moment; the next run sees what is left.
+                logger.LogDebug("Expiring actions of {IncidentId} raced with a decision; next run", byIncident.Key);
+                db.ChangeTracker.Clear();
+            }
+        }
+
+        return expired;
+    }
+
+    private async Task<int> ExpireAsync(Guid incidentId, List<PlanAction> actions, DateTimeOffset now, CancellationToken ct)
+    {
+        var incident = await db.Incidents.SingleAsync(i => i.Id == incidentId, ct);
+        var service = catalog.Find(incident.Service);
+        var to = new[] { service?.OwnerEmail, service?.EscalationEmail }.OfType<string>().Where(e => e.Length > 0).Distinct().ToList();
+        foreach (var action in actions)
+        {
+            action.Expire(now);
+        }
+
+        var titles = string.Join(", ", actions.Select(a => $"'{a.Title}' ({a.Tier.ToString().ToUpperInvariant()})"));
+        var told = to.Count > 0 ? $"emailed {string.Join(", ", to)}" : $"nobody emailed: the catalog has no owner_email or escalation_email for {incident.Service ?? "this incident's service"}";
+        db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.Approval,
+            $"Approval timed out for {titles} after {(now - actions[0].CreatedAt).TotalMinutes:0} min; {told}."));
+        if (incident.State != IncidentState.Escalated && IncidentStateMachine.CanMove(incident.State, IncidentState.Escalated))
+        {
+            incident.Escalate(now);
+            db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.StateChanged, "Escalated: a plan action waited too long for approval."));
+        }
+
+        await db.SaveChangesAsync(ct);
+        await notifier.PublishAsync([incidentId], ct);
+        if (to.Count > 0)
+        {
+            var link = $"{hub.Value.PublicBaseUrl.TrimEnd('/')}/incidents/{incident.Number}";
+            var body = $"""
+                INC-{incident.Number} {incident.Title} ({incident.Severity}, {incident.Service ?? "no service"}) was escalated:
+                these plan actions waited for approval until they expired:
+
+                {string.Join("\n", actions.Select(a => $"- {a.Title} [{a.Tier.ToString().ToUpperInvariant()}] proposed {a.CreatedAt:u}"))}
+
+                Open the incident: {link}
+                """;
+            await outbox.EnqueueAsync($"approval-timeout:{incidentId}:{string.Join(",", actions.Select(a => a.Id).Order())}", incidentId, to,
+                $"[{incident.Severity}] INC-{incident.Number} escalated: approval timed out", body, null, null, null, null, ct);
+        }
+
+        return actions.Count;
+    }
+}

@@ -1,0 +1,169 @@
+using Hangfire;
+using IncidentHub.Analysis.Incidents;
+using IncidentHub.Analysis.Remediation;
+using IncidentHub.Web.Features.Incidents;
+using IncidentHub.Web.Infrastructure.Data;
+using IncidentHub.Web.Infrastructure.Live;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace IncidentHub.Web.Features.Remediation;
+
+/// <summary>
+/// Runs one approved action. Idempotent by action id: the claim (Approved -> Running) is one optimistic write, so
+/// two runs at once start it once; a run after a crash finds it Running and runs it again through executors that
+/// adopt what the first run made. Refuses when the action no longer hashes to what was approved, or when the
+/// service's hourly budget of non-READ actions is spent.
+/// </summary>
+public sealed class ExecuteJob(
+    AppDbContext db,
+    ActionRunner runner,
+    IOptions<RemediationOptions> options,
+    IIncidentNotifier notifier,
+    IBackgroundJobClient jobs,
+    TimeProvider clock,
+    ILogger<ExecuteJob> logger)
+{
+    public const string Actor = "remediation-agent";
+
+    [AutomaticRetry(Attempts = 0)]
+    public async Task RunAsync(Guid actionId, CancellationToken ct)
+    {
+        var action = await db.PlanActions.SingleOrDefaultAsync(a => a.Id == actionId, ct);
+        if (action is null || action.State is not (ActionState.Approved or ActionState.Running))
+        {
+            logger.LogDebug("Action {ActionId} not run: missing, not approved, or already done", actionId);
+            return;
+        }
+
+        var incident = await db.Incidents.SingleAsync(i => i.Id == action.IncidentId, ct);
+        var reference = $"INC-{incident.Number}";
+        var now = clock.GetUtcNow();
+        if (!string.Equals(action.CurrentHash(), action.ApprovedHash, StringComparison.Ordinal))
+        {
+            await FinishAsync(action, incident, new ActionOutcome(false,
+                $"refused: the action no longer matches what was approved (hash {action.CurrentHash()[..12]}, approved {action.ApprovedHash?[..Math.Min(12, action.ApprovedHash.Length)] ?? "none"})"), ct);
+            return;
+        }
+
+        if (action.State == ActionState.Approved && action.Tier != ActionTier.Read)
+        {
+            var since = now.AddHours(-1);
+            var ran = await db.PlanActions
+                .Where(a => a.Id != action.Id && a.Tier != ActionTier.Read && a.StartedAt >= since)
+                .Join(db.Incidents.Where(i => i.Service == incident.Service), a => a.IncidentId, i => i.Id, (a, i) => a)
+                .CountAsync(ct);
+            var budget = Guardrails.Budget(action.Tier, ran, options.Value.Policy());
+            if (budget.Decision == GateDecision.Refused)
+            {
+                await FinishAsync(action, incident, new ActionOutcome(false, $"refused by the hourly limit: {budget.Reason}"), ct);
+                return;
+            }
+        }
+
+        var again = action.State == ActionState.Running;
+        action.Start(now);
+        if (action.Tier != ActionTier.Read && incident.State != IncidentState.Mitigating && IncidentStateMachine.CanMove(incident.State, IncidentState.Mitigating))
+        {
+            incident.StartMitigating(now);
+        }
+
+        db.Timeline.Add(TimelineEntry.Create(incident.Id, now, Actor, TimelineKind.Action,
+            $"{(again ? "Running again (the last run did not finish)" : "Running")}: {action.Title} (approved by {action.DecidedBy} at {action.DecidedAt:HH:mm:ss} UTC)",
+            Details(action)));
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Another run claimed it (or a person changed the incident) at this moment: that run carries on.
+            logger.LogDebug("Action {ActionId} was claimed by another run", actionId);
+            return;
+        }
+
+        await notifier.PublishAsync([incident.Id], ct);
+        ActionOutcome outcome;
+        try
+        {
+            outcome = await runner.RunAsync(action, reference, incident.Service, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            outcome = new ActionOutcome(false, $"the executor failed: {ex.GetType().Name}: {ex.Message}");
+        }
+
+        await FinishAsync(action, incident, outcome, ct);
+    }
+
+    private async Task FinishAsync(PlanAction action, Incident incident, ActionOutcome outcome, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        if (outcome.ExternalRef is { } made)
+        {
+            action.Made(made);
+        }
+
+        if (action.State == ActionState.Running)
+        {
+            action.Finish(outcome.Succeeded, outcome.Result, now);
+        }
+        else
+        {
+            action.Refuse(outcome.Result, now);
+        }
+
+        db.Timeline.Add(TimelineEntry.Create(incident.Id, now, Actor, TimelineKind.Action,
+            $"{(outcome.Succeeded ? "Succeeded" : "Failed")}: {action.Title}. {outcome.Result}", Details(action)));
+        incident.Touch(now);
+        await db.SaveChangesAsync(ct);
+        await notifier.PublishAsync([incident.Id], ct);
+        if (outcome.Succeeded && action.Postcondition is { } post)
+        {
+            var id = action.Id;
+            jobs.Schedule<VerifyJob>(job => job.RunAsync(id, CancellationToken.None), post.Window);
+        }
+    }
+
+    internal static Dictionary<string, string> Details(PlanAction action) => new()
+    {
+        ["action"] = action.Id.ToString(),
+        ["tool"] = action.Tool,
+        ["tier"] = action.Tier.ToString().ToUpperInvariant(),
+        ["approved_by"] = action.DecidedBy ?? "",
+        ["approved_at"] = action.DecidedAt?.ToString("O") ?? "",
+        ["state"] = RemediationService.ToName(action.State),
+    };
+}
+
+/// <summary>
+/// Every minute: starts approved actions whose run was lost, runs again those whose run died (Running for over
+/// three minutes: every executor call is bounded well below that), and verifies those whose check was lost.
+/// </summary>
+public sealed class RemediationSweepJob(AppDbContext db, IBackgroundJobClient jobs, TimeProvider clock)
+{
+    public const string RecurringId = "remediation-sweep";
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var lost = now.AddMinutes(-1);
+        var dead = now.AddMinutes(-3);
+        var toRun = await db.PlanActions
+            .Where(a => (a.State == ActionState.Approved && a.DecidedAt < lost) || (a.State == ActionState.Running && a.StartedAt < dead))
+            .Select(a => a.Id).Take(100).ToListAsync(ct);
+        foreach (var id in toRun)
+        {
+            jobs.Enqueue<ExecuteJob>(job => job.RunAsync(id, CancellationToken.None));
+        }
+
+        var toVerify = await db.PlanActions
+            .Where(a => a.State == ActionState.Succeeded && a.Postcondition != null && a.Verified == null && a.FinishedAt < dead)
+            .Select(a => new { a.Id, a.FinishedAt, a.Postcondition }).Take(100).ToListAsync(ct);
+        foreach (var a in toVerify.Where(a => a.FinishedAt + a.Postcondition!.Window < lost))
+        {
+            var id = a.Id;
+            jobs.Enqueue<VerifyJob>(job => job.RunAsync(id, CancellationToken.None));
+        }
+    }
+}

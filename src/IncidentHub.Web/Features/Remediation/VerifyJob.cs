@@ -1,0 +1,100 @@
+using IncidentHub.Analysis.Incidents;
+using IncidentHub.Analysis.Remediation;
+using IncidentHub.Web.Features.Catalog;
+using IncidentHub.Web.Features.Incidents;
+using IncidentHub.Web.Features.Remediation.Executors;
+using IncidentHub.Web.Features.Reports.Email;
+using IncidentHub.Web.Infrastructure.Data;
+using IncidentHub.Web.Infrastructure.Live;
+using Microsoft.EntityFrameworkCore;
+
+namespace IncidentHub.Web.Features.Remediation;
+
+/// <summary>
+/// After an action's window, checks its postcondition against Prometheus or the health URL. Holds: the incident
+/// moves to Monitoring (it resolves when its alerts do). Fails: a REVERSIBLE action is rolled back, the owner is
+/// emailed, and the investigation reopens. Code decides; the verdict is the measured samples, never a model's word.
+/// </summary>
+public sealed class VerifyJob(
+    AppDbContext db,
+    PostconditionVerifier verifier,
+    ActionRunner runner,
+    ServiceCatalog catalog,
+    OutboxService outbox,
+    IncidentPipeline pipeline,
+    IIncidentNotifier notifier,
+    TimeProvider clock)
+{
+    public const string Actor = "verifier";
+
+    public async Task RunAsync(Guid actionId, CancellationToken ct)
+    {
+        var action = await db.PlanActions.SingleOrDefaultAsync(a => a.Id == actionId, ct);
+        if (action?.Postcondition is not { } post || action.Verified is not null || action.State != ActionState.Succeeded)
+        {
+            return;
+        }
+
+        var incident = await db.Incidents.SingleAsync(i => i.Id == action.IncidentId, ct);
+        var result = await verifier.VerifyAsync(post, clock.GetUtcNow(), ct);
+        var now = clock.GetUtcNow();
+        var reference = $"INC-{incident.Number}";
+        action.RecordVerification(result.Verified, result.Outcome == VerificationOutcome.CouldNotCheck ? $"could not check: {result.Reason}" : result.Reason, now);
+        var details = ExecuteJob.Details(action);
+        details["postcondition"] = post.ToString();
+        details["verified"] = result.Outcome.ToString();
+        if (result.Verified)
+        {
+            db.Timeline.Add(TimelineEntry.Create(incident.Id, now, Actor, TimelineKind.Verification, $"Verified: {action.Title}. {post} held: {result.Reason}", details));
+            var open = await db.PlanActions.AnyAsync(a => a.IncidentId == incident.Id && a.Id != action.Id
+                && (a.State == ActionState.Approved || a.State == ActionState.Running || (a.State == ActionState.Succeeded && a.Postcondition != null && a.Verified == null)), ct);
+            if (!open && incident.State == IncidentState.Mitigating)
+            {
+                incident.StartMonitoring(now);
+                db.Timeline.Add(TimelineEntry.Create(incident.Id, now, Actor, TimelineKind.StateChanged, "Monitoring: the actions' postconditions hold; it resolves when its alerts resolve."));
+            }
+        }
+        else if (result.Outcome == VerificationOutcome.CouldNotCheck)
+        {
+            db.Timeline.Add(TimelineEntry.Create(incident.Id, now, Actor, TimelineKind.Verification,
+                $"Could not verify {action.Title}: {result.Reason}. Nothing is rolled back on a check that did not run; a person should look.", details));
+        }
+        else
+        {
+            db.Timeline.Add(TimelineEntry.Create(incident.Id, now, Actor, TimelineKind.Verification, $"Verification failed: {action.Title}. {post} did not hold: {result.Reason}", details));
+            if (action.Tier == ActionTier.Reversible)
+            {
+                var rollback = await runner.RollBackAsync(action, reference, ct);
+                if (rollback.Succeeded)
+                {
+                    action.RolledBack(rollback.Result, clock.GetUtcNow());
+                }
+
+                db.Timeline.Add(TimelineEntry.Create(incident.Id, clock.GetUtcNow(), ExecuteJob.Actor, TimelineKind.Action,
+                    $"{(rollback.Succeeded ? "Rolled back" : "Rollback failed")}: {action.Title}. {rollback.Result}", ExecuteJob.Details(action)));
+            }
+
+            if (incident.State != IncidentState.Investigating && IncidentStateMachine.CanMove(incident.State, IncidentState.Investigating))
+            {
+                incident.StartInvestigating(now);
+                db.Timeline.Add(TimelineEntry.Create(incident.Id, now, Actor, TimelineKind.StateChanged, "Investigating again: the action did not bring recovery."));
+            }
+        }
+
+        incident.Touch(now);
+        await db.SaveChangesAsync(ct);
+        await notifier.PublishAsync([incident.Id], ct);
+        if (result.Outcome == VerificationOutcome.NotVerified)
+        {
+            var service = catalog.Find(incident.Service);
+            if (service?.OwnerEmail is { Length: > 0 } owner)
+            {
+                await outbox.EnqueueAsync($"verify-failed:{action.Id}", incident.Id, [owner], $"[{incident.Severity}] {reference}: {action.Title} did not bring recovery",
+                    $"{reference} {incident.Title}: after '{action.Title}' the postcondition {post} did not hold ({result.Reason}). The investigation reopened.",
+                    null, null, null, null, ct);
+            }
+
+            pipeline.MitigationFailed(incident.Id);
+        }
+    }
+}
