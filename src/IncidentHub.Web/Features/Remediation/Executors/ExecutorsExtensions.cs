@@ -1,0 +1,27 @@
+using IncidentHub.Analysis.Remediation;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace IncidentHub.Web.Features.Remediation.Executors;
+
+public static class ExecutorsExtensions
+{
+    /// <summary>
+    /// The clients that make actions happen and check them. The verifier reuses the investigation's
+    /// <c>PrometheusConnector</c> and <c>HealthConnector</c>, which <c>AddInvestigation</c> registers.
+    /// </summary>
+    public static IServiceCollection AddRemediationExecutors(this IServiceCollection services)
+    {
+        services.AddOptions<RemediationExecutorOptions>()
+            .BindConfiguration(RemediationExecutorOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(ToolRegistry.Default);
+
+        services.AddHttpClient<AlertmanagerSilences>();
+        // A redirect could take a signed call off the allowlist.
+        services.AddHttpClient<RunbookWebhooks>().ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+        services.AddTransient<PostconditionVerifier>();
+        return services;
+    }
+}
