@@ -266,6 +266,7 @@ run() {
   export Seed__DemoIntegrations__CloudWatch="$DEMO_TOKEN_CLOUDWATCH"
   export Seed__DemoIntegrations__Datadog="$DEMO_TOKEN_DATADOG"
   export Seed__CatalogPath="$ROOT/seed-data/services.yaml"
+  export Seed__PlaybooksPath="$ROOT/seed-data/playbooks.yaml"
   export Bundles__DataDirectory="$DATA/bundles"
 
   cd "$BIN_DIR"

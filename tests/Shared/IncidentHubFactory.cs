@@ -69,6 +69,7 @@ public sealed class IncidentHubFactory : WebApplicationFactory<Program>, IAsyncL
         builder.UseSetting("Seed:Admin:ApiToken", AdminToken);
         builder.UseSetting("Bundles:DataDirectory", BundlesDirectory);
         builder.UseSetting("Seed:CatalogPath", Path.Combine(RepositoryRoot(), "seed-data", "services.yaml"));
+        builder.UseSetting("Seed:PlaybooksPath", Path.Combine(RepositoryRoot(), "seed-data", "playbooks.yaml"));
         builder.UseSetting("Reports:ChromiumPath", Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } chromium ? chromium : "/usr/bin/chromium");
 
         // The real SMTP server scripts/test.sh starts (aiosmtpd writing a Maildir), when there is one.

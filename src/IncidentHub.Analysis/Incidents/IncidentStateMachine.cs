@@ -19,8 +19,9 @@ public static class IncidentStateMachine
             [IncidentState.Monitoring, IncidentState.Investigating, IncidentState.Escalated, IncidentState.Resolved],
         [IncidentState.Monitoring] =
             [IncidentState.Resolved, IncidentState.Investigating, IncidentState.Escalated],
+        // A person took it over; a later plan may still wait for their approval.
         [IncidentState.Escalated] =
-            [IncidentState.Investigating, IncidentState.Mitigating, IncidentState.Resolved],
+            [IncidentState.Investigating, IncidentState.AwaitingApproval, IncidentState.Mitigating, IncidentState.Resolved],
         [IncidentState.Suppressed] =
             [IncidentState.Triggered, IncidentState.Resolved],
         [IncidentState.Resolved] = [],

@@ -14,6 +14,7 @@ public sealed class IncidentStateMachineTests
     [InlineData(IncidentState.Monitoring, IncidentState.Investigating)]
     [InlineData(IncidentState.Investigating, IncidentState.Escalated)]
     [InlineData(IncidentState.Escalated, IncidentState.Mitigating)]
+    [InlineData(IncidentState.Escalated, IncidentState.AwaitingApproval)]
     [InlineData(IncidentState.Triggered, IncidentState.Suppressed)]
     [InlineData(IncidentState.Suppressed, IncidentState.Triggered)]
     [InlineData(IncidentState.Triggered, IncidentState.Resolved)]

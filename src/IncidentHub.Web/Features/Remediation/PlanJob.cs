@@ -1,4 +1,5 @@
 using Hangfire;
+using IncidentHub.Analysis.Diagnosis;
 using IncidentHub.Analysis.Incidents;
 using IncidentHub.Analysis.Remediation;
 using IncidentHub.Web.Features.Incidents;

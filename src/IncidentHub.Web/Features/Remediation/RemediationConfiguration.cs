@@ -36,7 +36,10 @@ internal sealed class PlanActionConfiguration : IEntityTypeConfiguration<PlanAct
         builder.Property(a => a.State).HasConversion<string>().HasMaxLength(20);
         builder.Property(a => a.TierReasons).IsJsonRecord();
         builder.Property(a => a.Why).IsJsonRecord();
-        builder.Property(a => a.Postcondition).IsJsonRecord();
+        // Null when the action has nothing to verify; EF never passes null through a converter.
+        builder.Property(a => a.Postcondition).HasColumnType("jsonb").HasConversion(
+            v => System.Text.Json.JsonSerializer.Serialize(v!, System.Text.Json.JsonSerializerOptions.Default),
+            v => System.Text.Json.JsonSerializer.Deserialize<IncidentHub.Analysis.Remediation.Postcondition>(v, System.Text.Json.JsonSerializerOptions.Default));
         builder.Property(a => a.Rollback).HasMaxLength(1000);
         builder.Property(a => a.Precondition).HasMaxLength(1000);
         builder.Property(a => a.Hash).HasMaxLength(64);
