@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -183,8 +182,7 @@ public sealed partial class AlertmanagerSilences(HttpClient http, IOptions<Remed
             if (!response.IsSuccessStatusCode)
             {
                 var excerpt = await ResponseExcerpt.ReadAsync(response, timeout.Token);
-                var said = response.StatusCode == HttpStatusCode.NotFound && method == HttpMethod.Delete ? "no such silence" : excerpt.Trim();
-                throw new AlertmanagerException($"Alertmanager answered {(int)response.StatusCode} to {what}: {said}", (int)response.StatusCode, excerpt);
+                throw new AlertmanagerException($"Alertmanager answered {(int)response.StatusCode} to {what}: {excerpt.Trim()}", (int)response.StatusCode, excerpt);
             }
 
             return await read(response);

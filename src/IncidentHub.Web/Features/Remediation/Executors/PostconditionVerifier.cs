@@ -36,6 +36,10 @@ public sealed class PostconditionVerifier(PrometheusConnector prometheus, Health
 {
     public const string NoData = "no data";
 
+    /// <summary>
+    /// A metric postcondition is judged over [<paramref name="at"/> - window, <paramref name="at"/>]; a health one is
+    /// called now (the caller runs it when the window has passed).
+    /// </summary>
     public Task<VerificationResult> VerifyAsync(Postcondition condition, DateTimeOffset at, CancellationToken ct) => condition.Kind switch
     {
         PostconditionKind.Metric => VerifyMetricAsync(condition, at, ct),

@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using IncidentHub.Web.Tests.Features.Investigation;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace IncidentHub.Web.Tests.Features.Remediation;
+
+/// <summary>
+/// A runbook receiver as a user would write one from the README, on loopback: it checks
+/// <c>X-IncidentHub-Signature</c> (HMAC-SHA256 of "&lt;t&gt;.&lt;body&gt;" with its own copy of the secret, the
+/// timestamp within 5 minutes) and that <c>Idempotency-Key</c> is the body's action id, then answers with the
+/// next scripted status (200 when the script is used up). <see cref="Hang"/> in the script means: never answer.
+/// </summary>
+public sealed class RunbookReceiver : IAsyncDisposable
+{
+    public const int Hang = -1;
+    private static readonly TimeSpan Tolerance = TimeSpan.FromMinutes(5);
+
+    private readonly string _secret;
+    private readonly ConcurrentQueue<int> _script;
+    private LoopbackServer? _server;
+
+    private RunbookReceiver(string secret, IEnumerable<int> script)
+    {
+        _secret = secret;
+        _script = new ConcurrentQueue<int>(script);
+    }
+
+    /// <summary>Every request, in arrival order.</summary>
+    public ConcurrentQueue<Received> Requests { get; } = new();
+
+    public Uri Url => new(_server!.Address, "runbook");
+
+    public static async Task<RunbookReceiver> StartAsync(string secret, params int[] script)
+    {
+        var receiver = new RunbookReceiver(secret, script);
+        receiver._server = await LoopbackServer.StartAsync(app => app.MapPost("/runbook", receiver.HandleAsync));
+        return receiver;
+    }
+
+    private async Task<IResult> HandleAsync(HttpRequest request, CancellationToken aborted)
+    {
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        var body = await reader.ReadToEndAsync(aborted);
+        var signature = request.Headers["X-IncidentHub-Signature"].ToString();
+        var key = request.Headers["Idempotency-Key"].ToString();
+        var verdict = Check(signature, key, body);
+        Requests.Enqueue(new Received(body, key, signature, verdict));
+        if (verdict is not null)
+        {
+            return Results.Text(verdict, statusCode: verdict.StartsWith("signature", StringComparison.Ordinal) ? 401 : 400);
+        }
+
+        var status = _script.TryDequeue(out var next) ? next : 200;
+        if (status == Hang)
+        {
+            // Never answers: waits until the caller gives up and aborts the request.
+            var abandoned = new TaskCompletionSource();
+            await using var registration = aborted.Register(() => abandoned.TrySetResult());
+            await abandoned.Task;
+            return Results.Empty;
+        }
+
+        return Results.Text($"{{\"status\":{status},\"done\":\"{(status < 300 ? "yes" : "no")}\"}}", "application/json", statusCode: status);
+    }
+
+    /// <summary>Why the request is refused, or null.</summary>
+    private string? Check(string signature, string key, string body)
+    {
+        var parts = signature.Split(',').Select(p => p.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
+        if (!parts.TryGetValue("t", out var t) || !parts.TryGetValue("v1", out var v1) || !long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+        {
+            return "signature header missing or malformed";
+        }
+
+        if ((DateTimeOffset.UtcNow - DateTimeOffset.FromUnixTimeSeconds(seconds)).Duration() > Tolerance)
+        {
+            return "signature timestamp outside 5 minutes";
+        }
+
+        var expected = HMACSHA256.HashData(Encoding.UTF8.GetBytes(_secret), Encoding.UTF8.GetBytes($"{t}.{body}"));
+        if (!CryptographicOperations.FixedTimeEquals(expected, Convert.FromHexString(v1.Length == 64 ? v1 : new string('0', 64))))
+        {
+            return "signature does not match";
+        }
+
+        using var json = JsonDocument.Parse(body);
+        return json.RootElement.GetProperty("actionId").GetString() == key && Guid.TryParse(key, out _)
+            ? null
+            : "Idempotency-Key is not the action id";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+    }
+
+    public sealed record Received(string Body, string IdempotencyKey, string Signature, string? Refusal);
+}
