@@ -50,7 +50,7 @@ public static partial class PlanBuilder
             foreach (var template in playbook.Actions)
             {
                 var label = $"{playbook.Name}: {template.Title}";
-                if (Expand(template, context) is not { } action)
+                if (Expand(template, context, out var unverifiable) is not { } action)
                 {
                     leftOut.Add($"{label}: needs {string.Join(", ", Missing(template, context).Select(m => $"{{{m}}}"))}, which this incident does not have");
                     continue;
@@ -80,6 +80,10 @@ public static partial class PlanBuilder
                 if (seen.Add(hash))
                 {
                     actions.Add(new PlannedAction(action, classification, hash, playbook.Name));
+                    if (unverifiable is not null)
+                    {
+                        leftOut.Add($"{label}: no automatic verification, its postcondition needs {unverifiable}; check recovery by hand");
+                    }
                 }
             }
         }
@@ -94,8 +98,9 @@ public static partial class PlanBuilder
         && (playbook.Services.Count == 0 || (context.Service is { } s && playbook.Services.Contains(s, StringComparer.OrdinalIgnoreCase)))
         && playbook.EvidenceKinds.All(k => context.EvidenceKinds.Contains(k, StringComparer.OrdinalIgnoreCase));
 
-    private static ProposedAction? Expand(ActionTemplate template, PlanContext context)
+    private static ProposedAction? Expand(ActionTemplate template, PlanContext context, out string? unverifiable)
     {
+        unverifiable = null;
         if (Missing(template, context).Any())
         {
             return null;
@@ -109,9 +114,21 @@ public static partial class PlanBuilder
             origins[name] = origin;
         }
 
-        var postcondition = template.Postcondition is { } p
-            ? new Postcondition(p.Kind, Fill(p.Query, context, out _), p.Comparison, p.Threshold, TimeSpan.FromMinutes(p.WindowMinutes))
-            : null;
+        // An action whose check cannot be filled is still worth proposing; the plan says it is verified by hand.
+        Postcondition? postcondition = null;
+        if (template.Postcondition is { } p)
+        {
+            var lacking = Placeholders(p.Query).Where(name => !context.Values.ContainsKey(name)).ToList();
+            if (lacking.Count == 0)
+            {
+                postcondition = new Postcondition(p.Kind, Fill(p.Query, context, out _), p.Comparison, p.Threshold, TimeSpan.FromMinutes(p.WindowMinutes));
+            }
+            else
+            {
+                unverifiable = string.Join(", ", lacking.Select(l => $"{{{l}}}"));
+            }
+        }
+
         var why = template.WhyKinds.SelectMany(k => context.EvidenceByKind.GetValueOrDefault(k) ?? []).Distinct().ToList();
         return new ProposedAction(template.Tool, Fill(template.Target, context, out _), arguments, why, Fill(template.Rollback, context, out _),
             template.Precondition is null ? null : Fill(template.Precondition, context, out _), postcondition, ValueOrigin.Playbook, origins,
@@ -119,11 +136,13 @@ public static partial class PlanBuilder
     }
 
     private static IEnumerable<string> Missing(ActionTemplate template, PlanContext context) =>
-        new[] { template.Target, template.Rollback, template.Precondition ?? "", template.Postcondition?.Query ?? "", template.Title }
+        new[] { template.Target, template.Rollback, template.Precondition ?? "", template.Title }
             .Concat(template.Arguments.Values)
-            .SelectMany(t => Placeholder().Matches(t).Select(m => m.Groups[1].Value))
+            .SelectMany(Placeholders)
             .Where(name => !context.Values.ContainsKey(name))
             .Distinct();
+
+    private static IEnumerable<string> Placeholders(string text) => Placeholder().Matches(text).Select(m => m.Groups[1].Value);
 
     /// <summary>Fills placeholders; the origin is the least trusted of the values used (the playbook's own text when none).</summary>
     private static string Fill(string text, PlanContext context, out ValueOrigin origin)

@@ -98,6 +98,21 @@ public sealed class PlanBuilderTests
     }
 
     [Fact]
+    public void AnActionWhoseCheckCannotBeFilled_IsStillProposed_AndThePlanSaysItIsVerifiedByHand()
+    {
+        var withQuery = BadDeploy with
+        {
+            Actions = [BadDeploy.Actions[0] with { Postcondition = new(PostconditionKind.Metric, "{error_ratio_query}", "<", 0.05, 5) }],
+        };
+
+        var plan = PlanBuilder.Build(Context(), [withQuery], ToolRegistry.Default, NoneExcluded);
+
+        var rollback = Assert.Single(plan.Actions);
+        Assert.Null(rollback.Action.Postcondition);
+        Assert.Contains("no automatic verification, its postcondition needs {error_ratio_query}", Assert.Single(plan.LeftOut), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AValueThatCameFromLogText_CannotFillAnArgument()
     {
         var context = Context(extra: ("previous_version", "v1 && rm -rf /", ValueOrigin.LogText));

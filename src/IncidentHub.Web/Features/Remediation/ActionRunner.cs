@@ -58,8 +58,15 @@ public sealed class ActionRunner(
                 return new ActionOutcome(false, "no silence id was recorded");
             }
 
-            await silences.ExpireAsync(id, ct);
-            return new ActionOutcome(true, $"silence {id} expired");
+            try
+            {
+                await silences.ExpireAsync(id, ct);
+                return new ActionOutcome(true, $"silence {id} expired");
+            }
+            catch (AlertmanagerException ex)
+            {
+                return new ActionOutcome(false, ex.Message);
+            }
         }
 
         if (ToolRegistry.RunbookTools.Contains(action.Tool))

@@ -61,8 +61,9 @@ public sealed class PlanContextReader(AppDbContext db, ServiceCatalog catalog)
         if (values.TryGetValue("service", out var svc))
         {
             // The version running when the alert fired and the one before it, from deploy records.
-            var deploys = await db.Deploys.AsNoTracking().Where(d => d.Service == svc.Value && d.At <= incident.TriggeredAt)
-                .OrderByDescending(d => d.At).Select(d => d.Version).Distinct().Take(2).ToListAsync(ct);
+            var deploys = (await db.Deploys.AsNoTracking().Where(d => d.Service == svc.Value && d.At <= incident.TriggeredAt)
+                .OrderByDescending(d => d.At).ThenByDescending(d => d.Id).Select(d => d.Version).Take(50).ToListAsync(ct))
+                .Distinct().Take(2).ToList();
             if (deploys.Count > 0)
             {
                 values["current_version"] = new(deploys[0], ValueOrigin.DeployRecord);
