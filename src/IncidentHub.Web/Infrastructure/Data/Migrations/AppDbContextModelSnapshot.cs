@@ -217,10 +217,6 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");
 
-                    b.Property<string>("EscalationEmail")
-                        .HasMaxLength(320)
-                        .HasColumnType("character varying(320)");
-
                     b.Property<string>("HealthUrls")
                         .IsRequired()
                         .HasColumnType("jsonb");
@@ -382,93 +378,6 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                         .HasDatabaseName("UserNameIndex");
 
                     b.ToTable("AspNetUsers", (string)null);
-                });
-
-            modelBuilder.Entity("IncidentHub.Web.Features.Incidents.Alert", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("Annotations")
-                        .IsRequired()
-                        .HasColumnType("jsonb");
-
-                    b.Property<int>("Count")
-                        .HasColumnType("integer");
-
-                    b.Property<DateTimeOffset?>("EndsAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Fingerprint")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.Property<DateTimeOffset>("FirstSeenAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<bool>("Flapping")
-                        .HasColumnType("boolean");
-
-                    b.Property<string>("GroupKey")
-                        .IsRequired()
-                        .ValueGeneratedOnAdd()
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)")
-                        .HasDefaultValue("");
-
-                    b.Property<Guid?>("IncidentId")
-                        .HasColumnType("uuid");
-
-                    b.Property<Guid>("IntegrationId")
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("Labels")
-                        .IsRequired()
-                        .HasColumnType("jsonb");
-
-                    b.Property<DateTimeOffset>("LastSeenAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<Guid?>("SilenceId")
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("SourceUrl")
-                        .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)");
-
-                    b.Property<DateTimeOffset>("StartsAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.PrimitiveCollection<List<DateTimeOffset>>("StateChanges")
-                        .IsRequired()
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("timestamp with time zone[]")
-                        .HasDefaultValueSql("'{}'");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
-
-                    b.Property<string>("Title")
-                        .IsRequired()
-                        .HasMaxLength(500)
-                        .HasColumnType("character varying(500)");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("IntegrationId", "Fingerprint")
-                        .IsUnique();
-
-                    b.HasIndex("IntegrationId", "GroupKey");
-
-                    b.HasIndex(new[] { "IncidentId" }, "IX_alerts_IncidentId_analytics");
-
-                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex(new[] { "IncidentId" }, "IX_alerts_IncidentId_analytics"), new[] { "StartsAt", "Count", "Flapping" });
-
-                    b.ToTable("alerts", (string)null);
                 });
 
             modelBuilder.Entity("IncidentHub.Web.Features.Incidents.Incident", b =>
@@ -639,6 +548,93 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                     b.HasIndex("IncidentId", "At");
 
                     b.ToTable("timeline_entries", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentHub.Web.Features.Incidents.Alert", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Annotations")
+                        .IsRequired()
+                        .HasColumnType("jsonb");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("EndsAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("FirstSeenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Flapping")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("GroupKey")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasDefaultValue("");
+
+                    b.Property<Guid?>("IncidentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("IntegrationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Labels")
+                        .IsRequired()
+                        .HasColumnType("jsonb");
+
+                    b.Property<DateTimeOffset>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("SilenceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("SourceUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTimeOffset>("StartsAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.PrimitiveCollection<List<DateTimeOffset>>("StateChanges")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone[]")
+                        .HasDefaultValueSql("'{}'");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IntegrationId", "Fingerprint")
+                        .IsUnique();
+
+                    b.HasIndex("IntegrationId", "GroupKey");
+
+                    b.HasIndex(new[] { "IncidentId" }, "IX_alerts_IncidentId_analytics");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex(new[] { "IncidentId" }, "IX_alerts_IncidentId_analytics"), new[] { "StartsAt", "Count", "Flapping" });
+
+                    b.ToTable("alerts", (string)null);
                 });
 
             modelBuilder.Entity("IncidentHub.Web.Features.Ingestion.AlertEvent", b =>
@@ -993,237 +989,6 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                     b.ToTable("memory_entries", (string)null);
                 });
 
-            modelBuilder.Entity("IncidentHub.Web.Features.Remediation.PlanAction", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("ApprovedHash")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<string>("ArgumentOrigins")
-                        .IsRequired()
-                        .HasColumnType("jsonb");
-
-                    b.Property<string>("Arguments")
-                        .IsRequired()
-                        .HasColumnType("jsonb");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("integer");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<DateTimeOffset?>("DecidedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("DecidedBy")
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)");
-
-                    b.Property<DateTimeOffset?>("ExpiresAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("ExternalRef")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.Property<DateTimeOffset?>("FinishedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("GateReason")
-                        .IsRequired()
-                        .HasMaxLength(500)
-                        .HasColumnType("character varying(500)");
-
-                    b.Property<string>("Hash")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<Guid>("IncidentId")
-                        .HasColumnType("uuid");
-
-                    b.Property<bool>("NeedsApproval")
-                        .HasColumnType("boolean");
-
-                    b.Property<int>("Order")
-                        .HasColumnType("integer");
-
-                    b.Property<Guid>("PlanId")
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("Playbook")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.Property<string>("Postcondition")
-                        .HasColumnType("jsonb");
-
-                    b.Property<string>("Precondition")
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)");
-
-                    b.Property<string>("RejectReason")
-                        .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)");
-
-                    b.Property<string>("Result")
-                        .HasMaxLength(4000)
-                        .HasColumnType("character varying(4000)");
-
-                    b.Property<string>("Rollback")
-                        .IsRequired()
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)");
-
-                    b.Property<DateTimeOffset?>("StartedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("State")
-                        .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)");
-
-                    b.Property<string>("Target")
-                        .IsRequired()
-                        .HasMaxLength(500)
-                        .HasColumnType("character varying(500)");
-
-                    b.Property<string>("Tier")
-                        .IsRequired()
-                        .HasMaxLength(20)
-                        .HasColumnType("character varying(20)");
-
-                    b.Property<string>("TierReasons")
-                        .IsRequired()
-                        .HasColumnType("jsonb");
-
-                    b.Property<string>("Title")
-                        .IsRequired()
-                        .HasMaxLength(500)
-                        .HasColumnType("character varying(500)");
-
-                    b.Property<string>("Tool")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)");
-
-                    b.Property<string>("Verification")
-                        .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)");
-
-                    b.Property<bool?>("Verified")
-                        .HasColumnType("boolean");
-
-                    b.Property<DateTimeOffset?>("VerifiedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<uint>("Version")
-                        .IsConcurrencyToken()
-                        .ValueGeneratedOnAddOrUpdate()
-                        .HasColumnType("xid")
-                        .HasColumnName("xmin");
-
-                    b.Property<string>("Why")
-                        .IsRequired()
-                        .HasColumnType("jsonb");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("PlanId");
-
-                    b.HasIndex("IncidentId", "State");
-
-                    b.HasIndex("State", "ExpiresAt");
-
-                    b.ToTable("plan_actions", (string)null);
-                });
-
-            modelBuilder.Entity("IncidentHub.Web.Features.Remediation.Playbooks.PlaybookEntry", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("Definition")
-                        .IsRequired()
-                        .HasColumnType("jsonb");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.Property<DateTimeOffset>("UpdatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("UpdatedBy")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Name")
-                        .IsUnique();
-
-                    b.ToTable("playbooks", (string)null);
-                });
-
-            modelBuilder.Entity("IncidentHub.Web.Features.Remediation.Playbooks.SeededPlaybook", b =>
-                {
-                    b.Property<string>("Name")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.HasKey("Name");
-
-                    b.ToTable("seeded_playbooks", (string)null);
-                });
-
-            modelBuilder.Entity("IncidentHub.Web.Features.Remediation.RemediationPlan", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("Basis")
-                        .IsRequired()
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<bool>("Current")
-                        .HasColumnType("boolean");
-
-                    b.Property<long?>("DiagnosisId")
-                        .HasColumnType("bigint");
-
-                    b.Property<Guid>("IncidentId")
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("LeftOut")
-                        .IsRequired()
-                        .HasColumnType("jsonb");
-
-                    b.Property<int>("Revision")
-                        .HasColumnType("integer");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("IncidentId", "Revision")
-                        .IsUnique();
-
-                    b.ToTable("remediation_plans", (string)null);
-                });
-
             modelBuilder.Entity("IncidentHub.Web.Features.Reports.Email.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
@@ -1524,6 +1289,15 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("IncidentHub.Web.Features.Incidents.TimelineEntry", b =>
+                {
+                    b.HasOne("IncidentHub.Web.Features.Incidents.Incident", null)
+                        .WithMany("Timeline")
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("IncidentHub.Web.Features.Incidents.Alert", b =>
                 {
                     b.HasOne("IncidentHub.Web.Features.Incidents.Incident", null)
@@ -1534,15 +1308,6 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                     b.HasOne("IncidentHub.Web.Features.Ingestion.Integration", null)
                         .WithMany()
                         .HasForeignKey("IntegrationId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("IncidentHub.Web.Features.Incidents.TimelineEntry", b =>
-                {
-                    b.HasOne("IncidentHub.Web.Features.Incidents.Incident", null)
-                        .WithMany("Timeline")
-                        .HasForeignKey("IncidentId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -1575,24 +1340,6 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                 });
 
             modelBuilder.Entity("IncidentHub.Web.Features.Memory.MemoryEntry", b =>
-                {
-                    b.HasOne("IncidentHub.Web.Features.Incidents.Incident", null)
-                        .WithMany()
-                        .HasForeignKey("IncidentId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("IncidentHub.Web.Features.Remediation.PlanAction", b =>
-                {
-                    b.HasOne("IncidentHub.Web.Features.Remediation.RemediationPlan", null)
-                        .WithMany("Actions")
-                        .HasForeignKey("PlanId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("IncidentHub.Web.Features.Remediation.RemediationPlan", b =>
                 {
                     b.HasOne("IncidentHub.Web.Features.Incidents.Incident", null)
                         .WithMany()
@@ -1666,11 +1413,6 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                     b.Navigation("Alerts");
 
                     b.Navigation("Timeline");
-                });
-
-            modelBuilder.Entity("IncidentHub.Web.Features.Remediation.RemediationPlan", b =>
-                {
-                    b.Navigation("Actions");
                 });
 #pragma warning restore 612, 618
         }
