@@ -35,6 +35,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
     public DbSet<Features.Analytics.RolledWeek> RolledWeeks => Set<Features.Analytics.RolledWeek>();
     public DbSet<Features.Analytics.StaleWeek> StaleWeeks => Set<Features.Analytics.StaleWeek>();
+    public DbSet<Features.Audit.AuditEntry> AuditEntries => Set<Features.Audit.AuditEntry>();
 
     /// <summary>Cookie and antiforgery keys, shared by every web process.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
