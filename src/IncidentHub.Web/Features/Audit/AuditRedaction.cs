@@ -7,7 +7,8 @@ namespace IncidentHub.Web.Features.Audit;
 /// <summary>
 /// Turns a before/after value into JSON with every secret replaced by "[redacted]": properties whose name
 /// says secret (password, secret, hash, key, a name ending in "token") and strings that look like one of our
-/// tokens (ih_…, iht_…), wherever they sit. A safety net: callers pass no secrets in the first place.
+/// tokens (ih_…, iht_…), wherever they sit, and the password of a URL (https://user:…@host). A safety net:
+/// callers pass no secrets in the first place.
 /// </summary>
 public static partial class AuditRedaction
 {
@@ -48,6 +49,8 @@ public static partial class AuditRedaction
                 return array;
             case JsonValue v when v.TryGetValue<string>(out var text) && TokenLike().IsMatch(text):
                 return JsonValue.Create(Redacted);
+            case JsonValue v when v.TryGetValue<string>(out var text) && UrlPassword().IsMatch(text):
+                return JsonValue.Create(UrlPassword().Replace(text, "$1:" + Redacted + "@"));
             default:
                 return node;
         }
@@ -58,4 +61,7 @@ public static partial class AuditRedaction
 
     [GeneratedRegex(@"\biht?_[A-Za-z0-9_\-]{16,}")]
     private static partial Regex TokenLike();
+
+    [GeneratedRegex(@"(://[^/@\s:]+):[^/@\s]+@")]
+    private static partial Regex UrlPassword();
 }
