@@ -5,7 +5,10 @@ namespace IncidentHub.Web.Features.Audit;
 /// <summary>One line of a compact before/after diff: a JSON path with its old and new value (null when absent).</summary>
 public sealed record AuditChange(string Path, string? Before, string? After);
 
-/// <summary>Flattens before and after to paths ("rules.groupBy[0]") and keeps only the paths whose value differs.</summary>
+/// <summary>
+/// Flattens before and after to paths ("rules.groupBy[0]") and keeps only the paths whose value differs;
+/// empty values (null, [], {}) count as absent, so a creation lists only what was set.
+/// </summary>
 public static class AuditDiff
 {
     public static IReadOnlyList<AuditChange> Changes(JsonElement? before, JsonElement? after)
@@ -50,6 +53,8 @@ public static class AuditDiff
                     Walk(item, $"{path}[{i++}]", result);
                 }
 
+                break;
+            case JsonValueKind.Null or JsonValueKind.Array or JsonValueKind.Object:
                 break;
             default:
                 result[path.Length == 0 ? "value" : path] = Scalar(element);
