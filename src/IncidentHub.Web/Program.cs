@@ -1,5 +1,6 @@
 using IncidentHub.Web.Components.Layout;
 using IncidentHub.Web.Features.Analytics;
+using IncidentHub.Web.Features.Audit;
 using IncidentHub.Web.Features.Bundles;
 using IncidentHub.Web.Features.Catalog;
 using IncidentHub.Web.Features.History;
@@ -17,6 +18,7 @@ using IncidentHub.Web.Infrastructure.Jobs;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddInfrastructure();
+builder.AddAudit();
 builder.AddIdentity();
 builder.AddCatalog();
 builder.AddIncidents();
@@ -46,6 +48,7 @@ app.UseAntiforgery();
 if (app.ServesRequests())
 {
     app.MapIdentity();
+    app.MapAudit();
     app.MapCatalog();
     app.MapIncidents();
     app.MapIngestion();

@@ -1,3 +1,4 @@
+using IncidentHub.Web.Infrastructure.Audit;
 using IncidentHub.Web.Infrastructure.Security;
 using System.Text;
 using System.Text.Json;
@@ -34,6 +35,7 @@ public sealed partial class BundleImporter(
     ServiceCatalog catalog,
     IOptions<BundleOptions> options,
     TimeProvider clock,
+    IAuditLog audit,
     ILogger<BundleImporter> logger)
 {
     public static readonly string[] Fields = ["scenario", "alert", "logs", "metrics", "repository", "catalog"];
@@ -81,6 +83,11 @@ public sealed partial class BundleImporter(
             var services = await UpdateCatalogAsync(scenario, dir, logs.Keys, metrics, clone, branch, catalogPart, by, ct);
             var incidents = await SendAlertAsync(scenario.Kind, alert.Content, ct);
             logger.LogInformation("Bundle {BundleId} imported by {By}: services {Services}, incidents {Incidents}", bundleId, by, string.Join(", ", services), string.Join(", ", incidents));
+
+            // The import spans files, the catalog and intake's own commits; its summary entry follows them.
+            await audit.RecordAsync(new AuditRecord(AuditActor.Person(by), "bundle.imported", $"bundle:{bundleId}",
+                After: new { BundleId = bundleId, scenario.Title, Incidents = incidents, Services = services },
+                IncidentNumber: incidents.Count == 1 && int.TryParse(incidents[0].Replace("INC-", "", StringComparison.Ordinal), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) ? number : null), ct);
             return new BundleImportResult(bundleId, incidents, services, dir);
         }
         catch

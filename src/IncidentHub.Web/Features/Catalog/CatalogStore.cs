@@ -1,3 +1,4 @@
+using IncidentHub.Web.Infrastructure.Audit;
 using IncidentHub.Web.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -13,9 +14,11 @@ public sealed record CatalogSeedResult(int Added, int Updated, int KeptEdited);
 /// <summary>
 /// Writes to the service catalog (catalog_services). Every write validates the entry, commits,
 /// reloads this process's <see cref="ServiceCatalog"/> before returning, and notifies the other
-/// processes (channel <see cref="Channel"/>) so their snapshot follows within moments.
+/// processes (channel <see cref="Channel"/>) so their snapshot follows within moments. A person's or an
+/// import's write commits together with its audit entry; the YAML seed at start is not audited.
 /// </summary>
-public sealed class CatalogStore(IDbContextFactory<AppDbContext> dbFactory, ServiceCatalog catalog, NpgsqlDataSource dataSource, TimeProvider clock, ILogger<CatalogStore> logger)
+public sealed class CatalogStore(IDbContextFactory<AppDbContext> dbFactory, ServiceCatalog catalog, NpgsqlDataSource dataSource, TimeProvider clock, IAuditLog audit,
+    ILogger<CatalogStore> logger)
 {
     public const string Channel = "incidenthub_catalog";
 
@@ -45,7 +48,9 @@ public sealed class CatalogStore(IDbContextFactory<AppDbContext> dbFactory, Serv
         CatalogValidation.ThrowIfInvalid(service);
         var now = clock.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var oldKey = originalName?.Trim().ToLowerInvariant();
+        ServiceDefinition? before = null;
         if (oldKey is not null && oldKey != service.Name)
         {
             if (await db.CatalogServices.AnyAsync(e => e.Name == service.Name, ct))
@@ -53,6 +58,7 @@ public sealed class CatalogStore(IDbContextFactory<AppDbContext> dbFactory, Serv
                 throw new CatalogValidationException([$"name: a service named '{service.Name}' already exists."]);
             }
 
+            before = (await db.CatalogServices.AsNoTracking().SingleOrDefaultAsync(e => e.Name == oldKey, ct))?.ToService();
             await db.CatalogServices.Where(e => e.Name == oldKey).ExecuteDeleteAsync(ct);
         }
 
@@ -64,10 +70,14 @@ public sealed class CatalogStore(IDbContextFactory<AppDbContext> dbFactory, Serv
         }
         else
         {
+            before = entry.ToService();
             entry.Update(service, CatalogOrigin.Edited, by, now);
         }
 
+        audit.Add(db, new AuditRecord(AuditActor.Person(by), "catalog.service.saved", $"service:{entry.Name}", before, entry.ToService(),
+            Detail: before is not null && before.Name != entry.Name ? $"Renamed from {before.Name}." : null));
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         logger.LogInformation("Catalog entry {Name} saved by {By}", service.Name, by);
         await ChangedAsync(ct);
         return View(entry);
@@ -87,14 +97,18 @@ public sealed class CatalogStore(IDbContextFactory<AppDbContext> dbFactory, Serv
         var existing = await db.CatalogServices.Where(e => names.Contains(e.Name)).ToDictionaryAsync(e => e.Name, ct);
         foreach (var service in services)
         {
-            if (existing.TryGetValue(service.Name, out var entry))
+            var before = existing.TryGetValue(service.Name, out var entry) ? entry.ToService() : null;
+            if (entry is not null)
             {
                 entry.Update(service, origin, by, now);
             }
             else
             {
-                db.CatalogServices.Add(CatalogEntry.Create(service, origin, by, now));
+                entry = CatalogEntry.Create(service, origin, by, now);
+                db.CatalogServices.Add(entry);
             }
+
+            audit.Add(db, new AuditRecord(AuditActor.System(by), "catalog.service.imported", $"service:{entry.Name}", before, entry.ToService()));
         }
 
         await db.SaveChangesAsync(ct);
@@ -104,8 +118,17 @@ public sealed class CatalogStore(IDbContextFactory<AppDbContext> dbFactory, Serv
     public async Task<bool> DeleteAsync(string name, string by, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var key = name.Trim().ToLowerInvariant();
+        var before = (await db.CatalogServices.AsNoTracking().SingleOrDefaultAsync(e => e.Name == key, ct))?.ToService();
         var deleted = await db.CatalogServices.Where(e => e.Name == key).ExecuteDeleteAsync(ct);
+        if (deleted > 0)
+        {
+            audit.Add(db, new AuditRecord(AuditActor.Person(by), "catalog.service.deleted", $"service:{key}", Before: before));
+            await db.SaveChangesAsync(ct);
+        }
+
+        await transaction.CommitAsync(ct);
         if (deleted > 0)
         {
             logger.LogInformation("Catalog entry {Name} deleted by {By}", key, by);

@@ -271,7 +271,7 @@ public sealed class HistoryGenerator(NpgsqlDataSource dataSource, IntegrationSer
             }
         }
 
-        return (await integrations.CreateAsync(IntegrationName, SourceKind.Generic, ct)).IntegrationId;
+        return (await integrations.CreateAsync(IntegrationName, SourceKind.Generic, ct: ct)).IntegrationId;
     }
 
     private static async Task CopyAsync(NpgsqlConnection connection, string copy, List<object?[]> rows, NpgsqlDbType[] types, CancellationToken ct)

@@ -1,6 +1,7 @@
 using IncidentHub.Web.Infrastructure.Security;
 using System.Text;
 using IncidentHub.Web.Infrastructure;
+using IncidentHub.Web.Infrastructure.Audit;
 using IncidentHub.Web.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -22,9 +23,12 @@ public sealed record RawEventView(
     public bool CanReplay => Status is RawEventStatus.Failed or RawEventStatus.Rejected;
 }
 
-/// <summary>Admin work on integrations: create, rotate tokens, see what senders sent.</summary>
+/// <summary>
+/// Admin work on integrations: create, rotate tokens, see what senders sent. Every change writes its audit
+/// entry in the same commit; <c>by</c> is the person who made it (null: IncidentHub itself, e.g. a generator).
+/// </summary>
 public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, IOptions<IncidentHubOptions> options, Microsoft.Extensions.Caching.Memory.IMemoryCache cache, SigningSecrets signingSecrets,
-    IServiceScopeFactory scopes, IHttpClientFactory httpClients, ILogger<IntegrationService> logger)
+    IServiceScopeFactory scopes, IHttpClientFactory httpClients, IAuditLog audit, ILogger<IntegrationService> logger)
 {
     private const string TokenPrefix = "iht_";
 
@@ -50,7 +54,7 @@ public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory
         }).ToList();
     }
 
-    public async Task<IssuedUrl> CreateAsync(string name, SourceKind kind, CancellationToken ct = default)
+    public async Task<IssuedUrl> CreateAsync(string name, SourceKind kind, AuditActor? by = null, CancellationToken ct = default)
     {
         if (string.IsNullOrWhiteSpace(name))
         {
@@ -66,18 +70,22 @@ public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory
         var token = SecretTokens.New(TokenPrefix);
         var integration = Integration.Create(name, kind, token, clock.GetUtcNow());
         db.Integrations.Add(integration);
+        audit.Add(db, new AuditRecord(by ?? AuditActor.IncidentHub, "integration.created", Subject(integration), After: Audited(integration)));
         await db.SaveChangesAsync(ct);
         return new IssuedUrl(integration.Id, integration.Name, Url(integration, token));
     }
 
     /// <summary>The old token stops working at once.</summary>
-    public async Task<IssuedUrl> RotateTokenAsync(Guid id, CancellationToken ct = default)
+    public async Task<IssuedUrl> RotateTokenAsync(Guid id, AuditActor? by = null, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var integration = await db.Integrations.SingleAsync(i => i.Id == id, ct);
         var token = SecretTokens.New(TokenPrefix);
         var oldHash = integration.TokenHash;
+        var before = Audited(integration);
         integration.SetToken(token, clock.GetUtcNow());
+        audit.Add(db, new AuditRecord(by ?? AuditActor.IncidentHub, "integration.token.rotated", Subject(integration), before, Audited(integration),
+            Detail: "The old webhook URL stopped working."));
         await db.SaveChangesAsync(ct);
         cache.Remove(IngestionService.CacheKey(oldHash));
         return new IssuedUrl(integration.Id, integration.Name, Url(integration, token));
@@ -90,11 +98,13 @@ public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory
     }
 
     /// <summary>Saves new grouping rules; they apply to alerts arriving from now on.</summary>
-    public async Task SetRulesAsync(Guid id, GroupingRules rules, CancellationToken ct = default)
+    public async Task SetRulesAsync(Guid id, GroupingRules rules, AuditActor? by = null, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var integration = await db.Integrations.SingleAsync(i => i.Id == id, ct);
+        var before = integration.Rules;
         integration.ChangeRules(rules);
+        audit.Add(db, new AuditRecord(by ?? AuditActor.IncidentHub, "grouping.rules.saved", Subject(integration), before, integration.Rules));
         await db.SaveChangesAsync(ct);
         cache.Remove(IngestionService.CacheKey(integration.TokenHash));
     }
@@ -125,7 +135,7 @@ public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory
     }
 
     /// <summary>Sets (or with null/empty, clears) the HMAC secret senders must sign bodies with.</summary>
-    public async Task SetSigningSecretAsync(Guid id, string? secret, CancellationToken ct = default)
+    public async Task SetSigningSecretAsync(Guid id, string? secret, AuditActor? by = null, CancellationToken ct = default)
     {
         if (!string.IsNullOrEmpty(secret) && secret.Length < 16)
         {
@@ -134,7 +144,10 @@ public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var integration = await db.Integrations.SingleAsync(i => i.Id == id, ct);
+        var wasSigned = integration.RequiresSignature;
         integration.SetSigningSecret(string.IsNullOrEmpty(secret) ? null : signingSecrets.Protect(secret));
+        audit.Add(db, new AuditRecord(by ?? AuditActor.IncidentHub, integration.RequiresSignature ? "integration.signing_secret.set" : "integration.signing_secret.removed",
+            Subject(integration), new { Signed = wasSigned }, new { Signed = integration.RequiresSignature }));
         await db.SaveChangesAsync(ct);
         cache.Remove(IngestionService.CacheKey(integration.TokenHash));
     }
@@ -180,10 +193,17 @@ public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory
     }
 
     /// <summary>Applies a stored rejected or failed payload again, after a fix.</summary>
-    public async Task<ReceiveResult> ReplayAsync(long eventId, CancellationToken ct = default)
+    public async Task<ReceiveResult> ReplayAsync(long eventId, AuditActor? by = null, CancellationToken ct = default)
     {
         await using var scope = scopes.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<IngestionService>().ReplayAsync(eventId, ct);
+        var result = await scope.ServiceProvider.GetRequiredService<IngestionService>().ReplayAsync(eventId, ct);
+
+        // The replay commits inside intake's own writer (raw Npgsql), so its entry follows in a transaction of its own.
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var name = await db.AlertEvents.Where(e => e.Id == eventId).Join(db.Integrations, e => e.IntegrationId, i => i.Id, (e, i) => i.Name).SingleAsync(ct);
+        await audit.RecordAsync(new AuditRecord(by ?? AuditActor.IncidentHub, "integration.event.replayed", $"integration:{name}",
+            Detail: $"Raw event {eventId} replayed: {result.GetType().Name.ToLowerInvariant()}."), ct);
+        return result;
     }
 
     /// <summary>
@@ -223,6 +243,11 @@ public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory
             await db.SaveChangesAsync(ct);
         }
     }
+
+    private static string Subject(Integration integration) => $"integration:{integration.Name}";
+
+    /// <summary>What an Admin may see of an integration: never the token, its hash or the signing secret.</summary>
+    private static object Audited(Integration i) => new { i.Name, Kind = i.Kind.ToString(), i.TokenPrefix, i.TokenRotatedAt, Signed = i.RequiresSignature };
 
     private string Url(Integration integration, string token) => options.Value.PublicBaseUrl.TrimEnd('/') + integration.HookPath(token);
 

@@ -1,3 +1,4 @@
+using IncidentHub.Web.Infrastructure.Audit;
 using IncidentHub.Web.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
 using IncidentHub.Web.Infrastructure.Errors;
@@ -7,8 +8,8 @@ namespace IncidentHub.Web.Features.Ingestion;
 public sealed record SilenceView(
     Guid Id, string Matchers, DateTimeOffset StartsAt, DateTimeOffset EndsAt, string Reason, string CreatedBy, bool Active, int SilencedAlerts);
 
-/// <summary>Maintenance windows: create, list, end early.</summary>
-public sealed class SilenceService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock)
+/// <summary>Maintenance windows: create, list, end early; each change audited in its own commit.</summary>
+public sealed class SilenceService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, IAuditLog audit)
 {
     public async Task<IReadOnlyList<SilenceView>> ListAsync(CancellationToken ct = default)
     {
@@ -34,15 +35,22 @@ public sealed class SilenceService(IDbContextFactory<AppDbContext> dbFactory, Ti
         var silence = Silence.Create(Silence.ParseMatchers(matchers), start, start + duration, reason, by, now);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.Silences.Add(silence);
+        audit.Add(db, new AuditRecord(AuditActor.Person(by), "maintenance.created", Subject(silence), After: Audited(silence)));
         await db.SaveChangesAsync(ct);
         return silence.Id;
     }
 
-    public async Task ExpireAsync(Guid id, CancellationToken ct = default)
+    public async Task ExpireAsync(Guid id, AuditActor? by = null, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var silence = await db.Silences.SingleOrDefaultAsync(s => s.Id == id, ct) ?? throw new NotFoundException($"There is no maintenance window {id}.", "Maintenance window not found");
+        var before = Audited(silence);
         silence.Expire(clock.GetUtcNow());
+        audit.Add(db, new AuditRecord(by ?? AuditActor.IncidentHub, "maintenance.ended", Subject(silence), before, Audited(silence)));
         await db.SaveChangesAsync(ct);
     }
+
+    private static string Subject(Silence s) => $"maintenance:{s.Describe()}";
+
+    private static object Audited(Silence s) => new { Matchers = s.Describe(), s.StartsAt, s.EndsAt, s.Reason };
 }
