@@ -7,6 +7,7 @@ using IncidentHub.Web.Infrastructure.Data;
 using IncidentHub.Web.Infrastructure.Live;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using IncidentHub.Web.Infrastructure.Audit;
 
 namespace IncidentHub.Web.Features.Remediation;
 
@@ -19,6 +20,7 @@ public sealed class ApprovalTimeoutJob(
     ServiceCatalog catalog,
     OutboxService outbox,
     IIncidentNotifier notifier,
+    IAuditLog audit,
     IOptions<IncidentHubOptions> hub,
     TimeProvider clock,
     ILogger<ApprovalTimeoutJob> logger)
@@ -57,6 +59,8 @@ public sealed class ApprovalTimeoutJob(
         foreach (var action in actions)
         {
             action.Expire(now);
+            audit.Add(db, new AuditRecord(AuditActor.Agent(Actor), "plan.action.expired", $"INC-{incident.Number} action '{action.Title}'",
+                new { state = "proposed", expiresAt = action.ExpiresAt }, new { state = "expired" }, incident.Number));
         }
 
         var titles = string.Join(", ", actions.Select(a => $"'{a.Title}' ({a.Tier.ToString().ToUpperInvariant()})"));

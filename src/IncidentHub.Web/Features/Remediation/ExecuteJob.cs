@@ -6,6 +6,7 @@ using IncidentHub.Web.Infrastructure.Data;
 using IncidentHub.Web.Infrastructure.Live;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using IncidentHub.Web.Infrastructure.Audit;
 
 namespace IncidentHub.Web.Features.Remediation;
 
@@ -20,6 +21,7 @@ public sealed class ExecuteJob(
     ActionRunner runner,
     IOptions<RemediationOptions> options,
     IIncidentNotifier notifier,
+    IAuditLog audit,
     IBackgroundJobClient jobs,
     TimeProvider clock,
     ILogger<ExecuteJob> logger)
@@ -116,6 +118,10 @@ public sealed class ExecuteJob(
         db.Timeline.Add(TimelineEntry.Create(incident.Id, now, Actor, TimelineKind.Action,
             $"{(outcome.Succeeded ? "Succeeded" : "Failed")}: {action.Title}. {outcome.Result}", Details(action)));
         incident.Touch(now);
+        audit.Add(db, new AuditRecord(AuditActor.Agent(Actor), action.StartedAt is null ? "plan.action.refused" : "plan.action.executed",
+            $"INC-{incident.Number} action '{action.Title}'", new { state = "approved", approvedBy = action.DecidedBy, approvedHash = action.ApprovedHash },
+            new { state = RemediationService.ToName(action.State), action.Tool, action.Target, action.Arguments, action.Result, action.ExternalRef },
+            incident.Number));
         await db.SaveChangesAsync(ct);
         await notifier.PublishAsync([incident.Id], ct);
         if (outcome.Succeeded && action.Postcondition is { } post)

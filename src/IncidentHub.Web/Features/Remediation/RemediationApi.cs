@@ -3,6 +3,7 @@ using IncidentHub.Web.Features.Identity;
 using IncidentHub.Web.Features.Remediation.Playbooks;
 using IncidentHub.Web.Infrastructure.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
+using IncidentHub.Web.Infrastructure.Audit;
 
 namespace IncidentHub.Web.Features.Remediation;
 
@@ -57,12 +58,12 @@ public static class RemediationApi
             });
         }
 
-        await store.SaveAsync(parsed[0], http.User.Identity?.Name ?? "unknown", ct);
+        await store.SaveAsync(parsed[0], AuditActor.Of(http.User), ct);
         return TypedResults.Ok((await store.ListAsync(ct)).Single(p => p.Name == name));
     }
 
-    public static async Task<Results<NoContent, NotFoundProblem>> DeletePlaybook(string name, PlaybookStore store, CancellationToken ct) =>
-        await store.DeleteAsync(name, ct) is null
+    public static async Task<Results<NoContent, NotFoundProblem>> DeletePlaybook(string name, PlaybookStore store, HttpContext http, CancellationToken ct) =>
+        await store.DeleteAsync(name, AuditActor.Of(http.User), ct) is null
             ? NotFoundProblem.For("Playbook", $"There is no playbook '{name}'.")
             : TypedResults.NoContent();
 }

@@ -5,6 +5,7 @@ using IncidentHub.Web.Infrastructure.Data;
 using IncidentHub.Web.Infrastructure.Errors;
 using IncidentHub.Web.Infrastructure.Live;
 using Microsoft.EntityFrameworkCore;
+using IncidentHub.Web.Infrastructure.Audit;
 
 namespace IncidentHub.Web.Features.Remediation;
 
@@ -51,7 +52,7 @@ public static class PlanStatus
 }
 
 /// <summary>Reads plans and records people's decisions on their actions: approval bound to the action's hash, rejection with a reason.</summary>
-public sealed class RemediationService(IDbContextFactory<AppDbContext> dbFactory, IIncidentNotifier notifier, IBackgroundJobClient jobs, TimeProvider clock)
+public sealed class RemediationService(IDbContextFactory<AppDbContext> dbFactory, IIncidentNotifier notifier, IAuditLog audit, IBackgroundJobClient jobs, TimeProvider clock)
 {
     public async Task<PlanView?> GetAsync(int number, CancellationToken ct = default)
     {
@@ -129,6 +130,10 @@ public sealed class RemediationService(IDbContextFactory<AppDbContext> dbFactory
         }
 
         db.Timeline.Add(decide(found.Action, now));
+        audit.Add(db, new AuditRecord(AuditActor.Person(by), $"plan.action.{found.Action.State.ToString().ToLowerInvariant()}",
+            $"INC-{number} action '{found.Action.Title}'", new { state = "proposed" },
+            new { state = ToName(found.Action.State), found.Action.Tool, found.Action.Target, found.Action.Arguments, found.Action.Hash, reason = found.Action.RejectReason },
+            number));
         try
         {
             await db.SaveChangesAsync(ct);

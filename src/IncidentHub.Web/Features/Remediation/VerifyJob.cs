@@ -7,6 +7,7 @@ using IncidentHub.Web.Features.Reports.Email;
 using IncidentHub.Web.Infrastructure.Data;
 using IncidentHub.Web.Infrastructure.Live;
 using Microsoft.EntityFrameworkCore;
+using IncidentHub.Web.Infrastructure.Audit;
 
 namespace IncidentHub.Web.Features.Remediation;
 
@@ -23,6 +24,7 @@ public sealed class VerifyJob(
     OutboxService outbox,
     IncidentPipeline pipeline,
     IIncidentNotifier notifier,
+    IAuditLog audit,
     TimeProvider clock)
 {
     public const string Actor = "verifier";
@@ -82,6 +84,16 @@ public sealed class VerifyJob(
         }
 
         incident.Touch(now);
+        audit.Add(db, new AuditRecord(AuditActor.Agent(Actor), result.Verified ? "plan.action.verified" : "plan.action.verification_failed",
+            $"INC-{incident.Number} action '{action.Title}'", null,
+            new { postcondition = post.ToString(), outcome = result.Outcome.ToString(), result.Reason, result.WorstValue, state = RemediationService.ToName(action.State) },
+            incident.Number));
+        if (action.State == ActionState.RolledBack)
+        {
+            audit.Add(db, new AuditRecord(AuditActor.Agent(ExecuteJob.Actor), "plan.action.rolled_back", $"INC-{incident.Number} action '{action.Title}'",
+                new { state = "succeeded" }, new { state = "rolled back", action.Result }, incident.Number));
+        }
+
         await db.SaveChangesAsync(ct);
         await notifier.PublishAsync([incident.Id], ct);
         if (result.Outcome == VerificationOutcome.NotVerified)

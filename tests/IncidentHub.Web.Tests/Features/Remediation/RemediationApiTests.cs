@@ -125,6 +125,9 @@ public sealed class RemediationApiTests(IncidentHubFactory app)
         var timeline = await db.Timeline.Where(t => t.IncidentId == incident.IncidentId).OrderBy(t => t.Id).Select(t => new { t.Kind, t.Actor, t.Text }).ToListAsync();
         Assert.Contains(timeline, t => t.Kind == TimelineKind.Approval && t.Actor == IncidentHubFactory.AdminEmail && t.Text.StartsWith("Approved by", StringComparison.Ordinal));
         Assert.Contains(timeline, t => t.Kind == TimelineKind.Action && t.Text.StartsWith("Failed: Roll", StringComparison.Ordinal));
+        var audit = await db.AuditEntries.Where(e => e.IncidentNumber == incident.Number).Select(e => new { e.Action, e.Actor }).ToListAsync();
+        Assert.Contains(audit, e => e.Action == "plan.action.approved" && e.Actor == IncidentHubFactory.AdminEmail);
+        Assert.Contains(audit, e => e.Action == "plan.action.executed");
     }
 
     [Fact]

@@ -2,13 +2,14 @@ using IncidentHub.Analysis.Remediation;
 using IncidentHub.Web.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using IncidentHub.Web.Infrastructure.Audit;
 
 namespace IncidentHub.Web.Features.Remediation.Playbooks;
 
 public sealed record PlaybookView(string Name, Playbook Definition, DateTimeOffset UpdatedAt, string UpdatedBy);
 
 /// <summary>The playbook registry: data in PostgreSQL, seeded from seed-data/playbooks.yaml, edited by Admins.</summary>
-public sealed class PlaybookStore(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock)
+public sealed class PlaybookStore(IDbContextFactory<AppDbContext> dbFactory, IAuditLog audit, TimeProvider clock)
 {
     public async Task<IReadOnlyList<Playbook>> AllAsync(CancellationToken ct)
     {
@@ -24,25 +25,26 @@ public sealed class PlaybookStore(IDbContextFactory<AppDbContext> dbFactory, Tim
     }
 
     /// <summary>Adds or replaces the playbook of that name; returns what it was before (null when new).</summary>
-    public async Task<Playbook?> SaveAsync(Playbook playbook, string by, CancellationToken ct)
+    public async Task<Playbook?> SaveAsync(Playbook playbook, AuditActor by, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var entry = await db.Playbooks.SingleOrDefaultAsync(p => p.Name == playbook.Name, ct);
         var before = entry?.Definition;
         if (entry is null)
         {
-            db.Playbooks.Add(PlaybookEntry.Create(playbook, by, clock.GetUtcNow()));
+            db.Playbooks.Add(PlaybookEntry.Create(playbook, by.Name, clock.GetUtcNow()));
         }
         else
         {
-            entry.Update(playbook, by, clock.GetUtcNow());
+            entry.Update(playbook, by.Name, clock.GetUtcNow());
         }
 
+        audit.Add(db, new AuditRecord(by, "playbook.saved", $"playbook:{playbook.Name}", before, playbook));
         await db.SaveChangesAsync(ct);
         return before;
     }
 
-    public async Task<Playbook?> DeleteAsync(string name, CancellationToken ct)
+    public async Task<Playbook?> DeleteAsync(string name, AuditActor by, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var entry = await db.Playbooks.SingleOrDefaultAsync(p => p.Name == name, ct);
@@ -52,6 +54,7 @@ public sealed class PlaybookStore(IDbContextFactory<AppDbContext> dbFactory, Tim
         }
 
         db.Playbooks.Remove(entry);
+        audit.Add(db, new AuditRecord(by, "playbook.deleted", $"playbook:{name}", entry.Definition, null));
         await db.SaveChangesAsync(ct);
         return entry.Definition;
     }
