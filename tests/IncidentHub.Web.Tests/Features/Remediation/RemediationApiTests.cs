@@ -47,6 +47,19 @@ public sealed class RemediationApiTests(IncidentHubFactory app)
     }
 
     [Fact]
+    public async Task ThePlanJob_RunTwiceForTheSameDiagnosis_ChangesNothing()
+    {
+        var incident = await RemediationScenario.BadDeployAsync(app);
+        var first = await RemediationScenario.PlanViewAsync(app, incident.Number);
+
+        await RemediationScenario.PlanAsync(app, incident.IncidentId);
+
+        var again = await RemediationScenario.PlanViewAsync(app, incident.Number);
+        Assert.Equal(first.Revision, again.Revision);
+        Assert.Equal(first.Actions.Select(a => a.Id), again.Actions.Select(a => a.Id));
+    }
+
+    [Fact]
     public async Task Approve_WithAStaleHash_Is409_AndNothingIsApproved()
     {
         var incident = await RemediationScenario.BadDeployAsync(app);
