@@ -55,6 +55,14 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_triggered");
 
+                    b.Property<string>("Origin")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("Live")
+                        .HasColumnName("origin");
+
                     b.Property<string>("Service")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
@@ -66,7 +74,7 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Week", "GroupKey")
+                    b.HasIndex("Week", "GroupKey", "Origin")
                         .IsUnique();
 
                     b.ToTable("incident_weekly_groups", (string)null);
@@ -103,6 +111,14 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                     b.Property<long>("Notifications")
                         .HasColumnType("bigint")
                         .HasColumnName("notifications");
+
+                    b.Property<string>("Origin")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("Live")
+                        .HasColumnName("origin");
 
                     b.PrimitiveCollection<int[]>("PhaseCounts")
                         .IsRequired()
@@ -156,10 +172,10 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Week", "Severity", "Service")
+                    b.HasIndex("Week", "Severity", "Service", "Origin")
                         .IsUnique();
 
-                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("Week", "Severity", "Service"), false);
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("Week", "Severity", "Service", "Origin"), false);
 
                     b.ToTable("incident_weekly_stats", (string)null);
                 });
@@ -380,6 +396,93 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("IncidentHub.Web.Features.Incidents.Alert", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Annotations")
+                        .IsRequired()
+                        .HasColumnType("jsonb");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("EndsAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("FirstSeenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Flapping")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("GroupKey")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasDefaultValue("");
+
+                    b.Property<Guid?>("IncidentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("IntegrationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Labels")
+                        .IsRequired()
+                        .HasColumnType("jsonb");
+
+                    b.Property<DateTimeOffset>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("SilenceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("SourceUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTimeOffset>("StartsAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.PrimitiveCollection<List<DateTimeOffset>>("StateChanges")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone[]")
+                        .HasDefaultValueSql("'{}'");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IntegrationId", "Fingerprint")
+                        .IsUnique();
+
+                    b.HasIndex("IntegrationId", "GroupKey");
+
+                    b.HasIndex(new[] { "IncidentId" }, "IX_alerts_IncidentId_analytics");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex(new[] { "IncidentId" }, "IX_alerts_IncidentId_analytics"), new[] { "StartsAt", "Count", "Flapping" });
+
+                    b.ToTable("alerts", (string)null);
+                });
+
             modelBuilder.Entity("IncidentHub.Web.Features.Incidents.Incident", b =>
                 {
                     b.Property<Guid>("Id")
@@ -420,6 +523,13 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("integer")
                         .HasDefaultValueSql("nextval('incident_numbers')");
+
+                    b.Property<string>("Origin")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("Live");
 
                     b.Property<DateTimeOffset?>("ResolvedAt")
                         .HasColumnType("timestamp with time zone");
@@ -548,93 +658,6 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                     b.HasIndex("IncidentId", "At");
 
                     b.ToTable("timeline_entries", (string)null);
-                });
-
-            modelBuilder.Entity("IncidentHub.Web.Features.Incidents.Alert", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("Annotations")
-                        .IsRequired()
-                        .HasColumnType("jsonb");
-
-                    b.Property<int>("Count")
-                        .HasColumnType("integer");
-
-                    b.Property<DateTimeOffset?>("EndsAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Fingerprint")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.Property<DateTimeOffset>("FirstSeenAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<bool>("Flapping")
-                        .HasColumnType("boolean");
-
-                    b.Property<string>("GroupKey")
-                        .IsRequired()
-                        .ValueGeneratedOnAdd()
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)")
-                        .HasDefaultValue("");
-
-                    b.Property<Guid?>("IncidentId")
-                        .HasColumnType("uuid");
-
-                    b.Property<Guid>("IntegrationId")
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("Labels")
-                        .IsRequired()
-                        .HasColumnType("jsonb");
-
-                    b.Property<DateTimeOffset>("LastSeenAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<Guid?>("SilenceId")
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("SourceUrl")
-                        .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)");
-
-                    b.Property<DateTimeOffset>("StartsAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.PrimitiveCollection<List<DateTimeOffset>>("StateChanges")
-                        .IsRequired()
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("timestamp with time zone[]")
-                        .HasDefaultValueSql("'{}'");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
-
-                    b.Property<string>("Title")
-                        .IsRequired()
-                        .HasMaxLength(500)
-                        .HasColumnType("character varying(500)");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("IntegrationId", "Fingerprint")
-                        .IsUnique();
-
-                    b.HasIndex("IntegrationId", "GroupKey");
-
-                    b.HasIndex(new[] { "IncidentId" }, "IX_alerts_IncidentId_analytics");
-
-                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex(new[] { "IncidentId" }, "IX_alerts_IncidentId_analytics"), new[] { "StartsAt", "Count", "Flapping" });
-
-                    b.ToTable("alerts", (string)null);
                 });
 
             modelBuilder.Entity("IncidentHub.Web.Features.Ingestion.AlertEvent", b =>
@@ -1289,15 +1312,6 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("IncidentHub.Web.Features.Incidents.TimelineEntry", b =>
-                {
-                    b.HasOne("IncidentHub.Web.Features.Incidents.Incident", null)
-                        .WithMany("Timeline")
-                        .HasForeignKey("IncidentId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("IncidentHub.Web.Features.Incidents.Alert", b =>
                 {
                     b.HasOne("IncidentHub.Web.Features.Incidents.Incident", null)
@@ -1308,6 +1322,15 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                     b.HasOne("IncidentHub.Web.Features.Ingestion.Integration", null)
                         .WithMany()
                         .HasForeignKey("IntegrationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("IncidentHub.Web.Features.Incidents.TimelineEntry", b =>
+                {
+                    b.HasOne("IncidentHub.Web.Features.Incidents.Incident", null)
+                        .WithMany("Timeline")
+                        .HasForeignKey("IncidentId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
