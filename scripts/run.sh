@@ -7,9 +7,11 @@
 #   scripts/run.sh stop     stop the private PostgreSQL cluster
 #   scripts/run.sh status   show whether the private PostgreSQL cluster runs
 #   scripts/run.sh demo [NAME|all]
-#                           import the demo incident bundles seed-data/bundles/<NAME> (all by default)
-#                           with `ih import`, as the admin (API token from .data/secrets.env); starts
-#                           IncidentHub in the background first when it is not running
+#                           load a generated six-month demo history (300 incidents marked "demo",
+#                           POST /api/demo-data; once) and import the demo incident bundles
+#                           seed-data/bundles/<NAME> (all by default) with `ih import`, as the admin (API
+#                           token from .data/secrets.env); starts IncidentHub in the background first
+#                           when it is not running
 #
 # Generated secrets (admin password, API token, webhook tokens) live in .data/secrets.env (mode 600);
 # the app log is .data/incidenthub.log.
@@ -193,6 +195,11 @@ demo() {
     ih_log "IncidentHub runs in the background (pid $pid); stop it with: kill $pid"
   fi
 
+  # Demo data only on request, marked "demo" wherever it shows; Admins remove it on the History page (DELETE /api/demo-data).
+  ih_log "loading the generated demo history (300 incidents over 6 months, marked demo; none when it is there already)..."
+  curl -fsS -X POST -H "Authorization: Bearer $ADMIN_API_TOKEN" "$BASE_URL/api/demo-data" >&2 || ih_die "loading the demo history failed"
+  echo >&2
+
   ih_log "building the ih command (src/IncidentHub.Cli)..."
   local build_out
   build_out=$(dotnet build "$ROOT/src/IncidentHub.Cli" -c Release -nologo -v quiet 2>&1) || { echo "$build_out" >&2; ih_die "build of ih failed (errors above)"; }
@@ -273,8 +280,7 @@ run() {
   : >"$LOG"
   ih_log "migrating and seeding the database..."
   dotnet "$DLL" migrate 2>&1 | tee -a "$LOG" >&2 || ih_die "migrate failed (see $LOG)"
-  # A generated six-month history (only into an empty database) so history and analytics mean something.
-  dotnet "$DLL" seed-history --count 300 --months 6 --if-empty 2>&1 | tee -a "$LOG" >&2 || ih_die "seed-history failed (see $LOG)"
+  # No generated history here: a fresh run shows only the user's own incidents (`scripts/run.sh demo` loads demo data).
 
   # The build and migration took a while: check the port again.
   port_in_use "$IH_PORT" && ih_die "port $IH_PORT on 127.0.0.1 became busy; stop what listens there or set IH_PORT"

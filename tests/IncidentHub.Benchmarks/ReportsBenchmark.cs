@@ -50,8 +50,9 @@ public static class ReportsBenchmark
 
         var queries = new AnalyticsQueries(dataSource);
         var history = new HistoryQueries(dataSource);
-        var all = new AnalyticsRange(DateTimeOffset.UnixEpoch, DateTimeOffset.UtcNow.AddDays(1));
-        var quarter = new AnalyticsRange(DateTimeOffset.UtcNow.AddDays(-90), DateTimeOffset.UtcNow);
+        // The seeded history is demo data: the figures are measured with it included, as a user who asked for it sees them.
+        var all = new AnalyticsRange(DateTimeOffset.UnixEpoch, DateTimeOffset.UtcNow.AddDays(1), IncludeDemo: true);
+        var quarter = new AnalyticsRange(DateTimeOffset.UtcNow.AddDays(-90), DateTimeOffset.UtcNow, IncludeDemo: true);
         var ct = CancellationToken.None;
         var analytics = new (string Name, Func<AnalyticsRange, Task> Run)[]
         {

@@ -46,6 +46,10 @@ public sealed class ReportsPagesTests(IncidentHubFactory app, BrowserFixture bro
         await Expect(rows).ToHaveCountAsync(25);
         var total = int.Parse((await page.GetByTestId("history-total").TextContentAsync())!, System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(total >= 300, $"total {total}");
+        // Generated history is demo data, and says so: the note with the Admin's one-click removal, a mark on each row.
+        await Expect(page.GetByTestId("history-demo-note")).ToContainTextAsync("demo incidents");
+        await Expect(page.GetByTestId("remove-demo-data")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=history-grid] [data-testid=origin-badge]").First).ToHaveTextAsync("demo");
         await ScreenshotAsync(page, "history.png");
 
         await page.Locator("input[data-testid=history-search], [data-testid=history-search] input").First.FillAsync("replication lag");
@@ -66,6 +70,13 @@ public sealed class ReportsPagesTests(IncidentHubFactory app, BrowserFixture bro
         await page.GotoAsync("/analytics");
         await WaitForCircuitAsync(page);
 
+        // Demo incidents stay out of the figures until asked for, and the page says how many it left out.
+        await Expect(page.GetByTestId("analytics-demo-note")).ToContainTextAsync("left out of these figures", new() { Timeout = 30_000 });
+        await page.GetByText("Include demo data").ClickAsync();
+        await page.WaitForURLAsync("**/analytics?demo=include");
+        await WaitForCircuitAsync(page);
+        await Expect(page.GetByTestId("analytics-demo-note")).ToContainTextAsync("These figures include", new() { Timeout = 30_000 });
+
         foreach (var chart in new[] { "trend", "mttr-severity", "mttr-service", "per-service", "severity", "phases", "weekly-count" })
         {
             // plotly.js (3.5 MB) loads on first use.
@@ -73,7 +84,8 @@ public sealed class ReportsPagesTests(IncidentHubFactory app, BrowserFixture bro
         }
 
         await Expect(page.GetByTestId("analytics-definitions")).ToContainTextAsync("MTTA (mean time to acknowledge) = mean of acknowledged_at − triggered_at");
-        await Expect(page.GetByTestId("stat-plans")).ToContainTextAsync("%");
+        // No plan has ever been proposed (remediation records real ones when it exists): no invented rate.
+        await Expect(page.GetByTestId("stat-plans")).ToContainTextAsync("no plans yet");
         await Expect(page.Locator("[data-testid=chart-recurring] tbody tr").First).ToBeVisibleAsync();
         Assert.NotEqual("0", await page.GetByTestId("stat-incidents").TextContentAsync());
         await ScreenshotAsync(page, "analytics.png");

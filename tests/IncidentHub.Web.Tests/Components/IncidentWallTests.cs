@@ -45,6 +45,22 @@ public sealed class IncidentWallTests : BunitContext, IAsyncLifetime
     }
 
     [Fact]
+    public void Wall_MarksDemoAndImportedIncidents_AndLeavesLiveOnesUnmarked()
+    {
+        var wall = Render<IncidentWall>(p => p
+            .Add(w => w.Incidents, [
+                Incident(1, Severity.P2, IncidentState.Investigating) with { Origin = IncidentOrigin.Demo },
+                Incident(2, Severity.P2, IncidentState.Investigating) with { Origin = IncidentOrigin.Imported },
+                Incident(3, Severity.P2, IncidentState.Investigating)])
+            .Add(w => w.Now, Now));
+
+        Assert.Equal("demo", wall.Find("[data-number='1'] [data-testid=origin-badge]").TextContent);
+        Assert.Contains("not a real incident", wall.Find("[data-number='1'] [data-testid=origin-badge]").GetAttribute("title"), StringComparison.Ordinal);
+        Assert.Equal("imported", wall.Find("[data-number='2'] [data-testid=origin-badge]").TextContent);
+        Assert.Empty(wall.FindAll("[data-number='3'] [data-testid=origin-badge]"));
+    }
+
+    [Fact]
     public void Wall_KeepsTheGivenOrder_AndMarksAcknowledgedAndResolvedRows()
     {
         var wall = Render<IncidentWall>(p => p

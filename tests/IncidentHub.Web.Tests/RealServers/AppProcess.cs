@@ -32,7 +32,11 @@ public sealed class AppProcess : IAsyncDisposable
 
     /// <summary>Runs `IncidentHub.Web.dll migrate` (migrations and seed) and waits for it.</summary>
     public static Task MigrateAsync(string connectionString, IReadOnlyDictionary<string, string>? settings = null) =>
-        RealProcess.RunAsync("dotnet", [DllPath(), "migrate"], Path.GetDirectoryName(DllPath()), EnvironmentFor(connectionString, 0, settings));
+        RunCommandAsync(connectionString, ["migrate"], settings);
+
+    /// <summary>Runs one of the app's commands (`migrate`, `seed-history ...`) and returns what it wrote.</summary>
+    public static Task<string> RunCommandAsync(string connectionString, IEnumerable<string> args, IReadOnlyDictionary<string, string>? settings = null) =>
+        RealProcess.RunAsync("dotnet", [DllPath(), .. args], Path.GetDirectoryName(DllPath()), EnvironmentFor(connectionString, 0, settings));
 
     public static async Task<AppProcess> StartAsync(string connectionString, int port = 0, IReadOnlyDictionary<string, string>? settings = null)
     {

@@ -3,8 +3,11 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace IncidentHub.Web.Features.Analytics;
 
-/// <summary>The query string of /api/analytics: from and to, ISO 8601; by default the 90 days up to now.</summary>
-public sealed record AnalyticsQuery(string? From, string? To)
+/// <summary>
+/// The query string of /api/analytics: from and to, ISO 8601; by default the 90 days up to now. includeDemo=true adds the
+/// generated demo history to the figures (left out by default; the answer's demoIncidents says how many there are).
+/// </summary>
+public sealed record AnalyticsQuery(string? From, string? To, bool? IncludeDemo)
 {
     /// <summary>False, with errors keyed by query parameter, when a time is not understood or the range is empty or over ten years.</summary>
     public bool TryRead(DateTimeOffset now, out AnalyticsRange range, out Dictionary<string, string[]> errors)
@@ -22,7 +25,7 @@ public sealed record AnalyticsQuery(string? From, string? To)
             errors["from"] = ["The range is at most ten years."];
         }
 
-        range = new AnalyticsRange(start, end);
+        range = new AnalyticsRange(start, end, IncludeDemo ?? false);
         return errors.Count == 0;
     }
 

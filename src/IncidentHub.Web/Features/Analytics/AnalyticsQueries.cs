@@ -1,10 +1,11 @@
 using IncidentHub.Analysis.Incidents;
+using IncidentHub.Web.Features.Incidents;
 using Npgsql;
 
 namespace IncidentHub.Web.Features.Analytics;
 
-/// <summary>Incidents whose TriggeredAt is in [From, To).</summary>
-public sealed record AnalyticsRange(DateTimeOffset From, DateTimeOffset To);
+/// <summary>Incidents whose TriggeredAt is in [From, To); demo incidents (generated history) only when asked for.</summary>
+public sealed record AnalyticsRange(DateTimeOffset From, DateTimeOffset To, bool IncludeDemo = false);
 
 public sealed record WeekPoint(DateTimeOffset Week, int Incidents, int Acknowledged, double? MttaMinutes, int Resolved, double? MttrMinutes);
 
@@ -30,6 +31,8 @@ public sealed record AlertNoise(int Incidents, int Alerts, long Notifications, d
 /// <item>MTTA (mean time to acknowledge) = mean of AcknowledgedAt - TriggeredAt over acknowledged incidents.</item>
 /// <item>MTTR (mean time to resolve) = mean of ResolvedAt - TriggeredAt over resolved incidents (ResolvedAt set; still-open ones are left out).</item>
 /// <item>An incident belongs to the week (Monday 00:00 UTC) and the range of its TriggeredAt.</item>
+/// <item>Demo incidents (Origin Demo, the generated history) count only when the range asks for them (<see cref="AnalyticsRange.IncludeDemo"/>).</item>
+/// <item>An imported bundle's incident (Origin Imported) has no detect phase: its alerts carry the bundle's own past times.</item>
 /// </list>
 /// </summary>
 public sealed class AnalyticsQueries(NpgsqlDataSource dataSource)
@@ -37,7 +40,8 @@ public sealed class AnalyticsQueries(NpgsqlDataSource dataSource)
     /// <summary>The phase definitions: name, who spends the time, start and end columns (SQL).</summary>
     public static readonly IReadOnlyList<(string Phase, string Who, string Start, string End)> PhaseDefinitions =
     [
-        ("detect", "source", "d.first_alert", "i.\"TriggeredAt\""),
+        // An imported bundle's alerts started when the bundle was recorded, months before the import opened the incident.
+        ("detect", "source", $"CASE WHEN i.\"Origin\" = '{nameof(IncidentOrigin.Imported)}' THEN NULL ELSE d.first_alert END", "i.\"TriggeredAt\""),
         ("triage", "agent", "i.\"TriggeredAt\"", "i.\"TriagedAt\""),
         ("acknowledge", "people", "i.\"TriggeredAt\"", "i.\"AcknowledgedAt\""),
         ("diagnose", "agent", "i.\"InvestigatingAt\"", "coalesce(i.\"AwaitingApprovalAt\", i.\"MitigatingAt\", i.\"MonitoringAt\", i.\"EscalatedAt\", i.\"ResolvedAt\")"),
@@ -57,9 +61,9 @@ public sealed class AnalyticsQueries(NpgsqlDataSource dataSource)
         var r = rollup ?? IncidentWeeklyStatsSql.Stats;
         return $"""
             WITH b AS (
-                SELECT {r.ColumnList} FROM {r.Table} s WHERE s.week = ANY(@rolled)
+                SELECT {r.ColumnList} FROM {r.Table} s WHERE s.week = ANY(@rolled) AND (@include_demo OR s.origin <> '{nameof(IncidentOrigin.Demo)}')
                 UNION ALL
-                SELECT e.* FROM ({IncidentWeeklyStatsSql.BucketsFromIncidents(r, RawRows, alerts)}) e
+                SELECT e.* FROM ({IncidentWeeklyStatsSql.BucketsFromIncidents(r, $"({RawRows}) AND (@include_demo OR i.\"Origin\" <> '{nameof(IncidentOrigin.Demo)}')", alerts)}) e
             )
             """;
     }
@@ -183,6 +187,7 @@ public sealed class AnalyticsQueries(NpgsqlDataSource dataSource)
         await using var command = new NpgsqlCommand(sql.Replace(RawRows, stretches.Count == 0 ? "false"
             : string.Join(" OR ", stretches.Select((_, n) => $"(i.\"TriggeredAt\" >= @raw_from{n} AND i.\"TriggeredAt\" < @raw_to{n})")), StringComparison.Ordinal), connection, tx);
         command.Parameters.AddWithValue("rolled", rolled.ToArray());
+        command.Parameters.AddWithValue("include_demo", range.IncludeDemo);
         for (var n = 0; n < stretches.Count; n++)
         {
             command.Parameters.AddWithValue($"raw_from{n}", stretches[n].From);
@@ -200,6 +205,17 @@ public sealed class AnalyticsQueries(NpgsqlDataSource dataSource)
 
         await tx.CommitAsync(ct);
         return rows;
+    }
+
+    /// <summary>Demo incidents triggered in the range, whether the figures include them or not (the page says how many).</summary>
+    public async Task<int> DemoIncidentsAsync(AnalyticsRange range, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            SELECT count(*)::int FROM incidents i WHERE i."Origin" = '{nameof(IncidentOrigin.Demo)}' AND i."TriggeredAt" >= @from AND i."TriggeredAt" < @to
+            """);
+        command.Parameters.AddWithValue("from", range.From.ToUniversalTime());
+        command.Parameters.AddWithValue("to", range.To.ToUniversalTime());
+        return (int)(await command.ExecuteScalarAsync(ct))!;
     }
 
     /// <summary>[<paramref name="from"/>, <paramref name="to"/>) without the rolled weeks (sorted, inside the range): the stretches read from the raw rows.</summary>
@@ -239,7 +255,8 @@ public sealed record AnalyticsReport(
     IReadOnlyList<PhaseFigure> Phases,
     PlanAcceptance Plans,
     IReadOnlyList<RecurringGroup> Recurring,
-    AlertNoise Noise);
+    AlertNoise Noise,
+    int DemoIncidents);
 
 public sealed class AnalyticsService(AnalyticsQueries queries)
 {
@@ -254,5 +271,6 @@ public sealed class AnalyticsService(AnalyticsQueries queries)
             await queries.PhaseBreakdownAsync(range, ct),
             await queries.PlanAcceptanceAsync(range, ct),
             await queries.RecurringAsync(range, ct),
-            await queries.AlertNoiseAsync(range, ct));
+            await queries.AlertNoiseAsync(range, ct),
+            await queries.DemoIncidentsAsync(range, ct));
 }

@@ -20,6 +20,9 @@ public sealed class IncidentWeeklyStats
     public DateTimeOffset Week { get; private set; }
     public string Severity { get; private set; } = "";
     public string? Service { get; private set; }
+
+    /// <summary>The incidents' origin (Live, Demo, Imported): the queries leave Demo buckets out unless asked.</summary>
+    public string Origin { get; private set; } = "";
     public int Incidents { get; private set; }
     public int Acknowledged { get; private set; }
     public decimal TtaSeconds { get; private set; }
@@ -46,6 +49,7 @@ public sealed class IncidentWeeklyGroup
     public long Id { get; private set; }
     public DateTimeOffset Week { get; private set; }
     public string GroupKey { get; private set; } = "";
+    public string Origin { get; private set; } = "";
     public int Incidents { get; private set; }
     public string? Service { get; private set; }
     public DateTimeOffset LastTriggered { get; private set; }
@@ -62,6 +66,7 @@ public sealed class IncidentWeeklyStatsConfiguration : IEntityTypeConfiguration<
         b.Property(s => s.Week).HasColumnName("week");
         b.Property(s => s.Severity).HasColumnName("severity").HasMaxLength(32);
         b.Property(s => s.Service).HasColumnName("service").HasMaxLength(200);
+        b.Property(s => s.Origin).HasColumnName("origin").HasMaxLength(16).HasDefaultValue("Live");
         b.Property(s => s.Incidents).HasColumnName("incidents");
         b.Property(s => s.Acknowledged).HasColumnName("acknowledged");
         b.Property(s => s.TtaSeconds).HasColumnName("tta_seconds").HasColumnType("numeric");
@@ -77,7 +82,7 @@ public sealed class IncidentWeeklyStatsConfiguration : IEntityTypeConfiguration<
         b.Property(s => s.Notifications).HasColumnName("notifications");
         b.Property(s => s.Flapping).HasColumnName("flapping");
         // One row per bucket (a null service is one bucket too), and the range scans of the queries.
-        b.HasIndex(s => new { s.Week, s.Severity, s.Service }).IsUnique().AreNullsDistinct(false);
+        b.HasIndex(s => new { s.Week, s.Severity, s.Service, s.Origin }).IsUnique().AreNullsDistinct(false);
     }
 }
 
@@ -90,11 +95,12 @@ public sealed class IncidentWeeklyGroupConfiguration : IEntityTypeConfiguration<
         b.Property(s => s.Id).UseIdentityAlwaysColumn();
         b.Property(s => s.Week).HasColumnName("week");
         b.Property(s => s.GroupKey).HasColumnName("group_key").HasMaxLength(1000);
+        b.Property(s => s.Origin).HasColumnName("origin").HasMaxLength(16).HasDefaultValue("Live");
         b.Property(s => s.Incidents).HasColumnName("incidents");
         b.Property(s => s.Service).HasColumnName("service").HasMaxLength(200);
         b.Property(s => s.LastTriggered).HasColumnName("last_triggered");
         b.Property(s => s.LastTitle).HasColumnName("last_title").HasMaxLength(300);
-        b.HasIndex(s => new { s.Week, s.GroupKey }).IsUnique();
+        b.HasIndex(s => new { s.Week, s.GroupKey, s.Origin }).IsUnique();
     }
 }
 
@@ -130,12 +136,13 @@ public static class IncidentWeeklyStatsSql
     private static (string, string) WeekKey(string alias) =>
         ("week", $"""(date_trunc('week', {alias}."TriggeredAt" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')""");
 
-    /// <summary>Every figure except recurring incidents: per week, severity, service.</summary>
+    /// <summary>Every figure except recurring incidents: per week, severity, service, origin.</summary>
     public static readonly Rollup Stats = new("incident_weekly_stats",
         [
             WeekKey("i"),
             ("severity", "i.\"Severity\""),
             ("service", "i.\"Service\""),
+            ("origin", "i.\"Origin\""),
         ],
         [
             ("incidents", "count(*)::int"),
@@ -155,11 +162,12 @@ public static class IncidentWeeklyStatsSql
         ],
         ReadsAlerts: true);
 
-    /// <summary>Recurring incidents: per week and group key.</summary>
+    /// <summary>Recurring incidents: per week, group key and origin.</summary>
     public static readonly Rollup Groups = new("incident_weekly_groups",
         [
             WeekKey("i"),
             ("group_key", "i.\"GroupKey\""),
+            ("origin", "i.\"Origin\""),
         ],
         [
             ("incidents", "count(*)::int"),

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using IncidentHub.Analysis.Metrics;
 using IncidentHub.Web.Features.Catalog;
+using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Features.Ingestion;
 using IncidentHub.Web.Infrastructure.Data;
 using IncidentHub.Web.Infrastructure.Errors;
@@ -343,9 +344,28 @@ public sealed partial class BundleImporter(
         return result switch
         {
             ReceiveResult.Rejected r => throw new BundleRejectedException($"The {kind.ToString().ToLowerInvariant()} webhook refused alert.json: {r.Error}"),
-            ReceiveResult.Accepted a => a.Incidents.Select(i => i.Reference).Distinct().ToList(),
+            ReceiveResult.Accepted a => await MarkImportedAsync(integration.Id, a.Incidents, ct),
             _ => throw new InvalidOperationException("Unexpected receive result."),
         };
+    }
+
+    /// <summary>
+    /// The incidents the bundle's alert opened are <see cref="IncidentOrigin.Imported"/>: their alerts carry the bundle's own
+    /// (past) times, which analytics must not read as a detect phase. Through the change tracker, so a closed week is marked stale.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> MarkImportedAsync(Guid integrationId, IReadOnlyList<IncidentRef> opened, CancellationToken ct)
+    {
+        var ids = opened.Select(i => i.Id).Distinct().ToList();
+        await OptimisticConcurrency.RetryAsync(db, 5, async _ =>
+        {
+            foreach (var incident in await db.Incidents.Where(i => i.IntegrationId == integrationId && ids.Contains(i.Id)).ToListAsync(ct))
+            {
+                incident.MarkImported();
+            }
+
+            await db.SaveChangesAsync(ct);
+        });
+        return opened.Select(i => i.Reference).Distinct().ToList();
     }
 
     /// <summary>One integration per source kind, created on first use; its token is never handed out.</summary>

@@ -8,12 +8,14 @@ public static class HistoryExtensions
     {
         builder.Services.AddSingleton<HistoryQueries>();
         builder.Services.AddScoped<HistoryGenerator>();
-        builder.Services.AddAppCommand("seed-history", "seed-history [--count N] [--months M] [--seed S] [--if-empty]: write a generated incident history and exit",
+        builder.Services.AddScoped<DemoData>();
+        builder.Services.AddAppCommand("seed-history",
+            "seed-history [--count N] [--months M] [--seed S] [--if-empty]: write a generated demo history (marked Demo; --if-empty: only when there is none yet) and exit",
             SeedHistoryAsync);
         return builder;
     }
 
-    public static IEndpointRouteBuilder MapHistory(this IEndpointRouteBuilder app) => app.MapHistoryApi();
+    public static IEndpointRouteBuilder MapHistory(this IEndpointRouteBuilder app) => app.MapHistoryApi().MapDemoDataApi();
 
     private static async Task SeedHistoryAsync(IServiceProvider services, string[] args)
     {

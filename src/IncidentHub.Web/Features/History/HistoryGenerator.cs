@@ -13,12 +13,15 @@ namespace IncidentHub.Web.Features.History;
 /// <summary>
 /// A realistic, deterministic (per seed) resolved history for demos and benchmarks, written with binary COPY
 /// (decision 019). Every incident ends at least three hours ago, so the wall and the post-mortem sweep ignore it.
+/// Every incident is <see cref="IncidentOrigin.Demo"/> and holds only what the product itself records today
+/// (<see cref="DemoData"/> removes it all again).
 /// </summary>
 public sealed class HistoryGenerator(NpgsqlDataSource dataSource, IntegrationService integrations, ServiceCatalog catalog, AnalyticsRollupJob rollup, TimeProvider clock, ILogger<HistoryGenerator> logger)
 {
     public const string IntegrationName = "Generated history";
 
     /// <param name="End">The newest incident's latest time (default: three hours ago).</param>
+    /// <param name="IfEmpty">Generate nothing when demo incidents exist already (a second <c>scripts/run.sh demo</c> adds none).</param>
     public sealed record Options(int Count = 300, int Months = 6, int Seed = 42, bool IfEmpty = false, DateTimeOffset? End = null);
 
     public static Options ParseArgs(string[] args)
@@ -43,11 +46,11 @@ public sealed class HistoryGenerator(NpgsqlDataSource dataSource, IntegrationSer
     {
         if (options.IfEmpty)
         {
-            await using var check = dataSource.CreateCommand("SELECT count(*) FROM incidents");
+            await using var check = dataSource.CreateCommand($"SELECT count(*) FROM incidents WHERE \"Origin\" = '{IncidentOrigin.Demo}'");
             var existing = Convert.ToInt64(await check.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
             if (existing > 0)
             {
-                logger.LogInformation("seed-history: {Count} incidents exist already; nothing generated", existing);
+                logger.LogInformation("seed-history: {Count} demo incidents exist already; nothing generated", existing);
                 return 0;
             }
         }
@@ -76,14 +79,12 @@ public sealed class HistoryGenerator(NpgsqlDataSource dataSource, IntegrationSer
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         await CopyAsync(connection, """
-            COPY incidents ("Id", "Title", "Service", "Severity", "State", "IntegrationId", "GroupKey", "TriageConfidence", "TriageReason", "TriagedAt",
-              "TriggeredAt", "AcknowledgedAt", "AcknowledgedBy", "InvestigatingAt", "AwaitingApprovalAt", "MitigatingAt", "MonitoringAt", "ResolvedAt",
-              "ResolvedBy", "EscalatedAt", "SuppressedAt", "UpdatedAt") FROM STDIN (FORMAT BINARY)
+            COPY incidents ("Id", "Title", "Service", "Severity", "State", "Origin", "IntegrationId", "GroupKey", "TriageConfidence", "TriageReason", "TriagedAt",
+              "TriggeredAt", "AcknowledgedAt", "AcknowledgedBy", "InvestigatingAt", "ResolvedAt", "ResolvedBy", "EscalatedAt", "UpdatedAt") FROM STDIN (FORMAT BINARY)
             """, incidents,
-            [NpgsqlDbType.Uuid, NpgsqlDbType.Varchar, NpgsqlDbType.Varchar, NpgsqlDbType.Varchar, NpgsqlDbType.Varchar, NpgsqlDbType.Uuid, NpgsqlDbType.Varchar,
-             NpgsqlDbType.Double, NpgsqlDbType.Varchar, NpgsqlDbType.TimestampTz, NpgsqlDbType.TimestampTz, NpgsqlDbType.TimestampTz, NpgsqlDbType.Varchar,
-             NpgsqlDbType.TimestampTz, NpgsqlDbType.TimestampTz, NpgsqlDbType.TimestampTz, NpgsqlDbType.TimestampTz, NpgsqlDbType.TimestampTz,
-             NpgsqlDbType.Varchar, NpgsqlDbType.TimestampTz, NpgsqlDbType.TimestampTz, NpgsqlDbType.TimestampTz], ct);
+            [NpgsqlDbType.Uuid, NpgsqlDbType.Varchar, NpgsqlDbType.Varchar, NpgsqlDbType.Varchar, NpgsqlDbType.Varchar, NpgsqlDbType.Varchar, NpgsqlDbType.Uuid,
+             NpgsqlDbType.Varchar, NpgsqlDbType.Double, NpgsqlDbType.Varchar, NpgsqlDbType.TimestampTz, NpgsqlDbType.TimestampTz, NpgsqlDbType.TimestampTz,
+             NpgsqlDbType.Varchar, NpgsqlDbType.TimestampTz, NpgsqlDbType.TimestampTz, NpgsqlDbType.Varchar, NpgsqlDbType.TimestampTz, NpgsqlDbType.TimestampTz], ct);
         await CopyAsync(connection, """
             COPY alerts ("Id", "IntegrationId", "IncidentId", "Fingerprint", "GroupKey", "Title", "Status", "Labels", "Annotations", "StartsAt", "EndsAt",
               "FirstSeenAt", "LastSeenAt", "Count", "Flapping") FROM STDIN (FORMAT BINARY)
@@ -136,52 +137,29 @@ public sealed class HistoryGenerator(NpgsqlDataSource dataSource, IntegrationSer
         var acknowledgedBy = acknowledged is null ? null : People[random.Next(People.Length)];
         var diagnosed = triaged + Minutes(random, 3 * speed, 0.6);
 
-        DateTimeOffset? awaiting = null, mitigating = null, monitoring = null, escalated = null, suppressed = null;
-        var path = random.NextDouble();
+        // Only the moves the product makes today: the investigation escalates what it cannot name, people resolve by hand,
+        // ingestion resolves when every alert has. No plan, approval, mitigation, monitoring or suppression: no code enters
+        // those states yet, and a generated one would put invented numbers into the analytics.
+        DateTimeOffset? escalated = null;
         var cursor = diagnosed;
-        if (path < 0.05)
+        if (random.NextDouble() < 0.12)
         {
-            // Noise: suppressed quickly, then closed.
-            suppressed = triaged + TimeSpan.FromSeconds(30 + random.Next(0, 300));
-            cursor = suppressed.Value;
-        }
-        else if (path < 0.25)
-        {
-            awaiting = diagnosed;
-            if (random.NextDouble() < 0.8)
-            {
-                mitigating = awaiting + Minutes(random, 8 * speed, 0.9);
-                monitoring = mitigating + Minutes(random, 4, 0.5);
-                cursor = monitoring.Value;
-            }
-            else
-            {
-                escalated = awaiting + Minutes(random, 30, 0.5);
-                cursor = escalated.Value;
-            }
-        }
-        else if (path < 0.33)
-        {
-            escalated = diagnosed + Minutes(random, 10 * speed, 0.7);
+            escalated = diagnosed;
             cursor = escalated.Value;
         }
-        else
-        {
-            monitoring = diagnosed + Minutes(random, 10 * speed, 0.9);
-            cursor = monitoring.Value;
-        }
 
-        var resolved = cursor + Minutes(random, escalated is null ? 15 * speed : 90 * speed, 0.9);
+        var resolved = cursor + Minutes(random, escalated is null ? 25 * speed : 90 * speed, 0.9);
         if (acknowledged > resolved)
         {
             acknowledged = resolved;
         }
 
-        var resolvedBy = acknowledgedBy ?? "ingestion";
+        var byAlerts = acknowledgedBy is null || random.NextDouble() < 0.4;
+        var resolvedBy = byAlerts ? "ingestion" : acknowledgedBy!;
         var confidence = Math.Round(0.4 + random.NextDouble() * 0.6, 2);
-        incidents.Add([id, title, service, severity.ToString(), IncidentState.Resolved.ToString(), integrationId, groupKey, confidence,
-            $"Service {service} from labels; severity {severity} from the alert", triaged, triggered, acknowledged, acknowledgedBy, triaged, awaiting, mitigating,
-            monitoring, resolved, resolvedBy, escalated, suppressed, resolved]);
+        incidents.Add([id, title, service, severity.ToString(), IncidentState.Resolved.ToString(), IncidentOrigin.Demo.ToString(), integrationId, groupKey, confidence,
+            $"Service {service} from labels; severity {severity} from the alert", triaged, triggered, acknowledged, acknowledgedBy, triaged,
+            resolved, resolvedBy, escalated, resolved]);
 
         var alertCount = random.NextDouble() < 0.15 ? random.Next(3, 12) : random.Next(1, 3);
         var flappingAlert = random.NextDouble() < 0.04;
@@ -205,22 +183,14 @@ public sealed class HistoryGenerator(NpgsqlDataSource dataSource, IntegrationSer
             Line(ack, acknowledgedBy!, TimelineKind.Acknowledged, $"Acknowledged by {acknowledgedBy}");
         }
 
-        if (awaiting is { } w)
-        {
-            Line(w, "investigation-agent", TimelineKind.StateChanged, $"Plan proposed for {problem.ToLowerInvariant()}: awaiting approval");
-        }
-
+        Line(triaged, "triage-agent", TimelineKind.StateChanged, "Investigating");
         if (escalated is { } e)
         {
-            Line(e, "investigation-agent", TimelineKind.StateChanged, "Escalated: no diagnosis above threshold");
+            Line(e, "investigation-agent", TimelineKind.StateChanged,
+                $"Escalated: the investigation could not name a cause with enough confidence ({(confidence / 2).ToString("0.00", CultureInfo.InvariantCulture)}); a person is needed.");
         }
 
-        if (suppressed is { } s)
-        {
-            Line(s, "ingestion", TimelineKind.StateChanged, "Suppressed: flapping alert");
-        }
-
-        Line(resolved, resolvedBy, TimelineKind.StateChanged, $"Resolved by {resolvedBy}");
+        Line(resolved, resolvedBy, TimelineKind.StateChanged, byAlerts ? $"Resolved: all {alertCount} alert(s) resolved at the source" : $"Resolved by {resolvedBy} (was {(escalated is null ? IncidentState.Investigating : IncidentState.Escalated)})");
     }
 
     /// <summary>Log-normal minutes around a median: most quick, a long tail.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using IncidentHub.Analysis.Incidents;
+using IncidentHub.Web.Features.Incidents;
 using Npgsql;
 
 namespace IncidentHub.Web.Features.History;
@@ -39,7 +40,8 @@ public sealed record HistoryRow(
     DateTimeOffset? ResolvedAt,
     double? SecondsToAcknowledge,
     double? SecondsToResolve,
-    int Alerts);
+    int Alerts,
+    IncidentOrigin Origin = IncidentOrigin.Live);
 
 public sealed record HistoryPage(IReadOnlyList<HistoryRow> Rows, int Total);
 
@@ -78,7 +80,7 @@ public sealed class HistoryQueries(NpgsqlDataSource dataSource)
         while (await reader.ReadAsync(ct))
         {
             rows.Add(Read(reader));
-            total = (int)reader.GetInt64(11);
+            total = (int)reader.GetInt64(12);
         }
 
         if (rows.Count == 0 && skip > 0)
@@ -104,7 +106,7 @@ public sealed class HistoryQueries(NpgsqlDataSource dataSource)
         await using var command = dataSource.CreateCommand();
         command.CommandText = $"SELECT {Columns}, 0::bigint FROM incidents i WHERE {Where(filter, command)} ORDER BY {OrderBy(sort, descending)}";
         await using var writer = new StreamWriter(output, new UTF8Encoding(false), 64 * 1024, leaveOpen: true) { NewLine = "\r\n" };
-        await writer.WriteLineAsync("number,reference,title,service,severity,state,triggered_at,acknowledged_at,resolved_at,seconds_to_acknowledge,seconds_to_resolve,alerts");
+        await writer.WriteLineAsync("number,reference,title,service,severity,state,triggered_at,acknowledged_at,resolved_at,seconds_to_acknowledge,seconds_to_resolve,alerts,origin");
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
@@ -112,7 +114,7 @@ public sealed class HistoryQueries(NpgsqlDataSource dataSource)
             await writer.WriteLineAsync(string.Join(',',
                 r.Number.ToString(CultureInfo.InvariantCulture), r.Reference, Csv(r.Title), Csv(r.Service), r.Severity, r.State,
                 Time(r.TriggeredAt), Time(r.AcknowledgedAt), Time(r.ResolvedAt),
-                Number(r.SecondsToAcknowledge), Number(r.SecondsToResolve), r.Alerts.ToString(CultureInfo.InvariantCulture)));
+                Number(r.SecondsToAcknowledge), Number(r.SecondsToResolve), r.Alerts.ToString(CultureInfo.InvariantCulture), r.Origin));
         }
 
         await writer.FlushAsync(ct);
@@ -122,7 +124,8 @@ public sealed class HistoryQueries(NpgsqlDataSource dataSource)
         i."Number", i."Title", i."Service", i."Severity", i."State", i."TriggeredAt", i."AcknowledgedAt", i."ResolvedAt",
         extract(epoch FROM i."AcknowledgedAt" - i."TriggeredAt")::float8,
         extract(epoch FROM i."ResolvedAt" - i."TriggeredAt")::float8,
-        (SELECT count(*) FROM alerts a WHERE a."IncidentId" = i."Id")::int
+        (SELECT count(*) FROM alerts a WHERE a."IncidentId" = i."Id")::int,
+        i."Origin"
         """;
 
     private static HistoryRow Read(NpgsqlDataReader r)
@@ -136,7 +139,8 @@ public sealed class HistoryQueries(NpgsqlDataSource dataSource)
             r.IsDBNull(7) ? null : r.GetFieldValue<DateTimeOffset>(7),
             r.IsDBNull(8) ? null : r.GetDouble(8),
             r.IsDBNull(9) ? null : r.GetDouble(9),
-            r.GetInt32(10));
+            r.GetInt32(10),
+            Enum.Parse<IncidentOrigin>(r.GetString(11)));
     }
 
     /// <summary>Builds the WHERE clause with parameters (never string-concatenated values).</summary>

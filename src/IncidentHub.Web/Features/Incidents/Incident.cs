@@ -29,6 +29,9 @@ public sealed class Incident
 
     public Guid IntegrationId { get; private set; }
 
+    /// <summary>Where the incident came from: a real alert, the generated demo history, or an imported bundle (see <see cref="IncidentOrigin"/>).</summary>
+    public IncidentOrigin Origin { get; private set; } = IncidentOrigin.Live;
+
     /// <summary>The grouping key alerts were matched on (Alertmanager groupKey; generic: service + title).</summary>
     public string GroupKey { get; private set; } = "";
 
@@ -143,6 +146,9 @@ public sealed class Incident
 
     public void Touch(DateTimeOffset at) => UpdatedAt = at;
 
+    /// <summary>The incident was opened by an imported bundle's alert: its alert times are the bundle's, not now.</summary>
+    public void MarkImported() => Origin = IncidentOrigin.Imported;
+
     private void MoveTo(IncidentState next, DateTimeOffset at)
     {
         if (!IncidentStateMachine.CanMove(State, next))
@@ -168,6 +174,22 @@ public sealed class Incident
 
     /// <summary>Fits a column; an alert's labels can be any length.</summary>
     private static string Truncate(string value, int max) => AlertLimits.Truncate(value, max);
+}
+
+/// <summary>
+/// Where an incident came from. Stored as a string; every page that lists incidents shows a non-live origin, and
+/// analytics leave Demo out by default and the detect phase of Imported out always (its alert times are the bundle's past).
+/// </summary>
+public enum IncidentOrigin
+{
+    /// <summary>Opened by an alert a monitoring source sent.</summary>
+    Live,
+
+    /// <summary>Written by the history generator (<c>seed-history</c>, <c>scripts/run.sh demo</c>); removable in one step.</summary>
+    Demo,
+
+    /// <summary>Opened by the alert of an imported incident bundle (<c>ih import</c>, the Import page).</summary>
+    Imported,
 }
 
 /// <summary>A request that the incident's current state does not allow (answered 409).</summary>

@@ -21,6 +21,8 @@ internal sealed class IncidentConfiguration : IEntityTypeConfiguration<Incident>
         builder.Property(i => i.AcknowledgedBy).HasMaxLength(256);
         builder.Property(i => i.ResolvedBy).HasMaxLength(256);
         builder.Property(i => i.Version).IsRowVersion();
+        // Rows that existed before the column came from real alerts or bundles alike; the column says Live for them.
+        builder.Property(i => i.Origin).HasMaxLength(16).HasDefaultValue(IncidentOrigin.Live).HasSentinel(IncidentOrigin.Live);
         builder.Ignore(i => i.Reference);
         builder.Ignore(i => i.IsOpen);
         builder.HasIndex(i => new { i.IntegrationId, i.GroupKey, i.State });

@@ -114,5 +114,5 @@ public sealed class IncidentService(IDbContextFactory<AppDbContext> dbFactory, I
 
     private static IncidentSummary ToSummary(Incident i, int alerts, int firing, int notifications, int flapping) =>
         new(i.Id, i.Number, $"INC-{i.Number}", i.Title, i.Service, i.Severity, i.State, i.TriggeredAt, i.AcknowledgedAt, i.ResolvedAt,
-            alerts, firing, notifications, i.UpdatedAt, flapping);
+            alerts, firing, notifications, i.UpdatedAt, flapping, i.Origin);
 }

@@ -18,7 +18,8 @@ public sealed record IncidentSummary(
     int FiringCount,
     int NotificationCount,
     DateTimeOffset UpdatedAt,
-    int FlappingCount = 0);
+    int FlappingCount = 0,
+    IncidentOrigin Origin = IncidentOrigin.Live);
 
 public sealed record AlertView(
     Guid Id, string Fingerprint, string Title, AlertStatus Status, IReadOnlyDictionary<string, string> Labels,

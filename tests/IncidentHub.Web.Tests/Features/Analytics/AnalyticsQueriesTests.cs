@@ -13,7 +13,7 @@ namespace IncidentHub.Web.Tests.Features.Analytics;
 [Collection(AppCollection.Name)]
 public sealed class AnalyticsQueriesTests(IncidentHubFactory app) : IAsyncLifetime
 {
-    private readonly AnalyticsRange _range = new(GeneratedHistory.From, GeneratedHistory.To);
+    private readonly AnalyticsRange _range = new(GeneratedHistory.From, GeneratedHistory.To, IncludeDemo: true);
     private List<Row> _rows = [];
     private List<AlertRow> _alerts = [];
     private AnalyticsQueries _queries = default!;
@@ -163,7 +163,9 @@ public sealed class AnalyticsQueriesTests(IncidentHubFactory app) : IAsyncLifeti
 
         Assert.Equal(_rows.Count(r => r.Awaiting is not null), plans.Proposed);
         Assert.Equal(_rows.Count(r => r.Mitigating is not null && r.Awaiting is not null && r.Mitigating >= r.Awaiting), plans.Accepted);
-        Assert.True(plans.Proposed > 0 && plans.Rate is > 0 and < 1);
+        // No plan feature has run on generated history: no plans, and no invented acceptance rate.
+        Assert.Equal(0, plans.Proposed);
+        Assert.Null(plans.Rate);
 
         var expectedRecurring = _rows.GroupBy(r => r.GroupKey).Where(g => g.Count() >= 2)
             .Select(g => (Key: g.Key, Count: g.Count(), Last: g.Max(r => r.Triggered)))
@@ -176,6 +178,17 @@ public sealed class AnalyticsQueriesTests(IncidentHubFactory app) : IAsyncLifeti
         Near((double)_alerts.Count / _rows.Count, noise.AlertsPerIncident);
         Assert.Equal(_alerts.Count(a => a.Flapping), noise.FlappingAlerts);
         Assert.Equal(_rows.Count(r => r.Suppressed is not null), noise.SuppressedIncidents);
+    }
+
+    [Fact]
+    public async Task DemoIncidents_AreLeftOutByDefault_AndCounted()
+    {
+        var byDefault = _range with { IncludeDemo = false };
+
+        Assert.Equal(0, (await _queries.AlertNoiseAsync(byDefault, CancellationToken.None)).Incidents);
+        Assert.Empty(await _queries.SeverityDistributionAsync(byDefault, CancellationToken.None));
+        Assert.Equal(GeneratedHistory.Count, await _queries.DemoIncidentsAsync(byDefault, CancellationToken.None));
+        Assert.Equal(GeneratedHistory.Count, (await _queries.AlertNoiseAsync(_range, CancellationToken.None)).Incidents);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class AnalyticsRollupTests(IncidentHubFactory app)
 {
     // Its own year (2012), away from every other test's incidents.
     private static readonly DateTimeOffset End = new(2012, 6, 1, 0, 0, 0, TimeSpan.Zero);
-    private static readonly AnalyticsRange Range = new(new DateTimeOffset(2011, 11, 2, 13, 0, 0, TimeSpan.Zero), End.AddDays(1));
+    private static readonly AnalyticsRange Range = new(new DateTimeOffset(2011, 11, 2, 13, 0, 0, TimeSpan.Zero), End.AddDays(1), IncludeDemo: true);
 
     [Fact]
     public async Task ChangesToClosedWeeks_ShowAtOnce_AndTheNextRollEqualsTheRawRows()
@@ -92,7 +92,7 @@ public sealed class AnalyticsRollupTests(IncidentHubFactory app)
     public async Task AChangeCommittedWhileTheWeekIsRolled_IsNotLost()
     {
         var end = new DateTimeOffset(2013, 6, 1, 0, 0, 0, TimeSpan.Zero);
-        var range = new AnalyticsRange(new DateTimeOffset(2013, 1, 1, 0, 0, 0, TimeSpan.Zero), end);
+        var range = new AnalyticsRange(new DateTimeOffset(2013, 1, 1, 0, 0, 0, TimeSpan.Zero), end, IncludeDemo: true);
         await using var scope = app.Services.CreateAsyncScope();
         var queries = scope.ServiceProvider.GetRequiredService<AnalyticsQueries>();
         var job = scope.ServiceProvider.GetRequiredService<AnalyticsRollupJob>();
@@ -124,7 +124,7 @@ public sealed class AnalyticsRollupTests(IncidentHubFactory app)
     {
         // Ingestion writes alerts set-based (COPY and one UPDATE), past the change tracker: it marks the weeks itself.
         var end = new DateTimeOffset(2014, 6, 1, 0, 0, 0, TimeSpan.Zero);
-        var range = new AnalyticsRange(new DateTimeOffset(2014, 1, 1, 0, 0, 0, TimeSpan.Zero), end);
+        var range = new AnalyticsRange(new DateTimeOffset(2014, 1, 1, 0, 0, 0, TimeSpan.Zero), end, IncludeDemo: true);
         await using var scope = app.Services.CreateAsyncScope();
         var queries = scope.ServiceProvider.GetRequiredService<AnalyticsQueries>();
         await scope.ServiceProvider.GetRequiredService<HistoryGenerator>().RunAsync(new HistoryGenerator.Options(60, 4, Seed: 13, End: end), CancellationToken.None);

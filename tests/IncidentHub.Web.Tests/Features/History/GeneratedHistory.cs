@@ -17,6 +17,14 @@ public static class GeneratedHistory
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static bool _seeded;
 
+    /// <summary>After a test removed all demo data: the next <see cref="EnsureAsync"/> generates the history again.</summary>
+    public static void Forget()
+    {
+        Gate.Wait();
+        _seeded = false;
+        Gate.Release();
+    }
+
     public static async Task EnsureAsync(IncidentHubFactory app)
     {
         await Gate.WaitAsync();

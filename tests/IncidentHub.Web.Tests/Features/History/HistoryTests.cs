@@ -56,13 +56,13 @@ public sealed class HistoryTests(IncidentHubFactory app) : IAsyncLifetime
         using var http = app.Client(IncidentHubFactory.AdminToken);
 
         var titles = await PageAsync(http, $"{Range}&q={Uri.EscapeDataString("replication lag")}&take=500");
-        var timeline = await PageAsync(http, $"{Range}&q={Uri.EscapeDataString("\"awaiting approval\"")}&take=500");
+        var timeline = await PageAsync(http, $"{Range}&q={Uri.EscapeDataString("\"enough confidence\"")}&take=500");
         var all = await PageAsync(http, $"{Range}&take=500");
 
         Assert.NotEmpty(titles.Rows);
         Assert.All(titles.Rows, r => Assert.Contains("Replication lag", r["title"]!.GetValue<string>(), StringComparison.Ordinal));
         Assert.Equal(all.Rows.Count(r => r["title"]!.GetValue<string>().Contains("Replication lag", StringComparison.Ordinal)), titles.Total);
-        // Only the timeline says "awaiting approval" (plans proposed): found through timeline text.
+        // Only the timeline says "enough confidence" (the investigation escalated): found through timeline text.
         Assert.InRange(timeline.Total, 1, GeneratedHistory.Count - 1);
     }
 

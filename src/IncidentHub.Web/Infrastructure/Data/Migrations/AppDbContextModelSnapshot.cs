@@ -56,6 +56,14 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_triggered");
 
+                    b.Property<string>("Origin")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("Live")
+                        .HasColumnName("origin");
+
                     b.Property<string>("Service")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
@@ -67,7 +75,7 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Week", "GroupKey")
+                    b.HasIndex("Week", "GroupKey", "Origin")
                         .IsUnique();
 
                     b.ToTable("incident_weekly_groups", (string)null);
@@ -104,6 +112,14 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                     b.Property<long>("Notifications")
                         .HasColumnType("bigint")
                         .HasColumnName("notifications");
+
+                    b.Property<string>("Origin")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("Live")
+                        .HasColumnName("origin");
 
                     b.PrimitiveCollection<int[]>("PhaseCounts")
                         .IsRequired()
@@ -157,10 +173,10 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Week", "Severity", "Service")
+                    b.HasIndex("Week", "Severity", "Service", "Origin")
                         .IsUnique();
 
-                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("Week", "Severity", "Service"), false);
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("Week", "Severity", "Service", "Origin"), false);
 
                     b.ToTable("incident_weekly_stats", (string)null);
                 });
@@ -566,6 +582,13 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("integer")
                         .HasDefaultValueSql("nextval('incident_numbers')");
+
+                    b.Property<string>("Origin")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("Live");
 
                     b.Property<DateTimeOffset?>("ResolvedAt")
                         .HasColumnType("timestamp with time zone");
