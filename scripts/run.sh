@@ -4,14 +4,17 @@
 #   scripts/run.sh          install what is missing, start a private PostgreSQL (.data/pg),
 #                           build, migrate + seed, start the app on http://127.0.0.1:5080
 #                           (IH_PORT overrides the port). Ctrl-C stops the app only.
-#   scripts/run.sh stop     stop the private PostgreSQL cluster
+#   scripts/run.sh stop     stop the private PostgreSQL cluster, the demo Alertmanager, and an IncidentHub
+#                           that `demo` started in the background
 #   scripts/run.sh status   show whether the private PostgreSQL cluster runs
 #   scripts/run.sh demo [NAME|all]
 #                           load a generated six-month demo history (300 incidents marked "demo",
 #                           POST /api/demo-data; once) and import the demo incident bundles
 #                           seed-data/bundles/<NAME> (all by default) with `ih import`, as the admin (API
 #                           token from .data/secrets.env); starts IncidentHub in the background first
-#                           when it is not running
+#                           when it is not running. Also starts a local Prometheus Alertmanager
+#                           (.data/alertmanager, 127.0.0.1:9093 or IH_ALERTMANAGER_PORT) that sends to
+#                           IncidentHub's demo webhook and receives the silences IncidentHub makes
 #
 # Generated secrets (admin password, API token, webhook tokens) live in .data/secrets.env (mode 600);
 # the app log is .data/incidenthub.log.
@@ -140,6 +143,7 @@ banner() {
   Hangfire jobs      $BASE_URL/jobs
   Secrets file       $SECRETS
   App log            $LOG
+$(alertmanager_banner_line)
 
   Admin API token    $ADMIN_API_TOKEN
     curl -H "Authorization: Bearer $ADMIN_API_TOKEN" $BASE_URL/api/incidents
@@ -172,6 +176,122 @@ banner() {
 EOF
 }
 
+# --- demo Alertmanager ---------------------------------------------------------
+# `scripts/run.sh demo` starts a local Prometheus Alertmanager (Debian prometheus-alertmanager) on 127.0.0.1:
+# config, data, log and pid under .data/alertmanager/, gossip off, its route sending to IncidentHub's demo
+# Alertmanager webhook (group_wait 1s). IncidentHub is started with Remediation__Alertmanager__Url pointing at it, so
+# an approved silence is a real silence there. Plain `scripts/run.sh` never starts it (no surprise processes), but
+# wires one that a demo left running; `scripts/run.sh stop` stops it.
+
+AM_DIR="$DATA/alertmanager"
+AM_PID_FILE="$AM_DIR/alertmanager.pid"
+AM_PORT_FILE="$AM_DIR/port"
+
+# Print the port of the demo Alertmanager when it runs (its pid is alive and is an alertmanager); fail otherwise.
+alertmanager_port() {
+  [[ -f "$AM_PID_FILE" && -f "$AM_PORT_FILE" ]] || return 1
+  local pid
+  pid=$(cat "$AM_PID_FILE")
+  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
+  [[ "$(ps -o args= -p "$pid" 2>/dev/null)" == *alertmanager* ]] || return 1
+  cat "$AM_PORT_FILE"
+}
+
+start_alertmanager() {
+  local port pid
+  if port=$(alertmanager_port); then
+    ih_log "the demo Alertmanager runs on http://127.0.0.1:$port"
+    return 0
+  fi
+  ensure_apt prometheus-alertmanager || ih_die "could not install prometheus-alertmanager"
+  port=${IH_ALERTMANAGER_PORT:-9093}
+  [[ "$port" =~ ^[0-9]+$ ]] || ih_die "IH_ALERTMANAGER_PORT must be a port number (got '$port')"
+  if port_in_use "$port"; then
+    [[ -z "${IH_ALERTMANAGER_PORT:-}" ]] || ih_die "port $port on 127.0.0.1 is in use; set IH_ALERTMANAGER_PORT to a free one"
+    port=$(free_port)
+    ih_log "port 9093 is in use; the demo Alertmanager takes $port (IH_ALERTMANAGER_PORT sets it)"
+  fi
+  mkdir -p "$AM_DIR/data"
+  # The receiver URL holds the webhook token: the file is private like secrets.env.
+  (umask 077 && cat >"$AM_DIR/alertmanager.yml" <<EOF
+# Written by scripts/run.sh demo: every alert goes to IncidentHub's demo Alertmanager integration.
+route:
+  receiver: incidenthub
+  group_by: [alertname, service]
+  group_wait: 1s
+  group_interval: 10s
+  repeat_interval: 4h
+receivers:
+  - name: incidenthub
+    webhook_configs:
+      - url: "$BASE_URL/hooks/alertmanager/$DEMO_TOKEN_ALERTMANAGER"
+        send_resolved: true
+EOF
+  )
+  nohup "$(command -v prometheus-alertmanager)" --config.file="$AM_DIR/alertmanager.yml" --storage.path="$AM_DIR/data" \
+    --web.listen-address="127.0.0.1:$port" --cluster.listen-address= >"$AM_DIR/alertmanager.log" 2>&1 &
+  pid=$!
+  echo "$pid" >"$AM_PID_FILE"
+  echo "$port" >"$AM_PORT_FILE"
+  local deadline=$((SECONDS + 30))
+  until [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$port/-/ready" || true)" == 200 ]]; do
+    if ! kill -0 "$pid" 2>/dev/null || ((SECONDS > deadline)); then
+      tail -n 20 "$AM_DIR/alertmanager.log" >&2 || true
+      ih_die "the demo Alertmanager did not start (log: $AM_DIR/alertmanager.log)"
+    fi
+    sleep 0.3
+  done
+  ih_log "the demo Alertmanager runs on http://127.0.0.1:$port (pid $pid, log: ${AM_DIR#"$ROOT"/}/alertmanager.log)"
+  if is_healthy; then
+    ih_log "warning: IncidentHub on $BASE_URL started before this Alertmanager and does not know it: approved silences
+  fail until IncidentHub is restarted (scripts/run.sh stop, then scripts/run.sh demo starts it wired)"
+  fi
+}
+
+stop_alertmanager() {
+  local pid
+  alertmanager_port >/dev/null || { rm -f "$AM_PID_FILE"; return 0; }
+  pid=$(cat "$AM_PID_FILE")
+  ih_log "stopping the demo Alertmanager (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + 10))
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+  kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$AM_PID_FILE"
+}
+
+# IncidentHub creates silences in the demo Alertmanager when one runs (Remediation:Alertmanager:Url).
+wire_alertmanager() {
+  local port
+  port=$(alertmanager_port) || return 0
+  export Remediation__Alertmanager__Url="http://127.0.0.1:$port"
+}
+
+# The banner's Alertmanager line.
+alertmanager_banner_line() {
+  if [[ -n "${Remediation__Alertmanager__Url:-}" ]]; then
+    printf '  Alertmanager       %s  (demo: sends to the Alertmanager webhook below, receives approved silences)' "$Remediation__Alertmanager__Url"
+  else
+    printf '  Alertmanager       none (scripts/run.sh demo starts a local one wired to IncidentHub)'
+  fi
+}
+
+# The IncidentHub that `demo` started in the background; `stop` stops it.
+APP_PID_FILE="$DATA/incidenthub.pid"
+
+stop_background_app() {
+  local pid
+  [[ -f "$APP_PID_FILE" ]] || return 0
+  pid=$(cat "$APP_PID_FILE")
+  if [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && [[ "$(ps -o args= -p "$pid" 2>/dev/null)" == *run.sh* ]]; then
+    ih_log "stopping the IncidentHub that demo started (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    local deadline=$((SECONDS + 40))
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+  fi
+  rm -f "$APP_PID_FILE"
+}
+
 # --- demo: import incident bundles -------------------------------------------
 
 is_healthy() { [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$BASE_URL/health" || true)" == 200 ]]; }
@@ -181,10 +301,12 @@ is_healthy() { [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$BASE_
 demo() {
   local name=${1:-all} bundles="$ROOT/seed-data/bundles" demo_log="$DATA/demo-run.log" ih_dll
   load_secrets
+  start_alertmanager
   if ! is_healthy; then
     ih_log "IncidentHub is not answering on $BASE_URL; starting it in the background (log: $demo_log)"
     nohup "$ROOT/scripts/run.sh" start >"$demo_log" 2>&1 &
     local pid=$! deadline=$((SECONDS + 600))
+    echo "$pid" >"$APP_PID_FILE"
     until is_healthy; do
       if ! kill -0 "$pid" 2>/dev/null || ((SECONDS > deadline)); then
         tail -n 30 "$demo_log" >&2 || true
@@ -192,7 +314,7 @@ demo() {
       fi
       sleep 1
     done
-    ih_log "IncidentHub runs in the background (pid $pid); stop it with: kill $pid"
+    ih_log "IncidentHub runs in the background (pid $pid); stop it with: kill $pid (scripts/run.sh stop stops it too)"
   fi
 
   # Demo data only on request, marked "demo" wherever it shows; Admins remove it on the History page (DELETE /api/demo-data).
@@ -275,6 +397,7 @@ run() {
   export Seed__CatalogPath="$ROOT/seed-data/services.yaml"
   export Seed__PlaybooksPath="$ROOT/seed-data/playbooks.yaml"
   export Bundles__DataDirectory="$DATA/bundles"
+  wire_alertmanager
 
   cd "$BIN_DIR"
   : >"$LOG"
@@ -304,9 +427,13 @@ run() {
 
 case "${1:-start}" in
   start | run) run ;;
-  stop) "$ROOT/scripts/pg.sh" stop "$PG_DIR" ;;
+  stop)
+    stop_background_app
+    stop_alertmanager
+    "$ROOT/scripts/pg.sh" stop "$PG_DIR"
+    ;;
   status) "$ROOT/scripts/pg.sh" status "$PG_DIR" ;;
   demo) demo "${2:-all}" ;;
-  -h | --help | help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+  -h | --help | help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
   *) ih_die "unknown command '$1' (try: scripts/run.sh [start|stop|status|demo|help])" ;;
 esac

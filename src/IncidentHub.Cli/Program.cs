@@ -8,6 +8,9 @@ return command switch
     "mine" => await IncidentHub.Cli.Commands.MineCommand.RunAsync(rest, Console.Out, Console.Error),
     "import" => await IncidentHub.Cli.Commands.ImportCommand.RunAsync(rest, Console.Out, Console.Error),
     "eval" => await IncidentHub.Cli.Commands.EvalCommand.RunAsync(rest, Console.Out, Console.Error),
+    "plan" => await IncidentHub.Cli.Commands.PlanCommand.RunAsync(rest, Console.Out, Console.Error),
+    "approve" => await IncidentHub.Cli.Commands.ApproveCommand.RunAsync(rest, Console.Out, Console.Error),
+    "reject" => await IncidentHub.Cli.Commands.RejectCommand.RunAsync(rest, Console.Out, Console.Error),
     _ => Usage(Console.Error, 2, $"unknown command '{command}'"),
 };
 
@@ -26,6 +29,9 @@ static int Usage(TextWriter output, int code, string? problem = null)
           mine LOGFILE --out CSV    mine log templates; writes LineId,EventTemplate [--format F] [--max-clusters N]
           import BUNDLE_DIR         build the bundle's repo here, post deploys, upload the bundle
           eval DIR                  import every bundle in DIR, wait for diagnoses, compare with truth.json
+          plan N                    print incident N's remediation plan: actions, tiers, states, hashes, what was left out
+          approve N ACTION          approve action ACTION (its number in the plan, or its id) as the plan shows it [--hash PREFIX]
+          reject N ACTION --reason "..."   reject it with a reason; the plan is rebuilt without it
 
         options: --url URL (or IH_URL, default http://127.0.0.1:5080), --token TOKEN (or IH_TOKEN)
         """);

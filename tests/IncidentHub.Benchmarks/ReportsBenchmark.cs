@@ -183,7 +183,7 @@ public static class ReportsBenchmark
             new PostmortemImpact(TimeSpan.FromMinutes(48), false, Severity.P1, ["checkout", "payments"], 3, 57, 0, ["acme-corp"]),
             PostmortemBuilder.Phases(phases, t0.AddSeconds(4)),
             Enumerable.Range(0, 40).Select(i => new TimelineRow(t0.AddSeconds(70 * i), i % 3 == 0 ? "triage-agent" : "alice@example.com", "Note", $"Timeline line {i}: what happened at this step, in a sentence of typical length.")).ToList(),
-            rootCause, [], [], [], well, badly, ["Add a canary stage for checkout", "Alert on null reference surges", "Review the deploy checklist"],
+            rootCause, [], [], well, badly, ["Add a canary stage for checkout", "Alert on null reference surges", "Review the deploy checklist"],
             new MetricChart("checkout error ratio", "sum(rate(http_requests_total{code=~\"5..\"}[1m]))", MetricRole.ErrorRatio, points, t0, t0.AddMinutes(48)),
             1, DateTimeOffset.UtcNow);
     }

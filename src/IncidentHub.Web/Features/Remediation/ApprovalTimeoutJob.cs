@@ -63,10 +63,22 @@ public sealed class ApprovalTimeoutJob(
                 new { state = "proposed", expiresAt = action.ExpiresAt }, new { state = "expired" }, incident.Number));
         }
 
-        var titles = string.Join(", ", actions.Select(a => $"'{a.Title}' ({a.Tier.ToString().ToUpperInvariant()})"));
         var told = to.Count > 0 ? $"emailed {string.Join(", ", to)}" : $"nobody emailed: the catalog has no owner_email or escalation_email for {incident.Service ?? "this incident's service"}";
-        db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.Approval,
-            $"Approval timed out for {titles} after {(now - actions[0].CreatedAt).TotalMinutes:0} min; {told}."));
+        foreach (var action in actions)
+        {
+            // One entry per action, with its details, so the post-mortem lists each expired action.
+            db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.Approval,
+                $"Approval timed out for '{action.Title}' ({action.Tier.ToString().ToUpperInvariant()}) after {(now - action.CreatedAt).TotalMinutes:0} min; {told}.",
+                new Dictionary<string, string>
+                {
+                    [ActionDetailKeys.Action] = action.Id.ToString(),
+                    [ActionDetailKeys.Title] = action.Title,
+                    [ActionDetailKeys.Tool] = action.Tool,
+                    [ActionDetailKeys.Tier] = action.Tier.ToString().ToUpperInvariant(),
+                    [ActionDetailKeys.State] = RemediationService.ToName(action.State),
+                }));
+        }
+
         if (incident.State != IncidentState.Escalated && IncidentStateMachine.CanMove(incident.State, IncidentState.Escalated))
         {
             incident.Escalate(now);

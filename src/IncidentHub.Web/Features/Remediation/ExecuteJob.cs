@@ -131,15 +131,36 @@ public sealed class ExecuteJob(
         }
     }
 
-    internal static Dictionary<string, string> Details(PlanAction action) => new()
+    internal static Dictionary<string, string> Details(PlanAction action)
     {
-        ["action"] = action.Id.ToString(),
-        ["tool"] = action.Tool,
-        ["tier"] = action.Tier.ToString().ToUpperInvariant(),
-        ["approved_by"] = action.DecidedBy ?? "",
-        ["approved_at"] = action.DecidedAt?.ToString("O") ?? "",
-        ["state"] = RemediationService.ToName(action.State),
-    };
+        var details = new Dictionary<string, string>
+        {
+            [ActionDetailKeys.Action] = action.Id.ToString(),
+            [ActionDetailKeys.Title] = action.Title,
+            [ActionDetailKeys.Tool] = action.Tool,
+            [ActionDetailKeys.Tier] = action.Tier.ToString().ToUpperInvariant(),
+            [ActionDetailKeys.ApprovedBy] = action.DecidedBy ?? "",
+            [ActionDetailKeys.ApprovedAt] = action.DecidedAt?.ToString("O") ?? "",
+            [ActionDetailKeys.State] = RemediationService.ToName(action.State),
+            [ActionDetailKeys.Postcondition] = action.Postcondition?.ToString() ?? "",
+        };
+        if (action.StartedAt is { } started)
+        {
+            details[ActionDetailKeys.StartedAt] = started.ToString("O");
+        }
+
+        if (action.FinishedAt is { } finished && action.State is not (ActionState.Running or ActionState.Approved))
+        {
+            details[ActionDetailKeys.FinishedAt] = finished.ToString("O");
+        }
+
+        if (action.Result is { } result && action.State is not ActionState.Running)
+        {
+            details[ActionDetailKeys.Result] = result;
+        }
+
+        return details;
+    }
 }
 
 /// <summary>

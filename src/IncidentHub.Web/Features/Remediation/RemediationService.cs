@@ -147,14 +147,25 @@ public sealed class RemediationService(IDbContextFactory<AppDbContext> dbFactory
         return (found.Action, found.Revision);
     }
 
-    private static Dictionary<string, string> Details(PlanAction action) => new()
+    private static Dictionary<string, string> Details(PlanAction action)
     {
-        ["action"] = action.Id.ToString(),
-        ["tool"] = action.Tool,
-        ["target"] = action.Target,
-        ["tier"] = action.Tier.ToString().ToUpperInvariant(),
-        ["hash"] = action.Hash,
-    };
+        var details = new Dictionary<string, string>
+        {
+            [ActionDetailKeys.Action] = action.Id.ToString(),
+            [ActionDetailKeys.Title] = action.Title,
+            [ActionDetailKeys.Tool] = action.Tool,
+            [ActionDetailKeys.Target] = action.Target,
+            [ActionDetailKeys.Tier] = action.Tier.ToString().ToUpperInvariant(),
+            [ActionDetailKeys.Hash] = action.Hash,
+            [ActionDetailKeys.State] = ToName(action.State),
+        };
+        if (action.RejectReason is { } reason)
+        {
+            details[ActionDetailKeys.RejectReason] = reason;
+        }
+
+        return details;
+    }
 
     internal static ActionView ToView(PlanAction a, int revision) =>
         new(a.Id, revision, a.Order, a.Title, a.Playbook, a.Tool, a.Target, a.Arguments, a.ArgumentOrigins, a.Tier.ToString().ToUpperInvariant(), a.TierReasons,

@@ -43,8 +43,9 @@ public sealed class VerifyJob(
         var reference = $"INC-{incident.Number}";
         action.RecordVerification(result.Verified, result.Outcome == VerificationOutcome.CouldNotCheck ? $"could not check: {result.Reason}" : result.Reason, now);
         var details = ExecuteJob.Details(action);
-        details["postcondition"] = post.ToString();
-        details["verified"] = result.Outcome.ToString();
+        details[ActionDetailKeys.Postcondition] = post.ToString();
+        details[ActionDetailKeys.Verified] = result.Outcome.ToString();
+        details[ActionDetailKeys.Verification] = result.Reason;
         if (result.Verified)
         {
             db.Timeline.Add(TimelineEntry.Create(incident.Id, now, Actor, TimelineKind.Verification, $"Verified: {action.Title}. {post} held: {result.Reason}", details));

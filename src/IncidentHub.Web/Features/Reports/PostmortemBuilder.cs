@@ -36,8 +36,7 @@ public sealed class PostmortemBuilder(ServiceCatalog catalog, TimeProvider clock
             .Select(g => new { Count = g.Count(), Notifications = g.Sum(a => a.Count), Flapping = g.Count(a => a.Flapping) })
             .SingleOrDefaultAsync(ct);
         var flapping = alerts?.Flapping ?? 0;
-        var actions = new List<ActionRow>();
-        var approvals = new List<ApprovalRow>();
+        var actions = WhatWasDone.FromTimeline(incident.Timeline);
         var pullRequests = new List<PullRequestRow>();
         var (well, badly) = PostmortemFindings.Derive(incident.Severity, phases, incident.TriagedAt, rootCause, flapping, actions.Count);
 
@@ -80,7 +79,7 @@ public sealed class PostmortemBuilder(ServiceCatalog catalog, TimeProvider clock
             reference, incident.Number, incident.Title, incident.Service, owner?.OwnerEmail ?? owner?.Owner, incident.Severity, incident.State, summary, impact,
             Phases(phases, incident.TriagedAt),
             incident.Timeline.Take(300).Select(t => new TimelineRow(t.At, t.Actor, t.Kind.ToString(), t.Text)).ToList(),
-            rootCause, actions, approvals, pullRequests, well, badly, items,
+            rootCause, actions, pullRequests, well, badly, items,
             Chart(observations, incident.TriggeredAt, end),
             revision, clock.GetUtcNow());
     }

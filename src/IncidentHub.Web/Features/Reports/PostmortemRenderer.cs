@@ -26,6 +26,15 @@ public sealed class PostmortemRenderer(IServiceProvider services, ILoggerFactory
             """;
     }
 
+    /// <summary>When an action ran: "12:03:10 to 12:03:11 UTC", "did not run".</summary>
+    public static string Ran(ActionRow a) => (a.StartedAt, a.FinishedAt) switch
+    {
+        ({ } s, { } f) => $"{s.UtcDateTime:HH:mm:ss} to {f.UtcDateTime:HH:mm:ss} UTC",
+        ({ } s, null) => $"from {s.UtcDateTime:HH:mm:ss} UTC",
+        (null, { } f) when a.Result is not null => $"refused at {f.UtcDateTime:HH:mm:ss} UTC",
+        _ => "did not run",
+    };
+
     public static string RenderMarkdown(PostmortemReport r)
     {
         var md = new StringBuilder();
@@ -87,12 +96,11 @@ public sealed class PostmortemRenderer(IServiceProvider services, ILoggerFactory
 
         foreach (var a in r.Actions)
         {
-            Line($"- {T(a.At)} {a.Actor}: {a.Description} ({a.Outcome})");
-        }
-
-        foreach (var a in r.Approvals)
-        {
-            Line($"- {T(a.At)} {a.By} {a.Decision}: {a.What}");
+            Line($"- {T(a.At)} **{a.Title}** ({a.Tier}, `{a.Tool}`)");
+            Line($"  - decision: {a.Decision}{(a.DecidedAt is { } d ? $" at {T(d)}" : "")}");
+            Line($"  - ran: {Ran(a)}");
+            Line($"  - result: {a.Result?.ReplaceLineEndings(" ") ?? "none"}");
+            Line($"  - verification: {a.Verification.ReplaceLineEndings(" ")}");
         }
 
         foreach (var pr in r.PullRequests)

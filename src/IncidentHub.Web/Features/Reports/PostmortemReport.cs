@@ -5,8 +5,8 @@ namespace IncidentHub.Web.Features.Reports;
 
 /// <summary>
 /// Everything a post-mortem shows, gathered once and rendered three ways (HTML/PDF, Markdown,
-/// the UI). The remediation lists (actions, approvals, pull requests) are empty until
-/// remediation records them; the document renders them when they are there.
+/// the UI). The actions come from the timeline entries remediation wrote (decision, run, result,
+/// verification of each); pull requests stay empty until code changes record them.
 /// </summary>
 public sealed record PostmortemReport(
     string Reference,
@@ -22,7 +22,6 @@ public sealed record PostmortemReport(
     IReadOnlyList<TimelineRow> Timeline,
     RootCauseSection RootCause,
     IReadOnlyList<ActionRow> Actions,
-    IReadOnlyList<ApprovalRow> Approvals,
     IReadOnlyList<PullRequestRow> PullRequests,
     IReadOnlyList<string> WentWell,
     IReadOnlyList<string> WentBadly,
@@ -61,10 +60,23 @@ public sealed record RootCauseSection(
     public static RootCauseSection NotDiagnosed { get; } = new(false, null, null, "Not diagnosed: no diagnosis was recorded for this incident.", null, null, [], []);
 }
 
-/// <summary>What remediation did (a command, a rollback, a config change) and how it ended.</summary>
-public sealed record ActionRow(DateTimeOffset At, string Actor, string Description, string Outcome);
-
-public sealed record ApprovalRow(DateTimeOffset At, string By, string Decision, string What);
+/// <summary>
+/// One plan action and what became of it, read from the incident's timeline: <paramref name="Decision"/> is
+/// "approved by ana@example.com", "policy" (ran automatically), "rejected by ana@example.com: reason" or "expired";
+/// <paramref name="Result"/> is "succeeded: ..." / "failed: ..." once it ran; <paramref name="Verification"/> says
+/// what its postcondition check found, or why there was none. <paramref name="At"/> is its first recorded moment.
+/// </summary>
+public sealed record ActionRow(
+    DateTimeOffset At,
+    string Title,
+    string Tool,
+    string Tier,
+    string Decision,
+    DateTimeOffset? DecidedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    string? Result,
+    string Verification);
 
 public sealed record PullRequestRow(string Title, string Url, string? State);
 

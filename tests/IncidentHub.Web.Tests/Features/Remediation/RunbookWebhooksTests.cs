@@ -100,7 +100,9 @@ public sealed class RunbookWebhooksTests
     public async Task Timeout_ThenOk_IsRetried_ForAnIdempotentTool()
     {
         await using var receiver = await RunbookReceiver.StartAsync(Secret, RunbookReceiver.Hang, 200);
-        await using var services = Services(receiver.Url, Secret, ("Remediation:RunbookTimeoutSeconds", "0.5"));
+        // The first attempt hangs until this timeout; the second is answered at once. The timeout must leave that
+        // immediate answer room on a loaded 2-core machine (at 0.5 s it sometimes timed out too: 3 attempts).
+        await using var services = Services(receiver.Url, Secret, ("Remediation:RunbookTimeoutSeconds", "3"));
 
         var result = await services.GetRequiredService<RunbookWebhooks>().CallAsync(Rollback, CancellationToken.None);
 

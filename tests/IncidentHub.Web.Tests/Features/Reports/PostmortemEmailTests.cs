@@ -189,19 +189,19 @@ public sealed class PostmortemEmailTests(IncidentHubFactory app)
     }
 
     /// <summary>All text of the PDF without whitespace (PdfPig's spacing differs from the HTML's).</summary>
-    private static string PdfText(byte[] pdf)
+    internal static string PdfText(byte[] pdf)
     {
         using var document = PdfDocument.Open(pdf);
         return Squash(string.Concat(document.GetPages().Select(p => p.Text)));
     }
 
-    private static string Squash(string text) => string.Concat(text.Where(c => !char.IsWhiteSpace(c)));
+    internal static string Squash(string text) => string.Concat(text.Where(c => !char.IsWhiteSpace(c)));
 
     /// <summary>
     /// The first page as PNG (pdftoppm -png -r 60) in test-output/screenshots/, to look at; scripts/screenshots.sh
     /// copies it to docs/screenshots/ on purpose.
     /// </summary>
-    private static void SavePageImage(byte[] pdf, string file)
+    internal static void SavePageImage(byte[] pdf, string file)
     {
         var dir = Path.Combine(IncidentHubFactory.RepositoryRoot(), "test-output", "screenshots");
         Directory.CreateDirectory(dir);
