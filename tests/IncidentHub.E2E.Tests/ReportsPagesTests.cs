@@ -84,8 +84,13 @@ public sealed class ReportsPagesTests(IncidentHubFactory app, BrowserFixture bro
         }
 
         await Expect(page.GetByTestId("analytics-definitions")).ToContainTextAsync("MTTA (mean time to acknowledge) = mean of acknowledged_at − triggered_at");
-        // No plan has ever been proposed (remediation records real ones when it exists): no invented rate.
-        await Expect(page.GetByTestId("stat-plans")).ToContainTextAsync("no plans yet");
+        // Plan acceptance is what real plans did (other tests' incidents may have some): the page shows the API's figure, or "no plans yet".
+        using (var http = App.Client(IncidentHubFactory.AdminToken))
+        {
+            var report = await http.GetFromJsonAsync<JsonObject>("/api/analytics?includeDemo=true");
+            var proposed = report!["plans"]!["proposed"]!.GetValue<int>();
+            await Expect(page.GetByTestId("stat-plans")).ToContainTextAsync(proposed == 0 ? "no plans yet" : $"of {proposed}");
+        }
         await Expect(page.Locator("[data-testid=chart-recurring] tbody tr").First).ToBeVisibleAsync();
         Assert.NotEqual("0", await page.GetByTestId("stat-incidents").TextContentAsync());
         await ScreenshotAsync(page, "analytics.png");
