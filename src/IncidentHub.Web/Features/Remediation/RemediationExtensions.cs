@@ -26,10 +26,13 @@ public static class RemediationExtensions
         services.AddScoped<ExecuteJob>();
         services.AddScoped<VerifyJob>();
         services.AddScoped<RemediationSweepJob>();
+        services.AddScoped<ExpireSilencesJob>();
         services.AddDatabaseSeeder<PlaybookSeeder>();
 
         // A plan follows the final diagnosis; the sweeps catch a lost enqueue and decide what nobody decided in time.
         services.AddIncidentStep<PlanJob>(IncidentStage.Diagnosed, id => job => job.RunAsync(id, CancellationToken.None));
+        services.AddIncidentStep<ExpireSilencesJob>(IncidentStage.ResolvedByPerson, id => job => job.RunAsync(id, CancellationToken.None));
+        services.AddIncidentStep<ExpireSilencesJob>(IncidentStage.ResolvedByAlerts, id => job => job.RunAsync(id, CancellationToken.None));
         services.AddRecurringJob<PlanSweepJob>(PlanSweepJob.RecurringId, job => job.RunAsync(null, CancellationToken.None), Cron.Minutely());
         services.AddRecurringJob<ApprovalTimeoutJob>(ApprovalTimeoutJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         services.AddRecurringJob<RemediationSweepJob>(RemediationSweepJob.RecurringId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());

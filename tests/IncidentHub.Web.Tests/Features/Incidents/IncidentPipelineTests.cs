@@ -7,6 +7,7 @@ using IncidentHub.Tests.Shared;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Features.Investigation;
 using IncidentHub.Web.Features.Memory;
+using IncidentHub.Web.Features.Remediation;
 using IncidentHub.Web.Features.Reports;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,9 +25,11 @@ public sealed class IncidentPipelineTests(IncidentHubFactory app)
 
         Assert.Equal([nameof(TriageJob)], Steps(IncidentStage.Opened));
         Assert.Equal([nameof(InvestigateJob)], Steps(IncidentStage.Triaged));
-        Assert.Equal([nameof(RememberIncidentJob), nameof(PostmortemJob)], Steps(IncidentStage.ResolvedByPerson));
+        Assert.Equal([nameof(PlanJob)], Steps(IncidentStage.Diagnosed));
+        Assert.Equal([nameof(InvestigateJob)], Steps(IncidentStage.MitigationFailed));
+        Assert.Equal([nameof(RememberIncidentJob), nameof(PostmortemJob), nameof(ExpireSilencesJob)], Steps(IncidentStage.ResolvedByPerson));
         // A storm's resolution must not enqueue thousands of PDFs: the post-mortem sweep writes those, 100 a minute.
-        Assert.Equal([nameof(RememberIncidentJob)], Steps(IncidentStage.ResolvedByAlerts));
+        Assert.Equal([nameof(RememberIncidentJob), nameof(ExpireSilencesJob)], Steps(IncidentStage.ResolvedByAlerts));
 
         IEnumerable<string> Steps(IncidentStage stage) => pipeline.StepsAfter(stage).Select(s => s.Name);
     }
