@@ -1,5 +1,8 @@
 using IncidentHub.Tests.Shared;
 
+// Two collections, two apps: Hangfire keeps process-wide state, so they run one after the other.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
 namespace IncidentHub.E2E.Tests;
 
 /// <summary>

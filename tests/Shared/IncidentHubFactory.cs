@@ -32,6 +32,9 @@ public sealed class IncidentHubFactory : WebApplicationFactory<Program>, IAsyncL
 
     public string ConnectionString => _database?.ConnectionString ?? throw new InvalidOperationException("Not initialised.");
 
+    /// <summary>More configuration for a dedicated fixture (e.g. Remediation:Alertmanager:Url), set before it starts.</summary>
+    public Dictionary<string, string> Settings { get; } = [];
+
     /// <summary>The real server's address, e.g. http://127.0.0.1:40123.</summary>
     public Uri ServerAddress { get; private set; } = default!;
 
@@ -80,6 +83,11 @@ public sealed class IncidentHubFactory : WebApplicationFactory<Program>, IAsyncL
             builder.UseSetting("Email:TlsMode", "None");
             builder.UseSetting("Email:From", "IncidentHub <incidenthub@test.local>");
             builder.UseSetting("Email:DistributionList:0", DistributionList);
+        }
+
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
         }
     }
 

@@ -54,6 +54,42 @@ public sealed class PrometheusProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>A Prometheus that scrapes <paramref name="target"/> (a /metrics URL) every second, with no history.</summary>
+    public static async Task<PrometheusProcess> StartScrapingAsync(Uri target)
+    {
+        var binary = Environment.GetEnvironmentVariable("PROMETHEUS_BIN") ?? "/usr/bin/prometheus";
+        if (!File.Exists(binary))
+        {
+            throw new InvalidOperationException($"Prometheus is not installed at {binary}; scripts/test.sh installs the prometheus package.");
+        }
+
+        var dir = Directory.CreateTempSubdirectory("ih-prometheus-").FullName;
+        try
+        {
+            var config = Path.Combine(dir, "prometheus.yml");
+            await File.WriteAllTextAsync(config, $$"""
+                global:
+                  scrape_interval: 1s
+                scrape_configs:
+                  - job_name: service
+                    metrics_path: '{{target.AbsolutePath}}'
+                    static_configs:
+                      - targets: ['{{target.Authority}}']
+                """);
+            var port = RealProcess.FreePort();
+            var address = new Uri($"http://127.0.0.1:{port}/");
+            var process = await RealProcess.StartAsync(binary,
+                [$"--config.file={config}", $"--storage.tsdb.path={Path.Combine(dir, "data")}", $"--web.listen-address=127.0.0.1:{port}", "--log.level=warn"],
+                new Uri(address, "-/ready"), TimeSpan.FromSeconds(30));
+            return new PrometheusProcess(process, dir, address);
+        }
+        catch
+        {
+            Directory.Delete(dir, recursive: true);
+            throw;
+        }
+    }
+
     public static string Seconds(DateTimeOffset at) => at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
 
     public async ValueTask DisposeAsync()

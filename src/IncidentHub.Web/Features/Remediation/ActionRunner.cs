@@ -114,7 +114,7 @@ public sealed class ActionRunner(
         return new ActionOutcome(true, $"paged {action.Target} at {email} (outbox message {id}{(outbox.SmtpConfigured ? "" : ", waiting: SMTP is not configured")})");
     }
 
+    // The detail already names the status, the attempts and the time taken.
     private static string Describe(RunbookResult r) =>
-        $"{r.Detail}{(r.StatusCode is { } code ? $"; HTTP {code}" : "")}; {r.Attempts} attempt(s) in {r.Elapsed.TotalMilliseconds:0} ms"
-        + (string.IsNullOrWhiteSpace(r.ResponseExcerpt) ? "" : $"; answer: {r.ResponseExcerpt}");
+        r.Detail + (string.IsNullOrWhiteSpace(r.ResponseExcerpt) ? "" : $"; answer: {r.ResponseExcerpt}");
 }

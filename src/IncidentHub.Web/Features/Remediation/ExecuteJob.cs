@@ -38,9 +38,17 @@ public sealed class ExecuteJob(
             return;
         }
 
+        var now = clock.GetUtcNow();
+        if (action.State == ActionState.Running && action.StartedAt > now - options.Value.RunAgainAfter)
+        {
+            // Another run claimed it moments ago and may still be calling the executor: only a run that has been
+            // silent past RunAgainAfterSeconds is taken for dead.
+            logger.LogDebug("Action {ActionId} is being run by another run since {StartedAt}", actionId, action.StartedAt);
+            return;
+        }
+
         var incident = await db.Incidents.SingleAsync(i => i.Id == action.IncidentId, ct);
         var reference = $"INC-{incident.Number}";
-        var now = clock.GetUtcNow();
         if (!string.Equals(action.CurrentHash(), action.ApprovedHash, StringComparison.Ordinal))
         {
             await FinishAsync(action, incident, new ActionOutcome(false,
@@ -165,9 +173,10 @@ public sealed class ExecuteJob(
 
 /// <summary>
 /// Every minute: starts approved actions whose run was lost, runs again those whose run died (Running for over
-/// three minutes: every executor call is bounded well below that), and verifies those whose check was lost.
+/// <see cref="RemediationOptions.RunAgainAfterSeconds"/>, 3 min: every executor call is bounded well below that), and
+/// verifies those whose check was lost.
 /// </summary>
-public sealed class RemediationSweepJob(AppDbContext db, IBackgroundJobClient jobs, TimeProvider clock)
+public sealed class RemediationSweepJob(AppDbContext db, IBackgroundJobClient jobs, IOptions<RemediationOptions> options, TimeProvider clock)
 {
     public const string RecurringId = "remediation-sweep";
 
@@ -175,7 +184,7 @@ public sealed class RemediationSweepJob(AppDbContext db, IBackgroundJobClient jo
     {
         var now = clock.GetUtcNow();
         var lost = now.AddMinutes(-1);
-        var dead = now.AddMinutes(-3);
+        var dead = now - options.Value.RunAgainAfter;
         var toRun = await db.PlanActions
             .Where(a => (a.State == ActionState.Approved && a.DecidedAt < lost) || (a.State == ActionState.Running && a.StartedAt < dead))
             .Select(a => a.Id).Take(100).ToListAsync(ct);
@@ -185,7 +194,7 @@ public sealed class RemediationSweepJob(AppDbContext db, IBackgroundJobClient jo
         }
 
         var toVerify = await db.PlanActions
-            .Where(a => a.State == ActionState.Succeeded && a.Postcondition != null && a.Verified == null && a.FinishedAt < dead)
+            .Where(a => a.State == ActionState.Succeeded && a.Postcondition != null && a.Verified == null && a.FinishedAt < now.AddMinutes(-3))
             .Select(a => new { a.Id, a.FinishedAt, a.Postcondition }).Take(100).ToListAsync(ct);
         foreach (var a in toVerify.Where(a => a.FinishedAt + a.Postcondition!.Window < lost))
         {

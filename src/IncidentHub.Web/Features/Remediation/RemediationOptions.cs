@@ -27,6 +27,16 @@ public sealed class RemediationOptions : IValidatableObject
     [Range(0, 1000)]
     public int MaxExecutionsPerServicePerHour { get; set; } = 5;
 
+    /// <summary>
+    /// An action still Running this long after its run started is taken for dead (the process died mid-call) and run
+    /// again; before that, another run of it leaves it alone. Above the longest executor call (3 runbook attempts of
+    /// RunbookTimeoutSeconds plus backoff).
+    /// </summary>
+    [Range(5, 3600)]
+    public int RunAgainAfterSeconds { get; set; } = 180;
+
+    public TimeSpan RunAgainAfter => TimeSpan.FromSeconds(RunAgainAfterSeconds);
+
     public TimeSpan ApprovalTimeout(Severity severity) =>
         TimeSpan.FromMinutes(severity == Severity.P0 ? ApprovalTimeoutP0Minutes : ApprovalTimeoutMinutes);
 

@@ -117,6 +117,8 @@ public sealed class PlanAction
 
     public string? RejectReason { get; private set; }
     public int Attempts { get; private set; }
+
+    /// <summary>When the latest run claimed it: a Running action is run again only when this is long past.</summary>
     public DateTimeOffset? StartedAt { get; private set; }
     public DateTimeOffset? FinishedAt { get; private set; }
 
@@ -203,7 +205,7 @@ public sealed class PlanAction
         }
 
         State = ActionState.Running;
-        StartedAt ??= at;
+        StartedAt = at;
         Attempts++;
     }
 
