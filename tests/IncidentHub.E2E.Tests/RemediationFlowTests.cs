@@ -101,6 +101,11 @@ public sealed partial class RemediationFlowTests(RemediationSystem system, Brows
         await Expect(Timeline(page, "Action").Filter(new() { HasText = "Succeeded: Silence" })).ToHaveCountAsync(1);
         await Expect(Timeline(page, "Action").Filter(new() { HasText = "Succeeded: Roll quota-service back" })).ToHaveCountAsync(1);
         await Expect(timeline).ToContainTextAsync("Monitoring: the actions' postconditions hold");
+
+        // Resolved: the silence it made is expired in Alertmanager, so a recurrence notifies again.
+        await Expect(Timeline(page, "Action").Filter(new() { HasText = "expired: the incident resolved" })).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+        var after = await new HttpClient().GetFromJsonAsync<JsonArray>(new Uri(system.Alertmanager.Address, "/api/v2/silences"));
+        Assert.Equal("expired", after!.Single(s => s!["id"]!.GetValue<string>() == made!["id"]!.GetValue<string>())!["status"]!["state"]!.GetValue<string>());
         foreach (var p in new[] { page, viewer })
         {
             Assert.Equal(7, await p.EvaluateAsync<int>("() => window.__marker"));
