@@ -19,6 +19,18 @@ public sealed class PlaybookYamlTests
         Assert.All(playbooks.Single(p => p.Unknown).Actions, a => Assert.Equal(ActionTier.Read, ToolRegistry.Default.Find(a.Tool)!.Tier));
     }
 
+    [Fact]
+    public void APlaybook_ReadsBackAsItWasWritten_ForTheEditor()
+    {
+        var shipped = PlaybookYaml.Parse(File.ReadAllText(Path.Combine(IncidentHubFactory.RepositoryRoot(), "seed-data", "playbooks.yaml")));
+
+        foreach (var playbook in shipped)
+        {
+            var again = Assert.Single(PlaybookYaml.Parse(PlaybookYaml.Serialize(playbook)));
+            Assert.Equal(System.Text.Json.JsonSerializer.Serialize(playbook), System.Text.Json.JsonSerializer.Serialize(again));
+        }
+    }
+
     [Theory]
     [InlineData("tool: kubectl.delete", "'kubectl.delete' is not a registered tool")]
     [InlineData("tool: runbook.restart\n    arguments: { service: \"{servise}\" }", "{servise} is not a plan value")]

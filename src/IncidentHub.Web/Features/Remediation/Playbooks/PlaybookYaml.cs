@@ -17,7 +17,35 @@ public static partial class PlaybookYaml
     private static readonly IDeserializer Deserializer = new DeserializerBuilder()
         .WithNamingConvention(UnderscoredNamingConvention.Instance).Build();
 
+    private static readonly ISerializer Serializer = new SerializerBuilder()
+        .WithNamingConvention(UnderscoredNamingConvention.Instance)
+        .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull | DefaultValuesHandling.OmitEmptyCollections | DefaultValuesHandling.OmitDefaults)
+        .Build();
+
     private static readonly string[] Kinds = Enum.GetNames<Investigation.ObservationKind>();
+
+    /// <summary>One playbook as YAML, in the format <see cref="Parse"/> reads (for the editor).</summary>
+    public static string Serialize(Playbook playbook) => Serializer.Serialize(new PlaybookDoc
+    {
+        Name = playbook.Name,
+        Categories = [.. playbook.Categories],
+        Services = [.. playbook.Services],
+        Evidence = [.. playbook.EvidenceKinds],
+        Unknown = playbook.Unknown,
+        Actions = playbook.Actions.Select(a => new ActionDoc
+        {
+            Tool = a.Tool,
+            Title = a.Title,
+            Target = a.Target,
+            Arguments = new Dictionary<string, string>(a.Arguments),
+            Rollback = a.Rollback,
+            Precondition = a.Precondition,
+            Postcondition = a.Postcondition is { } p
+                ? new PostconditionDoc { Kind = p.Kind.ToString().ToLowerInvariant(), Query = p.Query, Comparison = p.Comparison, Threshold = p.Threshold, WindowMinutes = p.WindowMinutes }
+                : null,
+            Why = [.. a.WhyKinds],
+        }).ToList(),
+    });
 
     /// <summary>A file with <c>playbooks:</c>, or one playbook.</summary>
     public static IReadOnlyList<Playbook> Parse(string yaml)
