@@ -34,9 +34,17 @@ public sealed class RemediationSystem : IAsyncLifetime
 
     public RunbookReceiver Runbooks { get; private set; } = default!;
 
+    /// <summary>Answers 503 whenever it is asked.</summary>
+    public Uri DownHealthUrl => new(_service!.Address, "healthz");
+
     public async Task InitializeAsync()
     {
-        _service = await LoopbackServer.StartAsync(app => app.MapGet("/metrics", Metrics));
+        _service = await LoopbackServer.StartAsync(app =>
+        {
+            app.MapGet("/metrics", Metrics);
+            // A health URL that stays down, for the rollback whose verification fails.
+            app.MapGet("/healthz", () => Results.StatusCode(503));
+        });
         Prometheus = await PrometheusProcess.StartScrapingAsync(new Uri(_service.Address, "metrics"));
         // Notifications go nowhere (nothing listens on port 9): the test reads the silences.
         Alertmanager = await AlertmanagerProcess.StartAsync("http://127.0.0.1:9/");
@@ -47,6 +55,7 @@ public sealed class RemediationSystem : IAsyncLifetime
         App.Settings["Remediation:Runbooks:runbook.rollback:Url"] = Runbooks.Url.ToString();
         App.Settings["Remediation:Runbooks:runbook.rollback:Secret"] = RunbookSecret;
         App.Settings["Remediation:RunbookAllowedHosts:0"] = Runbooks.Url.Host;
+        App.Settings["Investigation:HealthCheckAllowedHosts:0"] = _service.Address.Host;
         await App.InitializeAsync();
     }
 

@@ -134,10 +134,13 @@ public sealed class RunbookReceiver : IAsyncDisposable
             return "signature does not match";
         }
 
+        // The key is the action id; the call that rolls the action back has its own key, the id and ":rollback".
         using var json = JsonDocument.Parse(body);
-        return json.RootElement.GetProperty("actionId").GetString() == key && Guid.TryParse(key, out _)
+        var id = json.RootElement.GetProperty("actionId").GetString();
+        var rollback = json.RootElement.GetProperty("arguments").TryGetProperty("rollback", out var r) && r.GetString() == "true";
+        return Guid.TryParse(id, out _) && key == (rollback ? $"{id}:rollback" : id)
             ? null
-            : "Idempotency-Key is not the action id";
+            : "Idempotency-Key is not the action id (or, for a rollback, the action id and :rollback)";
     }
 
     public async ValueTask DisposeAsync()

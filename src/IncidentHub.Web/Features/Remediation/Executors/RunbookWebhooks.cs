@@ -10,7 +10,11 @@ using Microsoft.Extensions.Options;
 namespace IncidentHub.Web.Features.Remediation.Executors;
 
 /// <summary>One runbook action as it is sent: the JSON body is exactly these five fields.</summary>
-public sealed record RunbookCall(string Incident, Guid ActionId, string Tool, string Target, IReadOnlyDictionary<string, string> Arguments);
+public sealed record RunbookCall(string Incident, Guid ActionId, string Tool, string Target, IReadOnlyDictionary<string, string> Arguments)
+{
+    /// <summary>What the receiver dedupes on: the action id, or the action id and ":rollback" for the call that undoes it.</summary>
+    public string IdempotencyKey => Arguments.GetValueOrDefault("rollback") == "true" ? $"{ActionId}:rollback" : ActionId.ToString();
+}
 
 public enum RunbookOutcome
 {
@@ -64,7 +68,7 @@ public sealed class RunbookWebhooks(HttpClient http, IOptions<RemediationExecuto
         while (true)
         {
             attempt++;
-            var (status, excerpt, failure) = await AttemptAsync(url, endpoint.Secret!, call.ActionId, body, configured.RunbookTimeout, ct);
+            var (status, excerpt, failure) = await AttemptAsync(url, endpoint.Secret!, call.IdempotencyKey, body, configured.RunbookTimeout, ct);
             var retryable = status is null or >= 500;
             if (failure is null || !retryable || attempt >= attemptsAllowed)
             {
@@ -120,14 +124,14 @@ public sealed class RunbookWebhooks(HttpClient http, IOptions<RemediationExecuto
     }
 
     /// <summary>One POST: the status and body excerpt when the receiver answered, and why it counts as a failure, if it does.</summary>
-    private async Task<(int? Status, string? Excerpt, string? Failure)> AttemptAsync(Uri url, string secret, Guid actionId, string body, TimeSpan timeout, CancellationToken ct)
+    private async Task<(int? Status, string? Excerpt, string? Failure)> AttemptAsync(Uri url, string secret, string idempotencyKey, string body, TimeSpan timeout, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, url)
         {
             Content = new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
         };
         request.Headers.Add(SignatureHeader, Sign(secret, clock.GetUtcNow(), body));
-        request.Headers.Add(IdempotencyHeader, actionId.ToString());
+        request.Headers.Add(IdempotencyHeader, idempotencyKey);
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
         bounded.CancelAfter(timeout);
         try
