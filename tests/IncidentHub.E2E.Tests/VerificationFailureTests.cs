@@ -25,7 +25,8 @@ public sealed class VerificationFailureTests(RemediationSystem system)
         using (var scope = app.Services.CreateScope())
         {
             // One playbook whose rollback is checked against a health URL that stays down.
-            await scope.ServiceProvider.GetRequiredService<PlaybookStore>().SaveAsync(new Playbook($"zz verify {marker}", ["bad-deploy-code"], [], ["Deploy"], false,
+            // Scoped to checkout, so the other tests of this app (quota-service) never see it.
+            await scope.ServiceProvider.GetRequiredService<PlaybookStore>().SaveAsync(new Playbook($"zz verify {marker}", ["bad-deploy-code"], ["checkout"], ["Deploy"], false,
             [
                 new(ToolRegistry.Rollback, "Roll {service} back to {previous_version} (checked)", "{service}",
                     new Dictionary<string, string> { ["service"] = "{service}", ["to_version"] = "{previous_version}", ["check"] = marker },
