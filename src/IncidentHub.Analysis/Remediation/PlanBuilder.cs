@@ -142,7 +142,8 @@ public static partial class PlanBuilder
             .Where(name => !context.Values.ContainsKey(name))
             .Distinct();
 
-    private static IEnumerable<string> Placeholders(string text) => Placeholder().Matches(text).Select(m => m.Groups[1].Value);
+    /// <summary>The <c>{name}</c> placeholders in a playbook text (also how the playbook editor checks them).</summary>
+    public static IEnumerable<string> Placeholders(string text) => Placeholder().Matches(text).Select(m => m.Groups[1].Value);
 
     /// <summary>Fills placeholders; the origin is the least trusted of the values used (the playbook's own text when none).</summary>
     private static string Fill(string text, PlanContext context, out ValueOrigin origin)

@@ -80,7 +80,7 @@ public sealed class ExecuteJob(
 
         db.Timeline.Add(TimelineEntry.Create(incident.Id, now, Actor, TimelineKind.Action,
             $"{(again ? "Running again (the last run did not finish)" : "Running")}: {action.Title} (approved by {action.DecidedBy} at {action.DecidedAt:HH:mm:ss} UTC)",
-            Details(action)));
+            action.TimelineDetails()));
         try
         {
             await db.SaveChangesAsync(ct);
@@ -124,7 +124,7 @@ public sealed class ExecuteJob(
         }
 
         db.Timeline.Add(TimelineEntry.Create(incident.Id, now, Actor, TimelineKind.Action,
-            $"{(outcome.Succeeded ? "Succeeded" : "Failed")}: {action.Title}. {outcome.Result}", Details(action)));
+            $"{(outcome.Succeeded ? "Succeeded" : "Failed")}: {action.Title}. {outcome.Result}", action.TimelineDetails()));
         incident.Touch(now);
         audit.Add(db, new AuditRecord(AuditActor.Agent(Actor), action.StartedAt is null ? "plan.action.refused" : "plan.action.executed",
             $"INC-{incident.Number} action '{action.Title}'", new { state = "approved", approvedBy = action.DecidedBy, approvedHash = action.ApprovedHash },
@@ -137,37 +137,6 @@ public sealed class ExecuteJob(
             var id = action.Id;
             jobs.Schedule<VerifyJob>(job => job.RunAsync(id, CancellationToken.None), post.Window);
         }
-    }
-
-    internal static Dictionary<string, string> Details(PlanAction action)
-    {
-        var details = new Dictionary<string, string>
-        {
-            [ActionDetailKeys.Action] = action.Id.ToString(),
-            [ActionDetailKeys.Title] = action.Title,
-            [ActionDetailKeys.Tool] = action.Tool,
-            [ActionDetailKeys.Tier] = action.Tier.ToString().ToUpperInvariant(),
-            [ActionDetailKeys.ApprovedBy] = action.DecidedBy ?? "",
-            [ActionDetailKeys.ApprovedAt] = action.DecidedAt?.ToString("O") ?? "",
-            [ActionDetailKeys.State] = RemediationService.ToName(action.State),
-            [ActionDetailKeys.Postcondition] = action.Postcondition?.ToString() ?? "",
-        };
-        if (action.StartedAt is { } started)
-        {
-            details[ActionDetailKeys.StartedAt] = started.ToString("O");
-        }
-
-        if (action.FinishedAt is { } finished && action.State is not (ActionState.Running or ActionState.Approved))
-        {
-            details[ActionDetailKeys.FinishedAt] = finished.ToString("O");
-        }
-
-        if (action.Result is { } result && action.State is not ActionState.Running)
-        {
-            details[ActionDetailKeys.Result] = result;
-        }
-
-        return details;
     }
 }
 

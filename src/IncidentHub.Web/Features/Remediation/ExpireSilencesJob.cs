@@ -36,7 +36,7 @@ public sealed class ExpireSilencesJob(AppDbContext db, AlertmanagerSilences sile
                 text = $"Could not expire silence {action.ExternalRef} after the incident resolved: {ex.Message}. It ends by itself at its end time.";
             }
 
-            db.Timeline.Add(TimelineEntry.Create(incidentId, clock.GetUtcNow(), Actor, TimelineKind.Action, text, ExecuteJob.Details(action)));
+            db.Timeline.Add(TimelineEntry.Create(incidentId, clock.GetUtcNow(), Actor, TimelineKind.Action, text, action.TimelineDetails()));
             await db.SaveChangesAsync(ct);
         }
 

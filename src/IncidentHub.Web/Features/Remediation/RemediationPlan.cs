@@ -1,4 +1,5 @@
 using IncidentHub.Analysis.Remediation;
+using IncidentHub.Web.Features.Incidents;
 
 namespace IncidentHub.Web.Features.Remediation;
 
@@ -162,6 +163,48 @@ public sealed class PlanAction
             CreatedAt = at,
             ExpiresAt = gate.Decision == GateDecision.RunsAutomatically ? null : expiresAt,
         };
+
+    /// <summary>
+    /// What every timeline entry about this action carries (read back by the post-mortem's "What was done"):
+    /// each fact once it is known.
+    /// </summary>
+    public Dictionary<string, string> TimelineDetails()
+    {
+        var details = new Dictionary<string, string>
+        {
+            [ActionDetailKeys.Action] = Id.ToString(),
+            [ActionDetailKeys.Title] = Title,
+            [ActionDetailKeys.Tool] = Tool,
+            [ActionDetailKeys.Target] = Target,
+            [ActionDetailKeys.Tier] = Tier.ToString().ToUpperInvariant(),
+            [ActionDetailKeys.Hash] = Hash,
+            [ActionDetailKeys.State] = RemediationService.ToName(State),
+            [ActionDetailKeys.ApprovedBy] = State == ActionState.Rejected ? "" : DecidedBy ?? "",
+            [ActionDetailKeys.ApprovedAt] = State == ActionState.Rejected ? "" : DecidedAt?.ToString("O") ?? "",
+            [ActionDetailKeys.Postcondition] = Postcondition?.ToString() ?? "",
+        };
+        if (RejectReason is { } reason)
+        {
+            details[ActionDetailKeys.RejectReason] = reason;
+        }
+
+        if (StartedAt is { } started)
+        {
+            details[ActionDetailKeys.StartedAt] = started.ToString("O");
+        }
+
+        if (FinishedAt is { } finished && State is not (ActionState.Running or ActionState.Approved))
+        {
+            details[ActionDetailKeys.FinishedAt] = finished.ToString("O");
+        }
+
+        if (Result is { } result && State is not ActionState.Running)
+        {
+            details[ActionDetailKeys.Result] = result;
+        }
+
+        return details;
+    }
 
     /// <summary>The hash of what would run now (tool, target, arguments as stored).</summary>
     public string CurrentHash() => Guardrails.Hash(Tool, Target, Arguments);

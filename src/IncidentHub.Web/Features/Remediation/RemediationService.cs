@@ -94,7 +94,7 @@ public sealed class RemediationService(IDbContextFactory<AppDbContext> dbFactory
 
             action.Approve(by, hash, at);
             return TimelineEntry.Create(action.IncidentId, at, by, TimelineKind.Approval,
-                $"Approved by {by}: {action.Title} ({action.Tier.ToString().ToUpperInvariant()})", Details(action));
+                $"Approved by {by}: {action.Title} ({action.Tier.ToString().ToUpperInvariant()})", action.TimelineDetails());
         });
         jobs.Enqueue<ExecuteJob>(job => job.RunAsync(action.Id, CancellationToken.None));
         return ToView(action, revision);
@@ -107,7 +107,7 @@ public sealed class RemediationService(IDbContextFactory<AppDbContext> dbFactory
         {
             action.Reject(by, reason.Trim(), at);
             return TimelineEntry.Create(action.IncidentId, at, by, TimelineKind.Approval,
-                $"Rejected by {by}: {action.Title} ({action.Tier.ToString().ToUpperInvariant()}). Reason: {reason.Trim()}", Details(action));
+                $"Rejected by {by}: {action.Title} ({action.Tier.ToString().ToUpperInvariant()}). Reason: {reason.Trim()}", action.TimelineDetails());
         });
         var incidentId = action.IncidentId;
         jobs.Enqueue<PlanJob>(job => job.RunAsync(incidentId, CancellationToken.None));
@@ -145,26 +145,6 @@ public sealed class RemediationService(IDbContextFactory<AppDbContext> dbFactory
 
         await notifier.PublishAsync([found.Action.IncidentId], ct);
         return (found.Action, found.Revision);
-    }
-
-    private static Dictionary<string, string> Details(PlanAction action)
-    {
-        var details = new Dictionary<string, string>
-        {
-            [ActionDetailKeys.Action] = action.Id.ToString(),
-            [ActionDetailKeys.Title] = action.Title,
-            [ActionDetailKeys.Tool] = action.Tool,
-            [ActionDetailKeys.Target] = action.Target,
-            [ActionDetailKeys.Tier] = action.Tier.ToString().ToUpperInvariant(),
-            [ActionDetailKeys.Hash] = action.Hash,
-            [ActionDetailKeys.State] = ToName(action.State),
-        };
-        if (action.RejectReason is { } reason)
-        {
-            details[ActionDetailKeys.RejectReason] = reason;
-        }
-
-        return details;
     }
 
     internal static ActionView ToView(PlanAction a, int revision) =>

@@ -42,7 +42,7 @@ public sealed class VerifyJob(
         var now = clock.GetUtcNow();
         var reference = $"INC-{incident.Number}";
         action.RecordVerification(result.Verified, result.Outcome == VerificationOutcome.CouldNotCheck ? $"could not check: {result.Reason}" : result.Reason, now);
-        var details = ExecuteJob.Details(action);
+        var details = action.TimelineDetails();
         details[ActionDetailKeys.Postcondition] = post.ToString();
         details[ActionDetailKeys.Verified] = result.Outcome.ToString();
         details[ActionDetailKeys.Verification] = result.Reason;
@@ -74,7 +74,7 @@ public sealed class VerifyJob(
                 }
 
                 db.Timeline.Add(TimelineEntry.Create(incident.Id, clock.GetUtcNow(), ExecuteJob.Actor, TimelineKind.Action,
-                    $"{(rollback.Succeeded ? "Rolled back" : "Rollback failed")}: {action.Title}. {rollback.Result}", ExecuteJob.Details(action)));
+                    $"{(rollback.Succeeded ? "Rolled back" : "Rollback failed")}: {action.Title}. {rollback.Result}", action.TimelineDetails()));
             }
 
             if (incident.State != IncidentState.Investigating && IncidentStateMachine.CanMove(incident.State, IncidentState.Investigating))

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using IncidentHub.Analysis.Diagnosis;
 using IncidentHub.Analysis.Remediation;
 using IncidentHub.Web.Infrastructure.Errors;
@@ -12,7 +11,7 @@ namespace IncidentHub.Web.Features.Remediation.Playbooks;
 /// Playbooks as Admins write them (seed-data/playbooks.yaml, or the playbook API): snake_case YAML or JSON,
 /// checked here so a typo in a placeholder or a tool is refused with its place, not found at 3 a.m.
 /// </summary>
-public static partial class PlaybookYaml
+public static class PlaybookYaml
 {
     private static readonly IDeserializer Deserializer = new DeserializerBuilder()
         .WithNamingConvention(UnderscoredNamingConvention.Instance).Build();
@@ -105,7 +104,7 @@ public static partial class PlaybookYaml
         }
 
         var texts = new[] { a.Title, a.Target, a.Rollback, a.Precondition ?? "", a.Postcondition?.Query ?? "" }.Concat(a.Arguments.Values);
-        if (texts.SelectMany(t => Placeholder().Matches(t).Select(m => m.Groups[1].Value)).FirstOrDefault(v => !PlanContextReader.ValueNames.Contains(v)) is { } unknown)
+        if (texts.SelectMany(PlanBuilder.Placeholders).FirstOrDefault(v => !PlanContextReader.ValueNames.Contains(v)) is { } unknown)
         {
             throw new InvalidPlaybookException($"{where}: {{{unknown}}} is not a plan value (use {string.Join(", ", PlanContextReader.ValueNames.Select(v => $"{{{v}}}"))}).");
         }
@@ -131,9 +130,6 @@ public static partial class PlaybookYaml
 
         return new ActionTemplate(a.Tool, a.Title, a.Target, a.Arguments, a.Rollback, a.Precondition, post, a.Why);
     }
-
-    [GeneratedRegex(@"\{([a-z_]+)\}")]
-    private static partial Regex Placeholder();
 
     private sealed class PlaybookFile
     {
