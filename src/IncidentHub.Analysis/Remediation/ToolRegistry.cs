@@ -27,8 +27,8 @@ public sealed class ToolRegistry(IEnumerable<ToolSpec> tools)
         new(Rollback, ActionTier.Reversible, "Roll the service back to its previous version (runbook webhook)", true, ["service", "to_version"]),
         new(Restart, ActionTier.Reversible, "Restart the service (runbook webhook)", true, ["service"]),
         new(Scale, ActionTier.Reversible, "Scale the service to a number of replicas (runbook webhook)", true, ["service", "replicas"]),
-        new(RevertCommit, ActionTier.Reversible, "Revert the suspect commit (a code change: a draft pull request)", true, ["commit"]),
-        new(ChangeConfig, ActionTier.Reversible, "Set a configuration value back (a code change: a draft pull request)", true, ["key", "value"]),
+        new(RevertCommit, ActionTier.Reversible, "Revert the suspect commit, or its failing hunks (a code change: a draft pull request of the tested patch)", true, ["commit", "patch_sha256"]),
+        new(ChangeConfig, ActionTier.Reversible, "Set a configuration value back (a code change: a draft pull request of the tested patch)", true, ["key", "value", "patch_sha256"]),
     ]);
 
     public IEnumerable<ToolSpec> All => _tools.Values;

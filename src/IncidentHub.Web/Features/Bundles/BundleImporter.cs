@@ -309,6 +309,7 @@ public sealed partial class BundleImporter(
                     Branch = branch ?? "main",
                     PathInStackTraces = scenario.Repo?.PathInStackTraces,
                     GitHub = given?.Repository?.GitHub,
+                    TestCommand = given?.Repository?.TestCommand,
                 };
             }
 

@@ -72,6 +72,17 @@ public static partial class CatalogValidation
             {
                 errors.Add($"repository.github: '{repo.GitHub}' is not owner/name.");
             }
+
+            if (string.IsNullOrWhiteSpace(repo.Branch) || repo.Branch.StartsWith('-') || repo.Branch.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '~' or '^' or ':' or '?' or '*' or '[' or '\\')
+                || repo.Branch.Contains("..", StringComparison.Ordinal))
+            {
+                errors.Add($"repository.base_branch: '{repo.Branch}' is not a branch name.");
+            }
+
+            if (repo.TestCommand is { } command && (command.Length > 500 || command.Any(c => c is '\n' or '\r' or '\0')))
+            {
+                errors.Add("repository.test_command: one line of at most 500 characters.");
+            }
         }
 
         for (var i = 0; i < service.Logs.Count; i++)

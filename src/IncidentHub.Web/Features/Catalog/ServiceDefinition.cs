@@ -38,7 +38,16 @@ public sealed class ServiceRepository
     public string? Path { get; set; }
     [YamlDotNet.Serialization.YamlMember(Alias = "github")]
     public string? GitHub { get; set; }
+
+    /// <summary>The base branch: where fixes start from and pull requests go (<c>base_branch</c> in YAML).</summary>
+    [YamlDotNet.Serialization.YamlMember(Alias = "base_branch")]
     public string Branch { get; set; } = "main";
+
+    /// <summary>
+    /// The repository's own test command (<c>pytest -q tests/</c>, <c>go test ./...</c>), run in a sandbox on every candidate fix
+    /// and on the base without it. None: fixes are proposed untested, and the plan says so.
+    /// </summary>
+    public string? TestCommand { get; set; }
 
     /// <summary>The prefix stack traces put before repository paths (e.g. /app/), stripped to map frames onto files.</summary>
     public string? PathInStackTraces { get; set; }

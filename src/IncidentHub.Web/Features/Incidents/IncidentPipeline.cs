@@ -15,6 +15,9 @@ public enum IncidentStage
     /// <summary>The investigation stored its final diagnosis.</summary>
     Diagnosed,
 
+    /// <summary>The code-analysis agent stored its analysis and candidate fixes for the final diagnosis.</summary>
+    CodeAnalysed,
+
     /// <summary>An executed action's postcondition did not hold: the cause needs another look.</summary>
     MitigationFailed,
 
@@ -45,6 +48,8 @@ public sealed class IncidentPipeline(IEnumerable<IncidentStep> steps, IBackgroun
     public void Triaged(Guid incidentId) => Advance(IncidentStage.Triaged, incidentId);
 
     public void Diagnosed(Guid incidentId) => Advance(IncidentStage.Diagnosed, incidentId);
+
+    public void CodeAnalysed(Guid incidentId) => Advance(IncidentStage.CodeAnalysed, incidentId);
 
     public void MitigationFailed(Guid incidentId) => Advance(IncidentStage.MitigationFailed, incidentId);
 

@@ -24,6 +24,12 @@ public enum TimelineKind
 
     /// <summary>An action's postcondition was checked.</summary>
     Verification,
+
+    /// <summary>The code-analysis agent read the failing code and checked candidate fixes.</summary>
+    CodeAnalysis,
+
+    /// <summary>A fix became a branch or a draft pull request, or its pull request was merged or closed.</summary>
+    PullRequest,
 }
 
 /// <summary>One line of the incident's story, shown live on every open dashboard.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using IncidentHub.Analysis.Remediation;
 using IncidentHub.Web.Features.Catalog;
+using IncidentHub.Web.Features.CodeFix;
 using IncidentHub.Web.Features.Remediation.Executors;
 using IncidentHub.Web.Features.Reports.Email;
 
@@ -19,6 +20,7 @@ public sealed class ActionRunner(
     RunbookWebhooks runbooks,
     PostconditionVerifier verifier,
     OutboxService outbox,
+    CodeFixPublisher codeFixes,
     ServiceCatalog catalog,
     TimeProvider clock)
 {
@@ -42,7 +44,8 @@ public sealed class ActionRunner(
             case ToolRegistry.PageOwner:
                 return await PageAsync(action, incident, service, ct);
             case ToolRegistry.RevertCommit or ToolRegistry.ChangeConfig:
-                return new ActionOutcome(false, "nothing was changed: code changes become draft pull requests in the code-fix step, which this version does not have yet");
+                var published = await codeFixes.PublishAsync(action.IncidentId, action.Arguments["patch_sha256"], action.Id, action.DecidedBy, ct);
+                return new ActionOutcome(published.Succeeded, published.Result, published.Reference);
             default:
                 return new ActionOutcome(false, $"no executor for '{action.Tool}'; nothing was run");
         }

@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace IncidentHub.Web.Features.Remediation;
 
 /// <summary>The facts a plan may use, each with where it came from: the catalog, deploy records, git, alert labels.</summary>
-public sealed record PlanFacts(PlanContext Context, long DiagnosisId, string? OwnerEmail, string? EscalationEmail);
+public sealed record PlanFacts(PlanContext Context, long DiagnosisId, string? OwnerEmail, string? EscalationEmail, string? CodeFix = null);
 
 /// <summary>
 /// Reads the typed values a playbook fills its actions from. Nothing here is taken from log lines or from the
@@ -18,7 +18,8 @@ public sealed class PlanContextReader(AppDbContext db, ServiceCatalog catalog)
 {
     /// <summary>The placeholders playbooks may use.</summary>
     public static readonly IReadOnlyList<string> ValueNames =
-        ["incident", "service", "owner", "alertname", "current_version", "previous_version", "suspect_commit", "error_ratio_query", "latency_query", "health_url"];
+        ["incident", "service", "owner", "alertname", "current_version", "previous_version", "suspect_commit", "error_ratio_query", "latency_query", "health_url",
+            "repository", "code_fix_title", "revert_patch", "config_key", "config_value", "config_patch"];
 
     public async Task<PlanFacts?> ReadAsync(Guid incidentId, CancellationToken ct)
     {
@@ -80,13 +81,32 @@ public sealed class PlanContextReader(AppDbContext db, ServiceCatalog catalog)
             values["suspect_commit"] = new(commit, ValueOrigin.Repository);
         }
 
+        // The code-analysis agent's best tested fix for this diagnosis: its patch hash is what a code action carries and an approval binds.
+        var codeFix = await db.CodeAnalyses.AsNoTracking().Include(a => a.Candidates)
+            .Where(a => a.IncidentId == incidentId && a.DiagnosisId == record.Id).SingleOrDefaultAsync(ct);
+        if (codeFix?.Best() is { } fix)
+        {
+            values["repository"] = new(codeFix.GitHubRepository ?? $"{codeFix.Service} (local clone)", ValueOrigin.Catalog);
+            values["code_fix_title"] = new(fix.Title, ValueOrigin.Repository);
+            if (fix.Kind == IncidentHub.Analysis.CodeFix.FixKind.RestoreConfigValue && fix.ConfigKey is { } key && fix.ConfigValue is { } value)
+            {
+                values["config_key"] = new(key, ValueOrigin.Repository);
+                values["config_value"] = new(value, ValueOrigin.Repository);
+                values["config_patch"] = new(fix.PatchHash, ValueOrigin.Repository);
+            }
+            else
+            {
+                values["revert_patch"] = new(fix.PatchHash, ValueOrigin.Repository);
+            }
+        }
+
         var evidence = await db.Observations.AsNoTracking().Where(o => o.IncidentId == incidentId)
             .Select(o => new { o.Id, o.Kind }).ToListAsync(ct);
         var byKind = evidence.GroupBy(o => o.Kind.ToString())
             .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.OrderBy(o => o.Id).Select(o => $"obs-{o.Id}").Take(10).ToList());
         var context = new PlanContext($"INC-{incident.Number}", diagnosis.Triage.Severity, values.GetValueOrDefault("service")?.Value, diagnosis.Category,
             diagnosis.Unknown, diagnosis.Confidence, values, byKind.Keys.ToList(), byKind);
-        return new PlanFacts(context, record.Id, service?.OwnerEmail, service?.EscalationEmail);
+        return new PlanFacts(context, record.Id, service?.OwnerEmail, service?.EscalationEmail, codeFix?.Best()?.PatchHash);
     }
 
     private static void Add(Dictionary<string, PlanValue> values, string name, string? value, ValueOrigin origin)

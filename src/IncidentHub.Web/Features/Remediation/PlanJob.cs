@@ -62,7 +62,7 @@ public sealed class PlanJob(
         var plans = await db.Plans.Include(p => p.Actions).Where(p => p.IncidentId == incidentId).OrderBy(p => p.Revision).ToListAsync(ct);
         var current = plans.LastOrDefault(p => p.Current);
         var rejected = current?.Actions.Where(a => a.State == ActionState.Rejected).ToList() ?? [];
-        if (current is not null && current.DiagnosisId == facts.DiagnosisId && rejected.Count == 0)
+        if (current is not null && current.DiagnosisId == facts.DiagnosisId && current.CodeFix == facts.CodeFix && rejected.Count == 0)
         {
             return;
         }
@@ -91,7 +91,7 @@ public sealed class PlanJob(
         var basis = context.Unknown
             ? $"unknown cause (confidence {context.Confidence:0.00}), {context.Severity}, {context.Service ?? "no service"}"
             : $"{context.Category?.ToName()} at {context.Confidence:0.00}, {context.Severity}, {context.Service ?? "no service"}";
-        var plan = RemediationPlan.Create(incidentId, (plans.LastOrDefault()?.Revision ?? 0) + 1, facts.DiagnosisId, basis, draft.LeftOut, now);
+        var plan = RemediationPlan.Create(incidentId, (plans.LastOrDefault()?.Revision ?? 0) + 1, facts.DiagnosisId, basis, draft.LeftOut, now, facts.CodeFix);
         foreach (var old in plans.Where(p => p.Current))
         {
             old.Supersede();

@@ -31,6 +31,7 @@ public static class RemediationExtensions
 
         // A plan follows the final diagnosis; the sweeps catch a lost enqueue and decide what nobody decided in time.
         services.AddIncidentStep<PlanJob>(IncidentStage.Diagnosed, id => job => job.RunAsync(id, CancellationToken.None));
+        services.AddIncidentStep<PlanJob>(IncidentStage.CodeAnalysed, id => job => job.RunAsync(id, CancellationToken.None));
         services.AddIncidentStep<ExpireSilencesJob>(IncidentStage.ResolvedByPerson, id => job => job.RunAsync(id, CancellationToken.None));
         services.AddIncidentStep<ExpireSilencesJob>(IncidentStage.ResolvedByAlerts, id => job => job.RunAsync(id, CancellationToken.None));
         services.AddRecurringJob<PlanSweepJob>(PlanSweepJob.RecurringId, job => job.RunAsync(null, CancellationToken.None), Cron.Minutely());

@@ -27,12 +27,15 @@ public sealed class RemediationPlan
     /// <summary>Playbook actions the plan left out, each with why (a missing value, a rejection, an unknown diagnosis).</summary>
     public List<string> LeftOut { get; private set; } = [];
 
+    /// <summary>The patch hash of the tested code fix the plan was built with, if any: a new fix makes a new revision.</summary>
+    public string? CodeFix { get; private set; }
+
     /// <summary>False once a later revision replaced it.</summary>
     public bool Current { get; private set; }
 
     public List<PlanAction> Actions { get; private set; } = [];
 
-    public static RemediationPlan Create(Guid incidentId, int revision, long? diagnosisId, string basis, IReadOnlyList<string> leftOut, DateTimeOffset at) =>
+    public static RemediationPlan Create(Guid incidentId, int revision, long? diagnosisId, string basis, IReadOnlyList<string> leftOut, DateTimeOffset at, string? codeFix = null) =>
         new()
         {
             Id = Guid.CreateVersion7(),
@@ -40,6 +43,7 @@ public sealed class RemediationPlan
             Revision = revision,
             CreatedAt = at,
             DiagnosisId = diagnosisId,
+            CodeFix = codeFix,
             Basis = basis,
             LeftOut = [.. leftOut],
             Current = true,

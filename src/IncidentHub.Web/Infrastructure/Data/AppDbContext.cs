@@ -39,6 +39,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<Features.Remediation.Playbooks.SeededPlaybook> SeededPlaybooks => Set<Features.Remediation.Playbooks.SeededPlaybook>();
     public DbSet<Features.Analytics.RolledWeek> RolledWeeks => Set<Features.Analytics.RolledWeek>();
     public DbSet<Features.Analytics.StaleWeek> StaleWeeks => Set<Features.Analytics.StaleWeek>();
+    public DbSet<Features.CodeFix.CodeAnalysis> CodeAnalyses => Set<Features.CodeFix.CodeAnalysis>();
+    public DbSet<Features.CodeFix.CodeFixCandidate> CodeFixCandidates => Set<Features.CodeFix.CodeFixCandidate>();
     public DbSet<Features.Audit.AuditEntry> AuditEntries => Set<Features.Audit.AuditEntry>();
 
     /// <summary>Cookie and antiforgery keys, shared by every web process.</summary>

@@ -1,0 +1,81 @@
+using System.Security.Cryptography;
+using System.Text;
+using IncidentHub.Web.Features.CodeFix.GitHub;
+using IncidentHub.Web.Infrastructure.Errors;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace IncidentHub.Web.Features.CodeFix;
+
+/// <summary>GET /api/incidents/{n}/code-analysis, and GitHub's pull_request webhook at /hooks/github/{token}.</summary>
+public static class CodeFixApi
+{
+    /// <summary>GitHub sends whole pull request objects; anything bigger than this is not one.</summary>
+    private const int MaxWebhookBytes = 1024 * 1024;
+
+    public static IEndpointRouteBuilder MapCodeFixApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup("/api/incidents/{number:int}/code-analysis").RequireAuthorization().WithTags("CodeFix")
+            .MapGet("/", GetCodeAnalysis).WithName("GetCodeAnalysis");
+
+        // A literal segment outranks intake's /hooks/{source}/{token}.
+        app.MapPost("/hooks/github/{token}", ReceiveGitHubAsync).AllowAnonymous().DisableAntiforgery().WithTags("Webhooks").WithName("ReceiveGitHubWebhook");
+        return app;
+    }
+
+    public static async Task<Results<Ok<CodeAnalysisView>, NotFoundProblem>> GetCodeAnalysis(int number, CodeFixService codeFixes, CancellationToken ct) =>
+        await codeFixes.GetAsync(number, ct) is { } view
+            ? TypedResults.Ok(view)
+            : await codeFixes.ExistsAsync(number, ct)
+                ? NotFoundProblem.For("Code analysis", $"INC-{number} has no code analysis: its diagnosis names no suspect commit in a repository, or the agent has not finished.")
+                : NotFoundProblem.For("Incident", $"There is no incident INC-{number}.");
+
+    /// <summary>
+    /// pull_request events for the fixes IncidentHub opened: the path token and the X-Hub-Signature-256 HMAC of the body must both
+    /// match the configured values; other events are acknowledged and ignored.
+    /// </summary>
+    public static async Task<IResult> ReceiveGitHubAsync(string token, HttpRequest request, IOptions<GitHubOptions> options, CodeFixService codeFixes, CancellationToken ct)
+    {
+        var o = options.Value;
+        if (string.IsNullOrEmpty(o.WebhookToken) || string.IsNullOrEmpty(o.WebhookSecret)
+            || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(o.WebhookToken)))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown webhook",
+                detail: "No GitHub webhook is configured at this address (GitHub:WebhookToken and GitHub:WebhookSecret).");
+        }
+
+        if (request.ContentLength is > MaxWebhookBytes)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload too large", detail: $"At most {MaxWebhookBytes} bytes.");
+        }
+
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, ct);
+        if (buffer.Length > MaxWebhookBytes)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload too large", detail: $"At most {MaxWebhookBytes} bytes.");
+        }
+
+        var body = buffer.ToArray();
+        if (!GitHubWebhook.VerifySignature(body, request.Headers["X-Hub-Signature-256"].ToString(), o.WebhookSecret))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Bad signature",
+                detail: "X-Hub-Signature-256 is missing or is not the HMAC-SHA256 of the body with the configured secret.");
+        }
+
+        if (request.Headers["X-GitHub-Event"].ToString() != "pull_request" || GitHubWebhook.ParsePullRequest(body) is not { } pr)
+        {
+            return TypedResults.Accepted((string?)null, new { ignored = true });
+        }
+
+        var state = pr.Action switch
+        {
+            "closed" => pr.Merged ? "merged" : "closed",
+            "reopened" or "ready_for_review" => "open",
+            "converted_to_draft" => "draft",
+            _ => null,
+        };
+        var recorded = state is not null && await codeFixes.RecordPullRequestStateAsync(pr.Url, state, pr.Sender, ct);
+        return TypedResults.Accepted((string?)null, new { recorded });
+    }
+}
