@@ -7,6 +7,7 @@ using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Features.Investigation;
 using IncidentHub.Web.Features.Investigation.Connectors;
 using IncidentHub.Web.Infrastructure.Data;
+using IncidentHub.Web.Infrastructure.Git;
 using IncidentHub.Web.Infrastructure.Live;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -102,6 +103,7 @@ public sealed class CodeAnalysisJob(
         }
 
         frames = frames.DistinctBy(f => (f.File, f.Line)).Take(o.MaxFindings).ToList();
+        var touched = (await worktrees.GitAsync(repo, ct, "show", "--format=", "--name-only", suspect, "--")).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
         var findings = new List<CodeFinding>();
         var failingAtSuspect = new Dictionary<string, HashSet<int>>(StringComparer.Ordinal);
         ConfigLine? config = null;
@@ -118,6 +120,12 @@ public sealed class CodeAnalysisJob(
                 {
                     config = new ConfigLine(blame.File, blame.Line);
                 }
+            }
+            else if (touched.Contains(frame.File) && await SameAsync(repo, suspect, deployed, frame.File, ct))
+            {
+                // An older line next to what the suspect commit removed (a deleted guard): same file at both, so the same line number.
+                failingAtSuspect.TryAdd(frame.File, []);
+                failingAtSuspect[frame.File].Add(frame.Line);
             }
 
             findings.Add(new CodeFinding(frame.File, frame.Line, frame.Function, blame?.Sha, blame?.Subject, introduced, source.Lines, source.Start,
@@ -299,6 +307,10 @@ public sealed class CodeAnalysisJob(
 
         return null;
     }
+
+    /// <summary>True when <paramref name="file"/> is byte-for-byte the same at both commits.</summary>
+    private async Task<bool> SameAsync(string repo, string a, string b, string file, CancellationToken ct) =>
+        a == b || (await GitTool.RunAsync(repo, TimeSpan.FromSeconds(30), ct, "diff", "--quiet", a, b, "--", file)).ExitCode == 0;
 
     private sealed record Blamed(string Sha, string File, int Line, string Subject);
 

@@ -20,9 +20,11 @@ public static class CodeFixExtensions
         services.AddScoped<CodeAnalysisJob>();
         services.AddScoped<CodeFixPublisher>();
         services.AddScoped<PullRequestPollJob>();
+        services.AddScoped<CodeAnalysisSweepJob>();
 
         // The agent reads the code once the final diagnosis names a suspect; a plan revision follows its result (CodeAnalysed).
         services.AddIncidentStep<CodeAnalysisJob>(IncidentStage.Diagnosed, id => job => job.RunAsync(id, CancellationToken.None));
+        services.AddRecurringJob<CodeAnalysisSweepJob>(CodeAnalysisSweepJob.RecurringId, job => job.RunAsync(null, CancellationToken.None), "*/5 * * * *");
         services.AddRecurringJob<PullRequestPollJob>(PullRequestPollJob.RecurringId, job => job.RunAsync(CancellationToken.None), "*/5 * * * *");
         services.AddIncidentPanel<CodeAnalysisPanel>(IncidentPanelPlace.AboveTimeline);
         return builder;

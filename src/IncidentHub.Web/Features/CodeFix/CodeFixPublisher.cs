@@ -1,6 +1,8 @@
 using System.Globalization;
 using IncidentHub.Analysis.CodeFix;
+using IncidentHub.Web.Features.Catalog;
 using IncidentHub.Web.Features.CodeFix.GitHub;
+using IncidentHub.Web.Infrastructure;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Infrastructure.Data;
 using IncidentHub.Web.Infrastructure.Live;
@@ -24,6 +26,8 @@ public sealed class CodeFixPublisher(
     LocalBranchPublisher local,
     Worktrees worktrees,
     IOptions<GitHubOptions> gitHubOptions,
+    IOptions<IncidentHubOptions> hub,
+    ServiceCatalog catalog,
     IIncidentNotifier notifier,
     TimeProvider clock)
 {
@@ -54,11 +58,13 @@ public sealed class CodeFixPublisher(
         var now = clock.GetUtcNow();
         try
         {
-            if (gitHubOptions.Value.Configured && analysis.GitHubRepository is { } name && name.Split('/') is [var owner, var repo])
+            // Where the catalog says the repository lives now (an Admin may have named it on GitHub after the analysis).
+            var gitHubName = catalog.Find(analysis.Service)?.Repository?.GitHub?.Trim() ?? analysis.GitHubRepository;
+            if (gitHubOptions.Value.Configured && gitHubName is { } name && name.Split('/') is [var owner, var repo])
             {
                 var changes = await ChangesAsync(analysis, candidate, ct);
                 var pr = await gitHub.OpenDraftAsync(new PullRequestDraft(owner, repo, analysis.BaseBranch, branch, message,
-                    $"INC-{incident.Number}: {candidate.Title}", Body(incident.Number, incident.Title, candidate, analysis, approvedBy), changes), ct);
+                    $"INC-{incident.Number}: {candidate.Title}", Body(incident.Number, incident.Title, candidate, analysis, approvedBy, IncidentLink(incident.Number)), changes), ct);
                 candidate.PublishedPullRequest(branch, pr.CommitSha, pr.Number, pr.Url, now, actionId.ToString());
                 db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.PullRequest,
                     $"Draft pull request #{pr.Number} {(pr.Reused ? "found (opened by an earlier run)" : "opened")} on {name}: {candidate.Title} (branch {branch})",
@@ -146,7 +152,9 @@ public sealed class CodeFixPublisher(
         Approved in IncidentHub by {approvedBy ?? "a responder"}; patch sha256 {candidate.PatchHash}.
         """;
 
-    private static string Body(int number, string title, CodeFixCandidate candidate, CodeAnalysis analysis, string? approvedBy)
+    private string IncidentLink(int number) => $"{hub.Value.PublicBaseUrl.TrimEnd('/')}/incidents/{number}";
+
+    private static string Body(int number, string title, CodeFixCandidate candidate, CodeAnalysis analysis, string? approvedBy, string link)
     {
         var findings = string.Join("\n", analysis.Findings.Take(5).Select(f =>
             $"- `{f.File}:{f.Line}`{(f.Function is { } fn ? $" in `{fn}`" : "")}: last changed by {(f.BlamedCommit is { } b ? b[..7] : "?")}{(f.IntroducedBySuspect ? " (the suspect commit)" : "")}"));
@@ -154,7 +162,7 @@ public sealed class CodeFixPublisher(
             ? "No test command is configured for this service; the patch was not tested."
             : $"`{analysis.TestCommand}` in IncidentHub's sandbox (no network):\n- base ({analysis.BaseBranch} at {analysis.BaseSha?[..7]}): {analysis.BaseTests?.Describe()}\n- with this patch: {candidate.PatchedTests?.Describe()}";
         return $"""
-            **Incident INC-{number}**: {title}
+            **Incident [INC-{number}]({link})**: {title}
 
             {analysis.Summary}
 
