@@ -32,6 +32,15 @@ public sealed class IncidentHubFactory : WebApplicationFactory<Program>, IAsyncL
 
     public string ConnectionString => _database?.ConnectionString ?? throw new InvalidOperationException("Not initialised.");
 
+    /// <summary>The loopback GitHub the app's GitHub:ApiUrl points at (services that name repository.github get draft pull requests there).</summary>
+    public GitHubFake GitHub { get; private set; } = default!;
+
+    public const string GitHubWebhookToken = "gh-hook-token-0123456789";
+    public const string GitHubWebhookSecret = "gh-hook-secret-for-tests";
+
+    /// <summary>Throwaway worktrees of the code-analysis agent (deleted with the factory).</summary>
+    public string WorktreesDirectory { get; } = Path.Combine(Path.GetTempPath(), "ih-test-worktrees-" + Guid.NewGuid().ToString("N")[..8]);
+
     /// <summary>More configuration for a dedicated fixture (e.g. Remediation:Alertmanager:Url), set before it starts.</summary>
     public Dictionary<string, string> Settings { get; } = [];
 
@@ -41,6 +50,7 @@ public sealed class IncidentHubFactory : WebApplicationFactory<Program>, IAsyncL
     public async Task InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync();
+        GitHub = await GitHubFake.StartAsync();
 
         // Schema first, so nothing that starts with the server (data protection keys, Hangfire) meets an empty database.
         await using (var db = new AppDbContext(new DbContextOptionsBuilder<AppDbContext>().UseNpgsql(ConnectionString).Options))
@@ -71,6 +81,11 @@ public sealed class IncidentHubFactory : WebApplicationFactory<Program>, IAsyncL
         builder.UseSetting("Seed:Admin:Password", AdminPassword);
         builder.UseSetting("Seed:Admin:ApiToken", AdminToken);
         builder.UseSetting("Bundles:DataDirectory", BundlesDirectory);
+        builder.UseSetting("CodeFix:WorkDirectory", WorktreesDirectory);
+        builder.UseSetting("GitHub:ApiUrl", GitHub.Url.ToString());
+        builder.UseSetting("GitHub:Token", GitHub.Token);
+        builder.UseSetting("GitHub:WebhookToken", GitHubWebhookToken);
+        builder.UseSetting("GitHub:WebhookSecret", GitHubWebhookSecret);
         builder.UseSetting("Seed:CatalogPath", Path.Combine(RepositoryRoot(), "seed-data", "services.yaml"));
         builder.UseSetting("Seed:PlaybooksPath", Path.Combine(RepositoryRoot(), "seed-data", "playbooks.yaml"));
         builder.UseSetting("Reports:ChromiumPath", Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } chromium ? chromium : "/usr/bin/chromium");
@@ -156,5 +171,12 @@ public sealed class IncidentHubFactory : WebApplicationFactory<Program>, IAsyncL
         {
             Directory.Delete(BundlesDirectory, recursive: true);
         }
+
+        if (Directory.Exists(WorktreesDirectory))
+        {
+            Directory.Delete(WorktreesDirectory, recursive: true);
+        }
+
+        await GitHub.DisposeAsync();
     }
 }

@@ -3,6 +3,7 @@ using IncidentHub.Analysis.CodeFix;
 using IncidentHub.Web.Features.Catalog;
 using IncidentHub.Web.Features.CodeFix.GitHub;
 using IncidentHub.Web.Infrastructure;
+using IncidentHub.Web.Infrastructure.Errors;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Infrastructure.Data;
 using IncidentHub.Web.Infrastructure.Live;
@@ -81,7 +82,7 @@ public sealed class CodeFixPublisher(
                 return new PublishOutcome(true, $"draft pull request #{pr.Number} opened: {pr.Url}", pr.Url);
             }
 
-            var result = await local.CreateBranchAsync(analysis.RepositoryPath, analysis.BaseSha ?? analysis.BaseBranch, branch, candidate.Patch, message, ct);
+            var result = await local.CreateBranchAsync(analysis.RepositoryPath, analysis.BaseBranch, branch, candidate.Patch, message, ct);
             candidate.PublishedLocally(branch, result.CommitSha, result.PushCommand, actionId.ToString(), now);
             var why = gitHubOptions.Value.Configured ? $"{analysis.Service} names no repository.github" : "GitHub is not configured (GitHub:Token)";
             db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.PullRequest,
@@ -101,7 +102,7 @@ public sealed class CodeFixPublisher(
         {
             return new PublishOutcome(false, ex.Message, null);
         }
-        catch (Exception ex) when (ex is GitHubPublishException or GitHubRequestException)
+        catch (Exception ex) when (ex is GitHubPublishException or GitHubRequestException or InvalidInputException)
         {
             // A refusal that retrying will not fix (the patch no longer applies, GitHub says no); an unreachable GitHub throws, and the job retries.
             return new PublishOutcome(false, ex.Message, null);
@@ -163,6 +164,8 @@ public sealed class CodeFixPublisher(
             : $"`{analysis.TestCommand}` in IncidentHub's sandbox (no network):\n- base ({analysis.BaseBranch} at {analysis.BaseSha?[..7]}): {analysis.BaseTests?.Describe()}\n- with this patch: {candidate.PatchedTests?.Describe()}";
         return $"""
             **Incident [INC-{number}]({link})**: {title}
+
+            Suspect change: `{analysis.SuspectCommit}` "{analysis.SuspectSubject}". This pull request: {candidate.Title}.
 
             {analysis.Summary}
 

@@ -27,7 +27,7 @@ public sealed class FixRepository : IDisposable
     {
         var repo = new FixRepository(Directory.CreateTempSubdirectory("ih-fixrepo-").FullName);
         repo.Git("init", "--quiet", "--initial-branch=main");
-        repo.Write("calc.py", $$"""
+        repo.Write("calc.py", $$""""
             """Conversion figures for the dashboard."""
 
 
@@ -40,7 +40,7 @@ public sealed class FixRepository : IDisposable
             def label(rate):
                 return f"{rate:.1%}"
 
-            """);
+            """");
         repo.Write("tests/__init__.py", "");
         repo.Write("tests/test_calc.py", """
             import unittest

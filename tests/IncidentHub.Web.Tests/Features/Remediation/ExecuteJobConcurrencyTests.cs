@@ -74,7 +74,8 @@ public sealed class ExecuteJobConcurrencyTests(IncidentHubFactory app)
         var services = scope.ServiceProvider;
         var clock = TimeProvider.System;
         var runner = new ActionRunner(executors.GetRequiredService<AlertmanagerSilences>(), executors.GetRequiredService<RunbookWebhooks>(),
-            executors.GetRequiredService<PostconditionVerifier>(), services.GetRequiredService<OutboxService>(), services.GetRequiredService<ServiceCatalog>(), clock);
+            executors.GetRequiredService<PostconditionVerifier>(), services.GetRequiredService<OutboxService>(),
+            services.GetRequiredService<IncidentHub.Web.Features.CodeFix.CodeFixPublisher>(), services.GetRequiredService<ServiceCatalog>(), clock);
         var job = new ExecuteJob(services.GetRequiredService<AppDbContext>(), runner, services.GetRequiredService<IOptions<RemediationOptions>>(),
             services.GetRequiredService<IIncidentNotifier>(), services.GetRequiredService<IAuditLog>(), services.GetRequiredService<IBackgroundJobClient>(), clock,
             services.GetRequiredService<ILogger<ExecuteJob>>());

@@ -18,6 +18,9 @@ public sealed class GitHubOptions
     /// <summary>A personal access token or a GitHub App installation token (contents and pull requests: write).</summary>
     public string? Token { get; set; }
 
+    /// <summary>The last path segment of the webhook URL, /hooks/github/{token}; with <see cref="WebhookSecret"/> it enables the endpoint.</summary>
+    public string? WebhookToken { get; set; }
+
     /// <summary>The webhook secret GitHub signs deliveries with (X-Hub-Signature-256).</summary>
     public string? WebhookSecret { get; set; }
 
