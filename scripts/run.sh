@@ -358,8 +358,10 @@ run() {
   Stop whatever listens there, or pick another port: IH_PORT=5081 scripts/run.sh"
   fi
 
-  # Packages: PostgreSQL for the data, Chromium + fonts for PDF reports, curl for the checks.
-  ensure_apt postgresql chromium fonts-dejavu-core curl || ih_die "could not install the Debian packages above"
+  # Packages: PostgreSQL for the data, Chromium + fonts for PDF reports, curl for the checks; python3-pytest, node
+  # and a JDK run the demo services' own test commands in the code-fix sandbox (unshare/setpriv/prlimit: util-linux).
+  ensure_apt postgresql chromium fonts-dejavu-core curl python3-pytest nodejs openjdk-17-jdk-headless ||
+    ih_die "could not install the Debian packages above"
   ensure_dotnet
 
   # Private PostgreSQL cluster under .data/pg (reused when it already runs).

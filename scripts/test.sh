@@ -48,7 +48,8 @@ finish() {
 
 # --- tools and services ------------------------------------------------------
 
-ensure_apt postgresql chromium prometheus prometheus-alertmanager python3-aiosmtpd poppler-utils fonts-dejavu-core ||
+ensure_apt postgresql chromium prometheus prometheus-alertmanager python3-aiosmtpd poppler-utils fonts-dejavu-core \
+  python3-pytest nodejs openjdk-17-jdk-headless ||
   ih_die "could not install the Debian packages the tests need"
 ensure_dotnet
 

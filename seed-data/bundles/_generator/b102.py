@@ -3,7 +3,7 @@ import datetime as dt
 import os
 import random
 
-from common import Log, Metrics, Repo, iso, poisson_times, ramp, scenario_yaml, ts, write_json, write_text, BUNDLES
+from common import Log, Metrics, Repo, iso, poisson_times, ramp, scenario_yaml, ts, write_catalog, write_json, write_text, BUNDLES
 
 SLUG = "102-inventory-timeout-config"
 START = ts("2025-06-04T09:36:00Z")
@@ -11,6 +11,8 @@ CHANGE = ts("2025-06-04T09:24:00Z")
 W0, W1 = START - dt.timedelta(minutes=60), START + dt.timedelta(minutes=15)
 PKG = "com.harbor.pricing"
 J = "src/main/java/com/harbor/pricing"
+CONTRACT_TEST = "src/test/java/com/harbor/pricing/config/ProdConfigContractTest.java"
+TEST_COMMAND = f"java {CONTRACT_TEST}"
 
 A = ("Sofia Lindqvist", "sofia.lindqvist@harbor.example")
 B = ("Jonas Weber", "jonas.weber@harbor.example")
@@ -364,6 +366,127 @@ def build_repo() -> Repo:
             }}
             """,
     })
+    r.commit("Prod config contract test, runnable without Maven (config-only releases skip the build)", D, "2025-04-03T15:20:00+0000", writes={
+        CONTRACT_TEST: r"""
+            package com.harbor.pricing.config;
+
+            import java.nio.file.Files;
+            import java.nio.file.Path;
+            import java.util.ArrayList;
+            import java.util.LinkedHashMap;
+            import java.util.List;
+            import java.util.Map;
+
+            /**
+             * Contract checks for the production profile that run without Maven or Spring:
+             * `java src/test/java/com/harbor/pricing/config/ProdConfigContractTest.java` from the repository root.
+             * Config-only releases skip the Maven build, so this is the check that guards them.
+             */
+            public class ProdConfigContractTest {
+                // inventory's own p99 for GET /v1/stock is ~400ms (its SLO dashboard); leave 2.5x headroom.
+                static final long INVENTORY_P99_BUDGET_MS = 1000;
+                // pricing-db allows 100 connections; 3 pods must fit with room for migrations.
+                static final int MAX_POOL_PER_POD = 30;
+
+                record Check(String name, Runnable body) {
+                }
+
+                public static void main(String[] args) throws Exception {
+                    Map<String, String> prod = flatten(Path.of("src/main/resources/application-prod.yml"));
+                    List<Check> checks = List.of(
+                            new Check("prodReadTimeoutCoversInventoryP99", () -> {
+                                long read = millis(prod, "inventory.client.read-timeout");
+                                expect(read >= INVENTORY_P99_BUDGET_MS, "inventory.client.read-timeout is " + read
+                                        + "ms; it must cover inventory's p99 budget of " + INVENTORY_P99_BUDGET_MS + "ms");
+                            }),
+                            new Check("prodConnectTimeoutBelowReadTimeout", () -> {
+                                long connect = millis(prod, "inventory.client.connect-timeout");
+                                long read = millis(prod, "inventory.client.read-timeout");
+                                expect(connect > 0 && connect < read, "connect-timeout " + connect + "ms must be positive and below read-timeout " + read + "ms");
+                            }),
+                            new Check("prodInventoryUrlIsInCluster", () -> {
+                                String url = required(prod, "inventory.client.base-url");
+                                expect(url.startsWith("http://inventory.prod.svc.cluster.local"), "inventory.client.base-url is " + url);
+                            }),
+                            new Check("prodPoolFitsDatabaseLimit", () -> {
+                                int pool = Integer.parseInt(required(prod, "spring.datasource.hikari.maximum-pool-size"));
+                                expect(pool > 0 && pool <= MAX_POOL_PER_POD, "hikari maximum-pool-size is " + pool + ", limit " + MAX_POOL_PER_POD);
+                            }));
+
+                    int failures = 0;
+                    System.out.println("ProdConfigContractTest");
+                    for (Check check : checks) {
+                        try {
+                            check.body().run();
+                            System.out.println("  [OK] ProdConfigContractTest." + check.name());
+                        } catch (AssertionError | RuntimeException e) {
+                            failures++;
+                            System.out.println("  [X] ProdConfigContractTest." + check.name() + ": " + e.getMessage());
+                        }
+                    }
+                    System.out.printf("Tests run: %d, Failures: %d, Errors: 0, Skipped: 0%n", checks.size(), failures);
+                    System.exit(failures == 0 ? 0 : 1);
+                }
+
+                static void expect(boolean ok, String message) {
+                    if (!ok) {
+                        throw new AssertionError(message);
+                    }
+                }
+
+                static String required(Map<String, String> yaml, String key) {
+                    String value = yaml.get(key);
+                    if (value == null) {
+                        throw new AssertionError(key + " is missing");
+                    }
+                    return value;
+                }
+
+                /** Spring duration syntax as used in our profiles: 200ms, 2s, or a bare number of milliseconds. */
+                static long millis(Map<String, String> yaml, String key) {
+                    String value = required(yaml, key);
+                    if (value.endsWith("ms")) {
+                        return Long.parseLong(value.substring(0, value.length() - 2).trim());
+                    }
+                    if (value.endsWith("s")) {
+                        return Long.parseLong(value.substring(0, value.length() - 1).trim()) * 1000;
+                    }
+                    return Long.parseLong(value);
+                }
+
+                /** Block-style YAML maps (what our profiles use) flattened to dotted keys. */
+                static Map<String, String> flatten(Path file) throws Exception {
+                    Map<String, String> out = new LinkedHashMap<>();
+                    List<String> path = new ArrayList<>();
+                    List<Integer> indents = new ArrayList<>();
+                    for (String raw : Files.readAllLines(file)) {
+                        String line = raw.replaceFirst("\\s+#.*$", "");
+                        if (line.isBlank() || line.trim().startsWith("#")) {
+                            continue;
+                        }
+                        int indent = line.length() - line.stripLeading().length();
+                        while (!indents.isEmpty() && indents.get(indents.size() - 1) >= indent) {
+                            indents.remove(indents.size() - 1);
+                            path.remove(path.size() - 1);
+                        }
+                        int colon = line.indexOf(':');
+                        String key = line.substring(0, colon).trim();
+                        String value = line.substring(colon + 1).trim();
+                        path.add(key);
+                        indents.add(indent);
+                        if (!value.isEmpty()) {
+                            out.put(String.join(".", path), value.replaceAll("^[\"']|[\"']$", ""));
+                        }
+                    }
+                    return out;
+                }
+            }
+            """,
+    }, edits=[("README.md", "releases are tagged `vX.Y.Z`.\n",
+               "releases are tagged `vX.Y.Z`.\n\n## Tests\n\n`./mvnw test` runs the unit tests. Config-only releases (changes under\n"
+               "`src/main/resources/` only) skip the Maven build in CI, so the production profile has a contract test\n"
+               "that needs nothing but a JDK:\n\n    java " + "src/test/java/com/harbor/pricing/config/ProdConfigContractTest.java\n\n"
+               "It prints one `[OK]`/`[X]` line per check and exits non-zero when one fails. Run it before tagging a config release.\n")])
     r.commit("Raise Hikari pool to 30 for basket quotes", D, "2025-04-22T09:45:00+0000", edits=[
         ("src/main/resources/application-prod.yml", "maximum-pool-size: 20", "maximum-pool-size: 30"),
     ], tag="v4.7.0")
@@ -597,6 +720,7 @@ def generate():
         "state": "alerting",
         "message": f"**Firing**\n\nValue: {vs}\nLabels:\n - alertname = PricingApiErrorRatio\n - grafana_folder = Storefront\n - service = pricing-api\n - severity = critical\n - team = pricing\nAnnotations:\n - summary = {summary}\nSource: https://grafana.harbor.example/alerting/grafana/c3pr1ce5x/view?orgId=1\nSilence: {silence}\n",
     })
+    write_catalog(out, "pricing-api", TEST_COMMAND)
     write_text(os.path.join(out, "scenario.yaml"), scenario_yaml({
         "id": SLUG,
         "title": "pricing-api: price quotes fail with Read timed out after a prod timeout change",

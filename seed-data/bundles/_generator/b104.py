@@ -3,7 +3,7 @@ import datetime as dt
 import os
 import random
 
-from common import Log, Metrics, Repo, iso, poisson_times, ramp, scenario_yaml, ts, write_json, write_text, BUNDLES
+from common import Log, Metrics, Repo, iso, poisson_times, ramp, scenario_yaml, ts, write_catalog, write_json, write_text, BUNDLES
 
 SLUG = "104-psp-outage-payments"
 START = ts("2025-08-19T13:12:00Z")
@@ -182,7 +182,37 @@ def build_repo() -> Repo:
          "    const res = await this.http.post('/v2/authorizations', body, {\n      headers: { 'Idempotency-Key': `auth-${orderId}` },\n    });\n",
          "    const res = await withRetry(() =>\n      this.http.post('/v2/authorizations', body, {\n        headers: { 'Idempotency-Key': `auth-${orderId}` },\n      }),\n    );\n"),
     ], tag="v5.1.0")
-    r.commit("Tests for retry policy", C, "2025-04-23T09:20:00+0000", writes={
+    r.commit("Tests for retry policy and log lines", C, "2025-04-23T09:20:00+0000", writes={
+        "test/log.test.js": r"""
+            'use strict';
+            const test = require('node:test');
+            const assert = require('node:assert');
+            const { log } = require('../src/log');
+
+            function capture(fn) {
+              const chunks = [];
+              const write = process.stdout.write;
+              process.stdout.write = (chunk) => { chunks.push(String(chunk)); return true; };
+              try {
+                fn();
+              } finally {
+                process.stdout.write = write;
+              }
+              return chunks.join('');
+            }
+
+            test('a line is time, level, service, message', () => {
+              const out = capture(() => log.info('POST /v1/payments 200 84ms'));
+              assert.match(out, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z INFO  \[pay-bff\] POST \/v1\/payments 200 84ms\n$/);
+            });
+
+            test('an error stack follows its line', () => {
+              const out = capture(() => log.error('authorisation failed', new Error('503 from Paystream')));
+              const lines = out.split('\n');
+              assert.match(lines[0], / ERROR \[pay-bff\] authorisation failed$/);
+              assert.strictEqual(lines[1], 'Error: 503 from Paystream');
+            });
+            """,
         "test/retry.test.js": """
             'use strict';
             const test = require('node:test');
@@ -198,6 +228,22 @@ def build_repo() -> Repo:
 
             test('does not retry a decline', () => {
               assert.strictEqual(retryable(Object.assign(new Error('402'), { response: { status: 402 } })), false);
+            });
+
+            test('a connection reset is retried and the later success returned', async () => {
+              let calls = 0;
+              const result = await withRetry(async () => {
+                calls++;
+                if (calls === 1) throw Object.assign(new Error('reset'), { code: 'ECONNRESET' });
+                return 'authorised';
+              }, { baseMs: 1 });
+              assert.deepStrictEqual([result, calls], ['authorised', 2]);
+            });
+
+            test('a non-retryable error is thrown at once', async () => {
+              let calls = 0;
+              await assert.rejects(withRetry(async () => { calls++; throw new Error('bad request'); }, { baseMs: 1 }), /bad request/);
+              assert.strictEqual(calls, 1);
             });
             """,
     })
@@ -417,6 +463,7 @@ def generate():
             "resolve_reason": None,
         },
     }})
+    write_catalog(out, "pay-bff", "node --test test/")
     write_text(os.path.join(out, "scenario.yaml"), scenario_yaml({
         "id": SLUG,
         "title": "pay-bff: half of checkout payments fail because the payment provider returns 503",

@@ -4,7 +4,7 @@ import os
 import random
 import uuid
 
-from common import Log, Metrics, Repo, iso, poisson_times, ramp, scenario_yaml, ts, write_json, write_text, BUNDLES
+from common import Log, Metrics, Repo, iso, poisson_times, ramp, scenario_yaml, ts, write_catalog, write_json, write_text, BUNDLES
 
 SLUG = "105-tax-service-nxdomain"
 START = ts("2025-09-23T04:20:00Z")
@@ -183,7 +183,7 @@ def build_repo() -> Repo:
          "@app.task(\n    name=\"billing.tasks.render_invoice\",\n    bind=True,\n    autoretry_for=(requests.ConnectionError, requests.Timeout),\n"
          "    retry_backoff=60,\n    retry_backoff_max=600,\n    max_retries=8,\n)\ndef render_invoice(self, invoice_id: str) -> str:\n"),
     ], tag="v2.1.0")
-    r.commit("Tests for totals", C, "2025-06-03T10:10:00+0000", writes={
+    r.commit("Tests for totals and settings", C, "2025-06-03T10:10:00+0000", writes={
         "tests/test_render.py": """
             from decimal import Decimal
 
@@ -193,6 +193,30 @@ def build_repo() -> Repo:
             def test_vat_is_rounded_half_up():
                 lines = [Line("book", 3, Decimal("9.99"), "reduced")]
                 assert totals(lines, {"reduced": 0.07})["vat"] == Decimal("2.10")
+
+
+            def test_gross_is_net_plus_vat_across_categories():
+                lines = [Line("book", 1, Decimal("10.00"), "reduced"), Line("lamp", 2, Decimal("25.00"), "standard")]
+                sums = totals(lines, {"reduced": 0.07, "standard": 0.19})
+                assert (sums["net"], sums["vat"], sums["gross"]) == (Decimal("60.00"), Decimal("10.20"), Decimal("70.20"))
+
+
+            def test_empty_invoice_totals_zero():
+                assert totals([], {}) == {"net": Decimal("0"), "vat": Decimal("0.00"), "gross": Decimal("0.00")}
+            """,
+        "tests/test_settings.py": """
+            import importlib
+
+            from billing import settings
+
+
+            def test_environment_overrides_tax_service(monkeypatch):
+                monkeypatch.setenv("TAX_SERVICE_URL", "https://tax-service.staging.internal")
+                monkeypatch.setenv("TAX_TIMEOUT_S", "4.5")
+                reloaded = importlib.reload(settings)
+                assert (reloaded.TAX_SERVICE_URL, reloaded.TAX_TIMEOUT_S) == ("https://tax-service.staging.internal", 4.5)
+                monkeypatch.undo()
+                importlib.reload(settings)
             """,
         "Dockerfile": """
             FROM python:3.12-slim
@@ -439,6 +463,7 @@ def generate():
         "snapshot": "https://p.datadoghq.eu/snapshot/view/dd-snapshots-eu1-prod/org_418207/2025-09-23/2b7e0c4d1f9a83e5b6c2d0a7f4e18b3c9d5a2e61.png",
         "monitor_url": "https://app.datadoghq.eu/monitors/118204477",
     })
+    write_catalog(out, "billing-worker", "python3 -m pytest -q tests/")
     write_text(os.path.join(out, "scenario.yaml"), scenario_yaml({
         "id": SLUG,
         "title": "billing-worker: invoices stuck in retry, tax-service.prod.internal does not resolve after a DNS zone migration",

@@ -236,3 +236,13 @@ def write_text(path, text):
 def scenario_yaml(d: dict) -> str:
     import yaml
     return yaml.safe_dump(d, sort_keys=False, allow_unicode=True, width=110)
+
+
+def write_catalog(bundle_dir: str, service: str, test_command: str):
+    """catalog.yaml: the catalog part `ih import` sends with the bundle. It names only what the import cannot derive
+    (the repository's own test command); logs, metrics and the repository path are filled in by the import."""
+    import yaml
+    text = ("# Catalog part sent by `ih import` with this bundle; the import fills in logs, metrics and the repository path.\n"
+            + yaml.safe_dump({"services": [{"name": service, "repository": {"test_command": test_command}}]},
+                             sort_keys=False, width=200))
+    write_text(os.path.join(bundle_dir, "catalog.yaml"), text)

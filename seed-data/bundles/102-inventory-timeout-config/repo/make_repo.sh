@@ -396,6 +396,145 @@ class PriceServiceTest {
 IHUB_BUNDLE_EOF
 commit 'Test quote discount rule' 'Aisha Bello' aisha.bello@harbor.example 2025-04-02T10:10:00+0000
 
+mkdir -p src/test/java/com/harbor/pricing/config
+cat > src/test/java/com/harbor/pricing/config/ProdConfigContractTest.java <<'IHUB_BUNDLE_EOF'
+package com.harbor.pricing.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Contract checks for the production profile that run without Maven or Spring:
+ * `java src/test/java/com/harbor/pricing/config/ProdConfigContractTest.java` from the repository root.
+ * Config-only releases skip the Maven build, so this is the check that guards them.
+ */
+public class ProdConfigContractTest {
+    // inventory's own p99 for GET /v1/stock is ~400ms (its SLO dashboard); leave 2.5x headroom.
+    static final long INVENTORY_P99_BUDGET_MS = 1000;
+    // pricing-db allows 100 connections; 3 pods must fit with room for migrations.
+    static final int MAX_POOL_PER_POD = 30;
+
+    record Check(String name, Runnable body) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> prod = flatten(Path.of("src/main/resources/application-prod.yml"));
+        List<Check> checks = List.of(
+                new Check("prodReadTimeoutCoversInventoryP99", () -> {
+                    long read = millis(prod, "inventory.client.read-timeout");
+                    expect(read >= INVENTORY_P99_BUDGET_MS, "inventory.client.read-timeout is " + read
+                            + "ms; it must cover inventory's p99 budget of " + INVENTORY_P99_BUDGET_MS + "ms");
+                }),
+                new Check("prodConnectTimeoutBelowReadTimeout", () -> {
+                    long connect = millis(prod, "inventory.client.connect-timeout");
+                    long read = millis(prod, "inventory.client.read-timeout");
+                    expect(connect > 0 && connect < read, "connect-timeout " + connect + "ms must be positive and below read-timeout " + read + "ms");
+                }),
+                new Check("prodInventoryUrlIsInCluster", () -> {
+                    String url = required(prod, "inventory.client.base-url");
+                    expect(url.startsWith("http://inventory.prod.svc.cluster.local"), "inventory.client.base-url is " + url);
+                }),
+                new Check("prodPoolFitsDatabaseLimit", () -> {
+                    int pool = Integer.parseInt(required(prod, "spring.datasource.hikari.maximum-pool-size"));
+                    expect(pool > 0 && pool <= MAX_POOL_PER_POD, "hikari maximum-pool-size is " + pool + ", limit " + MAX_POOL_PER_POD);
+                }));
+
+        int failures = 0;
+        System.out.println("ProdConfigContractTest");
+        for (Check check : checks) {
+            try {
+                check.body().run();
+                System.out.println("  [OK] ProdConfigContractTest." + check.name());
+            } catch (AssertionError | RuntimeException e) {
+                failures++;
+                System.out.println("  [X] ProdConfigContractTest." + check.name() + ": " + e.getMessage());
+            }
+        }
+        System.out.printf("Tests run: %d, Failures: %d, Errors: 0, Skipped: 0%n", checks.size(), failures);
+        System.exit(failures == 0 ? 0 : 1);
+    }
+
+    static void expect(boolean ok, String message) {
+        if (!ok) {
+            throw new AssertionError(message);
+        }
+    }
+
+    static String required(Map<String, String> yaml, String key) {
+        String value = yaml.get(key);
+        if (value == null) {
+            throw new AssertionError(key + " is missing");
+        }
+        return value;
+    }
+
+    /** Spring duration syntax as used in our profiles: 200ms, 2s, or a bare number of milliseconds. */
+    static long millis(Map<String, String> yaml, String key) {
+        String value = required(yaml, key);
+        if (value.endsWith("ms")) {
+            return Long.parseLong(value.substring(0, value.length() - 2).trim());
+        }
+        if (value.endsWith("s")) {
+            return Long.parseLong(value.substring(0, value.length() - 1).trim()) * 1000;
+        }
+        return Long.parseLong(value);
+    }
+
+    /** Block-style YAML maps (what our profiles use) flattened to dotted keys. */
+    static Map<String, String> flatten(Path file) throws Exception {
+        Map<String, String> out = new LinkedHashMap<>();
+        List<String> path = new ArrayList<>();
+        List<Integer> indents = new ArrayList<>();
+        for (String raw : Files.readAllLines(file)) {
+            String line = raw.replaceFirst("\\s+#.*$", "");
+            if (line.isBlank() || line.trim().startsWith("#")) {
+                continue;
+            }
+            int indent = line.length() - line.stripLeading().length();
+            while (!indents.isEmpty() && indents.get(indents.size() - 1) >= indent) {
+                indents.remove(indents.size() - 1);
+                path.remove(path.size() - 1);
+            }
+            int colon = line.indexOf(':');
+            String key = line.substring(0, colon).trim();
+            String value = line.substring(colon + 1).trim();
+            path.add(key);
+            indents.add(indent);
+            if (!value.isEmpty()) {
+                out.put(String.join(".", path), value.replaceAll("^[\"']|[\"']$", ""));
+            }
+        }
+        return out;
+    }
+}
+IHUB_BUNDLE_EOF
+cat > README.md <<'IHUB_BUNDLE_EOF'
+# pricing-api
+
+Quotes shelf and basket prices for the storefront. Reads price lists from PostgreSQL and
+asks inventory for stock (low-stock items are not discounted).
+
+`./mvnw spring-boot:run -Dspring-boot.run.profiles=local`
+
+Configuration per environment lives in `src/main/resources/application-<profile>.yml` and ships
+with the release; releases are tagged `vX.Y.Z`.
+
+## Tests
+
+`./mvnw test` runs the unit tests. Config-only releases (changes under
+`src/main/resources/` only) skip the Maven build in CI, so the production profile has a contract test
+that needs nothing but a JDK:
+
+    java src/test/java/com/harbor/pricing/config/ProdConfigContractTest.java
+
+It prints one `[OK]`/`[X]` line per check and exits non-zero when one fails. Run it before tagging a config release.
+IHUB_BUNDLE_EOF
+commit 'Prod config contract test, runnable without Maven (config-only releases skip the build)' 'Hiro Tanaka' hiro.tanaka@harbor.example 2025-04-03T15:20:00+0000
+
 mkdir -p src/main/resources
 cat > src/main/resources/application-prod.yml <<'IHUB_BUNDLE_EOF'
 spring:

@@ -213,6 +213,37 @@ commit 'Retry idempotent authorisations on 5xx and network errors' 'Dmitri Volko
 git tag v5.1.0
 
 mkdir -p test
+cat > test/log.test.js <<'IHUB_BUNDLE_EOF'
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert');
+const { log } = require('../src/log');
+
+function capture(fn) {
+  const chunks = [];
+  const write = process.stdout.write;
+  process.stdout.write = (chunk) => { chunks.push(String(chunk)); return true; };
+  try {
+    fn();
+  } finally {
+    process.stdout.write = write;
+  }
+  return chunks.join('');
+}
+
+test('a line is time, level, service, message', () => {
+  const out = capture(() => log.info('POST /v1/payments 200 84ms'));
+  assert.match(out, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z INFO  \[pay-bff\] POST \/v1\/payments 200 84ms\n$/);
+});
+
+test('an error stack follows its line', () => {
+  const out = capture(() => log.error('authorisation failed', new Error('503 from Paystream')));
+  const lines = out.split('\n');
+  assert.match(lines[0], / ERROR \[pay-bff\] authorisation failed$/);
+  assert.strictEqual(lines[1], 'Error: 503 from Paystream');
+});
+IHUB_BUNDLE_EOF
+mkdir -p test
 cat > test/retry.test.js <<'IHUB_BUNDLE_EOF'
 'use strict';
 const test = require('node:test');
@@ -229,8 +260,24 @@ test('retries 503 and gives up after three attempts', async () => {
 test('does not retry a decline', () => {
   assert.strictEqual(retryable(Object.assign(new Error('402'), { response: { status: 402 } })), false);
 });
+
+test('a connection reset is retried and the later success returned', async () => {
+  let calls = 0;
+  const result = await withRetry(async () => {
+    calls++;
+    if (calls === 1) throw Object.assign(new Error('reset'), { code: 'ECONNRESET' });
+    return 'authorised';
+  }, { baseMs: 1 });
+  assert.deepStrictEqual([result, calls], ['authorised', 2]);
+});
+
+test('a non-retryable error is thrown at once', async () => {
+  let calls = 0;
+  await assert.rejects(withRetry(async () => { calls++; throw new Error('bad request'); }, { baseMs: 1 }), /bad request/);
+  assert.strictEqual(calls, 1);
+});
 IHUB_BUNDLE_EOF
-commit 'Tests for retry policy' 'Yaw Boateng' yaw.boateng@lumen.example 2025-04-23T09:20:00+0000
+commit 'Tests for retry policy and log lines' 'Yaw Boateng' yaw.boateng@lumen.example 2025-04-23T09:20:00+0000
 
 mkdir -p src
 cat > src/metrics.js <<'IHUB_BUNDLE_EOF'

@@ -230,6 +230,31 @@ from billing.render import Line, totals
 def test_vat_is_rounded_half_up():
     lines = [Line("book", 3, Decimal("9.99"), "reduced")]
     assert totals(lines, {"reduced": 0.07})["vat"] == Decimal("2.10")
+
+
+def test_gross_is_net_plus_vat_across_categories():
+    lines = [Line("book", 1, Decimal("10.00"), "reduced"), Line("lamp", 2, Decimal("25.00"), "standard")]
+    sums = totals(lines, {"reduced": 0.07, "standard": 0.19})
+    assert (sums["net"], sums["vat"], sums["gross"]) == (Decimal("60.00"), Decimal("10.20"), Decimal("70.20"))
+
+
+def test_empty_invoice_totals_zero():
+    assert totals([], {}) == {"net": Decimal("0"), "vat": Decimal("0.00"), "gross": Decimal("0.00")}
+IHUB_BUNDLE_EOF
+mkdir -p tests
+cat > tests/test_settings.py <<'IHUB_BUNDLE_EOF'
+import importlib
+
+from billing import settings
+
+
+def test_environment_overrides_tax_service(monkeypatch):
+    monkeypatch.setenv("TAX_SERVICE_URL", "https://tax-service.staging.internal")
+    monkeypatch.setenv("TAX_TIMEOUT_S", "4.5")
+    reloaded = importlib.reload(settings)
+    assert (reloaded.TAX_SERVICE_URL, reloaded.TAX_TIMEOUT_S) == ("https://tax-service.staging.internal", 4.5)
+    monkeypatch.undo()
+    importlib.reload(settings)
 IHUB_BUNDLE_EOF
 cat > Dockerfile <<'IHUB_BUNDLE_EOF'
 FROM python:3.12-slim
@@ -240,7 +265,7 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY billing billing
 CMD ["celery", "-A", "billing.celery_app", "worker", "-l", "info", "--concurrency", "4"]
 IHUB_BUNDLE_EOF
-commit 'Tests for totals' 'Camila Rojas' camila.rojas@kestrelbooks.example 2025-06-03T10:10:00+0000
+commit 'Tests for totals and settings' 'Camila Rojas' camila.rojas@kestrelbooks.example 2025-06-03T10:10:00+0000
 
 mkdir -p billing
 cat > billing/tax.py <<'IHUB_BUNDLE_EOF'
