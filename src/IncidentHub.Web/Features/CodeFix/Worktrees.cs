@@ -90,17 +90,14 @@ public sealed class Worktrees(IOptions<CodeFixOptions> options, ILogger<Worktree
         await GitTool.RunAsync(repo, GitTimeout, ct, "worktree", "prune");
     }
 
+    /// <summary>
+    /// Deletes the directory first and only then prunes git's record from the clone: after a sandboxed test run the worktree's
+    /// files (its .git pointer too) belong to the sandbox user and may have been changed, so git is never run inside it again.
+    /// </summary>
     internal async Task RemoveAsync(string repo, string path)
     {
-        try
-        {
-            await GitTool.RunAsync(repo, GitTimeout, CancellationToken.None, "worktree", "remove", "--force", path);
-        }
-        finally
-        {
-            TryDelete(path);
-            await GitTool.RunAsync(repo, GitTimeout, CancellationToken.None, "worktree", "prune");
-        }
+        TryDelete(path);
+        await GitTool.RunAsync(repo, GitTimeout, CancellationToken.None, "worktree", "prune");
     }
 
     private string Root() => Path.GetFullPath(options.Value.WorkDirectory);
