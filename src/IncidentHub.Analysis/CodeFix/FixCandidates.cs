@@ -43,7 +43,7 @@ public static partial class FixCandidates
     /// so <paramref name="failingLinesAtCommit"/> are line numbers in S's version of each file (from blame).
     /// </summary>
     public static IReadOnlyList<FixCandidate> Propose(string commit, string subject, string reverseDiff,
-        IReadOnlyDictionary<string, IReadOnlySet<int>> failingLinesAtCommit, ConfigLine? config, IReadOnlyList<string>? configFileAtCommit = null)
+        IReadOnlyDictionary<string, IReadOnlySet<int>> failingLinesAtCommit, IReadOnlyList<ConfigLine> config, IReadOnlyList<string>? configFileAtCommit = null)
     {
         var files = UnifiedDiff.Parse(reverseDiff);
         if (files.Count == 0 || files.All(f => f.Hunks.Count == 0))
@@ -53,23 +53,25 @@ public static partial class FixCandidates
 
         var candidates = new List<FixCandidate>();
         var shortSha = commit.Length > 7 ? commit[..7] : commit;
-        if (config is not null && files.FirstOrDefault(f => f.OldPath == config.File) is { } configFile
-            && UnifiedDiff.KeepOneLine(configFile, config.Line) is { } oneLine)
+        foreach (var line in config)
         {
-            var hunk = oneLine.Hunks[0];
-            var current = hunk.Lines.First(l => l[0] == '-')[1..];
-            var previous = hunk.Lines.First(l => l[0] == '+')[1..];
-            var key = (configFileAtCommit is null ? null : ConfigKeys.PathAt(configFileAtCommit, config.Line)) ?? ConfigKeys.KeyOf(current) ?? ConfigKeys.KeyOf(previous);
-            var value = ConfigKeys.ValueOf(previous);
-            candidates.Add(new FixCandidate(FixKind.RestoreConfigValue,
-                $"Set {key ?? $"line {config.Line} of {config.File}"} back to {value ?? previous.Trim()} (as before {shortSha})",
-                UnifiedDiff.Render([oneLine]), [config.File], key, value));
+            if (files.FirstOrDefault(f => f.OldPath == line.File) is { } configFile && UnifiedDiff.KeepOneLine(configFile, line.Line) is { } oneLine)
+            {
+                var hunk = oneLine.Hunks[0];
+                var current = hunk.Lines.First(l => l[0] == '-')[1..];
+                var previous = hunk.Lines.First(l => l[0] == '+')[1..];
+                var key = (configFileAtCommit is null ? null : ConfigKeys.PathAt(configFileAtCommit, line.Line)) ?? ConfigKeys.KeyOf(current) ?? ConfigKeys.KeyOf(previous);
+                var value = ConfigKeys.ValueOf(previous);
+                candidates.Add(new FixCandidate(FixKind.RestoreConfigValue,
+                    $"Set {key ?? $"line {line.Line} of {line.File}"} back to {value ?? previous.Trim()} (as before {shortSha})",
+                    UnifiedDiff.Render([oneLine]), [line.File], key, value));
+            }
         }
 
         var lines = new Dictionary<string, IReadOnlySet<int>>(failingLinesAtCommit, StringComparer.Ordinal);
-        if (config is not null)
+        foreach (var line in config)
         {
-            lines[config.File] = lines.TryGetValue(config.File, out var existing) ? existing.Append(config.Line).ToHashSet() : new HashSet<int> { config.Line };
+            lines[line.File] = lines.TryGetValue(line.File, out var existing) ? existing.Append(line.Line).ToHashSet() : new HashSet<int> { line.Line };
         }
 
         var touching = UnifiedDiff.KeepHunksCovering(files, lines);
@@ -86,6 +88,17 @@ public static partial class FixCandidates
             UnifiedDiff.Render(files), UnifiedDiff.Paths(files)));
         return candidates.DistinctBy(c => c.Hash).ToList();
     }
+
+    /// <summary>
+    /// How many words of a configuration key (read, timeout; words of 4+ letters) the incident's error text mentions: what
+    /// ranks one restored key above another when a commit changed several.
+    /// </summary>
+    public static int EvidenceOverlap(string? key, string evidenceText) =>
+        key is null ? 0 : KeyWords().Split(key).Where(w => w.Length >= 4).Distinct(StringComparer.OrdinalIgnoreCase)
+            .Count(w => evidenceText.Contains(w, StringComparison.OrdinalIgnoreCase));
+
+    [GeneratedRegex(@"[^A-Za-z]+|(?<=[a-z])(?=[A-Z])")]
+    private static partial Regex KeyWords();
 
     public static bool IsConfigFile(string path) =>
         ConfigExtensions.Contains(Path.GetExtension(path)) || path.Contains("/config/", StringComparison.OrdinalIgnoreCase)

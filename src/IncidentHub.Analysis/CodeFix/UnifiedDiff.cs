@@ -242,6 +242,45 @@ public static partial class UnifiedDiff
         return null;
     }
 
+    /// <summary>Old-side line numbers of the lines a file's hunks replace (a removed line with an added partner): the values changed.</summary>
+    public static IReadOnlyList<int> ReplacedOldLines(FileDiff file)
+    {
+        var result = new List<int>();
+        foreach (var hunk in file.Hunks)
+        {
+            var lines = hunk.Lines.Where(l => l[0] != '\\').ToList();
+            var old = hunk.OldStart;
+            for (var i = 0; i < lines.Count;)
+            {
+                if (lines[i][0] != '-')
+                {
+                    old += lines[i][0] == ' ' ? 1 : 0;
+                    i++;
+                    continue;
+                }
+
+                var minus = 0;
+                while (i < lines.Count && lines[i][0] == '-')
+                {
+                    minus++;
+                    i++;
+                }
+
+                var plus = 0;
+                while (i < lines.Count && lines[i][0] == '+')
+                {
+                    plus++;
+                    i++;
+                }
+
+                result.AddRange(Enumerable.Range(old, Math.Min(minus, plus)));
+                old += minus;
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>Every file path the patch touches (old and new names).</summary>
     public static IReadOnlyList<string> Paths(IEnumerable<FileDiff> files) =>
         files.SelectMany(f => new[] { f.OldPath, f.NewPath }).Where(p => p != "/dev/null").Distinct(StringComparer.Ordinal).ToList();

@@ -53,7 +53,7 @@ public sealed class FixCandidatesTests
     public void Propose_FailingLineInOneHunk_OffersThatHunkAloneBeforeTheWholeRevert()
     {
         var candidates = FixCandidates.Propose("abcdef1234567", "Simplify conversion", Reverse,
-            new Dictionary<string, IReadOnlySet<int>> { ["calc.py"] = new HashSet<int> { 5 } }, config: null);
+            new Dictionary<string, IReadOnlySet<int>> { ["calc.py"] = new HashSet<int> { 5 } }, config: []);
 
         var hunks = Assert.Single(candidates, c => c.Kind == FixKind.RevertHunks);
         Assert.Contains("+    if sessions == 0:", hunks.Patch, StringComparison.Ordinal);
@@ -68,7 +68,7 @@ public sealed class FixCandidatesTests
     [Fact]
     public void Propose_NoFailingLineInTheCommit_OffersOnlyTheWholeRevert()
     {
-        var candidates = FixCandidates.Propose("abcdef1234567", "Simplify conversion", Reverse, new Dictionary<string, IReadOnlySet<int>>(), config: null);
+        var candidates = FixCandidates.Propose("abcdef1234567", "Simplify conversion", Reverse, new Dictionary<string, IReadOnlySet<int>>(), config: []);
 
         Assert.Equal([FixKind.RevertCommit], candidates.Select(c => c.Kind));
     }
@@ -98,7 +98,7 @@ public sealed class FixCandidatesTests
             "inventory:", "  client:", "    base-url: http://inventory.prod.svc.cluster.local:8080", "    connect-timeout: 100ms", "    read-timeout: 200ms", "logging:" };
 
         var candidates = FixCandidates.Propose("b17887a2dae6", "Tighten timeouts", config, new Dictionary<string, IReadOnlySet<int>>(),
-            new ConfigLine("src/main/resources/application-prod.yml", 11), atCommit);
+            [new ConfigLine("src/main/resources/application-prod.yml", 11)], atCommit);
 
         var restore = Assert.Single(candidates, c => c.Kind == FixKind.RestoreConfigValue);
         Assert.Equal("inventory.client.read-timeout", restore.ConfigKey);
@@ -109,6 +109,21 @@ public sealed class FixCandidatesTests
         Assert.DoesNotContain("500ms", restore.Patch, StringComparison.Ordinal);
         Assert.Contains("@@ -7,6 +7,6 @@", restore.Patch, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ReplacedOldLines_ListsEveryChangedValue()
+    {
+        var file = UnifiedDiff.Parse(Reverse)[0];
+
+        Assert.Equal([28], UnifiedDiff.ReplacedOldLines(file));
+    }
+
+    [Theory]
+    [InlineData("inventory.client.read-timeout", "java.net.SocketTimeoutException: Read timed out", 2)]
+    [InlineData("inventory.client.connect-timeout", "java.net.SocketTimeoutException: Read timed out", 1)]
+    [InlineData("spring.datasource.hikari.maximumPoolSize", "java.net.SocketTimeoutException: Read timed out", 0)]
+    public void EvidenceOverlap_CountsKeyWordsTheErrorsMention(string key, string evidence, int expected) =>
+        Assert.Equal(expected, FixCandidates.EvidenceOverlap(key, evidence));
 
     [Theory]
     [InlineData("src/main/resources/application-prod.yml", true)]

@@ -164,6 +164,8 @@ public sealed class CodeFixCandidate
             ConfigValue = candidate.ConfigValue,
         };
 
+    public void Rank(int order) => Order = order;
+
     public void Refuse(string why, TestResult? tests = null)
     {
         Accepted = false;

@@ -99,14 +99,17 @@ public sealed class CodeAnalysisJob(
             .ToList();
         if (diagnosis.Suspect?.File is { } suspectFile && diagnosis.Suspect.Line is { } suspectLine && files.Contains(suspectFile))
         {
-            frames.Insert(0, new RepositoryFrame(suspectFile, suspectLine, null));
+            // The line the diagnosis names comes first; a stack frame at the same place keeps its function name.
+            var atSuspect = frames.FirstOrDefault(f => f.File == suspectFile && f.Line == suspectLine) ?? new RepositoryFrame(suspectFile, suspectLine, null);
+            frames.Remove(atSuspect);
+            frames.Insert(0, atSuspect);
         }
 
         frames = frames.DistinctBy(f => (f.File, f.Line)).Take(o.MaxFindings).ToList();
         var touched = (await worktrees.GitAsync(repo, ct, "show", "--format=", "--name-only", suspect, "--")).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
         var findings = new List<CodeFinding>();
         var failingAtSuspect = new Dictionary<string, HashSet<int>>(StringComparer.Ordinal);
-        ConfigLine? config = null;
+        var config = new List<ConfigLine>();
         foreach (var frame in frames)
         {
             var blame = await BlameAsync(repo, deployed, frame.File, frame.Line, ct);
@@ -116,9 +119,9 @@ public sealed class CodeAnalysisJob(
             {
                 failingAtSuspect.TryAdd(blame!.File, []);
                 failingAtSuspect[blame.File].Add(blame.Line);
-                if (config is null && FixCandidates.IsConfigFile(blame.File) && frame.File == diagnosis.Suspect?.File)
+                if (config.Count == 0 && FixCandidates.IsConfigFile(blame.File) && frame.File == diagnosis.Suspect?.File)
                 {
-                    config = new ConfigLine(blame.File, blame.Line);
+                    config.Add(new ConfigLine(blame.File, blame.Line));
                 }
             }
             else if (touched.Contains(frame.File) && await SameAsync(repo, suspect, deployed, frame.File, ct))
@@ -140,10 +143,15 @@ public sealed class CodeAnalysisJob(
         }
 
         var reverse = await worktrees.GitAsync(repo, ct, "diff", "--no-color", "--no-ext-diff", "--no-textconv", suspect, suspect + "^", "--");
-        var configFile = config is null ? null : (await worktrees.GitAsync(repo, ct, "show", $"{suspect}:{config.File}")).Split('\n');
-        var proposals = FixCandidates.Propose(suspect, subject, reverse, failingAtSuspect.ToDictionary(p => p.Key, p => (IReadOnlySet<int>)p.Value), config, configFile)
-            .OrderBy(c => c.Kind switch { FixKind.RestoreConfigValue => 1, FixKind.RevertHunks => 2, _ => 3 })
-            .ToList();
+        if (config.Count == 0 && diagnosis.Suspect?.File is { } named && FixCandidates.IsConfigFile(named)
+            && UnifiedDiff.Parse(reverse).FirstOrDefault(f => f.OldPath == named) is { } changed)
+        {
+            // The diagnosis names the configuration file, not the key: every value the commit changed there is a candidate.
+            config.AddRange(UnifiedDiff.ReplacedOldLines(changed).Take(o.MaxFindings).Select(line => new ConfigLine(named, line)));
+        }
+
+        var configFile = config.Count == 0 ? null : (await worktrees.GitAsync(repo, ct, "show", $"{suspect}:{config[0].File}")).Split('\n');
+        var proposals = FixCandidates.Propose(suspect, subject, reverse, failingAtSuspect.ToDictionary(p => p.Key, p => (IReadOnlySet<int>)p.Value), config, configFile);
 
         TestResult? baseTests = null;
         if (analysis.TestCommand is { } command && proposals.Count > 0)
@@ -196,7 +204,30 @@ public sealed class CodeAnalysisJob(
             analysis.Candidates.Add(candidate);
         }
 
+        await RankAsync(analysis, ct);
         analysis.Conclude(Summarise(analysis, repository));
+    }
+
+    /// <summary>
+    /// Orders the candidates a person sees first: the ones that fix the most of the base's failing tests, then the most
+    /// targeted (one config value, then the failing hunks, then the whole revert), then the one whose words the incident's
+    /// errors mention most.
+    /// </summary>
+    private async Task RankAsync(CodeAnalysis analysis, CancellationToken ct)
+    {
+        var evidence = string.Join("\n", await db.Observations.AsNoTracking()
+            .Where(x => x.IncidentId == analysis.IncidentId && (x.Kind == ObservationKind.LogTemplates || x.Kind == ObservationKind.StackTrace))
+            .Select(x => x.Summary).Take(200).ToListAsync(ct));
+        var ranked = analysis.Candidates
+            .OrderByDescending(c => c.Accepted)
+            .ThenBy(c => c.PatchedTests is { Ran: true } t ? t.Failed : int.MaxValue)
+            .ThenBy(c => c.Kind switch { FixKind.RestoreConfigValue => 1, FixKind.RevertHunks => 2, _ => 3 })
+            .ThenByDescending(c => FixCandidates.EvidenceOverlap(c.ConfigKey, evidence))
+            .ToList();
+        for (var i = 0; i < ranked.Count; i++)
+        {
+            ranked[i].Rank(i + 1);
+        }
     }
 
     /// <summary>Why the patched run is worse than the base, or null when it breaks nothing that passed.</summary>
@@ -228,8 +259,11 @@ public sealed class CodeAnalysisJob(
         var best = analysis.Best();
         var introduced = analysis.Findings.FirstOrDefault(f => f.IntroducedBySuspect);
         var text = $"Code analysis of {Short7(analysis.SuspectCommit!)} \"{analysis.SuspectSubject}\": ";
+        var keys = analysis.Candidates.Where(c => c.Kind == FixKind.RestoreConfigValue && c.ConfigKey is not null).Select(c => c.ConfigKey!).ToList();
         text += introduced is not null
             ? $"{introduced.File}:{introduced.Line}{(introduced.Function is { } fn ? $" in {fn}" : "")} was introduced by it"
+            : keys.Count > 0
+                ? $"it changed {string.Join(", ", keys)} in {analysis.Candidates.First(c => c.Kind == FixKind.RestoreConfigValue).Files[0]}"
             : analysis.Findings.Count > 0
                 ? $"none of the {analysis.Findings.Count} failing line(s) was changed by it"
                 : "no failing line maps onto the repository";

@@ -206,19 +206,48 @@ public sealed class TestSandbox(IOptions<SandboxOptions> options, ILogger<TestSa
         }
     }
 
+    /// <summary>
+    /// Kills the PID namespace's first process (timeout -> unshare -> init) and leaves unshare and timeout alive to wait for it:
+    /// the kernel finishes init's exit only after every other process of the namespace is gone, so when the top process
+    /// exits, nothing of the run is left. Killing the whole tree from outside instead lets unshare die first, and then the
+    /// namespace's last processes can outlive the wait.
+    /// </summary>
     private static void Kill(Process process)
     {
         try
         {
+            var init = Children(process.Id).SelectMany(Children).ToList();
+            if (init.Count > 0)
+            {
+                foreach (var pid in init)
+                {
+                    using var target = Process.GetProcessById(pid);
+                    target.Kill();
+                }
+
+                return;
+            }
+
             process.Kill(entireProcessTree: true);
         }
-        catch (InvalidOperationException)
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or Win32Exception)
         {
-            // it ended on its own in the meantime
+            // it ended on its own in the meantime; the PID namespace takes the rest with it
         }
-        catch (Win32Exception)
+    }
+
+    private static IEnumerable<int> Children(int pid)
+    {
+        try
         {
-            // a process of the tree ended while it was being walked; the PID namespace takes the rest with it
+            return File.ReadAllText($"/proc/{pid}/task/{pid}/children")
+                .Split(' ', StringSplitOptions.RemoveEmptyEntries)
+                .Select(c => int.Parse(c, System.Globalization.CultureInfo.InvariantCulture))
+                .ToList();
+        }
+        catch (IOException)
+        {
+            return [];
         }
     }
 
