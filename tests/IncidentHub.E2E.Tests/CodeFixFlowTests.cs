@@ -43,7 +43,7 @@ public sealed partial class CodeFixFlowTests(IncidentHubFactory app, BrowserFixt
             // The agent's entry and panel arrive live, with the repository's own tests on the base and with the patch.
             var panel = page.GetByTestId("code-analysis-panel");
             await Expect(panel).ToBeVisibleAsync(new() { Timeout = 150_000 });
-            var proposed = panel.Locator("[data-testid=code-candidate][data-accepted=True]").First;
+            var proposed = panel.Locator("[data-testid=code-candidate][data-accepted=yes]").First;
             await Expect(proposed).ToContainTextAsync("inventory.client.read-timeout back to 2000ms");
             await Expect(proposed.GetByTestId("tests-base")).ToContainTextAsync("base: 1 failing");
             await Expect(proposed.GetByTestId("tests-patched")).ToContainTextAsync("with patch: 0 failing");
@@ -54,6 +54,7 @@ public sealed partial class CodeFixFlowTests(IncidentHubFactory app, BrowserFixt
             // The plan's action carries that patch; approving it opens the draft pull request.
             var action = page.Locator("[data-testid=plan-action][data-tool='config.change']");
             await Expect(action).ToHaveAttributeAsync("data-state", "proposed", new() { Timeout = 60_000 });
+
             await Expect(action.GetByTestId("tests-patched")).ToContainTextAsync("0 failing");
             await page.GetByTestId("code-analysis-panel").ScreenshotAsync(new() { Path = Path.Combine(OutputDirectory("screenshots"), "code-fix.png") });
             await action.GetByTestId("approve").ClickAsync();

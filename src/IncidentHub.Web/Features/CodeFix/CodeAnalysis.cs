@@ -24,7 +24,7 @@ public sealed record TestResult(bool Ran, int Passed, int Failed, IReadOnlyList<
     public string Describe() =>
         !Ran ? $"not run: {Error}"
         : StoppedBy is { } stopped ? $"stopped by the {stopped} after {Seconds:0.#} s ({Passed} passed, {Failed} failing before that)"
-        : Failed == 0 ? $"{Passed} passed, 0 failing ({Seconds:0.#} s)"
+        : Failed == 0 ? $"0 failing, {Passed} passed ({Seconds:0.#} s)"
         : $"{Failed} failing ({string.Join(", ", FailingTests.Take(5))}{(FailingTests.Count > 5 ? ", …" : "")}), {Passed} passed ({Seconds:0.#} s)";
 }
 

@@ -89,7 +89,11 @@ public sealed class TestSandbox(IOptions<SandboxOptions> options, ILogger<TestSa
 
     private async Task<TestRun> RunSandboxedAsync(Setup s, SandboxOptions o, string work, string home, string command, CancellationToken ct)
     {
-        var start = new ProcessStartInfo(s.Timeout)
+        // Memory: a cgroup for the whole run when we can make one (the process joins it before anything else runs, so every
+        // child is in it, and the kernel's OOM killer enforces it); an address-space rlimit only when we cannot, because
+        // runtimes that reserve big virtual ranges (the JVM, Go) fail under one long before they use the memory.
+        var cgroup = s.Root ? MemoryCgroup.TryCreate(o.MemoryBytes, logger) : null;
+        var start = new ProcessStartInfo(cgroup is null ? s.Timeout : "/bin/sh")
         {
             WorkingDirectory = work,
             RedirectStandardInput = true,
@@ -98,6 +102,11 @@ public sealed class TestSandbox(IOptions<SandboxOptions> options, ILogger<TestSa
             UseShellExecute = false,
         };
         CleanEnvironment(start, home);
+
+        if (cgroup is not null)
+        {
+            Add(start, "-c", "echo $$ > \"$0\" && exec \"$@\"", cgroup.ProcsFile, s.Timeout);
+        }
 
         // Backstop for our own death: timeout kills the run a little after the wall clock we enforce below.
         Add(start, "--signal=KILL", $"{o.WallClockSeconds + 30}s", s.Unshare);
@@ -113,7 +122,13 @@ public sealed class TestSandbox(IOptions<SandboxOptions> options, ILogger<TestSa
         }
 
         // CPU: SIGXCPU at the soft limit (a recognisable exit status), SIGKILL a second later for a process that ignores it.
-        Add(start, s.Prlimit, $"--cpu={o.CpuSeconds}:{o.CpuSeconds + 1}", $"--as={o.MemoryBytes}", $"--nproc={o.MaxProcesses}", $"--fsize={o.MaxFileBytes}", "--core=0", "--");
+        Add(start, s.Prlimit, $"--cpu={o.CpuSeconds}:{o.CpuSeconds + 1}");
+        if (cgroup is null)
+        {
+            Add(start, $"--as={o.MemoryBytes}");
+        }
+
+        Add(start, $"--nproc={o.MaxProcesses}", $"--fsize={o.MaxFileBytes}", "--core=0", "--");
         // The outer shell merges stderr into stdout so the output keeps its order, and turns the death of the inner
         // shell by a signal (SIGXCPU) into an exit status: unshare does not pass a signal on reliably.
         Add(start, "/bin/sh", "-c", "\"$@\" 2>&1; exit $?", "sh", "/bin/sh", "-c", command);
@@ -153,6 +168,16 @@ public sealed class TestSandbox(IOptions<SandboxOptions> options, ILogger<TestSa
 
         ct.ThrowIfCancellationRequested();
         int? exitCode = stoppedBy is null ? process.ExitCode : null;
+        if (cgroup is not null)
+        {
+            if (cgroup.OomKills() > 0)
+            {
+                stoppedBy ??= $"memory limit ({o.MemoryBytes} bytes)";
+            }
+
+            cgroup.Remove();
+        }
+
         stoppedBy ??= process.ExitCode switch
         {
             128 + SigXcpu => $"CPU-time limit ({o.CpuSeconds} s)",
@@ -348,6 +373,108 @@ public sealed class TestSandbox(IOptions<SandboxOptions> options, ILogger<TestSa
             {
                 return text.Length > capacity ? text.ToString(text.Length - capacity, capacity) : text.ToString();
             }
+        }
+    }
+}
+
+/// <summary>A cgroup (v1 memory controller, or v2) holding one sandboxed run, with its memory and swap limit.</summary>
+internal sealed class MemoryCgroup
+{
+    private const string V1Root = "/sys/fs/cgroup/memory";
+    private const string V2Root = "/sys/fs/cgroup";
+
+    private readonly string _dir;
+    private readonly bool _v2;
+
+    private MemoryCgroup(string dir, bool v2)
+    {
+        _dir = dir;
+        _v2 = v2;
+    }
+
+    public string ProcsFile => Path.Combine(_dir, "cgroup.procs");
+
+    public static MemoryCgroup? TryCreate(long bytes, ILogger logger)
+    {
+        var v2 = File.Exists(Path.Combine(V2Root, "cgroup.controllers")) && File.ReadAllText(Path.Combine(V2Root, "cgroup.controllers")).Contains("memory", StringComparison.Ordinal);
+        var root = v2 ? V2Root : V1Root;
+        if (!v2 && !File.Exists(Path.Combine(V1Root, "memory.limit_in_bytes")))
+        {
+            return null;
+        }
+
+        var dir = Path.Combine(root, "incidenthub-sandbox-" + Guid.NewGuid().ToString("N")[..12]);
+        try
+        {
+            Directory.CreateDirectory(dir);
+            var group = new MemoryCgroup(dir, v2);
+            var limit = bytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (v2)
+            {
+                File.WriteAllText(Path.Combine(dir, "memory.max"), limit);
+                TryWrite(Path.Combine(dir, "memory.swap.max"), "0");
+            }
+            else
+            {
+                File.WriteAllText(Path.Combine(dir, "memory.limit_in_bytes"), limit);
+                TryWrite(Path.Combine(dir, "memory.memsw.limit_in_bytes"), limit);
+            }
+
+            return group;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            logger.LogInformation("No memory cgroup for the sandbox ({Reason}); an address-space limit is used instead", ex.Message);
+            try
+            {
+                Directory.Delete(dir);
+            }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+            {
+                // nothing was made
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>How many processes of the run the kernel killed for going over the limit.</summary>
+    public long OomKills()
+    {
+        try
+        {
+            var text = File.ReadAllText(Path.Combine(_dir, _v2 ? "memory.events" : "memory.oom_control"));
+            var line = text.Split('\n').FirstOrDefault(l => l.StartsWith("oom_kill ", StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line[9..], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>Removes the (by now empty) cgroup.</summary>
+    public void Remove()
+    {
+        try
+        {
+            Directory.Delete(_dir);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // a cgroup with a process left cannot go; the PID namespace's end makes that impossible
+        }
+    }
+
+    private static void TryWrite(string file, string value)
+    {
+        try
+        {
+            File.WriteAllText(file, value);
+        }
+        catch (IOException)
+        {
+            // no swap accounting on this kernel
         }
     }
 }
