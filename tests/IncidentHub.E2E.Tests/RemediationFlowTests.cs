@@ -97,7 +97,7 @@ public sealed partial class RemediationFlowTests(RemediationSystem system, Brows
         await Expect(StateOf(viewer)).ToContainTextAsync("Resolved", new() { Timeout = 30_000 });
 
         var timeline = page.GetByTestId("timeline");
-        await Expect(Timeline(page, "Plan")).ToContainTextAsync("need approval");
+        await Expect(Timeline(page, "Plan").First).ToContainTextAsync("need approval");
         await Expect(Timeline(page, "Approval").Filter(new() { HasText = "Silence QuotaServiceHighErrorRate" })).ToContainTextAsync(IncidentHubFactory.AdminEmail);
         await Expect(Timeline(page, "Approval").Filter(new() { HasText = "Roll quota-service back" })).ToContainTextAsync(IncidentHubFactory.AdminEmail);
         await Expect(Timeline(page, "Action").Filter(new() { HasText = "Succeeded: Silence" })).ToHaveCountAsync(1);

@@ -91,6 +91,13 @@ public sealed class PlanJob(
         var basis = context.Unknown
             ? $"unknown cause (confidence {context.Confidence:0.00}), {context.Severity}, {context.Service ?? "no service"}"
             : $"{context.Category?.ToName()} at {context.Confidence:0.00}, {context.Severity}, {context.Service ?? "no service"}";
+        if (current is not null && current.DiagnosisId == facts.DiagnosisId && rejected.Count == 0)
+        {
+            // Only the code fix is new: it joins the current revision, so nobody's pending decision on the rest is superseded.
+            await AmendAsync(incident, current, draft, facts, policy, context, now, ct);
+            return;
+        }
+
         var plan = RemediationPlan.Create(incidentId, (plans.LastOrDefault()?.Revision ?? 0) + 1, facts.DiagnosisId, basis, draft.LeftOut, now, facts.CodeFix);
         foreach (var old in plans.Where(p => p.Current))
         {
@@ -132,6 +139,49 @@ public sealed class PlanJob(
         await db.SaveChangesAsync(ct);
         await notifier.PublishAsync([incidentId], ct);
         foreach (var action in running)
+        {
+            var id = action.Id;
+            jobs.Enqueue<ExecuteJob>(job => job.RunAsync(id, CancellationToken.None));
+        }
+    }
+
+    private async Task AmendAsync(Incident incident, RemediationPlan current, PlanDraft draft, PlanFacts facts, AutoRunPolicy policy, PlanContext context,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var known = current.Actions.Select(a => a.Hash).ToHashSet(StringComparer.Ordinal);
+        var expires = now + options.Value.ApprovalTimeout(context.Severity);
+        var added = draft.Actions.Where(a => !known.Contains(a.Hash))
+            .Select((a, i) => PlanAction.Create(current.Id, incident.Id, current.Actions.Count + i + 1, a,
+                Guardrails.Decide(a.Classification.Tier, context.Severity, context.Confidence, policy), now, expires))
+            .ToList();
+        current.Amend(facts.CodeFix, draft.LeftOut);
+        current.Actions.AddRange(added);
+        db.PlanActions.AddRange(added);
+        var waiting = added.Where(a => a.State == ActionState.Proposed).ToList();
+        db.Timeline.Add(TimelineEntry.Create(incident.Id, now, Actor, TimelineKind.Plan,
+            added.Count == 0
+                ? $"Plan r{current.Revision}: the code fix changed, no new action."
+                : $"Plan r{current.Revision} amended with the code-analysis agent's fix: {string.Join(", ", added.Select(a => $"{a.Title} ({a.Tier.ToString().ToUpperInvariant()}{(a.State == ActionState.Proposed ? ", needs approval" : "")})"))}.",
+            new Dictionary<string, string>
+            {
+                ["plan"] = current.Id.ToString(),
+                ["revision"] = current.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["left_out"] = string.Join(" | ", draft.LeftOut),
+            }));
+        if (waiting.Count > 0 && incident.State != IncidentState.AwaitingApproval && IncidentStateMachine.CanMove(incident.State, IncidentState.AwaitingApproval))
+        {
+            incident.AwaitApproval(now);
+            db.Timeline.Add(TimelineEntry.Create(incident.Id, now, Actor, TimelineKind.StateChanged,
+                $"Awaiting approval: {waiting.Count} action(s) need a person (until {expires:HH:mm} UTC)"));
+        }
+        else
+        {
+            incident.Touch(now);
+        }
+
+        await db.SaveChangesAsync(ct);
+        await notifier.PublishAsync([incident.Id], ct);
+        foreach (var action in added.Where(a => a.State == ActionState.Approved))
         {
             var id = action.Id;
             jobs.Enqueue<ExecuteJob>(job => job.RunAsync(id, CancellationToken.None));

@@ -50,6 +50,13 @@ public sealed class RemediationPlan
         };
 
     public void Supersede() => Current = false;
+
+    /// <summary>The code fix changed under the same diagnosis: its actions join this revision, and what is left out is said again.</summary>
+    public void Amend(string? codeFix, IReadOnlyList<string> leftOut)
+    {
+        CodeFix = codeFix;
+        LeftOut = [.. leftOut];
+    }
 }
 
 /// <summary>Where an action is in its life. Only the transitions on <see cref="PlanAction"/> move it.</summary>
