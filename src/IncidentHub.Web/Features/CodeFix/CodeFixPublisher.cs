@@ -68,7 +68,7 @@ public sealed class CodeFixPublisher(
                     $"INC-{incident.Number}: {candidate.Title}", Body(incident.Number, incident.Title, candidate, analysis, approvedBy, IncidentLink(incident.Number)), changes), ct);
                 candidate.PublishedPullRequest(branch, pr.CommitSha, pr.Number, pr.Url, now, actionId.ToString());
                 db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.PullRequest,
-                    $"Draft pull request #{pr.Number} {(pr.Reused ? "found (opened by an earlier run)" : "opened")} on {name}: {candidate.Title} (branch {branch})",
+                    $"Draft pull request #{pr.Number} {(pr.Reused ? "found (opened by an earlier run)" : "opened")} on {name}: {pr.Url} ({candidate.Title}; branch {branch})",
                     new Dictionary<string, string>
                     {
                         ["url"] = pr.Url,

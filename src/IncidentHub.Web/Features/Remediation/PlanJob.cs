@@ -168,7 +168,9 @@ public sealed class PlanJob(
                 ["revision"] = current.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["left_out"] = string.Join(" | ", draft.LeftOut),
             }));
-        if (waiting.Count > 0 && incident.State != IncidentState.AwaitingApproval && IncidentStateMachine.CanMove(incident.State, IncidentState.AwaitingApproval))
+        // Only an incident nobody is acting on yet starts waiting for approval; one being mitigated stays where it is.
+        if (waiting.Count > 0 && incident.State is IncidentState.Triggered or IncidentState.Investigating
+            && IncidentStateMachine.CanMove(incident.State, IncidentState.AwaitingApproval))
         {
             incident.AwaitApproval(now);
             db.Timeline.Add(TimelineEntry.Create(incident.Id, now, Actor, TimelineKind.StateChanged,
