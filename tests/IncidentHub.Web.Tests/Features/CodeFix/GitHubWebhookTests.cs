@@ -8,7 +8,7 @@ public sealed class GitHubWebhookTests
 {
     private const string Secret = "It's a Secret to Everybody";
 
-    private static readonly byte[] Merged = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "webhooks", "github", "pull_request-closed-merged.json"));
+    private static readonly byte[] Merged = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "github", "pull_request-closed-merged.json"));
 
     [Fact]
     public void VerifySignature_WithGitHubsExample_Accepts()

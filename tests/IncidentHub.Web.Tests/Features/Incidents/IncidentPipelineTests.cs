@@ -1,3 +1,4 @@
+using IncidentHub.Web.Features.CodeFix;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -25,7 +26,8 @@ public sealed class IncidentPipelineTests(IncidentHubFactory app)
 
         Assert.Equal([nameof(TriageJob)], Steps(IncidentStage.Opened));
         Assert.Equal([nameof(InvestigateJob)], Steps(IncidentStage.Triaged));
-        Assert.Equal([nameof(PlanJob)], Steps(IncidentStage.Diagnosed));
+        Assert.Equal([nameof(CodeAnalysisJob), nameof(PlanJob)], Steps(IncidentStage.Diagnosed));
+        Assert.Equal([nameof(PlanJob)], Steps(IncidentStage.CodeAnalysed));
         Assert.Equal([nameof(InvestigateJob)], Steps(IncidentStage.MitigationFailed));
         Assert.Equal([nameof(RememberIncidentJob), nameof(PostmortemJob), nameof(ExpireSilencesJob)], Steps(IncidentStage.ResolvedByPerson));
         // A storm's resolution must not enqueue thousands of PDFs: the post-mortem sweep writes those, 100 a minute.
