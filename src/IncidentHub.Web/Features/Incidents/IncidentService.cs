@@ -44,6 +44,10 @@ public sealed class IncidentService(IDbContextFactory<AppDbContext> dbFactory, I
     public async Task<IncidentDetail?> GetAsync(int number, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+
+        // The split query reads the incident, its alerts and its timeline in three statements: one snapshot for all three,
+        // or a job's commit between them shows a timeline entry ("Investigating") next to the row from before it.
+        await using var snapshot = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         var incident = await db.Incidents.AsNoTracking()
             .Include(i => i.Alerts.OrderByDescending(a => a.LastSeenAt))
             .Include(i => i.Timeline.OrderBy(t => t.At).ThenBy(t => t.Id))

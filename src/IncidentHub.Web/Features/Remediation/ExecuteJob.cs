@@ -31,6 +31,28 @@ public sealed class ExecuteJob(
     [AutomaticRetry(Attempts = 0)]
     public async Task RunAsync(Guid actionId, CancellationToken ct)
     {
+        // The claim also writes the incident (Mitigating), which other jobs touch too (a plan amended with a code fix,
+        // a new alert): losing that race re-reads and claims again; losing it to another run of this action ends here,
+        // because the re-read finds the action Running.
+        for (var attempt = 1; ; attempt++)
+        {
+            db.ChangeTracker.Clear();
+            try
+            {
+                await RunOnceAsync(actionId, ct);
+                return;
+            }
+            catch (ClaimLostException) when (attempt < 5)
+            {
+                logger.LogDebug("Claim of action {ActionId} lost a write race; attempt {Attempt}", actionId, attempt + 1);
+            }
+        }
+    }
+
+    private sealed class ClaimLostException : Exception;
+
+    private async Task RunOnceAsync(Guid actionId, CancellationToken ct)
+    {
         var action = await db.PlanActions.SingleOrDefaultAsync(a => a.Id == actionId, ct);
         if (action is null || action.State is not (ActionState.Approved or ActionState.Running))
         {
@@ -87,9 +109,8 @@ public sealed class ExecuteJob(
         }
         catch (DbUpdateConcurrencyException)
         {
-            // Another run claimed it (or a person changed the incident) at this moment: that run carries on.
-            logger.LogDebug("Action {ActionId} was claimed by another run", actionId);
-            return;
+            // Another run claimed it, or something else changed the incident at this moment: decide again on fresh rows.
+            throw new ClaimLostException();
         }
 
         await notifier.PublishAsync([incident.Id], ct);
