@@ -217,8 +217,9 @@ public static partial class StackTraceExtractor
 
     /// <summary>
     /// Maps the application frames of <paramref name="trace"/> onto repository files (paths relative to
-    /// the repository root): strips <paramref name="pathPrefix"/>, maps Java frames by package path,
-    /// otherwise matches the longest path suffix that names exactly one repository file. Innermost first, distinct.
+    /// the repository root): strips <paramref name="pathPrefix"/>, maps Java frames by package path
+    /// (Kotlin and Scala frames too, else by file name), otherwise matches the longest path suffix that
+    /// names exactly one repository file. Innermost first, distinct.
     /// </summary>
     public static IReadOnlyList<RepositoryFrame> MapFrames(StackTrace trace, string? pathPrefix, IReadOnlyCollection<string> repoFiles)
     {

@@ -117,7 +117,7 @@ public sealed class DiagnosisPerformanceTests
         }
 
         Assert.Equal(
-            [StackLanguage.Elixir, StackLanguage.Kotlin, StackLanguage.Php, StackLanguage.Python, StackLanguage.Ruby, StackLanguage.Rust, StackLanguage.Unknown],
+            [StackLanguage.Python, StackLanguage.Ruby, StackLanguage.Php, StackLanguage.Rust, StackLanguage.Elixir, StackLanguage.Kotlin, StackLanguage.Unknown],
             traces.Select(t => t.Language).Order());
         Assert.All(traces, t => Assert.InRange(t.Count, 25, 30));
         Assert.True(best < 2000, $"took {best} ms");
