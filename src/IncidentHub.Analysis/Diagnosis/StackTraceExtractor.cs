@@ -1025,9 +1025,9 @@ public static partial class StackTraceExtractor
                 return true;
             }
 
-            if (trimmed.Length == 0 && current.RootLast)
+            if (trimmed.Length == 0)
             {
-                return true; // Laravel: a blank line before "[previous exception]"
+                return true; // a blank line before "Next ..." or Laravel's "[previous exception]"
             }
 
             if (trimmed == "\"}")

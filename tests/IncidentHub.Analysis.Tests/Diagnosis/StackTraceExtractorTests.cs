@@ -335,6 +335,25 @@ public sealed class StackTraceExtractorTests
     [InlineData(StackLanguage.Node, "Layer.handle", "/app/node_modules/express/lib/router/layer.js", false)]
     [InlineData(StackLanguage.Node, "process.processTicksAndRejections", "node:internal/process/task_queues", false)]
     [InlineData(StackLanguage.Node, "suggest", "/usr/src/app/src/geocoder.js", true)]
+    [InlineData(StackLanguage.Ruby, "subtotal", "app/models/order_line.rb", true)]
+    [InlineData(StackLanguage.Ruby, "execute_job", "/usr/local/bundle/gems/sidekiq-7.2.4/lib/sidekiq/processor.rb", false)]
+    [InlineData(StackLanguage.Ruby, "CSV#each", "/usr/local/lib/ruby/3.4.0/csv.rb", false)]
+    [InlineData(StackLanguage.Php, "App\\Cart->total(NULL)", "/var/www/src/Cart.php", true)]
+    [InlineData(StackLanguage.Php, "Symfony\\Component\\HttpKernel\\HttpKernel->handle()", "/var/www/vendor/symfony/http-kernel/HttpKernel.php", false)]
+    [InlineData(StackLanguage.Rust, "tokio::runtime::task::core::Core<T,S>::poll", "/usr/local/cargo/registry/src/index.crates.io-6f17d22bba15001f/tokio-1.38.0/src/runtime/task/core.rs", false)]
+    [InlineData(StackLanguage.Rust, "std::panicking::begin_panic", "/rustc/129f3b9964af4d4a709d1383930ade12dfe7c081/library/std/src/panicking.rs", false)]
+    [InlineData(StackLanguage.Rust, "ledger::main", "./src/main.rs", true)]
+    [InlineData(StackLanguage.Rust, "core::option::unwrap_failed", null, false)]
+    [InlineData(StackLanguage.Rust, "ledger::balance::Account::apply", null, true)]
+    [InlineData(StackLanguage.Elixir, "Shop.Pricing.discount/2", "lib/shop/pricing.ex", true)]
+    [InlineData(StackLanguage.Elixir, "Enum.map/2", "lib/enum.ex", false)]
+    [InlineData(StackLanguage.Elixir, ":gen_server.try_handle_info/3", "gen_server.erl", false)]
+    [InlineData(StackLanguage.Kotlin, "kotlinx.coroutines.DispatchedTask.run", "DispatchedTask.kt", false)]
+    [InlineData(StackLanguage.Kotlin, "com.shopco.orders.OrderService.total", "OrderService.kt", true)]
+    [InlineData(StackLanguage.Scala, "akka.http.scaladsl.server.Directive.tapply", "Directive.scala", false)]
+    [InlineData(StackLanguage.Scala, "com.shopco.pricing.Discounts$.rate", "Discounts.scala", true)]
+    [InlineData(StackLanguage.Unknown, null, "src/worker/batch.cr", true)]
+    [InlineData(StackLanguage.Unknown, null, "/usr/share/crystal/src/fiber.cr", false)]
     public void ApplicationCode_IsToldFromLibrariesAndRuntimes(StackLanguage language, string? function, string? file, bool expected) =>
         Assert.Equal(expected, StackTraceExtractor.IsApplicationFrame(language, function, file));
 
@@ -480,6 +499,31 @@ public sealed class StackTraceExtractorTests
 
         var mapped = StackTraceExtractor.MapFrames(uncaught, "/var/www/", ["src/Service/Cart.php", "src/Controller/CartController.php", "public/index.php"]);
         Assert.Equal(["src/Service/Cart.php", "src/Controller/CartController.php", "public/index.php"], mapped.Select(m => m.File));
+    }
+
+    [Fact]
+    public void Php_ChainedWithNext_ThePreviousExceptionIsTheRootCause()
+    {
+        const string log = """
+            PHP Fatal error:  Uncaught PDOException: SQLSTATE[HY000] [2002] Connection refused in /var/www/src/Db/Connection.php:14
+            Stack trace:
+            #0 /var/www/src/Db/Connection.php(14): PDO->__construct('mysql:host=db', 'shop', Object(SensitiveParameterValue))
+            #1 /var/www/src/Repository/OrderRepository.php(22): App\Db\Connection->open()
+            #2 {main}
+
+            Next App\Repository\StorageException: orders unavailable in /var/www/src/Repository/OrderRepository.php:25
+            Stack trace:
+            #0 /var/www/public/index.php(9): App\Repository\OrderRepository->find(42)
+            #1 {main}
+              thrown in /var/www/src/Repository/OrderRepository.php on line 25
+            """;
+
+        var trace = Assert.Single(StackTraceExtractor.Extract(Lines("shop", log)));
+
+        Assert.Equal("PDOException", trace.ExceptionType);
+        Assert.Equal("SQLSTATE[HY000] [2002] Connection refused [surfaced as App\\Repository\\StorageException: orders unavailable]", trace.Message);
+        Assert.Equal([("/var/www/src/Db/Connection.php", 14), ("/var/www/src/Db/Connection.php", 14), ("/var/www/src/Repository/OrderRepository.php", 22),
+            ("/var/www/src/Repository/OrderRepository.php", 25), ("/var/www/public/index.php", 9)], trace.Frames.Select(f => (f.File, f.Line)));
     }
 
     [Fact]
