@@ -234,8 +234,8 @@ internal static class EvalScoring
         var lines = new List<string> { "figures (hits/bundles where it applies):" };
         lines.AddRange(figures.Counts.Select(f => $"  {f.Name,-21} {f}"));
         lines.Add(figures.MedianSeconds is { } median
-            ? $"  {"time to first diagnosis",-21} median {Seconds(median)}, max {Seconds(figures.MaxSeconds ?? median)}"
-            : $"  {"time to first diagnosis",-21} n/a");
+            ? $"  {"first diagnosis",-21} median {Seconds(median)}, max {Seconds(figures.MaxSeconds ?? median)}"
+            : $"  {"first diagnosis",-21} n/a");
         return string.Join(Environment.NewLine, lines);
     }
 

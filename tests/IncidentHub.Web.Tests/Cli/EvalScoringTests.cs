@@ -104,7 +104,7 @@ public sealed class EvalScoringTests
         Assert.Contains("  severity within one   2/2 (100%)", text, StringComparison.Ordinal);
         Assert.Contains("  suspect commit        1/1 (100%)", text, StringComparison.Ordinal);
         Assert.Contains("  injection             0/1 (0%)", text, StringComparison.Ordinal);
-        Assert.Contains("  time to first diagnosis median 4.2 s, max 4.2 s", text, StringComparison.Ordinal);
+        Assert.Contains("  first diagnosis       median 4.2 s, max 4.2 s", text, StringComparison.Ordinal);
         Assert.True(text.IndexOf("confusion matrix", StringComparison.Ordinal) > text.IndexOf("021-geo", StringComparison.Ordinal));
     }
 
