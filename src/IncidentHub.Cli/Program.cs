@@ -28,7 +28,8 @@ static int Usage(TextWriter output, int code, string? problem = null)
           help                      this text
           mine LOGFILE --out CSV    mine log templates; writes LineId,EventTemplate [--format F] [--max-clusters N]
           import BUNDLE_DIR         build the bundle's repo here, post deploys, upload the bundle
-          eval DIR                  import every bundle in DIR, wait for diagnoses, compare with truth.json
+          eval DIR                  import every bundle in DIR, wait for diagnoses, compare with truth.json [--json FILE]
+          eval --compare A.json B.json   compare two --json runs: bundles fixed/broken, figure changes
           plan N                    print incident N's remediation plan: actions, tiers, states, hashes, what was left out
           approve N ACTION          approve action ACTION (its number in the plan, or its id) as the plan shows it [--hash PREFIX]
           reject N ACTION --reason "..."   reject it with a reason; the plan is rebuilt without it

@@ -106,6 +106,15 @@ public enum StackLanguage
     DotNet,
     Go,
     Node,
+    Ruby,
+    Php,
+    Rust,
+    Elixir,
+    Kotlin,
+    Scala,
+
+    /// <summary>An unrecognised format: an error line with indented detail lines, repeated at least three times.</summary>
+    Unknown,
 }
 
 public sealed record StackFrame(string? Function, string? File, int? Line, bool IsApplicationCode);

@@ -5,7 +5,9 @@ using System.Text.RegularExpressions;
 namespace IncidentHub.Analysis.Diagnosis;
 
 /// <summary>
-/// Finds stack traces in log lines (Python, Java, .NET, Go, Node.js) and groups identical ones.
+/// Finds stack traces in log lines (Python, Java, Kotlin, Scala, .NET, Go, Node.js, Ruby, PHP, Rust,
+/// Elixir) and groups identical ones. An error line of another format followed by indented detail
+/// lines, repeated three times or more, becomes a trace of language Unknown (frames best effort).
 /// Frames of every returned trace are ordered innermost first (where the error was raised), whatever
 /// order the runtime printed them in; for chained exceptions the root cause (the original exception)
 /// is the trace's type and its frames come first.
@@ -95,6 +97,37 @@ public static partial class StackTraceExtractor
         "io.netty.", "reactor.", "kotlin.", "kotlinx.", "scala.", "ch.qos.", "com.zaxxer.", "org.eclipse.", "io.micrometer.",
         "com.fasterxml.", "org.slf4j.", "io.grpc.", "com.google.", "okhttp3.", "org.postgresql.", "com.mysql.", "io.undertow.",
         "org.glassfish.", "feign.", "io.github.resilience4j.", "org.junit.", "net.bytebuddy.", "org.aspectj.",
+        "io.ktor.", "org.jetbrains.", "arrow.", "akka.", "org.apache.pekko.", "cats.", "zio.", "fs2.", "play.", "org.http4s.",
+        "slick.", "com.typesafe.", "io.vertx.",
+    ];
+
+    private static readonly string[] RustLibraryPrefixes =
+    [
+        "std::", "core::", "alloc::", "tokio::", "hyper::", "axum::", "tower::", "futures", "actix_", "serde", "sqlx::",
+        "reqwest::", "tracing::", "rust_begin_unwind", "__rust", "rayon", "diesel::", "warp::", "h2::", "tonic::",
+    ];
+
+    private static readonly string[] ElixirLibraryPrefixes =
+    [
+        ":", "Enum.", "Kernel.", "GenServer.", "Task.", "Stream.", "Map.", "List.", "String.", "Agent.", "Process.", "Code.", "IO.",
+        "File.", "Keyword.", "Registry.", "Supervisor.", "DynamicSupervisor.", "Access.", "Integer.", "Float.", "URI.", "DateTime.",
+        "NaiveDateTime.", "Date.", "Logger.", "ExUnit.", "Mix.", "Ecto.", "Phoenix.", "Plug.", "Postgrex.", "DBConnection.", "Jason.",
+        "Oban.", "Bandit.", "ThousandIsland.", "Finch.", "Mint.", "Tesla.", "Broadway.", "Absinthe.", "Req.", "Swoosh.", "Telemetry.",
+    ];
+
+    /// <summary>OTP applications of the runtime and common hex packages: "(ecto 3.11.1) lib/ecto/repo.ex:12: ...".</summary>
+    private static readonly HashSet<string> ElixirLibraryApps = new(StringComparer.Ordinal)
+    {
+        "elixir", "stdlib", "kernel", "erts", "logger", "mix", "iex", "ex_unit", "ecto", "ecto_sql", "phoenix", "phoenix_live_view",
+        "phoenix_pubsub", "plug", "plug_cowboy", "cowboy", "ranch", "postgrex", "db_connection", "jason", "bandit", "thousand_island",
+        "oban", "finch", "mint", "tesla", "broadway", "gen_stage", "absinthe", "telemetry", "req", "swoosh", "myxql", "redix",
+    };
+
+    /// <summary>Path parts of installed libraries and runtimes in any language, for frames of an unknown format.</summary>
+    private static readonly string[] LibraryPathMarkers =
+    [
+        "/vendor/", "node_modules/", "site-packages/", "dist-packages/", "/gems/", "cargo/registry/", "/go/pkg/mod/", "/usr/lib/",
+        "/usr/local/lib/", "/rustc/", "deps/", "/usr/share/",
     ];
 
     private static readonly string[] DotNetLibraryPrefixes =
@@ -117,8 +150,38 @@ public static partial class StackTraceExtractor
                     && !f.Contains("dist-packages/", StringComparison.Ordinal)
                     && !PythonStdlibRegex().IsMatch(f)
                     && !f.StartsWith('<');
-            case StackLanguage.Java:
+            case StackLanguage.Java or StackLanguage.Kotlin or StackLanguage.Scala:
                 return fn.Length > 0 && !JavaLibraryPrefixes.Any(p => fn.StartsWith(p, StringComparison.Ordinal));
+            case StackLanguage.Ruby:
+                return f.Length > 0
+                    && !f.Contains("/gems/", StringComparison.Ordinal)
+                    && !f.Contains("/vendor/", StringComparison.Ordinal)
+                    && !f.Contains("/lib/ruby/", StringComparison.Ordinal)
+                    && !f.StartsWith('<');
+            case StackLanguage.Php:
+                return f.Length > 0
+                    && !f.Contains("/vendor/", StringComparison.Ordinal)
+                    && !f.Contains("/usr/share/php/", StringComparison.Ordinal)
+                    && !f.StartsWith('[');
+            case StackLanguage.Rust:
+                if (f.Length > 0)
+                {
+                    return !f.StartsWith("/rustc/", StringComparison.Ordinal)
+                        && !f.Contains("cargo/registry/", StringComparison.Ordinal)
+                        && !f.Contains("cargo/git/", StringComparison.Ordinal)
+                        && !f.Contains("/rustlib/", StringComparison.Ordinal)
+                        && !f.Contains("/vendor/", StringComparison.Ordinal);
+                }
+
+                return fn.Contains("::", StringComparison.Ordinal) && !fn.StartsWith('<')
+                    && !RustLibraryPrefixes.Any(p => fn.StartsWith(p, StringComparison.Ordinal));
+            case StackLanguage.Elixir:
+                return fn.Length > 0
+                    && !f.EndsWith(".erl", StringComparison.Ordinal)
+                    && !f.Contains("deps/", StringComparison.Ordinal)
+                    && !ElixirLibraryPrefixes.Any(p => fn.StartsWith(p, StringComparison.Ordinal));
+            case StackLanguage.Unknown:
+                return f.Length > 0 && !LibraryPathMarkers.Any(m => f.Contains(m, StringComparison.Ordinal));
             case StackLanguage.DotNet:
                 return fn.Length > 0 && !DotNetLibraryPrefixes.Any(p => fn.StartsWith(p, StringComparison.Ordinal));
             case StackLanguage.Go:
@@ -154,8 +217,9 @@ public static partial class StackTraceExtractor
 
     /// <summary>
     /// Maps the application frames of <paramref name="trace"/> onto repository files (paths relative to
-    /// the repository root): strips <paramref name="pathPrefix"/>, maps Java frames by package path,
-    /// otherwise matches the longest path suffix that names exactly one repository file. Innermost first, distinct.
+    /// the repository root): strips <paramref name="pathPrefix"/>, maps Java frames by package path
+    /// (Kotlin and Scala frames too, else by file name), otherwise matches the longest path suffix that
+    /// names exactly one repository file. Innermost first, distinct.
     /// </summary>
     public static IReadOnlyList<RepositoryFrame> MapFrames(StackTrace trace, string? pathPrefix, IReadOnlyCollection<string> repoFiles)
     {
@@ -172,9 +236,13 @@ public static partial class StackTraceExtractor
                 continue;
             }
 
-            var file = trace.Language == StackLanguage.Java
-                ? MapJava(frame, files)
-                : MapPath(frame.File, prefix, files, exact);
+            // Kotlin and Scala files need not sit in their package's directory: then the file name decides.
+            var file = trace.Language switch
+            {
+                StackLanguage.Java => MapJava(frame, files),
+                StackLanguage.Kotlin or StackLanguage.Scala => MapJava(frame, files) ?? MapPath(frame.File, prefix, files, exact),
+                _ => MapPath(frame.File, prefix, files, exact),
+            };
             if (file is not null && !result.Any(r => r.File == file && r.Line == line))
             {
                 result.Add(new RepositoryFrame(file, line, frame.Function));
@@ -267,6 +335,12 @@ public static partial class StackTraceExtractor
         GoHeader,
         GoFrames,
         GoSkip,
+        RubyHeader,
+        RubyFrames,
+        PhpFrames,
+        RustMessage,
+        RustBacktrace,
+        ElixirFrames,
     }
 
     private sealed class Builder(StackLanguage? language, long lineNumber, DateTimeOffset? at)
@@ -281,14 +355,20 @@ public static partial class StackTraceExtractor
         public List<string> Extras { get; } = [];
         public int FrameCount => FrameGroups.Sum(g => g.Count);
 
-        public void AddFrame(string? function, string? file, int? line)
+        /// <summary>The chain is printed wrapper first and root cause last (Laravel's "[previous exception]").</summary>
+        public bool RootLast { get; set; }
+
+        /// <summary>Lines of a multi-line message (Rust panics) taken so far.</summary>
+        public int MessageLines { get; set; }
+
+        public void AddFrame(string? function, string? file, int? line, bool library = false)
         {
             if (Suppressed || FrameCount >= MaxFrames || Language is not { } lang)
             {
                 return;
             }
 
-            FrameGroups[^1].Add(new StackFrame(function, file, line, IsApplicationFrame(lang, function, file)));
+            FrameGroups[^1].Add(new StackFrame(function, file, line, !library && IsApplicationFrame(lang, function, file)));
         }
 
         public void NewSegment(string type, string message)
@@ -318,6 +398,7 @@ public static partial class StackTraceExtractor
                 }
 
                 Process(line, 0);
+                Track(line, line.Text.TrimEnd('\r', '\n'));
             }
 
             Finish();
@@ -394,6 +475,15 @@ public static partial class StackTraceExtractor
                         return;
                     }
 
+                    if (_current!.Language is null && text.Contains(":in ", StringComparison.Ordinal) && RubyFrameRegex().IsMatch(RubyBody(text)))
+                    {
+                        // "NoMethodError: undefined method 'name' for nil" then "app/models/order.rb:12:in 'total'"
+                        _current.Language = StackLanguage.Ruby;
+                        TryRubyFrame(RubyBody(text));
+                        _state = State.RubyFrames;
+                        return;
+                    }
+
                     _current = null;
                     _state = State.None;
                     Start(line, text);
@@ -441,6 +531,79 @@ public static partial class StackTraceExtractor
                         || GoFunctionRegex().IsMatch(text) || text.StartsWith("exit status", StringComparison.Ordinal))
                     {
                         return;
+                    }
+
+                    break;
+                case State.RubyHeader:
+                    // Rails: "NoMethodError (undefined method ...):", a blank line, then the frames.
+                    if (RubyBody(text).Trim().Length == 0)
+                    {
+                        return;
+                    }
+
+                    if (TryRubyFrame(RubyBody(text)))
+                    {
+                        _state = State.RubyFrames;
+                        return;
+                    }
+
+                    _current = null;
+                    _state = State.None;
+                    Start(line, text);
+                    return;
+                case State.RubyFrames:
+                    if (TryRubyFrame(RubyBody(text)))
+                    {
+                        return;
+                    }
+
+                    break;
+                case State.PhpFrames:
+                    if (HandlePhpLine(text))
+                    {
+                        return;
+                    }
+
+                    break;
+                case State.RustMessage:
+                    if (text.StartsWith("stack backtrace:", StringComparison.Ordinal))
+                    {
+                        _state = State.RustBacktrace;
+                        return;
+                    }
+
+                    if (text.StartsWith("note: ", StringComparison.Ordinal))
+                    {
+                        _current!.MessageLines = int.MaxValue; // the message is over; a backtrace may still follow
+                        return;
+                    }
+
+                    if (_current!.MessageLines < 3 && text.Trim().Length > 0 && !LooksLikeRecordStart(text)
+                        && !text.StartsWith("thread '", StringComparison.Ordinal))
+                    {
+                        var (type, message) = _current.Chain[0];
+                        _current.Chain[0] = (type, (message + " " + text.Trim()).Trim());
+                        _current.MessageLines++;
+                        return;
+                    }
+
+                    break;
+                case State.RustBacktrace:
+                    if (HandleRustFrame(text))
+                    {
+                        return;
+                    }
+
+                    break;
+                case State.ElixirFrames:
+                    if (HandleElixirLine(text))
+                    {
+                        return;
+                    }
+
+                    if (_current!.FrameCount == 0)
+                    {
+                        _current = null; // "** (exit) normal" and the like: not a trace without frames
                     }
 
                     break;
@@ -507,6 +670,11 @@ public static partial class StackTraceExtractor
             if (LogfmtErrorRegex().Match(text) is { Success: true } logfmt)
             {
                 Add(new Builder(StackLanguage.Go, line.LineNumber, at), Unquote(logfmt.Groups["msg"].Value), Unquote(logfmt.Groups["err"].Value));
+                return;
+            }
+
+            if (StartOtherLanguage(line, text, at))
+            {
                 return;
             }
 
@@ -739,6 +907,234 @@ public static partial class StackTraceExtractor
             }
         }
 
+        /// <summary>Ruby, PHP, Rust and Elixir headers; each is tested only when a cheap substring is there.</summary>
+        private bool StartOtherLanguage(LogLine line, string text, DateTimeOffset? at)
+        {
+            if (text.AsSpan().IndexOfAny(OtherLanguageMarkers) < 0)
+            {
+                return false; // one vectorised search instead of one per format
+            }
+
+            if (text.Contains("' panicked at ", StringComparison.Ordinal) && RustPanicRegex().Match(text) is { Success: true } rust)
+            {
+                // New format: "thread 'main' panicked at src/main.rs:10:5:" and the message on the next line(s);
+                // before Rust 1.73: "thread 'main' panicked at 'message', src/main.rs:10:5".
+                _current = new Builder(StackLanguage.Rust, line.LineNumber, at);
+                _current.Chain.Add(("panic", rust.Groups["msg"].Success ? rust.Groups["msg"].Value : ""));
+                _current.MessageLines = rust.Groups["msg"].Success ? int.MaxValue : 0;
+                _current.AddFrame(null, rust.Groups["file"].Value, int.Parse(rust.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture));
+                _state = State.RustMessage;
+                return true;
+            }
+
+            if (text.Contains("** (", StringComparison.Ordinal) && ElixirHeaderRegex().Match(text) is { Success: true } elixir)
+            {
+                _current = new Builder(StackLanguage.Elixir, line.LineNumber, at);
+                _current.Chain.Add((elixir.Groups["type"].Value, elixir.Groups["msg"].Value.Trim()));
+                _state = State.ElixirFrames;
+                return true;
+            }
+
+            if ((text.Contains("Fatal error:", StringComparison.Ordinal) || text.Contains("Parse error:", StringComparison.Ordinal)) && StartPhp(line, text, at))
+            {
+                return true;
+            }
+
+            if (text.Contains("[object] (", StringComparison.Ordinal) && LaravelExceptionRegex().Match(text) is { Success: true } laravel)
+            {
+                // Laravel/Monolog: '... {"exception":"[object] (Type(code: 0): message at /file.php:12)', then [stacktrace] and #0 frames.
+                _current = new Builder(StackLanguage.Php, line.LineNumber, at) { RootLast = true };
+                _current.Chain.Add((PhpType(laravel.Groups["type"].Value), laravel.Groups["msg"].Value.Trim()));
+                _current.AddFrame(null, laravel.Groups["file"].Value, int.Parse(laravel.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture));
+                _state = State.PhpFrames;
+                return true;
+            }
+
+            var ruby = RubyBody(text);
+            if (ruby.Contains(":in ", StringComparison.Ordinal) && RubyFrameRegex().Match(ruby) is { Success: true } frame
+                && RubyUncaughtRegex().Match(frame.Groups["rest"].Value) is { Success: true } uncaught)
+            {
+                // Uncaught: "/app/lib/worker.rb:12:in 'Worker#process': undefined method 'id' for nil (NoMethodError)", then "\tfrom ..." frames.
+                _current = new Builder(StackLanguage.Ruby, line.LineNumber, at);
+                _current.Chain.Add((uncaught.Groups["type"].Value, uncaught.Groups["msg"].Value.Trim()));
+                TryRubyFrame(ruby);
+                _state = State.RubyFrames;
+                return true;
+            }
+
+            if (ruby.EndsWith("):", StringComparison.Ordinal) && RailsHeaderRegex().Match(ruby) is { Success: true } rails)
+            {
+                _current = new Builder(StackLanguage.Ruby, line.LineNumber, at);
+                _current.Chain.Add((rails.Groups["type"].Value, rails.Groups["msg"].Value.Trim()));
+                _state = State.RubyHeader;
+                return true;
+            }
+
+            return false;
+        }
+
+        private bool StartPhp(LogLine line, string text, DateTimeOffset? at)
+        {
+            if (PhpUncaughtRegex().Match(text) is { Success: true } uncaught)
+            {
+                // "PHP Fatal error:  Uncaught TypeError: msg in /var/www/src/Cart.php:18", "Stack trace:", "#0 ...", "  thrown in ...".
+                _current = new Builder(StackLanguage.Php, line.LineNumber, at);
+                _current.Chain.Add((PhpType(uncaught.Groups["type"].Value), uncaught.Groups["msg"].Value.Trim()));
+                _current.AddFrame(null, uncaught.Groups["file"].Value, int.Parse(uncaught.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture));
+                _state = State.PhpFrames;
+                return true;
+            }
+
+            if (PhpFatalRegex().Match(text) is { Success: true } fatal)
+            {
+                // A fatal error without an exception ("Allowed memory size ... exhausted"): one line, one frame.
+                var builder = new Builder(StackLanguage.Php, line.LineNumber, at);
+                builder.AddFrame(null, fatal.Groups["file"].Value, int.Parse(fatal.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture));
+                Add(builder, $"PHP {fatal.Groups["kind"].Value} error", fatal.Groups["msg"].Value.Trim());
+                return true;
+            }
+
+            return false;
+        }
+
+        /// <summary>PHP names types with backslashes; Laravel's JSON log doubles them.</summary>
+        private static string PhpType(string type) => type.Replace(@"\\", @"\", StringComparison.Ordinal);
+
+        private bool HandlePhpLine(string text)
+        {
+            var current = _current!;
+            var trimmed = text.Trim();
+            if (trimmed is "Stack trace:" or "PHP Stack trace:" or "[stacktrace]")
+            {
+                return true;
+            }
+
+            if (text.StartsWith('#') && PhpFrameRegex().Match(text) is { Success: true } frame)
+            {
+                if (frame.Groups["fn"].Success)
+                {
+                    int? line = frame.Groups["line"].Success ? int.Parse(frame.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
+                    current.AddFrame(frame.Groups["fn"].Value.Trim(), frame.Groups["file"].Success ? frame.Groups["file"].Value.Trim() : null, line);
+                }
+
+                return true; // "#12 {main}" ends a list
+            }
+
+            if (trimmed.StartsWith("thrown in ", StringComparison.Ordinal))
+            {
+                return true;
+            }
+
+            if (trimmed.Length == 0)
+            {
+                return true; // a blank line before "Next ..." or Laravel's "[previous exception]"
+            }
+
+            if (trimmed == "\"}")
+            {
+                Emit(); // the end of Laravel's JSON context
+                return true;
+            }
+
+            if (text.StartsWith("Next ", StringComparison.Ordinal) && PhpNextRegex().Match(text) is { Success: true } next)
+            {
+                // PHP prints the previous (root) exception first, then "Next" for each wrapper.
+                current.NewSegment(PhpType(next.Groups["type"].Value), next.Groups["msg"].Value.Trim());
+                current.AddFrame(null, next.Groups["file"].Value, int.Parse(next.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture));
+                return true;
+            }
+
+            if (text.StartsWith("[previous exception]", StringComparison.Ordinal) && LaravelExceptionRegex().Match(text) is { Success: true } previous)
+            {
+                current.NewSegment(PhpType(previous.Groups["type"].Value), previous.Groups["msg"].Value.Trim());
+                current.AddFrame(null, previous.Groups["file"].Value, int.Parse(previous.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture));
+                return true;
+            }
+
+            return false;
+        }
+
+        private bool TryRubyFrame(string text)
+        {
+            if (!text.Contains(":in ", StringComparison.Ordinal) || RubyFrameRegex().Match(text) is not { Success: true } frame)
+            {
+                return false;
+            }
+
+            _current!.AddFrame(frame.Groups["fn"].Value, frame.Groups["file"].Value, int.Parse(frame.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture));
+            return true;
+        }
+
+        /// <summary>A line without Ruby Logger's "E, [2026-03-02T09:00:00.123456 #1] ERROR -- : [request-id] " prefix.</summary>
+        private static string RubyBody(string text) =>
+            text.Length > 4 && text[1] == ',' && text[2] == ' ' && text[3] == '[' && RubyLoggerPrefixRegex().Match(text) is { Success: true } prefix
+                ? text[prefix.Length..]
+                : text;
+
+        private bool HandleRustFrame(string text)
+        {
+            var current = _current!;
+            if (RustAtRegex().Match(text) is { Success: true } at)
+            {
+                current.AddFrame(current.PendingFunction, at.Groups["file"].Value, int.Parse(at.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture));
+                current.PendingFunction = null;
+                return true;
+            }
+
+            if (RustFrameRegex().Match(text) is { Success: true } frame)
+            {
+                FlushRustFunction(current);
+                current.PendingFunction = RustHashRegex().Replace(frame.Groups["fn"].Value.Trim(), "");
+                return true;
+            }
+
+            // "note: Some details are omitted, run with `RUST_BACKTRACE=full` for a verbose backtrace."
+            return text.StartsWith("note: ", StringComparison.Ordinal);
+        }
+
+        /// <summary>A backtrace entry without an "at file:line" line (no debug info) is still a frame.</summary>
+        private static void FlushRustFunction(Builder builder)
+        {
+            if (builder.PendingFunction is { } pending)
+            {
+                builder.AddFrame(pending, null, null);
+                builder.PendingFunction = null;
+            }
+        }
+
+        private bool HandleElixirLine(string text)
+        {
+            var current = _current!;
+            if (ElixirFrameRegex().Match(text) is { Success: true } frame)
+            {
+                var app = frame.Groups["app"].Success ? frame.Groups["app"].Value : null;
+                current.AddFrame(frame.Groups["fn"].Value.Trim(), frame.Groups["file"].Value,
+                    int.Parse(frame.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture), app is not null && ElixirLibraryApps.Contains(app));
+                return true;
+            }
+
+            if (current.FrameCount > 0)
+            {
+                return false;
+            }
+
+            if (ElixirHeaderRegex().Match(text) is { Success: true } inner)
+            {
+                // Phoenix: "** (exit) an exception was raised:" wraps the real one on the next line.
+                var wrapper = current.Chain.Count == 1 && current.Chain[0].Type == "exit";
+                if (wrapper)
+                {
+                    current.Chain.Clear();
+                }
+
+                current.Chain.Add((inner.Groups["type"].Value, inner.Groups["msg"].Value.Trim()));
+                return true;
+            }
+
+            // The rest of a multi-line message (an Ecto query) before the first frame.
+            return text.Length > 0 && char.IsWhiteSpace(text[0]);
+        }
+
         private bool HandleGoFrame(string text)
         {
             var current = _current!;
@@ -774,8 +1170,15 @@ public static partial class StackTraceExtractor
                 return;
             }
 
-            // Python and Go print the original first; Java and .NET print the wrapper first, the cause last.
-            var rootFirst = language is StackLanguage.Python;
+            if (language == StackLanguage.Rust)
+            {
+                FlushRustFunction(b);
+            }
+
+            _lastEmitStart = Math.Max(_lastEmitStart, b.LineNumber);
+
+            // Python, Go and PHP print the original first; Java, .NET and Laravel print the wrapper first, the cause last.
+            var rootFirst = language is StackLanguage.Python || (language is StackLanguage.Php && !b.RootLast);
             var root = rootFirst ? b.Chain[0] : b.Chain[^1];
             var frames = new List<StackFrame>();
             switch (language)
@@ -788,6 +1191,7 @@ public static partial class StackTraceExtractor
 
                     break;
                 case StackLanguage.Java:
+                case StackLanguage.Php when b.RootLast:
                     foreach (var group in Enumerable.Reverse(b.FrameGroups))
                     {
                         frames.AddRange(group);
@@ -820,22 +1224,144 @@ public static partial class StackTraceExtractor
                 message = message[..MaxMessage];
             }
 
+            if (language == StackLanguage.Java)
+            {
+                language = JvmLanguage(frames);
+            }
+
             output.Add(new RawTrace(new StackTrace(source, language, root.Type, message, frames, 1, b.At, b.LineNumber)));
+        }
+
+        /// <summary>A JVM trace is Kotlin or Scala when most of its application frames are in .kt or .scala files.</summary>
+        private static StackLanguage JvmLanguage(List<StackFrame> frames)
+        {
+            int java = 0, kotlin = 0, scala = 0;
+            foreach (var frame in frames.Where(f => f.IsApplicationCode && f.File is not null))
+            {
+                if (frame.File!.EndsWith(".kt", StringComparison.Ordinal))
+                {
+                    kotlin++;
+                }
+                else if (frame.File.EndsWith(".scala", StringComparison.Ordinal))
+                {
+                    scala++;
+                }
+                else
+                {
+                    java++;
+                }
+            }
+
+            return kotlin > java && kotlin >= scala ? StackLanguage.Kotlin
+                : scala > java && scala > kotlin ? StackLanguage.Scala
+                : StackLanguage.Java;
         }
 
         private void Finish()
         {
-            if (_state is State.PendingHeader or State.PythonFrames)
+            if (_state is State.PendingHeader or State.PythonFrames or State.RubyHeader
+                || (_state == State.ElixirFrames && _current!.FrameCount == 0))
             {
                 _current = null; // never completed: a header without frames, a traceback without its exception line
             }
 
             Emit();
+            CloseBlock();
+            EmitRepeatedBlocks();
+        }
+
+        // ---- unknown formats: repeated error blocks ---------------------------------------------------
+
+        /// <summary>An error line of no known format and the indented or "at ..." lines after it.</summary>
+        private sealed class Block(long lineNumber, DateTimeOffset? at, string header)
+        {
+            public long LineNumber { get; } = lineNumber;
+            public DateTimeOffset? At { get; } = at;
+            public string Header { get; } = header;
+            public int DetailLines { get; set; }
+            public List<StackFrame> Frames { get; } = [];
+
+            /// <summary>A known format's scanner took these lines: not an unknown trace.</summary>
+            public bool Claimed { get; set; }
+        }
+
+        private Block? _block;
+        private LogLine? _blockHead; // an error line; it becomes a Block when a detail line follows
+        private readonly List<Block> _blocks = [];
+        private long _lastEmitStart = -1;
+
+        /// <summary>Runs after the known formats saw the line; notes error blocks that none of them took.</summary>
+        private void Track(LogLine line, string text)
+        {
+            if (_block is not null || _blockHead is not null)
+            {
+                if (text.Length > 0 && (char.IsWhiteSpace(text[0]) || text.StartsWith("at ", StringComparison.Ordinal)) && !text.AsSpan().IsWhiteSpace())
+                {
+                    var block = _block ??= new Block(_blockHead!.LineNumber, _blockHead.At ?? _lastAt, _blockHead.Text.Trim());
+                    _blockHead = null;
+                    block.DetailLines++;
+                    block.Claimed |= _state != State.None;
+                    if (block.Frames.Count < MaxFrames && UnknownFrameRegex().Match(text) is { Success: true } frame)
+                    {
+                        var fn = text[..frame.Index].Trim().TrimStart('-', '>', ' ').Trim();
+                        fn = fn.StartsWith("from ", StringComparison.Ordinal) ? fn[5..].Trim() : fn == "from" ? "" : fn;
+                        fn = fn.StartsWith("at ", StringComparison.Ordinal) || fn.StartsWith("in ", StringComparison.Ordinal) ? fn[3..].Trim() : fn is "at" or "in" ? "" : fn;
+                        fn = fn.TrimEnd('(', '[', ' ', '@');
+                        var file = frame.Groups["file"].Value;
+                        block.Frames.Add(new StackFrame(fn.Length == 0 ? null : fn.Length > 200 ? fn[..200] : fn, file,
+                            int.Parse(frame.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture),
+                            IsApplicationFrame(StackLanguage.Unknown, fn, file)));
+                    }
+
+                    return;
+                }
+
+                CloseBlock();
+            }
+
+            if (text.Length > 0 && !char.IsWhiteSpace(text[0]) && text.AsSpan().IndexOfAny(ErrorWords) >= 0)
+            {
+                _blockHead = line;
+            }
+        }
+
+        private void CloseBlock()
+        {
+            if (_block is { DetailLines: >= 2, Claimed: false } block && _lastEmitStart < block.LineNumber)
+            {
+                _blocks.Add(block);
+            }
+
+            _block = null;
+            _blockHead = null;
+        }
+
+        /// <summary>Blocks of the same shape seen three times or more become traces of language Unknown.</summary>
+        private void EmitRepeatedBlocks()
+        {
+            var traces = _blocks.Select(b =>
+            {
+                var type = UnknownTypeRegex().Match(b.Header) is { Success: true } t ? t.Value : ErrorWordRegex().Match(b.Header).Value.ToLowerInvariant();
+                var message = b.Header.Length > MaxMessage ? b.Header[..MaxMessage] : b.Header;
+                return new StackTrace(source, StackLanguage.Unknown, type, message, b.Frames, 1, b.At, b.LineNumber);
+            });
+            foreach (var group in traces.GroupBy(GroupKey, StringComparer.Ordinal).Where(g => g.Count() >= 3))
+            {
+                output.AddRange(group.Select(t => new RawTrace(t)));
+            }
         }
     }
 
     private static readonly System.Buffers.SearchValues<string> HeaderWords =
         System.Buffers.SearchValues.Create(["Exception", "Error", "Throwable", "Fault"], StringComparison.Ordinal);
+
+    /// <summary>Substrings every Ruby, PHP, Rust and Elixir header has.</summary>
+    private static readonly System.Buffers.SearchValues<string> OtherLanguageMarkers =
+        System.Buffers.SearchValues.Create(["' panicked at ", "** (", "Fatal error:", "Parse error:", "[object] (", ":in ", "):"], StringComparison.Ordinal);
+
+    /// <summary>Words that make a line of an unknown format the head of an error block.</summary>
+    private static readonly System.Buffers.SearchValues<string> ErrorWords =
+        System.Buffers.SearchValues.Create(["error", "exception", "fatal", "panic"], StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A new log record rather than a continuation: starts with a date, a bracketed level or a console level.</summary>
     private static bool LooksLikeRecordStart(string text) => RecordStartRegex().IsMatch(text);
@@ -873,11 +1399,11 @@ public static partial class StackTraceExtractor
     [GeneratedRegex(@"^Exception in thread ""[^""]*"" (.+)$")]
     private static partial Regex JavaThreadRegex();
 
-    // type: qualified or plain name ending in Exception/Error/Throwable/Fault (or plain "Error"), optional HRESULT and Node [code].
-    [GeneratedRegex(@"^(?:Unhandled exception\.\s+|Uncaught\s+)?(?<type>(?:[A-Za-z_$][\w$]*\.)*(?:[A-Za-z_$][\w$`]*)?(?:Exception|Error|Throwable|Fault))(?:\s\(0x[0-9A-Fa-f]+\))?(?: \[(?<code>[A-Z_0-9]+)\])?(?::\s?(?<msg>.*))?$")]
+    // type: qualified (a.b.C, Ruby's A::B) or plain name ending in Exception/Error/Throwable/Fault (or plain "Error"), optional HRESULT and Node [code].
+    [GeneratedRegex(@"^(?:Unhandled exception\.\s+|Uncaught\s+)?(?<type>(?:[A-Za-z_$][\w$]*(?:\.|::))*(?:[A-Za-z_$][\w$`]*)?(?:Exception|Error|Throwable|Fault))(?:\s\(0x[0-9A-Fa-f]+\))?(?: \[(?<code>[A-Z_0-9]+)\])?(?::\s?(?<msg>.*))?$")]
     private static partial Regex HeaderRegex();
 
-    [GeneratedRegex(@"(?<![\w.$])(?:[A-Za-z_$][\w$]*\.)*(?:[A-Za-z_$][\w$`]*)?(?:Exception|Error)(?:\s\(0x[0-9A-Fa-f]+\))?(?: \[[A-Z_0-9]+\])?: ")]
+    [GeneratedRegex(@"(?<![\w.$:])(?:[A-Za-z_$][\w$]*(?:\.|::))*(?:[A-Za-z_$][\w$`]*)?(?:Exception|Error)(?:\s\(0x[0-9A-Fa-f]+\))?(?: \[[A-Z_0-9]+\])?: ")]
     private static partial Regex EmbeddedHeaderRegex();
 
     [GeneratedRegex(@"^\s+at\s")]
@@ -913,4 +1439,63 @@ public static partial class StackTraceExtractor
 
     [GeneratedRegex(@"^\s+(\w+): (.+?),?\s*$")]
     private static partial Regex NodePropertyRegex();
+
+    // Ruby: "app/models/order.rb:12:in `total'", "\tfrom /app/lib/worker.rb:5:in 'block in Worker#run'" (3.4 quotes with ').
+    [GeneratedRegex(@"^\s*(?:from\s+)?(?<file>[^\s:'`""]+):(?<line>\d+):in\s+[`'](?<fn>[^'`]*)'(?<rest>.*)$")]
+    private static partial Regex RubyFrameRegex();
+
+    [GeneratedRegex(@"^: (?<msg>.*) \((?<type>[A-Z]\w*(?:::[A-Z]\w*)*)\)\s*$")]
+    private static partial Regex RubyUncaughtRegex();
+
+    [GeneratedRegex(@"^(?<type>[A-Z]\w*(?:::[A-Z]\w*)*) \((?<msg>.*)\):\s*$")]
+    private static partial Regex RailsHeaderRegex();
+
+    [GeneratedRegex(@"^[DIWEFA], \[[^\]]*\]\s+[A-Z]+ -- [^:]*: ?(?:\[[^\]]*\](?: +|$))*")]
+    private static partial Regex RubyLoggerPrefixRegex();
+
+    [GeneratedRegex(@"(?:PHP )?(?:Fatal|Parse) error:\s+Uncaught (?<type>[\w\\]+)(?:: (?<msg>.*?))? in (?<file>\S+?)(?::(?<line>\d+)| on line (?<line>\d+))\s*$")]
+    private static partial Regex PhpUncaughtRegex();
+
+    [GeneratedRegex(@"(?:PHP )?(?<kind>Fatal|Parse) error:\s+(?<msg>.*?) in (?<file>\S+?\.php)(?::(?<line>\d+)| on line (?<line>\d+))\s*$")]
+    private static partial Regex PhpFatalRegex();
+
+    [GeneratedRegex(@"^Next (?<type>[\w\\]+)(?:: (?<msg>.*?))? in (?<file>\S+?):(?<line>\d+)\s*$")]
+    private static partial Regex PhpNextRegex();
+
+    // "#0 /var/www/src/Cart.php(31): App\Cart->total(NULL)", "#1 [internal function]: f()", "#2 {main}"
+    [GeneratedRegex(@"^#\d+ (?:(?<file>[^(\s][^(]*)\((?<line>\d+)\): (?<fn>.+)|\[internal function\]: (?<fn>.+)|\{main\})\s*$")]
+    private static partial Regex PhpFrameRegex();
+
+    [GeneratedRegex(@"\[object\] \((?<type>[\w\\]+)\(code: [^)]*\): (?<msg>.*) at (?<file>\S+):(?<line>\d+)\)\s*$")]
+    private static partial Regex LaravelExceptionRegex();
+
+    [GeneratedRegex(@"thread '[^']*'(?: \(\d+\))? panicked at (?:'(?<msg>.*)', )?(?<file>[^\s:']+):(?<line>\d+):\d+:?\s*$")]
+    private static partial Regex RustPanicRegex();
+
+    // "   4: orders::pricing::total" or, with RUST_BACKTRACE=full, "   4:     0x55d0c1b0e0a4 - orders::pricing::total::h1f2e3d4c5b6a7980"
+    [GeneratedRegex(@"^\s*\d+:\s+(?:0x[0-9a-f]+ - )?(?<fn>\S.*)$")]
+    private static partial Regex RustFrameRegex();
+
+    [GeneratedRegex(@"^\s+at (?<file>\S+?):(?<line>\d+)(?::\d+)?\s*$")]
+    private static partial Regex RustAtRegex();
+
+    [GeneratedRegex(@"::h[0-9a-f]{16}$")]
+    private static partial Regex RustHashRegex();
+
+    [GeneratedRegex(@"\*\* \((?<type>[^)\s]+(?: from [^)]*)?)\) ?(?<msg>.*)$")]
+    private static partial Regex ElixirHeaderRegex();
+
+    // "    (my_app 0.1.0) lib/my_app/worker.ex:12: MyApp.Worker.run/1", "    (stdlib 5.2) gen_server.erl:1095: :gen_server.try_handle_info/3"
+    [GeneratedRegex(@"^\s+(?:\((?<app>\w+)(?: [\w.+-]+)?\) )?(?<file>[\w/.-]+\.(?:ex|exs|erl)):(?<line>\d+): (?<fn>\S.*)$")]
+    private static partial Regex ElixirFrameRegex();
+
+    /// <summary>A file:line token of an unknown format: "x.zig:12", "Foo.swift(12)", "x.lua, line 12".</summary>
+    [GeneratedRegex(@"(?<file>[\w./\\-]*\w\.[A-Za-z]\w{0,7})(?::|\(|,? line )(?<line>\d+)")]
+    private static partial Regex UnknownFrameRegex();
+
+    [GeneratedRegex(@"\b[A-Za-z_][\w.:]*(?:Error|Exception|Panic|Fault)\b")]
+    private static partial Regex UnknownTypeRegex();
+
+    [GeneratedRegex(@"error|exception|fatal|panic", RegexOptions.IgnoreCase)]
+    private static partial Regex ErrorWordRegex();
 }

@@ -8,16 +8,22 @@ namespace IncidentHub.Cli.Commands;
 /// <summary>
 /// `ih eval DIR`: imports every bundle under DIR (directories with scenario.yaml) one by one, waits
 /// for each incident's diagnosis to be ready, and compares it with the bundle's truth.json. Prints
-/// the table and the hit rates; exits 0 whenever it ran (the table is the result), 3 when the hub
-/// could not be reached.
+/// the table, the confusion matrix, the figures and the calibration; `--json FILE` also writes the
+/// rows and figures. `ih eval --compare BEFORE.json AFTER.json` compares two such files, offline.
+/// Exits 0 whenever it ran (the table is the result), 3 when the hub could not be reached.
 /// </summary>
 internal static class EvalCommand
 {
-    public const string Usage = "ih eval DIR [--timeout SECONDS] [--url URL] [--token TOKEN]";
+    public const string Usage = "ih eval DIR [--timeout SECONDS] [--json FILE] [--url URL] [--token TOKEN] | ih eval --compare BEFORE.json AFTER.json";
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
         var cli = new CliArgs(args);
+        if (cli.Option("compare") is { } before)
+        {
+            return await CompareAsync(before, cli.Positional, output, error);
+        }
+
         if (cli.Positional.Count != 1 || !Directory.Exists(cli.Positional[0]))
         {
             await error.WriteLineAsync($"usage: {Usage}");
@@ -39,6 +45,12 @@ internal static class EvalCommand
                 var rows = await EvaluateAsync(hub, cli.Positional[0], timeout, output, TimeSpan.FromSeconds(1), CancellationToken.None);
                 await output.WriteLineAsync();
                 await output.WriteLineAsync(EvalScoring.Render(rows));
+                if (cli.Option("json") is { Length: > 0 } json)
+                {
+                    await File.WriteAllTextAsync(json, EvalScoring.ToJson(rows));
+                    await output.WriteLineAsync($"wrote {json}");
+                }
+
                 return 0;
             }
             catch (HttpRequestException ex)
@@ -46,6 +58,28 @@ internal static class EvalCommand
                 await error.WriteLineAsync($"ih eval: cannot reach {hub.BaseUrl}: {ex.Message}");
                 return 3;
             }
+        }
+    }
+
+    private static async Task<int> CompareAsync(string before, IReadOnlyList<string> positional, TextWriter output, TextWriter error)
+    {
+        if (positional.Count != 1 || before.Length == 0)
+        {
+            await error.WriteLineAsync($"usage: {Usage}");
+            return 2;
+        }
+
+        try
+        {
+            var rowsBefore = EvalScoring.FromJson(await File.ReadAllTextAsync(before));
+            var rowsAfter = EvalScoring.FromJson(await File.ReadAllTextAsync(positional[0]));
+            await output.WriteLineAsync(EvalScoring.Compare(rowsBefore, rowsAfter));
+            return 0;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
+        {
+            await error.WriteLineAsync($"ih eval --compare: {ex.Message}");
+            return 2;
         }
     }
 

@@ -335,6 +335,25 @@ public sealed class StackTraceExtractorTests
     [InlineData(StackLanguage.Node, "Layer.handle", "/app/node_modules/express/lib/router/layer.js", false)]
     [InlineData(StackLanguage.Node, "process.processTicksAndRejections", "node:internal/process/task_queues", false)]
     [InlineData(StackLanguage.Node, "suggest", "/usr/src/app/src/geocoder.js", true)]
+    [InlineData(StackLanguage.Ruby, "subtotal", "app/models/order_line.rb", true)]
+    [InlineData(StackLanguage.Ruby, "execute_job", "/usr/local/bundle/gems/sidekiq-7.2.4/lib/sidekiq/processor.rb", false)]
+    [InlineData(StackLanguage.Ruby, "CSV#each", "/usr/local/lib/ruby/3.4.0/csv.rb", false)]
+    [InlineData(StackLanguage.Php, "App\\Cart->total(NULL)", "/var/www/src/Cart.php", true)]
+    [InlineData(StackLanguage.Php, "Symfony\\Component\\HttpKernel\\HttpKernel->handle()", "/var/www/vendor/symfony/http-kernel/HttpKernel.php", false)]
+    [InlineData(StackLanguage.Rust, "tokio::runtime::task::core::Core<T,S>::poll", "/usr/local/cargo/registry/src/index.crates.io-6f17d22bba15001f/tokio-1.38.0/src/runtime/task/core.rs", false)]
+    [InlineData(StackLanguage.Rust, "std::panicking::begin_panic", "/rustc/129f3b9964af4d4a709d1383930ade12dfe7c081/library/std/src/panicking.rs", false)]
+    [InlineData(StackLanguage.Rust, "ledger::main", "./src/main.rs", true)]
+    [InlineData(StackLanguage.Rust, "core::option::unwrap_failed", null, false)]
+    [InlineData(StackLanguage.Rust, "ledger::balance::Account::apply", null, true)]
+    [InlineData(StackLanguage.Elixir, "Shop.Pricing.discount/2", "lib/shop/pricing.ex", true)]
+    [InlineData(StackLanguage.Elixir, "Enum.map/2", "lib/enum.ex", false)]
+    [InlineData(StackLanguage.Elixir, ":gen_server.try_handle_info/3", "gen_server.erl", false)]
+    [InlineData(StackLanguage.Kotlin, "kotlinx.coroutines.DispatchedTask.run", "DispatchedTask.kt", false)]
+    [InlineData(StackLanguage.Kotlin, "com.shopco.orders.OrderService.total", "OrderService.kt", true)]
+    [InlineData(StackLanguage.Scala, "akka.http.scaladsl.server.Directive.tapply", "Directive.scala", false)]
+    [InlineData(StackLanguage.Scala, "com.shopco.pricing.Discounts$.rate", "Discounts.scala", true)]
+    [InlineData(StackLanguage.Unknown, null, "src/worker/batch.cr", true)]
+    [InlineData(StackLanguage.Unknown, null, "/usr/share/crystal/src/fiber.cr", false)]
     public void ApplicationCode_IsToldFromLibrariesAndRuntimes(StackLanguage language, string? function, string? file, bool expected) =>
         Assert.Equal(expected, StackTraceExtractor.IsApplicationFrame(language, function, file));
 
@@ -373,5 +392,346 @@ public sealed class StackTraceExtractorTests
         var mapped = StackTraceExtractor.MapFrames(trace, "", ["src/main/java/com/acme/feed/service/FeedService.java", "src/test/java/com/acme/feed/service/FeedServiceTest.java"]);
 
         Assert.Equal([new RepositoryFrame("src/main/java/com/acme/feed/service/FeedService.java", 25, "com.acme.feed.service.FeedService$Loader.load")], mapped);
+    }
+
+    // ---- Ruby, PHP, Rust, Elixir, Kotlin, Scala, unknown formats -------------------------------------------
+
+    private static (string? Function, string? File, int? Line, bool App) F(StackFrame f) => (f.Function, f.File, f.Line, f.IsApplicationCode);
+
+    [Fact]
+    public void Ruby_RailsProductionLog_WithLoggerPrefixes_GivesTypeMessageAndAppFrames()
+    {
+        const string log = """
+            I, [2026-03-02T09:10:00.101234 #1]  INFO -- : [9f1c2a] Started POST "/orders" for 10.0.3.7 at 2026-03-02 09:10:00 +0000
+            I, [2026-03-02T09:10:00.102001 #1]  INFO -- : [9f1c2a] Processing by OrdersController#create as JSON
+            I, [2026-03-02T09:10:00.139870 #1]  INFO -- : [9f1c2a] Completed 500 Internal Server Error in 37ms (ActiveRecord: 4.1ms | Allocations: 5120)
+            F, [2026-03-02T09:10:00.140220 #1] FATAL -- : [9f1c2a]
+            F, [2026-03-02T09:10:00.140301 #1] FATAL -- : [9f1c2a] NoMethodError (undefined method `price' for nil):
+            F, [2026-03-02T09:10:00.140333 #1] FATAL -- : [9f1c2a]
+            F, [2026-03-02T09:10:00.140360 #1] FATAL -- : [9f1c2a] app/models/order_line.rb:14:in `subtotal'
+            F, [2026-03-02T09:10:00.140371 #1] FATAL -- : [9f1c2a] app/models/order.rb:31:in `block in total'
+            F, [2026-03-02T09:10:00.140380 #1] FATAL -- : [9f1c2a] app/models/order.rb:31:in `sum'
+            F, [2026-03-02T09:10:00.140388 #1] FATAL -- : [9f1c2a] app/controllers/orders_controller.rb:9:in `create'
+            F, [2026-03-02T09:10:00.140395 #1] FATAL -- : [9f1c2a] /usr/local/bundle/gems/actionpack-7.1.3/lib/action_controller/metal/basic_implicit_render.rb:6:in `send_action'
+            I, [2026-03-02T09:10:01.000000 #1]  INFO -- : [77ab01] Started GET "/up" for 10.0.3.1 at 2026-03-02 09:10:01 +0000
+            """;
+
+        var trace = Assert.Single(StackTraceExtractor.Extract(Lines("shop", log)));
+
+        Assert.Equal(StackLanguage.Ruby, trace.Language);
+        Assert.Equal("NoMethodError", trace.ExceptionType);
+        Assert.Equal("undefined method `price' for nil", trace.Message);
+        Assert.Equal(5, trace.Frames.Count);
+        Assert.Equal(("subtotal", "app/models/order_line.rb", 14, true), F(trace.Frames[0]));
+        Assert.Equal(("create", "app/controllers/orders_controller.rb", 9, true), F(trace.Frames[3]));
+        Assert.False(trace.Frames[4].IsApplicationCode); // gems
+        Assert.Equal(5, trace.FirstLineNumber);
+    }
+
+    [Fact]
+    public void Ruby_UncaughtWithFromFrames_Ruby34Quotes()
+    {
+        const string log = """
+            /app/lib/importer/row_parser.rb:27:in 'Importer::RowParser#parse_price': undefined method 'to_d' for nil (NoMethodError)
+            	from /app/lib/importer/row_parser.rb:12:in 'block in Importer::RowParser#each_row'
+            	from /usr/local/lib/ruby/3.4.0/csv.rb:1822:in 'CSV#each'
+            	from /usr/local/bundle/gems/sidekiq-7.2.4/lib/sidekiq/processor.rb:202:in 'Sidekiq::Processor#execute_job'
+            	from bin/import:8:in '<main>'
+            """;
+
+        var trace = Assert.Single(StackTraceExtractor.Extract(Lines("importer", log)));
+
+        Assert.Equal(("NoMethodError", "undefined method 'to_d' for nil"), (trace.ExceptionType, trace.Message));
+        Assert.Equal(StackLanguage.Ruby, trace.Language);
+        Assert.Equal([true, true, false, false, true], trace.Frames.Select(f => f.IsApplicationCode));
+        Assert.Equal(("Importer::RowParser#parse_price", "/app/lib/importer/row_parser.rb", 27, true), F(trace.Frames[0]));
+
+        var mapped = StackTraceExtractor.MapFrames(trace, "/app/", ["lib/importer/row_parser.rb", "bin/import", "Gemfile"]);
+        Assert.Equal([new RepositoryFrame("lib/importer/row_parser.rb", 27, "Importer::RowParser#parse_price"),
+            new RepositoryFrame("lib/importer/row_parser.rb", 12, "block in Importer::RowParser#each_row"),
+            new RepositoryFrame("bin/import", 8, "<main>")], mapped);
+    }
+
+    [Fact]
+    public void Ruby_PlainHeaderThenFrames_IsRuby()
+    {
+        const string log = """
+            Redis::CannotConnectError: Error connecting to Redis on redis:6379 (Errno::ECONNREFUSED)
+            app/services/billing/charge.rb:22:in `call'
+            app/jobs/charge_job.rb:7:in `perform'
+            """;
+
+        var trace = Assert.Single(StackTraceExtractor.Extract(Lines("billing", log)));
+
+        Assert.Equal((StackLanguage.Ruby, "Redis::CannotConnectError", 2), (trace.Language, trace.ExceptionType, trace.Frames.Count));
+        Assert.Equal("Error connecting to Redis on redis:6379 (Errno::ECONNREFUSED)", trace.Message);
+    }
+
+    [Fact]
+    public void Php_UncaughtWithStackTrace_AndAFatalErrorWithoutOne()
+    {
+        const string log = """
+            [02-Mar-2026 09:12:00 UTC] PHP Fatal error:  Uncaught TypeError: App\Service\Cart::total(): Argument #1 ($items) must be of type array, null given, called in /var/www/src/Controller/CartController.php on line 31 and defined in /var/www/src/Service/Cart.php:18
+            Stack trace:
+            #0 /var/www/src/Controller/CartController.php(31): App\Service\Cart->total(NULL)
+            #1 /var/www/vendor/symfony/http-kernel/HttpKernel.php(181): App\Controller\CartController->show(Object(Symfony\Component\HttpFoundation\Request))
+            #2 /var/www/vendor/symfony/http-kernel/HttpKernel.php(76): Symfony\Component\HttpKernel\HttpKernel->handleRaw(Object(Symfony\Component\HttpFoundation\Request), 1)
+            #3 /var/www/public/index.php(20): Symfony\Component\HttpKernel\HttpKernel->handle(Object(Symfony\Component\HttpFoundation\Request))
+            #4 {main}
+              thrown in /var/www/src/Service/Cart.php on line 18
+            [02-Mar-2026 09:12:01 UTC] PHP Fatal error:  Allowed memory size of 134217728 bytes exhausted (tried to allocate 20480 bytes) in /var/www/src/Report/CsvExport.php on line 88
+            [02-Mar-2026 09:12:02 UTC] PHP Fatal error:  Allowed memory size of 134217728 bytes exhausted (tried to allocate 65536 bytes) in /var/www/src/Report/CsvExport.php on line 88
+            """;
+
+        var traces = StackTraceExtractor.Extract(Lines("web", log)).OrderBy(t => t.FirstLineNumber).ToList();
+
+        Assert.Equal(2, traces.Count);
+        var uncaught = traces[0];
+        Assert.Equal((StackLanguage.Php, "TypeError"), (uncaught.Language, uncaught.ExceptionType));
+        Assert.StartsWith("App\\Service\\Cart::total(): Argument #1 ($items) must be of type array", uncaught.Message, StringComparison.Ordinal);
+        Assert.Equal((null, "/var/www/src/Service/Cart.php", 18, true), F(uncaught.Frames[0]));
+        Assert.Equal(("App\\Service\\Cart->total(NULL)", "/var/www/src/Controller/CartController.php", 31, true), F(uncaught.Frames[1]));
+        Assert.Equal([true, true, false, false, true], uncaught.Frames.Select(f => f.IsApplicationCode));
+
+        var memory = traces[1];
+        Assert.Equal(("PHP Fatal error", 2), (memory.ExceptionType, memory.Count));
+        Assert.Equal((null, "/var/www/src/Report/CsvExport.php", 88, true), F(Assert.Single(memory.Frames)));
+
+        var mapped = StackTraceExtractor.MapFrames(uncaught, "/var/www/", ["src/Service/Cart.php", "src/Controller/CartController.php", "public/index.php"]);
+        Assert.Equal(["src/Service/Cart.php", "src/Controller/CartController.php", "public/index.php"], mapped.Select(m => m.File));
+    }
+
+    [Fact]
+    public void Php_ChainedWithNext_ThePreviousExceptionIsTheRootCause()
+    {
+        const string log = """
+            PHP Fatal error:  Uncaught PDOException: SQLSTATE[HY000] [2002] Connection refused in /var/www/src/Db/Connection.php:14
+            Stack trace:
+            #0 /var/www/src/Db/Connection.php(14): PDO->__construct('mysql:host=db', 'shop', Object(SensitiveParameterValue))
+            #1 /var/www/src/Repository/OrderRepository.php(22): App\Db\Connection->open()
+            #2 {main}
+
+            Next App\Repository\StorageException: orders unavailable in /var/www/src/Repository/OrderRepository.php:25
+            Stack trace:
+            #0 /var/www/public/index.php(9): App\Repository\OrderRepository->find(42)
+            #1 {main}
+              thrown in /var/www/src/Repository/OrderRepository.php on line 25
+            """;
+
+        var trace = Assert.Single(StackTraceExtractor.Extract(Lines("shop", log)));
+
+        Assert.Equal("PDOException", trace.ExceptionType);
+        Assert.Equal("SQLSTATE[HY000] [2002] Connection refused [surfaced as App\\Repository\\StorageException: orders unavailable]", trace.Message);
+        Assert.Equal([("/var/www/src/Db/Connection.php", 14), ("/var/www/src/Db/Connection.php", 14), ("/var/www/src/Repository/OrderRepository.php", 22),
+            ("/var/www/src/Repository/OrderRepository.php", 25), ("/var/www/public/index.php", 9)], trace.Frames.Select(f => (f.File, f.Line)));
+    }
+
+    [Fact]
+    public void Php_LaravelLogWithPreviousException_RootCauseFirst()
+    {
+        const string log = """
+            [2026-03-02 09:13:00] production.ERROR: SQLSTATE[HY000] [2002] Connection refused (Connection: mysql, SQL: select * from `orders` where `id` = 42 limit 1) {"userId":7,"exception":"[object] (Illuminate\\Database\\QueryException(code: 2002): SQLSTATE[HY000] [2002] Connection refused (Connection: mysql, SQL: select * from `orders` where `id` = 42 limit 1) at /var/www/vendor/laravel/framework/src/Illuminate/Database/Connection.php:822)
+            [stacktrace]
+            #0 /var/www/vendor/laravel/framework/src/Illuminate/Database/Connection.php(776): Illuminate\\Database\\Connection->runQueryCallback('select * from `...', Array, Object(Closure))
+            #1 /var/www/app/Repositories/OrderRepository.php(31): Illuminate\\Database\\Connection->select('select * from `...')
+            #2 /var/www/app/Http/Controllers/OrderController.php(22): App\\Repositories\\OrderRepository->find(42)
+            #3 {main}
+
+            [previous exception] [object] (PDOException(code: 2002): SQLSTATE[HY000] [2002] Connection refused at /var/www/vendor/laravel/framework/src/Illuminate/Database/Connectors/Connector.php:65)
+            [stacktrace]
+            #0 /var/www/vendor/laravel/framework/src/Illuminate/Database/Connectors/Connector.php(65): PDO->__construct('mysql:host=db;p...', 'shop', Object(SensitiveParameterValue), Array)
+            #1 /var/www/app/Repositories/OrderRepository.php(31): Illuminate\\Database\\Connectors\\Connector->createPdoConnection('mysql:host=db;p...')
+            #2 {main}
+            "}
+            [2026-03-02 09:13:01] production.INFO: health ok
+            """;
+
+        var trace = Assert.Single(StackTraceExtractor.Extract(Lines("shop", log)));
+
+        Assert.Equal((StackLanguage.Php, "PDOException"), (trace.Language, trace.ExceptionType));
+        Assert.StartsWith("SQLSTATE[HY000] [2002] Connection refused [surfaced as Illuminate\\Database\\QueryException:", trace.Message, StringComparison.Ordinal);
+        Assert.Equal(["/var/www/app/Repositories/OrderRepository.php", "/var/www/app/Repositories/OrderRepository.php", "/var/www/app/Http/Controllers/OrderController.php"],
+            trace.Frames.Where(f => f.IsApplicationCode).Select(f => f.File));
+        Assert.Equal("/var/www/vendor/laravel/framework/src/Illuminate/Database/Connectors/Connector.php", trace.Frames[0].File);
+    }
+
+    [Fact]
+    public void Rust_PanicWithBacktrace_LocationFirstThenAppFrames()
+    {
+        const string log = """
+            2026-03-02T09:14:00.120Z  INFO ledger::http: POST /v1/entries 201 3ms
+            thread 'tokio-runtime-worker' panicked at src/ledger/balance.rs:42:18:
+            called `Option::unwrap()` on a `None` value
+            stack backtrace:
+               0: rust_begin_unwind
+                         at /rustc/129f3b9964af4d4a709d1383930ade12dfe7c081/library/std/src/panicking.rs:652:5
+               1: core::panicking::panic_fmt
+                         at /rustc/129f3b9964af4d4a709d1383930ade12dfe7c081/library/core/src/panicking.rs:72:14
+               2: core::option::unwrap_failed
+               3: ledger::balance::Account::apply
+                         at ./src/ledger/balance.rs:42:18
+               4: ledger::http::post_entry::{{closure}}
+                         at ./src/http.rs:88:9
+               5: tokio::runtime::task::core::Core<T,S>::poll
+                         at /usr/local/cargo/registry/src/index.crates.io-6f17d22bba15001f/tokio-1.38.0/src/runtime/task/core.rs:328:17
+            note: Some details are omitted, run with `RUST_BACKTRACE=full` for a verbose backtrace.
+            2026-03-02T09:14:00.410Z  INFO ledger::http: GET /v1/balance 200 1ms
+            """;
+
+        var trace = Assert.Single(StackTraceExtractor.Extract(Lines("ledger", log)));
+
+        Assert.Equal((StackLanguage.Rust, "panic", "called `Option::unwrap()` on a `None` value"), (trace.Language, trace.ExceptionType, trace.Message));
+        Assert.Equal((null, "src/ledger/balance.rs", 42, true), F(trace.Frames[0]));
+        Assert.Equal(("core::option::unwrap_failed", null, null, false), F(trace.Frames[3]));
+        Assert.Equal(("ledger::http::post_entry::{{closure}}", "./src/http.rs", 88, true), F(trace.Frames[5]));
+        Assert.Equal([true, false, false, false, true, true, false], trace.Frames.Select(f => f.IsApplicationCode));
+        Assert.Equal(2, trace.FirstLineNumber);
+
+        var mapped = StackTraceExtractor.MapFrames(trace, null, ["src/ledger/balance.rs", "src/http.rs", "Cargo.toml"]);
+        Assert.Equal([new RepositoryFrame("src/ledger/balance.rs", 42, null), new RepositoryFrame("src/http.rs", 88, "ledger::http::post_entry::{{closure}}")], mapped);
+    }
+
+    [Fact]
+    public void Rust_OldPanicFormat_WithoutBacktrace()
+    {
+        const string log = """
+            thread 'main' panicked at 'index out of bounds: the len is 3 but the index is 7', src/import.rs:27:13
+            note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace
+            thread 'main' panicked at 'index out of bounds: the len is 3 but the index is 9', src/import.rs:27:13
+            note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace
+            """;
+
+        var trace = Assert.Single(StackTraceExtractor.Extract(Lines("import", log)));
+
+        Assert.Equal(("index out of bounds: the len is 3 but the index is 7", 2), (trace.Message, trace.Count));
+        Assert.Equal((null, "src/import.rs", 27, true), F(Assert.Single(trace.Frames)));
+    }
+
+    [Fact]
+    public void Elixir_PhoenixAndGenServerCrashes_GiveTheRealExceptionAndAppFrames()
+    {
+        const string phoenix = """
+            09:15:00.120 [info] GET /api/orders/42
+            09:15:00.131 [error] #PID<0.4123.0> running ShopWeb.Endpoint (connection #PID<0.4122.0>, stream id 1) terminated
+            Server: shop.internal:4000 (http)
+            Request: GET /api/orders/42
+            ** (exit) an exception was raised:
+                ** (ArithmeticError) bad argument in arithmetic expression
+                    (shop 0.4.2) lib/shop/pricing.ex:23: Shop.Pricing.discount/2
+                    (shop 0.4.2) lib/shop_web/controllers/order_controller.ex:17: ShopWeb.OrderController.show/2
+                    (phoenix 1.7.14) lib/phoenix/router.ex:484: Phoenix.Router.__call__/5
+                    (plug 1.16.1) lib/plug/router.ex:253: Plug.Router.call/2
+                    (stdlib 6.0) proc_lib.erl:329: :proc_lib.init_p_do_apply/3
+            09:15:00.140 [info] Sent 500 in 9ms
+            09:16:02.001 [error] GenServer Shop.StockSync terminating
+            ** (KeyError) key :sku not found in: %{id: 7, qty: 3}
+                (shop 0.4.2) lib/shop/stock_sync.ex:41: Shop.StockSync.apply_row/1
+                (elixir 1.17.2) lib/enum.ex:987: Enum."-each/2-lists^foreach/1-0-"/2
+                (shop 0.4.2) lib/shop/stock_sync.ex:30: Shop.StockSync.handle_info/2
+                (stdlib 6.0) gen_server.erl:2345: :gen_server.try_handle_info/3
+            Last message: :sync
+            State: %{cursor: 1200}
+            """;
+
+        var traces = StackTraceExtractor.Extract(Lines("shop", phoenix)).OrderBy(t => t.FirstLineNumber).ToList();
+
+        Assert.Equal(2, traces.Count);
+        Assert.All(traces, t => Assert.Equal(StackLanguage.Elixir, t.Language));
+        Assert.Equal(("ArithmeticError", "bad argument in arithmetic expression"), (traces[0].ExceptionType, traces[0].Message));
+        Assert.Equal(("Shop.Pricing.discount/2", "lib/shop/pricing.ex", 23, true), F(traces[0].Frames[0]));
+        Assert.Equal([true, true, false, false, false], traces[0].Frames.Select(f => f.IsApplicationCode));
+        Assert.Equal(("KeyError", "key :sku not found in: %{id: 7, qty: 3}"), (traces[1].ExceptionType, traces[1].Message));
+        Assert.Equal([true, false, true, false], traces[1].Frames.Select(f => f.IsApplicationCode));
+
+        var mapped = StackTraceExtractor.MapFrames(traces[0], null, ["lib/shop/pricing.ex", "lib/shop_web/controllers/order_controller.ex", "mix.exs"]);
+        Assert.Equal(["lib/shop/pricing.ex", "lib/shop_web/controllers/order_controller.ex"], mapped.Select(m => m.File));
+    }
+
+    [Fact]
+    public void Kotlin_JvmStackWithKtFiles_IsKotlin_AndMapsByFileName()
+    {
+        const string log = """
+            2026-03-02 09:17:00.123 [eventLoopGroupProxy-4-1] ERROR ktor.application - Unhandled: GET - /orders/42
+            java.lang.IllegalStateException: order 42 has no lines
+            	at com.shopco.orders.OrderService.total(OrderService.kt:57)
+            	at com.shopco.orders.RoutesKt$orderRoutes$1$1.invokeSuspend(Routes.kt:23)
+            	at kotlin.coroutines.jvm.internal.BaseContinuationImpl.resumeWith(ContinuationImpl.kt:33)
+            	at kotlinx.coroutines.DispatchedTask.run(DispatchedTask.kt:108)
+            	at io.netty.util.concurrent.SingleThreadEventExecutor$4.run(SingleThreadEventExecutor.java:997)
+            	at java.base/java.lang.Thread.run(Thread.java:1583)
+            """;
+
+        var trace = Assert.Single(StackTraceExtractor.Extract(Lines("orders", log)));
+
+        Assert.Equal((StackLanguage.Kotlin, "java.lang.IllegalStateException"), (trace.Language, trace.ExceptionType));
+        Assert.Equal([true, true, false, false, false, false], trace.Frames.Select(f => f.IsApplicationCode));
+
+        // Kotlin files need not sit in their package's directory.
+        var mapped = StackTraceExtractor.MapFrames(trace, null, ["src/main/kotlin/orders/OrderService.kt", "src/main/kotlin/orders/Routes.kt", "build.gradle.kts"]);
+        Assert.Equal([new RepositoryFrame("src/main/kotlin/orders/OrderService.kt", 57, "com.shopco.orders.OrderService.total"),
+            new RepositoryFrame("src/main/kotlin/orders/Routes.kt", 23, "com.shopco.orders.RoutesKt$orderRoutes$1$1.invokeSuspend")], mapped);
+    }
+
+    [Fact]
+    public void Scala_JvmStackWithScalaFiles_IsScala_AndMapsByPackagePath()
+    {
+        const string log = """
+            [ERROR] [03/02/2026 09:18:00.456] [shop-akka.actor.default-dispatcher-5] [akka.actor.ActorSystemImpl(shop)] Error during processing of request: '/ by zero'. Completing with 500 Internal Server Error response.
+            java.lang.ArithmeticException: / by zero
+            	at com.shopco.pricing.Discounts$.rate(Discounts.scala:27)
+            	at com.shopco.pricing.PricingRoutes.$anonfun$routes$3(PricingRoutes.scala:41)
+            	at akka.http.scaladsl.server.directives.BasicDirectives.$anonfun$mapRouteResult$2(BasicDirectives.scala:68)
+            	at scala.concurrent.Future$.$anonfun$apply$1(Future.scala:687)
+            	at java.base/java.util.concurrent.ForkJoinTask.doExec(ForkJoinTask.java:373)
+            """;
+
+        var trace = Assert.Single(StackTraceExtractor.Extract(Lines("pricing", log)));
+
+        Assert.Equal((StackLanguage.Scala, "java.lang.ArithmeticException", "/ by zero"), (trace.Language, trace.ExceptionType, trace.Message));
+        Assert.Equal(("com.shopco.pricing.Discounts$.rate", "Discounts.scala", 27, true), F(trace.Frames[0]));
+        Assert.Equal([true, true, false, false, false], trace.Frames.Select(f => f.IsApplicationCode));
+
+        var mapped = StackTraceExtractor.MapFrames(trace, null, ["src/main/scala/com/shopco/pricing/Discounts.scala", "src/main/scala/com/shopco/pricing/PricingRoutes.scala"]);
+        Assert.Equal(["src/main/scala/com/shopco/pricing/Discounts.scala", "src/main/scala/com/shopco/pricing/PricingRoutes.scala"], mapped.Select(m => m.File));
+    }
+
+    private static string CrystalCrash(int i) => $"""
+        2026-03-02T09:2{i}:01Z INFO worker: batch {4100 + i} started
+        2026-03-02T09:2{i}:02Z E worker: Unhandled exception in batch {4100 + i}: Index out of bounds (IndexError)
+          from src/worker/batch.cr:57:12 in 'process'
+          from src/worker/main.cr:14:3 in 'run'
+          from /usr/share/crystal/src/fiber.cr:146:11 in 'run'
+        2026-03-02T09:2{i}:03Z INFO worker: restarting
+        """;
+
+    [Fact]
+    public void UnknownFormat_ErrorBlockRepeatedThreeTimes_IsATraceWithFileLineFrames()
+    {
+        var lines = Enumerable.Range(1, 4).SelectMany(i => Lines("worker", CrystalCrash(i), T0.AddMinutes(i)).Select(l => l with { LineNumber = l.LineNumber + i * 10 })).ToList();
+
+        var trace = Assert.Single(StackTraceExtractor.Extract(lines));
+
+        Assert.Equal((StackLanguage.Unknown, "IndexError", 4), (trace.Language, trace.ExceptionType, trace.Count));
+        Assert.Contains("Index out of bounds", trace.Message, StringComparison.Ordinal);
+        Assert.Equal(T0.AddMinutes(1), trace.FirstSeen);
+        Assert.Equal([("src/worker/batch.cr", 57, true), ("src/worker/main.cr", 14, true), ("/usr/share/crystal/src/fiber.cr", 146, false)],
+            trace.Frames.Select(f => (f.File, f.Line, f.IsApplicationCode)));
+        Assert.Equal(["src/worker/batch.cr", "src/worker/main.cr"],
+            StackTraceExtractor.MapFrames(trace, null, ["src/worker/batch.cr", "src/worker/main.cr", "shard.yml"]).Select(m => m.File));
+    }
+
+    [Fact]
+    public void UnknownFormat_SeenTwice_OrAKnownTrace_IsNoUnknownTrace()
+    {
+        var twice = Enumerable.Range(1, 2).SelectMany(i => Lines("worker", CrystalCrash(i)).Select(l => l with { LineNumber = l.LineNumber + i * 10 })).ToList();
+        Assert.Empty(StackTraceExtractor.Extract(twice));
+
+        var java = Enumerable.Range(0, 3).SelectMany(i => Lines("worker", """
+            Exception in thread "main" java.lang.IllegalStateException: queue closed
+            	at com.shopco.worker.Loop.next(Loop.java:41)
+            	at com.shopco.worker.Main.main(Main.java:12)
+            """).Select(l => l with { LineNumber = l.LineNumber + i * 10 })).ToList();
+        var trace = Assert.Single(StackTraceExtractor.Extract(java));
+        Assert.Equal((StackLanguage.Java, 3), (trace.Language, trace.Count));
     }
 }

@@ -67,7 +67,7 @@ public sealed class IhImportTests(IncidentHubFactory app)
     }
 
     [Fact]
-    public async Task IhEval_ImportsEachBundleInTheDirectory_AndPrintsTheTableWithHitRates()
+    public async Task IhEval_ImportsEachBundleInTheDirectory_PrintsTheTableAndFigures_AndWritesJson()
     {
         var root = Directory.CreateTempSubdirectory("ih-eval-").FullName;
         try
@@ -79,7 +79,9 @@ public sealed class IhImportTests(IncidentHubFactory app)
             var output = new StringWriter();
             var error = new StringWriter();
 
-            var code = await EvalCommand.RunAsync([root, "--timeout", "2", "--url", app.ServerAddress.ToString(), "--token", IncidentHubFactory.AdminToken], output, error);
+            var json = Path.Combine(Path.GetTempPath(), $"ih-eval-{Guid.NewGuid():N}.json");
+
+            var code = await EvalCommand.RunAsync([root, "--timeout", "2", "--json", json, "--url", app.ServerAddress.ToString(), "--token", IncidentHubFactory.AdminToken], output, error);
 
             Assert.True(code == 0, $"exit {code}: {error}");
             var text = output.ToString();
@@ -87,8 +89,12 @@ public sealed class IhImportTests(IncidentHubFactory app)
             Assert.Matches(@"INC-[0-9]+", row);
             Assert.Contains("n/a", row, StringComparison.Ordinal);
             Assert.DoesNotContain("not-a-bundle", text, StringComparison.Ordinal);
-            Assert.Contains("hit rates", text, StringComparison.Ordinal);
-            Assert.Contains("suspect commit  n/a", text, StringComparison.Ordinal);
+            Assert.Contains("confusion matrix", text, StringComparison.Ordinal);
+            Assert.Contains("figures (hits/bundles where it applies):", text, StringComparison.Ordinal);
+            Assert.Contains("  suspect commit        n/a", text, StringComparison.Ordinal);
+            Assert.Contains("calibration", text, StringComparison.Ordinal);
+            Assert.Equal(Path.GetFileName(bundle.Directory), Assert.Single(EvalScoring.FromJson(File.ReadAllText(json))).Bundle);
+            File.Delete(json);
         }
         finally
         {
