@@ -1,5 +1,4 @@
 using IncidentHub.Analysis.Diagnosis;
-using Stopwatch = System.Diagnostics.Stopwatch;
 
 namespace IncidentHub.Analysis.Tests.Diagnosis;
 
@@ -9,12 +8,12 @@ public sealed class DiagnosisPerformanceCollection
     public const string Name = "Diagnosis performance";
 }
 
-/// <summary>Timed alone (not in parallel with other test classes) so the figure is the engine's own.</summary>
+/// <summary>Large inputs give the right result; how fast is measured by the benchmark (scripts/bench/diagnosis.sh), not here.</summary>
 [Collection(DiagnosisPerformanceCollection.Name)]
 public sealed class DiagnosisPerformanceTests
 {
     [Fact]
-    public void ExtractionAndDiagnosisOf20000LogLines_TakeWellUnderASecond()
+    public void ExtractionAndDiagnosisOf20000LogLines_FindTheOneRepeatedTrace()
     {
         var lines = new List<LogLine>();
         var at = new DateTimeOffset(2026, 3, 2, 9, 20, 0, TimeSpan.Zero);
@@ -41,22 +40,11 @@ public sealed class DiagnosisPerformanceTests
             }
         }
 
-        // Warm up twice (JIT tiering), then take the best of three runs: the machine is shared, and the
-        // fastest run is the one least disturbed by other processes.
-        Run(lines);
-        var best = long.MaxValue;
         var result = Run(lines);
-        for (var i = 0; i < 3; i++)
-        {
-            var watch = Stopwatch.StartNew();
-            result = Run(lines);
-            best = Math.Min(best, watch.ElapsedMilliseconds);
-        }
 
         var (traces, diagnosis) = result;
         Assert.Equal(200, Assert.Single(traces).Count);
         Assert.NotNull(diagnosis);
-        Assert.True(best < 1000, $"took {best} ms");
 
         static (IReadOnlyList<StackTrace>, Analysis.Diagnosis.Diagnosis) Run(List<LogLine> lines)
         {
@@ -81,7 +69,7 @@ public sealed class DiagnosisPerformanceTests
     ];
 
     [Fact]
-    public void ExtractionOf200000LinesWithTracesOfEveryFormat_StaysFast()
+    public void ExtractionOf200000LinesWithTracesOfEveryFormat_FindsEachFormatsTrace()
     {
         var lines = new List<LogLine>();
         var at = new DateTimeOffset(2026, 3, 2, 9, 20, 0, TimeSpan.Zero);
@@ -106,20 +94,11 @@ public sealed class DiagnosisPerformanceTests
             }
         }
 
-        StackTraceExtractor.Extract(lines);
-        var best = long.MaxValue;
-        IReadOnlyList<StackTrace> traces = [];
-        for (var i = 0; i < 3; i++)
-        {
-            var watch = Stopwatch.StartNew();
-            traces = StackTraceExtractor.Extract(lines);
-            best = Math.Min(best, watch.ElapsedMilliseconds);
-        }
+        var traces = StackTraceExtractor.Extract(lines);
 
         Assert.Equal(
             [StackLanguage.Python, StackLanguage.Ruby, StackLanguage.Php, StackLanguage.Rust, StackLanguage.Elixir, StackLanguage.Kotlin, StackLanguage.Unknown],
             traces.Select(t => t.Language).Order());
         Assert.All(traces, t => Assert.InRange(t.Count, 25, 30));
-        Assert.True(best < 2000, $"took {best} ms");
     }
 }
