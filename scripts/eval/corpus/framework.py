@@ -507,6 +507,22 @@ class Bundle:
             t["forbidden_actions"] = forbidden
         self.truth = t
 
+    def _thin(self, log, limit):
+        """Keeps a log under `limit` lines: drops ordinary single-line INFO entries first (as if sampled), then every
+        other multi-line entry after the first few."""
+        size = lambda: sum(e[2].count("\n") + 1 for e in log.entries)  # noqa: E731
+        r = random.Random(self.seed + "thin")
+        while size() > limit:
+            singles = [i for i, e in enumerate(log.entries) if "\n" not in e[2] and "info" in e[2][:80].lower()]
+            if len(singles) > 200:
+                drop = set(r.sample(singles, max(1, min(len(singles) - 200, (size() - limit)))))
+                log.entries = [e for i, e in enumerate(log.entries) if i not in drop]
+                continue
+            multi = [i for i, e in enumerate(log.entries) if "\n" in e[2]]
+            drop = set(multi[5::2])
+            assert drop, "cannot thin log"
+            log.entries = [e for i, e in enumerate(log.entries) if i not in drop]
+
     # --- write ---
     def write(self, out_dir, bundle_name, title, narrative, primary):
         d = os.path.join(out_dir, bundle_name)
@@ -520,6 +536,7 @@ class Bundle:
                 if isinstance(dep["commit"], int):
                     dep["commit"] = self.repo.shas[dep["commit"]]
         for name, sl in self.logs.items():
+            self._thin(sl.log, 1950)
             n = sl.log.write(os.path.join(d, "logs", f"{name}.log"))
             assert 150 <= n <= 2500, (bundle_name, name, n)
         self.metrics.write(os.path.join(d, "metrics.om"))
