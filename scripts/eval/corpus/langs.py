@@ -170,11 +170,15 @@ class Python(Lang):
 
     def trace(self, exc, msg, frames, rng):
         out = ["Traceback (most recent call last):"]
-        libs = [("/usr/local/lib/python3.12/site-packages/celery/app/trace.py", 453, "trace_task"),
-                ("/usr/local/lib/python3.12/site-packages/celery/app/trace.py", 736, "__protected_call__")]
-        for p, line, fn in libs:
+        if getattr(self, "runtime", "web") == "celery":
+            libs = [("/usr/local/lib/python3.12/site-packages/celery/app/trace.py", 453, "trace_task", "R = retval = fun(*args, **kwargs)"),
+                    ("/usr/local/lib/python3.12/site-packages/celery/app/trace.py", 736, "__protected_call__", "return self.run(*args, **kwargs)")]
+        else:
+            libs = [("/usr/local/lib/python3.12/site-packages/starlette/routing.py", 74, "app", "response = await f(request)"),
+                    ("/usr/local/lib/python3.12/site-packages/fastapi/routing.py", 212, "run_endpoint_function", "return await run_in_threadpool(dependant.call, **values)")]
+        for p, line, fn, code in libs:
             out.append(f'  File "{p}", line {line}, in {fn}')
-            out.append("    R = retval = fun(*args, **kwargs)")
+            out.append(f"    {code}")
         for fr in reversed(frames):
             out.append(f'  File "{self.prefix}{fr[0]}", line {fr[1]}, in {fr[2]}')
             if len(fr) > 3:

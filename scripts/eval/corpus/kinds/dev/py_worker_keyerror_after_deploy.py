@@ -59,6 +59,7 @@ def build(b, p):
     b.make_repo(svc, {"worker": {"concurrency": 8, "prefetch_multiplier": 4, "queue": p["queue"]},
                       "upstream": {"url": f"http://{p['producer']}.prod.svc:8080", "timeout_s": 5}},
                 {tasks_path: tasks, f"{mod}/app.py": app_py}, history=6)
+    b.lang.runtime = "celery"
     prev = f"v1.{b.next_minor - 1}.0" if b.next_minor > 1 else "v1.0.0"
     b.deploy(svc, prev, len(b.repo.commits) - 1, b.at(-60 * 24 * 6))
     # the release: feature commit (bad), then decoys
