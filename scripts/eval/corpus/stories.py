@@ -27,7 +27,8 @@ def release(b, svc, changes, deploy_at, decoys=(), kind=None, days=4):
     Returns (version, [commit indexes of changes], [decoy indexes], head index)."""
     idx, didx = [], []
     for j, (msg, writes, edits) in enumerate(changes):
-        idx.append(b.commit(msg, writes, edits, days=days if j == 0 else None))
+        at = deploy_at - dt.timedelta(hours=b.rng.randint(18, 60)) if j == 0 else None
+        idx.append(b.commit(msg, writes, edits, at=at))
     for msg, writes, edits in decoys:
         didx.append(b.commit(msg, writes, edits))
     ver = f"v1.{b.next_minor}.{b.idx}"

@@ -43,7 +43,7 @@ def build(b, p):
     L = b.lang
     dep_at = b.at(-9)
     # the config change goes first, then an innocent code commit, in one release
-    ci, cpath, cline = b.edit_config(f"config: tune {p['sec']}.{p['key']} for prod", p["sec"], p["key"], 0, at=b._commit_t + minutes(60 * 24 * 3))
+    ci, cpath, cline = b.edit_config(f"config: tune {p['sec']}.{p['key']} for prod", p["sec"], p["key"], 0, at=dep_at - minutes(60 * 26))
     core = L.core_path
     decoy_old, decoy_new = {"Java": ("return resp;", "return resp == null ? \"\" : resp;"),
                             "Python": ("return resp.json()", "return resp.json() or {}"),

@@ -66,7 +66,7 @@ def build(b, p):
     bad = b.commit(f"{ent}: include {field} in the built document",
                    edits=[(tasks_path, '"currency": payload.get("currency", "EUR")}',
                            f'"currency": payload.get("currency", "EUR"),\n            "{field}": payload["{field}"]["code"]}}')],
-                   days=5)
+                   at=b.at(-14 - 60 * 28))
     if p["decoy_same_file"]:
         b.commit(f"{ent}: log duration of {task}",
                  edits=[(tasks_path, f'log.info("{ent} built id=%s total=%s", doc["id"], doc["total"])',
