@@ -328,7 +328,7 @@ class Bundle:
         self.lang = L
         r = Repo(service, f"the {self.kind['name']} corpus incident (variant {self.idx})")
         self.repo = r
-        self._commit_t = self.t0 - dt.timedelta(days=120 + self.rng.randint(0, 30))
+        self._commit_t = self.t0 - dt.timedelta(days=150 + self.rng.randint(0, 30))
         files = {
             "README.md": f"# {service}\n\n{self.p.get('purpose', 'Service')} for {self.org_name}.\n\nRunbook: docs/runbook.md\n",
             "docs/runbook.md": f"# {service} runbook\n\n- Dashboards: https://grafana.{self.domain}/d/{service}\n- Rollback: redeploy the previous tag\n",
@@ -350,14 +350,15 @@ class Bundle:
             ("docs: changelog", "CHANGELOG.md", None),
         ]
         minor = 1
+        history = max(history, 9)
         for i in range(history):
             msg, path, add = chores[i % len(chores)]
-            content = (r.state.get(path, "") + add) if add else f"# Changelog\n\n- v1.{minor}.0\n"
+            content = (r.state.get(path, "") + add) if add else r.state.get(path, "# Changelog\n") + f"\n- v1.{minor}.0 (#{i + 100})\n"
             tag = None
             if i % 2 == 1:
                 tag = f"v1.{minor}.0"
                 minor += 1
-            self.commit(msg, {path: content}, tag=tag, days=self.rng.randint(6, 14))
+            self.commit(msg, {path: content}, tag=tag, days=self.rng.randint(6, 12))
         self.next_minor = minor
         return r
 
@@ -417,7 +418,9 @@ class Bundle:
         return self.lang.trace(exc, msg, frames, self.rng)
 
     def deploy(self, service, version, commit=None, at=None, **extra):
-        d = {"service": service, "version": version, "commit": commit if commit is not None else fake_sha(service + version), "at": iso(at)}
+        if commit is None:  # not a commit of the repo we build: opaque SHA for other services, none for an env/infra change
+            commit = "" if (self.repo is not None and service == self.repo.name) else fake_sha(service + version)
+        d = {"service": service, "version": version, "commit": commit, "at": iso(at)}
         d.update(extra)
         self.deploys.append(d)
 
