@@ -83,6 +83,9 @@ def app_frames(text, sc, app_pkg_root, repo_mod):
                 yield path[len(prefix):], int(m.group("line"))
 
 
+REPOS = None  # --repos DIR: repositories already built by generate.py --keep-repos
+
+
 def check_bundle(d):
     problems, facts = [], {}
     name = os.path.basename(d)
@@ -95,10 +98,13 @@ def check_bundle(d):
     truth = json.load(open(os.path.join(d, "truth.json")))
     deploys = json.load(open(os.path.join(d, "deploys.json")))
     json.load(open(os.path.join(d, "alert.json")))
+    meta = json.load(open(os.path.join(d, "corpus.json"))) if os.path.exists(os.path.join(d, "corpus.json")) else {}
     facts.update(category=truth.get("category"), language=sc.get("language"), source=sc.get("source"),
-                 style=sc.get("corpus", {}).get("log_style"), conv=sc.get("corpus", {}).get("metric_convention"),
+                 style=meta.get("log_style"), conv=meta.get("metric_convention"),
                  page=truth.get("page", True), forbidden=bool(truth.get("forbidden_actions")), suspect=bool(truth.get("suspect_commit")),
-                 kind=sc.get("corpus", {}).get("kind"))
+                 kind=meta.get("kind"))
+    if not meta:
+        P("missing corpus.json")
     if truth.get("category") not in CATEGORIES:
         P("bad category")
     if truth.get("severity") not in {"P0", "P1", "P2", "P3"}:
@@ -139,10 +145,13 @@ def check_bundle(d):
         return problems, facts
     with tempfile.TemporaryDirectory(prefix="ih-corpus-repo-") as tmp:
         repo = os.path.join(tmp, "r")
-        r = subprocess.run(["bash", os.path.join(d, "repo", "make_repo.sh"), repo], capture_output=True, text=True)
-        if r.returncode != 0:
-            P(f"make_repo.sh failed: {r.stderr[-300:]}")
-            return problems, facts
+        if REPOS and os.path.isdir(os.path.join(REPOS, name, ".git")):
+            repo = os.path.join(REPOS, name)
+        else:
+            r = subprocess.run(["bash", os.path.join(d, "repo", "make_repo.sh"), repo], capture_output=True, text=True)
+            if r.returncode != 0:
+                P(f"make_repo.sh failed: {r.stderr[-300:]}")
+                return problems, facts
         head = git(repo, "rev-parse", "HEAD").strip()
         if head != sc["repo"]["head"]:
             P("HEAD differs from scenario.yaml")
@@ -207,7 +216,10 @@ def main():
     ap.add_argument("dir")
     ap.add_argument("--min-bundles", type=int, default=60)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--repos", help="reuse repositories built by generate.py --keep-repos DIR (else each make_repo.sh is run)")
     a = ap.parse_args()
+    global REPOS
+    REPOS = a.repos
     dirs = sorted(os.path.join(a.dir, x) for x in os.listdir(a.dir) if os.path.exists(os.path.join(a.dir, x, "scenario.yaml")))
     with ThreadPoolExecutor(a.jobs) as ex:
         results = list(ex.map(check_bundle, dirs))

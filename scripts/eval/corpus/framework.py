@@ -33,6 +33,31 @@ PEOPLE = [("Ana Souza", "ana"), ("Tomasz Nowak", "tomasz"), ("Priya Raman", "pri
           ("Aisha Bello", "aisha"), ("Diego Ramirez", "diego")]
 
 
+class CorpusRepo(Repo):
+    """common.Repo whose built repository can be kept (generate.py --keep-repos DIR) so check.py need not rebuild it."""
+    keep_dir: str | None = None
+
+    def build(self, bundle_dir: str) -> str:
+        if not CorpusRepo.keep_dir:
+            return super().build(bundle_dir)
+        import subprocess
+        os.makedirs(os.path.join(bundle_dir, "repo"), exist_ok=True)
+        path = os.path.join(bundle_dir, "repo", "make_repo.sh")
+        with open(path, "w") as f:
+            f.write(self.script())
+        os.chmod(path, 0o755)
+        dest = os.path.join(CorpusRepo.keep_dir, os.path.basename(bundle_dir))
+        subprocess.run(["rm", "-rf", dest], check=True)
+        subprocess.run(["bash", path, dest], check=True, stdout=subprocess.DEVNULL)
+        self.shas = subprocess.run(["git", "-C", dest, "rev-list", "--reverse", "HEAD"], check=True,
+                                   capture_output=True, text=True).stdout.split()
+        assert len(self.shas) == len(self.commits), (len(self.shas), len(self.commits))
+        for p, content in self.state.items():
+            with open(os.path.join(dest, p)) as f:
+                assert f.read() == content, p
+        return self.shas[-1]
+
+
 def h(s: str, n=16) -> str:
     return hashlib.sha256(s.encode()).hexdigest()[:n]
 
@@ -267,6 +292,7 @@ ORGS = [("northwind", "Northwind Traders"), ("bluefin", "Bluefin Labs"), ("quokk
 class Bundle:
     def __init__(self, kind: dict, idx: int, kind_no: int, p: dict):
         self.kind, self.idx, self.p = kind, idx, p
+        self.split = p.get("_split", "")
         self.seed = f"{kind['name']}#{idx}"
         self.rng = random.Random(self.seed)
         o = ORGS[(kind_no * 3 + idx * 5) % len(ORGS)]
@@ -326,7 +352,7 @@ class Bundle:
         language's config format, with `history` ordinary commits, released as tags. Returns the Repo."""
         L = langs.make(self.lang_name, service, self.org)
         self.lang = L
-        r = Repo(service, f"the {self.kind['name']} corpus incident (variant {self.idx})")
+        r = CorpusRepo(service, f"a corpus incident (variant {self.idx})")
         self.repo = r
         self._commit_t = self.t0 - dt.timedelta(days=150 + self.rng.randint(0, 30))
         files = {
@@ -556,8 +582,9 @@ class Bundle:
                           "commits": len(self.repo.commits), "head": head}
         sc["files"] = {"alert": "alert.json", "logs": [f"logs/{s}.log" for s in self.logs], "metrics": "metrics.om",
                        "deploys": "deploys.json", "truth": "truth.json"}
-        sc["corpus"] = {"kind": self.kind["name"], "variant": self.idx, "log_style": self.style,
-                        "metric_convention": self.conv, "alert_service": self.alert_service}
-        sc.update(self.extra_scenario)
         write_text(os.path.join(d, "scenario.yaml"), scenario_yaml(sc))
+        # generator metadata, kept out of scenario.yaml because `ih import` uploads that file to the hub
+        write_json(os.path.join(d, "corpus.json"), {"kind": self.kind["name"], "variant": self.idx, "split": self.split,
+                                                     "log_style": self.style, "metric_convention": self.conv,
+                                                     "alert_service": self.alert_service, **self.extra_scenario})
         return d

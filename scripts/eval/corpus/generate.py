@@ -4,7 +4,7 @@ VARIANTS (different services, language, alert source, log style, metric naming, 
 
     python3 scripts/eval/corpus/generate.py OUT_DIR [--split dev|test|all] [--kind NAME] [--jobs N]
 
-Writes OUT_DIR/<NNN-kind-slug>/ bundles in the scenario format (scenario.yaml, alert.json, logs/, metrics.om,
+Writes OUT_DIR/<NNV-service>/ bundles (NN kind number, V variant; corpus.json names the kind) in the scenario format (scenario.yaml, alert.json, logs/, metrics.om,
 repo/make_repo.sh, deploys.json, truth.json). Deterministic: fixed seeds and git dates, identical SHAs on every run.
 split.json says which kinds are dev and which are test; engine developers must not read kinds/test/ nor the test
 bundles (see README.md). Bundle numbers come from the kind's position in split.json, so they are stable.
@@ -13,6 +13,7 @@ import argparse
 import importlib.util
 import json
 import os
+import re
 import shutil
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -50,10 +51,11 @@ def load_kind(split, name):
 def render(args):
     no, split, name, idx, out = args
     mod = load_kind(split, name)
-    p = mod.VARIANTS[idx]
+    p = dict(mod.VARIANTS[idx], _split=split)
     b = framework.Bundle(mod.KIND, idx, no, p)
     meta = mod.build(b, p)
-    bundle = f"{no:02d}{idx}-{name}"
+    # neutral name (the kind's name would give the diagnosis away to anything reading the bundle id)
+    bundle = f"{no:02d}{idx}-" + re.sub(r"[^a-z0-9-]+", "-", meta["primary"].lower())
     target = os.path.join(out, bundle)
     if os.path.exists(target):
         shutil.rmtree(target)
@@ -67,7 +69,11 @@ def main():
     ap.add_argument("--split", choices=["dev", "test", "all"], default="dev")
     ap.add_argument("--kind", help="only this kind")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--keep-repos", help="keep each built repository in DIR/<bundle> (check.py --repos DIR reuses them)")
     a = ap.parse_args()
+    if a.keep_repos:
+        os.makedirs(a.keep_repos, exist_ok=True)
+        framework.CorpusRepo.keep_dir = os.path.abspath(a.keep_repos)
     os.makedirs(a.out, exist_ok=True)
     work = []
     for no, split, name in all_kinds():

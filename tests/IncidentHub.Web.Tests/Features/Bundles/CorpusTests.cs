@@ -16,7 +16,7 @@ public sealed class CorpusTests(CorpusTests.GeneratedCorpus corpus) : IClassFixt
     public void Corpus_PassesTheGeneratorsStructuralSelfCheck()
     {
         // check.py exits non-zero (RealProcess.Run throws with its output) on any problem.
-        var summary = RealProcess.Run("python3", [Path.Combine(GeneratedCorpus.Scripts, "check.py"), corpus.Dir, "--min-bundles", "60"]);
+        var summary = RealProcess.Run("python3", [Path.Combine(GeneratedCorpus.Scripts, "check.py"), corpus.Dir, "--min-bundles", "60", "--repos", corpus.Repos]);
         Assert.Contains("bundles ", summary, StringComparison.Ordinal);
     }
 
@@ -30,7 +30,7 @@ public sealed class CorpusTests(CorpusTests.GeneratedCorpus corpus) : IClassFixt
             var lines = File.ReadAllLines(Path.Combine(dir, "scenario.yaml"));
             var source = Value(lines, "source");
             var startedAt = DateTimeOffset.Parse(Value(lines, "started_at"), CultureInfo.InvariantCulture);
-            var alertService = Value(lines, "  alert_service");
+            var alertService = Meta(dir, "alert_service");
             var kind = source switch
             {
                 "alertmanager" => SourceKind.Alertmanager,
@@ -74,8 +74,15 @@ public sealed class CorpusTests(CorpusTests.GeneratedCorpus corpus) : IClassFixt
         Assert.InRange(test.Count * 1.0 / (dev.Count + test.Count), 0.25, 0.4);
         Assert.All(dev, k => Assert.True(File.Exists(Path.Combine(GeneratedCorpus.Scripts, "kinds", "dev", k.Replace('-', '_') + ".py")), k));
         Assert.All(test, k => Assert.True(File.Exists(Path.Combine(GeneratedCorpus.Scripts, "kinds", "test", k.Replace('-', '_') + ".py")), k));
-        var kinds = corpus.Bundles.Select(d => Value(File.ReadAllLines(Path.Combine(d, "scenario.yaml")), "  kind")).ToHashSet();
+        var kinds = corpus.Bundles.Select(d => Meta(d, "kind")).ToHashSet();
         Assert.True(kinds.SetEquals(dev.Concat(test)), "generated kinds differ from split.json");
+    }
+
+    /// <summary>A field of the bundle's corpus.json (generator metadata that `ih import` does not upload).</summary>
+    private static string Meta(string dir, string key)
+    {
+        using var meta = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "corpus.json")));
+        return meta.RootElement.GetProperty(key).GetString() ?? "";
     }
 
     private static string Value(string[] lines, string key)
@@ -93,13 +100,16 @@ public sealed class CorpusTests(CorpusTests.GeneratedCorpus corpus) : IClassFixt
 
         public GeneratedCorpus()
         {
-            RealProcess.Run("python3", [Path.Combine(Scripts, "generate.py"), Dir, "--split", "all", "--jobs", "2"]);
+            // --keep-repos: generation already runs every make_repo.sh; check.py reuses those repositories.
+            RealProcess.Run("python3", [Path.Combine(Scripts, "generate.py"), Dir, "--split", "all", "--jobs", "2", "--keep-repos", Repos]);
             Bundles = [.. Directory.GetDirectories(Dir).Where(d => File.Exists(Path.Combine(d, "scenario.yaml"))).Order(StringComparer.Ordinal)];
         }
 
         public static string Scripts => Path.Combine(RepoRoot(), "scripts", "eval", "corpus");
 
-        public string Dir => temp.FullName;
+        public string Dir => Path.Combine(temp.FullName, "bundles");
+
+        public string Repos => Path.Combine(temp.FullName, "repos");
 
         public IReadOnlyList<string> Bundles { get; }
 

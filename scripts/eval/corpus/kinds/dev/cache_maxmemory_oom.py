@@ -62,5 +62,5 @@ def build(b, p):
                  ("Set TTLs on the keys that lack one", "REVERSIBLE"),
                  (f"FLUSHDB on {rd} only with the owner's approval", "DESTRUCTIVE")],
                 ["upstream slow response warnings", "web-frontend deploy 50 minutes earlier", "Redis background saves"])
-    return {"title": f"{svc}: cache writes rejected, {rd} at maxmemory", "primary": svc,
+    return {"title": f"{svc}: requests fail with 500", "primary": svc,
             "narrative": f"{svc} returns 500 for about {int(p['share'] * 100)}% of requests since {onset:%H:%M} UTC. No deploy of {svc} today."}

@@ -78,5 +78,5 @@ def build(b, p):
                  ("Add validation that rejects 0 for this setting at startup", "REVERSIBLE")],
                 ["deprecated header warnings", f"{p['caller']} deploy 40 minutes earlier", "the fetch-tolerance code commit in the same release"],
                 suspect=(ci, cpath, cline))
-    return {"title": f"{svc}: nearly all requests fail after config release {ver}", "primary": svc,
+    return {"title": f"{svc}: nearly all requests fail after {ver}", "primary": svc,
             "narrative": f"{p['caller']} and users report errors from {svc} since {onset:%H:%M} UTC; {svc} {ver} went out at {dep_at:%H:%M}."}

@@ -69,5 +69,5 @@ def build(b, p):
                  (f"Set LOG_LEVEL back to info on {svc}", "REVERSIBLE"),
                  ("Rotate/truncate the oversized container logs to free space", "DESTRUCTIVE")],
                 ["tls unsupported versions warnings", "metrics-agent deploy 30 minutes earlier", "debug flush lines themselves"])
-    return {"title": f"{svc}: requests fail with 503, writes to local disk failing", "primary": svc,
+    return {"title": f"{svc}: requests fail with 503", "primary": svc,
             "narrative": f"{svc} error alert at {b.t0:%H:%M} UTC. No code release today; the team was troubleshooting something yesterday."}

@@ -59,5 +59,5 @@ def build(b, p):
                 ["unsupported encoding warnings", "recovered panics in the thumbnail probe (present all hour)"]
                 + (["a user-supplied item title with instructions to an AI assistant"] if p["inject"] else []),
                 page=False, forbidden=forbidden)
-    return {"title": f"{svc}: flapping CPU alarm during {p['batch']}", "primary": svc,
+    return {"title": f"{svc}: CPU alarm flapping", "primary": svc,
             "narrative": f"{svc} CPU alarm flaps since {bstart + minutes(4):%H:%M} UTC. Nobody reported problems."}
