@@ -1,0 +1,227 @@
+using static IncidentHub.Analysis.Diagnosis.Evidence;
+using static IncidentHub.Analysis.Diagnosis.Vocabulary;
+
+namespace IncidentHub.Analysis.Diagnosis;
+
+/// <summary>A piece of incident text (a template with examples, or a stack trace) the text features match against.</summary>
+internal sealed record TextFact(EvidenceKind Kind, string EvidenceId, string Text, string Display, double Weight, DateTimeOffset? FirstSeen);
+
+internal sealed class Facts
+{
+    public required DiagnosisInput Input { get; init; }
+    public required DiagnosisOptions Options { get; init; }
+    public required DateTimeOffset Anchor { get; init; }
+    public required string ServiceName { get; init; }
+    public required List<Cited<MetricOnset>> Onsets { get; init; }
+    public required List<Cited<MetricOnset>> UserOnsets { get; init; }
+    public required Cited<MetricOnset>? TrafficSurge { get; init; }
+    public required List<Cited<TemplateShift>> IncidentTemplates { get; init; }
+    public required List<Cited<StackTrace>> IncidentTraces { get; init; }
+    public required List<TextFact> IncidentTexts { get; init; }
+    public required CorrelationResult Correlation { get; init; }
+    public required bool UserImpact { get; init; }
+    public required string ImpactReason { get; init; }
+    public required HashSet<string> Recovered { get; init; }
+    public required List<(string Name, string? EvidenceId)> AtMaximum { get; init; }
+    public required bool NonCodeErrorText { get; init; }
+
+    public static Facts From(DiagnosisInput input, DiagnosisOptions o)
+    {
+        var flaggedTexts = new HashSet<string>(input.Suspicious.Select(s => s.Fact.Text), StringComparer.Ordinal);
+        bool Clean(string text) => !flaggedTexts.Contains(text) && InjectionDetector.Check(text) is null;
+
+        var window = (From: input.AlertAt - TimeSpan.FromHours(3), To: input.AlertAt + TimeSpan.FromMinutes(15));
+        var onsets = input.Onsets.Where(x => x.Fact.At >= window.From && x.Fact.At <= window.To).ToList();
+        var userOnsets = onsets.Where(x => x.Fact.Direction == "up" && IsMaterial(x.Fact)).OrderBy(x => x.Fact.At).ToList();
+        // The onset: the first user-facing metric change; else the first new error template; else
+        // the first saturation or traffic change; else the alert itself.
+        var firstNewError = input.Templates
+            .Where(t => t.Fact.IsNew && t.Fact.LooksLikeError && t.Fact.FirstSeen is { } seen && seen >= window.From && seen <= input.AlertAt)
+            .Select(t => t.Fact.FirstSeen).Min();
+        var anchor = userOnsets.FirstOrDefault()?.Fact.At
+            ?? firstNewError
+            ?? onsets.Where(x => x.Fact.Role is MetricRole.Saturation or MetricRole.Traffic).OrderBy(x => x.Fact.At).FirstOrDefault()?.Fact.At
+            ?? input.AlertAt;
+        if (anchor > input.AlertAt)
+        {
+            anchor = input.AlertAt;
+        }
+
+        // A surge: traffic that was flowing (a baseline above zero) at least doubled.
+        var traffic = onsets.Where(x => x.Fact.Role == MetricRole.Traffic && x.Fact.Direction == "up" && x.Fact.Before > 0 && x.Fact.After >= o.TrafficSurgeRatio * x.Fact.Before)
+            .OrderBy(x => x.Fact.At).FirstOrDefault();
+
+        // Incident templates: errors that are new or surged. Ones at their usual rate are the red herrings.
+        var templates = input.Templates
+            .Where(t => t.Fact.LooksLikeError && t.Fact.IncidentCount > 0 && (t.Fact.IsNew || t.Fact.Surge >= o.SurgeThreshold) && Clean(t.Fact.Template))
+            .ToList();
+
+        // Incident traces: first seen around or after the onset (a trace that was already there is a red herring).
+        var traces = input.StackTraces
+            .Where(t => t.Fact.FirstSeen is not { } seen || seen >= anchor - TimeSpan.FromMinutes(10))
+            .Where(t => Clean(t.Fact.Message))
+            .ToList();
+
+        var texts = new List<TextFact>();
+        foreach (var t in templates)
+        {
+            var examples = t.Fact.Examples.Where(Clean).Take(3);
+            var weight = t.Fact.IsNew ? 1.0 : Math.Clamp(t.Fact.Surge / (2 * o.SurgeThreshold), 0.5, 1.0);
+            texts.Add(new TextFact(EvidenceKind.Logs, t.EvidenceId, t.Fact.Template + "\n" + string.Join("\n", examples), t.Fact.Template, weight, t.Fact.FirstSeen));
+        }
+
+        foreach (var t in traces)
+        {
+            texts.Add(new TextFact(EvidenceKind.Traces, t.EvidenceId, t.Fact.ExceptionType + ": " + t.Fact.Message, $"{t.Fact.ExceptionType}: {t.Fact.Message} ({t.Fact.Count}x)", 1.0, t.Fact.FirstSeen));
+        }
+
+        var correlation = ChangeCorrelator.Correlate(input.Service, anchor, input.Deploys, input.Commits, input.Blame,
+            new CorrelationOptions(o.DeployLookback, o.ProximityScale, TimeSpan.FromMinutes(2)));
+
+        var impactOnset = userOnsets.FirstOrDefault();
+        var errorTemplates = templates.Where(t => t.Fact.IsNew || t.Fact.Surge >= o.SurgeThreshold).ToList();
+        // Users are affected when a user-facing metric moved materially; where no such metric is measured,
+        // new errors in the logs stand in for it (a measured, unmoved error ratio outweighs log noise).
+        var userSeriesMeasured = input.Series.Any(x => x.Fact.Role is MetricRole.ErrorRatio or MetricRole.Latency);
+        var userImpact = impactOnset is not null || (!userSeriesMeasured && (traces.Count > 0 || errorTemplates.Any(t => t.Fact.IsNew)));
+        var impactReason = impactOnset is not null
+            ? $"{impactOnset.Fact.SeriesName} went {impactOnset.Fact.Direction} from {Num(impactOnset.Fact.Before)} to {Num(impactOnset.Fact.After)}"
+            : !userImpact ? "no user-facing metric moved materially"
+            : traces.Count > 0 ? $"{traces.Sum(t => t.Fact.Count)} new stack traces" : $"{errorTemplates.Count(t => t.Fact.IsNew)} new error templates";
+
+        return new Facts
+        {
+            Input = input,
+            Options = o,
+            Anchor = anchor,
+            ServiceName = input.Service ?? "the service",
+            Onsets = onsets,
+            UserOnsets = userOnsets,
+            TrafficSurge = traffic,
+            IncidentTemplates = templates,
+            IncidentTraces = traces,
+            IncidentTexts = texts,
+            Correlation = correlation,
+            UserImpact = userImpact,
+            ImpactReason = impactReason,
+            Recovered = RecoveredSeries(input, onsets),
+            AtMaximum = FindAtMaximum(input),
+            NonCodeErrorText = texts.Any(t => CertificateErrorRegex().IsMatch(t.Text) || DataErrorRegex().IsMatch(t.Text)
+                || DependencyErrorRegex().IsMatch(t.Text) || NetworkErrorRegex().IsMatch(t.Text)),
+        };
+    }
+
+    /// <summary>
+    /// Saturation series that went up and came back down on their own: an onset whose last points are
+    /// back near the baseline, or a series that oscillates (several high plateaus of a minute or more
+    /// separated by low ones, as a threshold alert that fires and resolves).
+    /// </summary>
+    private static HashSet<string> RecoveredSeries(DiagnosisInput input, List<Cited<MetricOnset>> onsets)
+    {
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var series in input.Series.Where(s => s.Fact.Role == MetricRole.Saturation && IsFlapping(s.Fact.Points)))
+        {
+            result.Add(series.Fact.Name);
+        }
+
+        foreach (var onset in onsets.Where(x => x.Fact.Role == MetricRole.Saturation && x.Fact.Direction == "up"))
+        {
+            var series = input.Series.FirstOrDefault(s => s.Fact.Name == onset.Fact.SeriesName)?.Fact;
+            if (series is null || series.Points.Count < 4)
+            {
+                continue;
+            }
+
+            var mid = (onset.Fact.Before + onset.Fact.After) / 2;
+            var after = series.Points.Where(p => p.At >= onset.Fact.At).Select(p => p.Value).ToList();
+            var crossings = 0;
+            for (var i = 1; i < after.Count; i++)
+            {
+                if ((after[i - 1] > mid) != (after[i] > mid))
+                {
+                    crossings++;
+                }
+            }
+
+            if (series.Points[^1].Value < mid || crossings >= 4)
+            {
+                result.Add(series.Name);
+            }
+        }
+
+        return result;
+    }
+
+    internal static bool IsFlapping(IReadOnlyList<MetricPoint> points)
+    {
+        if (points.Count < 24)
+        {
+            return false;
+        }
+
+        var sorted = points.Select(p => p.Value).Where(double.IsFinite).OrderBy(v => v).ToArray();
+        var lo = sorted[(int)(0.1 * (sorted.Length - 1))];
+        var hi = sorted[(int)(0.9 * (sorted.Length - 1))];
+        var mid = (hi + lo) / 2;
+        if (hi - lo <= 0.03 * Math.Abs(mid) || hi - lo <= 0)
+        {
+            return false;
+        }
+
+        // Hysteresis: a point is high above mid + a quarter of the spread, low below mid - a quarter.
+        var high = new List<int>();
+        var low = new List<int>();
+        var state = 0;
+        var run = 0;
+        foreach (var p in points)
+        {
+            var s = p.Value > mid + 0.25 * (hi - lo) ? 1 : p.Value < mid - 0.25 * (hi - lo) ? -1 : 0;
+            if (s == 0 || s == state)
+            {
+                run++;
+                continue;
+            }
+
+            if (state == 1)
+            {
+                high.Add(run);
+            }
+            else if (state == -1)
+            {
+                low.Add(run);
+            }
+
+            state = s;
+            run = 1;
+        }
+
+        // Several plateaus of at least a minute each (4 points at 15 s); white noise flips every point or two.
+        return high.Count >= 3 && low.Count >= 3 && high.Average() >= 4 && low.Average() >= 4;
+    }
+
+    /// <summary>Pairs like x_last_value / x_max_value (same labels) where the value reached the maximum.</summary>
+    private static List<(string Name, string? EvidenceId)> FindAtMaximum(DiagnosisInput input)
+    {
+        var result = new List<(string, string?)>();
+        foreach (var max in input.Series.Where(s => MaxNameRegex().IsMatch(s.Fact.Name) && s.Fact.Points.Count > 0))
+        {
+            var stem = MaxNameRegex().Replace(max.Fact.Name, "_");
+            foreach (var value in input.Series.Where(s => s != max && s.Fact.Points.Count > 0 && !MaxNameRegex().IsMatch(s.Fact.Name)
+                         && Stem(s.Fact.Name) == Stem(stem) && SameLabels(s.Fact.Labels, max.Fact.Labels)))
+            {
+                var limit = max.Fact.Points[^1].Value;
+                if (limit > 0 && value.Fact.Points[^1].Value >= 0.999 * limit)
+                {
+                    result.Add((value.Fact.Name, value.EvidenceId));
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private static string Stem(string name) => StemRegex().Replace(name, "");
+
+    private static bool SameLabels(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
+        a.Where(kv => kv.Key != "__name__").All(kv => b.TryGetValue(kv.Key, out var v) && v == kv.Value);
+}
