@@ -48,6 +48,14 @@ public static class DiagnosisEngine
         }
 
         var unknown = top is null || confidence < o.ConfidenceThreshold;
+        // A change that explains the failing frames (their file and line) or sets a configuration value to an extreme,
+        // and went live before the onset, names the cause even when a competing hypothesis keeps the margin small.
+        if (unknown && top is not null && top.Support >= o.ConfidenceThreshold && StrongChange(top.Category, facts))
+        {
+            unknown = false;
+            confidence = o.ConfidenceThreshold;
+        }
+
         var category = unknown ? (HypothesisCategory?)null : top!.Category;
 
         var hypotheses = scored
@@ -109,7 +117,7 @@ public static class DiagnosisEngine
         switch (category)
         {
             case HypothesisCategory.BadDeployCode:
-                if (f.Correlation.BestBlame is { } blame)
+                if (f.CodeSuspect is { } blame)
                 {
                     return new SuspectChange(blame.Commit, blame.File, blame.Line, blame.Version, blame.Reason, blame.EvidenceIds);
                 }
@@ -128,6 +136,14 @@ public static class DiagnosisEngine
                 return null; // not a code change: no commit is suspected rather than a guess
         }
     }
+
+    private static bool StrongChange(HypothesisCategory category, Facts f) => category switch
+    {
+        HypothesisCategory.BadDeployCode => f.Correlation.BestExplained is { Explanation: >= 0.7, Version: not null },
+        HypothesisCategory.ConfigChange => f.Correlation.BestConfig is { Commit: { } sha, LeadTime: not null }
+            && f.ConfigEdits.Any(e => e.Extreme && ChangeCorrelator.ShaMatches(e.Sha, sha)),
+        _ => false,
+    };
 
     private static RefinedTriage Triage(DiagnosisInput input, Facts f, HypothesisCategory? category, double confidence, Scored? top)
     {

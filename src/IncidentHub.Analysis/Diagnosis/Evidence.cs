@@ -35,7 +35,7 @@ internal static class Evidence
             return [];
         }
 
-        var onset = f.UserOnsets.FirstOrDefault(x => (x.Fact.At - firstSeen).Duration() <= CoincidenceWindow);
+        var onset = f.ImpactOnsets.FirstOrDefault(x => (x.Fact.At - firstSeen).Duration() <= CoincidenceWindow);
         return onset is null ? [] :
         [
             new Signal(EvidenceKind.Metrics, strength, onset.EvidenceId,

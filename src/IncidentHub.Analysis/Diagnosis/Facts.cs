@@ -25,6 +25,30 @@ internal sealed class Facts
     public required List<(string Name, string? EvidenceId)> AtMaximum { get; init; }
     public required bool NonCodeErrorText { get; init; }
 
+    /// <summary>Material user-facing onsets and onsets of failed work (failed jobs, rejections, dead letters, lag, probe failures), by time.</summary>
+    public required List<Cited<MetricOnset>> ImpactOnsets { get; init; }
+
+    /// <summary>Something shows the alert is noise: a series that recovered or flaps, a flapping alert, a scheduled task, or no new error at all.</summary>
+    public required bool NoiseShown { get; init; }
+
+    /// <summary>Usage series at or near their limit, whatever the resource (see <see cref="LimitSeries"/>).</summary>
+    public required List<NearLimit> NearLimit { get; init; }
+
+    /// <summary>Configuration keys changed by commits whose diffs we have.</summary>
+    public required List<ConfigEdit> ConfigEdits { get; init; }
+
+    /// <summary>Commits in the window (shipped by a recent deploy or committed recently) that change a migration/schema file.</summary>
+    public required List<(Cited<CommitInfo> Commit, string File, double Proximity)> Migrations { get; init; }
+
+    /// <summary>
+    /// The code change that best explains the failure: the commit of the window that explains the failing frames best
+    /// (<see cref="ChangeCorrelator.Explain"/>), else the commit blamed for a failing frame.
+    /// </summary>
+    public ChangeCandidate? CodeSuspect => Correlation.BestExplained is { Explanation: >= 0.4 } best ? best : Correlation.BestBlame;
+
+    /// <summary>One message failing the same consumer again and again.</summary>
+    public required List<PoisonMessage> Poison { get; init; }
+
     public static Facts From(DiagnosisInput input, DiagnosisOptions o)
     {
         var flaggedTexts = new HashSet<string>(input.Suspicious.Select(s => s.Fact.Text), StringComparer.Ordinal);
@@ -75,19 +99,49 @@ internal sealed class Facts
             texts.Add(new TextFact(EvidenceKind.Traces, t.EvidenceId, t.Fact.ExceptionType + ": " + t.Fact.Message, $"{t.Fact.ExceptionType}: {t.Fact.Message} ({t.Fact.Count}x)", 1.0, t.Fact.FirstSeen));
         }
 
+        // What a change must explain: the application frames of the incident traces (most frequent trace first,
+        // innermost frame first) and the words of the new errors.
+        var failure = new FailureContext(
+            traces.OrderByDescending(t => t.Fact.Count).SelectMany(t => t.Fact.Frames.Where(fr => fr.IsApplicationCode)).ToList(),
+            ChangeCorrelator.Words(string.Join(" ", texts.Select(t => t.Text))),
+            input.Diffs ?? []);
         var correlation = ChangeCorrelator.Correlate(input.Service, anchor, input.Deploys, input.Commits, input.Blame,
-            new CorrelationOptions(o.DeployLookback, o.ProximityScale, TimeSpan.FromMinutes(2)));
+            new CorrelationOptions(o.DeployLookback, o.ProximityScale, TimeSpan.FromMinutes(2)), failure);
 
-        var impactOnset = userOnsets.FirstOrDefault();
+        // Failed work is impact too: counters of failed/rejected/dead-lettered jobs, consumer lag and retries that
+        // at least doubled, and probes or success counters that halved.
+        var failedWork = onsets.Where(x => x.Fact.Role is not (MetricRole.ErrorRatio or MetricRole.Latency or MetricRole.Traffic) && IsFailedWork(x.Fact)).ToList();
+        var impactOnsets = userOnsets.Concat(failedWork).OrderBy(x => x.Fact.At).ToList();
+        var ownHealthFailing = input.Health.FirstOrDefault(h => IsFailing(h.Fact) && IsOwnHealth(h.Fact, input.Service));
+        var recovered = RecoveredSeries(input, onsets);
         var errorTemplates = templates.Where(t => t.Fact.IsNew || t.Fact.Surge >= o.SurgeThreshold).ToList();
-        // Users are affected when a user-facing metric moved materially; where no such metric is measured,
-        // new errors in the logs stand in for it (a measured, unmoved error ratio outweighs log noise).
-        var userSeriesMeasured = input.Series.Any(x => x.Fact.Role is MetricRole.ErrorRatio or MetricRole.Latency);
-        var userImpact = impactOnset is not null || (!userSeriesMeasured && (traces.Count > 0 || errorTemplates.Any(t => t.Fact.IsNew)));
+        var repeatedErrors = traces.Sum(t => t.Fact.Count) >= RepeatedErrors || errorTemplates.Any(t => t.Fact.IsNew && t.Fact.IncidentCount >= RepeatedErrors);
+        var scheduled = input.Deploys.Any(d => IsScheduledTask(d.Fact) && d.Fact.At <= input.AlertAt && input.AlertAt - d.Fact.At <= TimeSpan.FromHours(2)
+            && (input.Service is null || string.Equals(d.Fact.Service, input.Service, StringComparison.OrdinalIgnoreCase)));
+        var noiseShown = recovered.Count > 0 || scheduled || FlappingRegex().IsMatch(input.Title) || input.AlertLabels.Values.Any(v => FlappingRegex().IsMatch(v))
+            || (traces.Count == 0 && !errorTemplates.Any(t => t.Fact.IsNew));
+        // Users are affected when a user-facing metric moved materially, when work failed, when our own health check
+        // fails, or (the alert fired and nothing shows it is noise) when the same new error repeats in logs or traces.
+        var impactOnset = impactOnsets.FirstOrDefault();
+        var userImpact = impactOnset is not null || ownHealthFailing is not null || (!noiseShown && repeatedErrors);
         var impactReason = impactOnset is not null
             ? $"{impactOnset.Fact.SeriesName} went {impactOnset.Fact.Direction} from {Num(impactOnset.Fact.Before)} to {Num(impactOnset.Fact.After)}"
+            : ownHealthFailing is not null ? $"health check {ownHealthFailing.Fact.Url} fails"
             : !userImpact ? "no user-facing metric moved materially"
             : traces.Count > 0 ? $"{traces.Sum(t => t.Fact.Count)} new stack traces" : $"{errorTemplates.Count(t => t.Fact.IsNew)} new error templates";
+
+        var atMaximum = FindAtMaximum(input);
+        var counts = templates.ToDictionary(t => t.EvidenceId, t => t.Fact.IncidentCount, StringComparer.Ordinal);
+        foreach (var t in traces)
+        {
+            counts[t.EvidenceId] = t.Fact.Count;
+        }
+
+        var migrations = correlation.RecentDeploys.SelectMany(w => w.Commits.Select(c => (Commit: c, w.Proximity)))
+            .Concat(correlation.RecentCommits.Select(c => (Commit: c, Proximity: Decay(anchor - c.Fact.At, o.ProximityScale))))
+            .SelectMany(x => x.Commit.Fact.Files.Where(p => MigrationFileRegex().IsMatch(p)).Take(1).Select(file => (x.Commit, File: file, x.Proximity)))
+            .GroupBy(x => x.Commit.Fact.Sha, StringComparer.OrdinalIgnoreCase).Select(g => g.OrderByDescending(x => x.Proximity).First())
+            .ToList();
 
         return new Facts
         {
@@ -104,11 +158,29 @@ internal sealed class Facts
             Correlation = correlation,
             UserImpact = userImpact,
             ImpactReason = impactReason,
-            Recovered = RecoveredSeries(input, onsets),
-            AtMaximum = FindAtMaximum(input),
+            Recovered = recovered,
+            AtMaximum = atMaximum,
             NonCodeErrorText = texts.Any(t => CertificateErrorRegex().IsMatch(t.Text) || DataErrorRegex().IsMatch(t.Text)
-                || DependencyErrorRegex().IsMatch(t.Text) || NetworkErrorRegex().IsMatch(t.Text)),
+                || DependencyErrorRegex().IsMatch(t.Text) || NetworkErrorRegex().IsMatch(t.Text) || LockWaitRegex().IsMatch(t.Text)),
+            ImpactOnsets = impactOnsets,
+            NoiseShown = noiseShown,
+            NearLimit = LimitSeries.Find(input, name => SequenceNameRegex().IsMatch(name) || atMaximum.Any(a => a.Name == name)),
+            ConfigEdits = ConfigDiff.From(input.Diffs ?? []),
+            Migrations = migrations,
+            Poison = PoisonMessages.Find(texts, counts),
         };
+    }
+
+    /// <summary>The same new error this many times is not a one-off.</summary>
+    private const int RepeatedErrors = 5;
+
+    /// <summary>A counter of failed work that at least doubled, or a success/probe series that at least halved.</summary>
+    private static bool IsFailedWork(MetricOnset m)
+    {
+        var tokens = LimitSeries.Tokens(m.SeriesName);
+        return m.Direction == "up"
+            ? tokens.Any(t => FailedWorkTokenRegex().IsMatch(t)) && m.After > 0 && m.After >= 2 * Math.Max(m.Before, 0)
+            : tokens.Any(t => SuccessTokenRegex().IsMatch(t)) && m.Before > 0 && m.After <= 0.5 * m.Before;
     }
 
     /// <summary>

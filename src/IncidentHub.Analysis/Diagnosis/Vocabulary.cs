@@ -26,7 +26,7 @@ internal static partial class Vocabulary
     [GeneratedRegex(@"reached maximum value of sequence|value out of range|integer out of range|out of range for type|numeric field overflow|arithmetic overflow|integer overflow|OverflowException|Data truncat|Out of range value|violates (?:unique|foreign key|not-null|check) constraint|duplicate key value|IntegrityError|UniqueViolation|ForeignKeyViolation|DataIntegrityViolation|ConstraintViolation|column ""?[\w.]+""? (?:of relation ""?\w+""? )?does not exist|relation ""?[\w.]+""? does not exist|Unknown column|no such column|no such table|undefined column|UndefinedColumn|UndefinedTable|invalid input syntax for|migration (?:failed|error|pending)|pending migrations?|schema mismatch|SqlState: (?:22|23|42P01|42703)|\b(?:22003|2200H|23505|23503|23502|42P01|42703)\b|JsonMappingException|UnrecognizedPropertyException|DeserializationException|could not deserialize|malformed (?:row|record|data)|ValidationError.*(?:field required|value is not a valid)", RegexOptions.IgnoreCase)]
     internal static partial Regex DataErrorRegex();
 
-    [GeneratedRegex(@"(?:^|/)(?:migrations?|db/migrate|alembic|flyway|liquibase|schema)/|\.sql$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?:^|/)(?:migrations?|db/migrate|alembic|flyway|liquibase|schema)/|\.sql$|(?:^|/)[^/]*migrat[^/]*$|(?:^|/)V\d+__[^/]+$", RegexOptions.IgnoreCase)]
     internal static partial Regex MigrationFileRegex();
 
     [GeneratedRegex(@"OutOfMemory|OOMKilled|\bOOM\b|out of memory|Cannot allocate memory|MemoryError|Java heap space|GC overhead limit|too many (?:connections|clients|open files)|remaining connection slots|connection pool (?:exhausted|is full|timeout)|pool (?:exhausted|timeout)|Timeout waiting for (?:a )?connection|unable to acquire (?:a )?connection|could not obtain connection|max(?:imum)? pool size|no space left on device|disk (?:is )?full|ENOSPC|EMFILE|RejectedExecutionException|queue (?:is )?full|thread pool (?:exhausted|starvation)|resource exhausted|RESOURCE_EXHAUSTED|memory limit|evicted|maxmemory", RegexOptions.IgnoreCase)]
@@ -65,4 +65,23 @@ internal static partial class Vocabulary
 
     [GeneratedRegex(@"flap", RegexOptions.IgnoreCase)]
     internal static partial Regex FlappingRegex();
+
+    /// <summary>
+    /// "A limit was reached", whatever the resource: limit/capacity/quota language, exhausted, full, no space,
+    /// out of memory, too many, rejected, evicted. Rate limits of a called service are the dependency's words, not these.
+    /// </summary>
+    [GeneratedRegex(@"\blimits? (?:reached|exceeded|hit)|\b(?:reached|exceeded|hit|over|above) (?:the |its |their |a )?(?:max(?:imum)? |configured |hard |soft )?(?:[\w-]+ )?(?:limit|capacity|maximum)\b|\bexhaust(?:ed|ion)\b|\bfull\b|no space|out of (?:memory|space|disk|slots|capacity|handles|file descriptors)|maxmemory|\bOOM|too many|\breject(?:ed|ing)?\b|Rejected|\bcapacity\b|insufficient (?:memory|resources|storage|capacity|space)|\bevict(?:ed|ing|ion)\b|\boverflow(?:ed|ing)?\b|backlog|saturated", RegexOptions.IgnoreCase)]
+    internal static partial Regex LimitLanguageRegex();
+
+    /// <summary>Waiting on a database lock: lock timeouts, deadlocks, a statement timeout while altering a table.</summary>
+    [GeneratedRegex(@"lock(?:_| )wait timeout|lock(?:_| )?timeout|deadlock|waiting for (?:a |an |the )?(?:[\w-]+ )?lock|could not obtain lock|LockNotAvailable|lock not available|LockAcquisition|metadata lock|(?:table|relation) \S+ is locked|canceling statement due to lock timeout|\b55P03\b|\b40P01\b|statement timeout[^\n]*(?:ALTER|migrat|lock)|(?:ALTER TABLE|migrat)[^\n]*(?:statement timeout|timed out|lock)", RegexOptions.IgnoreCase)]
+    internal static partial Regex LockWaitRegex();
+
+    /// <summary>Name parts of series that count work that failed: failed/rejected/dead-lettered jobs, retries, consumer lag, timeouts, crashes.</summary>
+    [GeneratedRegex(@"^(?:fail|failed|failure|failures|failing|error|errors|errored|err|reject|rejected|rejections|dead|deadletter|deadlettered|dlq|lag|retry|retries|retried|timeout|timeouts|aborted|abort|crash|crashes|crashloop|restart|restarts|unhealthy|panic|panics|exception|exceptions|dropped|drops|poison|nack|nacked)$", RegexOptions.IgnoreCase)]
+    internal static partial Regex FailedWorkTokenRegex();
+
+    /// <summary>Name parts of series that fall when things break: probe/job success, up, healthy.</summary>
+    [GeneratedRegex(@"^(?:success|succeeded|successful|up|healthy|ok)$", RegexOptions.IgnoreCase)]
+    internal static partial Regex SuccessTokenRegex();
 }

@@ -11,7 +11,7 @@ internal sealed class BadDeployScorer : ICategoryScorer
     public string Score(Facts f, List<Signal> s, ref string? discard)
     {
         var window = f.Correlation.RecentDeploys.FirstOrDefault();
-        var blame = f.Correlation.BestBlame;
+        var blame = f.CodeSuspect;
         if (window is null && blame is null)
         {
             discard = $"no deploy of {f.ServiceName} in the {Hours(f.Options.DeployLookback)} before the onset";
@@ -68,7 +68,7 @@ internal sealed class BadDeployScorer : ICategoryScorer
             s.Add(new Signal(EvidenceKind.Logs, (codeBug ? 0.8 : 0.5) * proximity, t.EvidenceId, $"new error template after the deploy: {Clip(t.Fact.Template)}"));
         }
 
-        foreach (var onset in f.UserOnsets.Where(x => x.Fact.At >= deployAt - TimeSpan.FromMinutes(2)))
+        foreach (var onset in f.ImpactOnsets.Where(x => x.Fact.At >= deployAt - TimeSpan.FromMinutes(2)))
         {
             s.Add(new Signal(EvidenceKind.Metrics, 0.7 * Decay(onset.Fact.At - deployAt, f.Options.ProximityScale), onset.EvidenceId,
                 $"{onset.Fact.SeriesName} went {onset.Fact.Direction} after the deploy"));
@@ -78,6 +78,12 @@ internal sealed class BadDeployScorer : ICategoryScorer
         if (f.NonCodeErrorText)
         {
             Scale(s, 0.5, EvidenceKind.Traces, EvidenceKind.Logs);
+        }
+
+        // The deploy shipped a migration and queries wait on a lock: the migration, not the code, explains it.
+        if (blame is null && f.Migrations.Count > 0 && f.IncidentTexts.Any(t => LockWaitRegex().IsMatch(t.Text)))
+        {
+            Scale(s, 0.6, EvidenceKind.Changes, EvidenceKind.Metrics);
         }
 
         var what = blame is not null ? $"{blame.File}:{blame.Line} changed by {ChangeCorrelator.Short(blame.Commit)}" : "the deployed code";

@@ -13,9 +13,16 @@ internal sealed class CapacityExhaustionScorer : ICategoryScorer
         var saturation = f.Onsets.Where(x => x.Fact.Role == MetricRole.Saturation && x.Fact.Direction == "up").ToList();
         var text = TextSignals(f, CapacityErrorRegex(), 0.9, "resource exhaustion");
         var atMax = f.AtMaximum.Where(m => !SequenceNameRegex().IsMatch(m.Name)).ToList();
-        if (saturation.Count == 0 && text.Count == 0 && atMax.Count == 0)
+        // Any resource: "limit reached" language in new or surging errors (not a called service's rate limit), and
+        // usage series at or near their limit series.
+        var limitText = f.IncidentTexts
+            .Where(t => LimitLanguageRegex().IsMatch(t.Text) && !CapacityErrorRegex().IsMatch(t.Text) && !DependencyErrorRegex().IsMatch(t.Text))
+            .Select(t => new Signal(t.Kind, 0.75 * t.Weight, t.EvidenceId, $"a limit was reached: {Clip(t.Display)} (\"{Clip(LimitLanguageRegex().Match(t.Text).Value, 60)}\")"))
+            .ToList();
+        var nearLimit = f.NearLimit.Select(n => new Signal(EvidenceKind.Metrics, n.Fraction >= 0.999 ? 0.9 : 0.7, n.EvidenceId, n.Feature)).ToList();
+        if (saturation.Count == 0 && text.Count == 0 && atMax.Count == 0 && limitText.Count == 0 && nearLimit.Count == 0)
         {
-            discard = "no saturation metric moved and no resource-exhaustion errors were logged";
+            discard = "no saturation metric moved, no usage near its limit and no resource-exhaustion errors were logged";
             return "a resource ran out";
         }
 
@@ -25,6 +32,9 @@ internal sealed class CapacityExhaustionScorer : ICategoryScorer
             : new Signal(EvidenceKind.Metrics, 0.9, x.EvidenceId, $"{x.Fact.SeriesName} rose from {Num(x.Fact.Before)} to {Num(x.Fact.After)}")));
         s.AddRange(atMax.Select(m => new Signal(EvidenceKind.Metrics, 0.9, m.EvidenceId, $"{m.Name} reached its maximum")));
         s.AddRange(text);
+        s.AddRange(limitText);
+        s.AddRange(nearLimit);
+        s.AddRange(Coincident(f, [.. text, .. limitText]));
 
         if (f.TrafficSurge is { } surge)
         {
@@ -39,7 +49,7 @@ internal sealed class CapacityExhaustionScorer : ICategoryScorer
             Scale(s, recovered ? 0.3 : 0.5);
         }
 
-        var first = saturation.FirstOrDefault()?.Fact.SeriesName ?? (atMax.Count > 0 ? atMax[0].Name : null);
-        return first is not null ? $"{first} saturated and requests failed for lack of capacity" : "resources ran out: " + FirstFeature(text);
+        var first = saturation.FirstOrDefault()?.Fact.SeriesName ?? (atMax.Count > 0 ? atMax[0].Name : null) ?? f.NearLimit.FirstOrDefault()?.Name;
+        return first is not null ? $"{first} saturated and requests failed for lack of capacity" : "resources ran out: " + FirstFeature([.. text, .. limitText]);
     }
 }
