@@ -143,22 +143,22 @@ public static partial class ChangeCorrelator
         // Config changes shipped by a recent deploy (or a config-kind deploy).
         foreach (var w in windows)
         {
-            var configCommit = w.Commits.LastOrDefault(c => c.Fact.Files.Any(IsConfigFile));
+            // Every config commit the deploy shipped, the newest first (the engine picks among them by their diffs).
+            var configCommits = w.Commits.Where(c => c.Fact.Files.Any(IsConfigFile)).Reverse().ToList();
             var configKind = w.Deploy.Fact.Kind is { } kind && kind.Contains("config", StringComparison.OrdinalIgnoreCase);
-            if (configCommit is not null || configKind)
+            foreach (var configCommit in configCommits)
             {
-                var file = configCommit?.Fact.Files.First(IsConfigFile);
-                var ids = new List<string> { w.Deploy.EvidenceId };
-                if (configCommit is not null)
-                {
-                    ids.Add(configCommit.EvidenceId);
-                }
+                var file = configCommit.Fact.Files.First(IsConfigFile);
+                candidates.Add((new ChangeCandidate(configCommit.Fact.Sha, w.Deploy.Fact.Version, file, null, 0.5 * w.Proximity,
+                    $"{w.Deploy.Fact.Version} deployed {Minutes(w.LeadTime)} before the onset ships {Short(configCommit.Fact.Sha)} \"{configCommit.Fact.Subject}\" touching {file}",
+                    [w.Deploy.EvidenceId, configCommit.EvidenceId], false, true, w.LeadTime), int.MaxValue - 1));
+            }
 
-                candidates.Add((new ChangeCandidate(configCommit?.Fact.Sha ?? w.Deploy.Fact.Commit, w.Deploy.Fact.Version, file, null, 0.5 * w.Proximity,
-                    configCommit is not null
-                        ? $"{w.Deploy.Fact.Version} deployed {Minutes(w.LeadTime)} before the onset ships {Short(configCommit.Fact.Sha)} \"{configCommit.Fact.Subject}\" touching {file}"
-                        : $"config deploy {w.Deploy.Fact.Version} {Minutes(w.LeadTime)} before the onset",
-                    ids, false, true, w.LeadTime), int.MaxValue - 1));
+            if (configCommits.Count == 0 && configKind)
+            {
+                candidates.Add((new ChangeCandidate(w.Deploy.Fact.Commit, w.Deploy.Fact.Version, null, null, 0.5 * w.Proximity,
+                    $"config deploy {w.Deploy.Fact.Version} {Minutes(w.LeadTime)} before the onset",
+                    [w.Deploy.EvidenceId], false, true, w.LeadTime), int.MaxValue - 1));
             }
 
             candidates.Add((new ChangeCandidate(w.Deploy.Fact.Commit, w.Deploy.Fact.Version, null, null, 0.3 * w.Proximity,
@@ -227,7 +227,9 @@ public static partial class ChangeCorrelator
                     why.Add($"line {blamed.Fact.Line} was last changed by it");
                     ids.Insert(0, blamed.EvidenceId);
                 }
-                else if (frame.Line is { } l && hunks?.Covers(file, l) == true)
+                // Blame is authoritative on who last changed the line: a hunk near it counts only when the line was not blamed.
+                else if (frame.Line is { } l && hunks?.Covers(file, l) == true
+                         && !blame.Any(b => b.Fact.Line == l && SameFile(frame.File!, b.Fact.File)))
                 {
                     score += 0.3;
                     why.Add($"its diff changes the lines around {l}");

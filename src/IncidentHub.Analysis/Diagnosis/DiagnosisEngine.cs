@@ -131,7 +131,7 @@ public static class DiagnosisEngine
 
                 return null;
             case HypothesisCategory.ConfigChange:
-                return f.Correlation.BestConfig is { } c ? new SuspectChange(c.Commit, c.File, c.Line, c.Version, c.Reason, c.EvidenceIds) : null;
+                return f.ConfigSuspect is { } c ? new SuspectChange(c.Commit, c.File, c.Line, c.Version, c.Reason, c.EvidenceIds) : null;
             default:
                 return null; // not a code change: no commit is suspected rather than a guess
         }
@@ -140,7 +140,7 @@ public static class DiagnosisEngine
     private static bool StrongChange(HypothesisCategory category, Facts f) => category switch
     {
         HypothesisCategory.BadDeployCode => f.Correlation.BestExplained is { Explanation: >= 0.7, Version: not null },
-        HypothesisCategory.ConfigChange => f.Correlation.BestConfig is { Commit: { } sha, LeadTime: not null }
+        HypothesisCategory.ConfigChange => f.ConfigSuspect is { Commit: { } sha, LeadTime: not null }
             && f.ConfigEdits.Any(e => e.Extreme && ChangeCorrelator.ShaMatches(e.Sha, sha)),
         _ => false,
     };

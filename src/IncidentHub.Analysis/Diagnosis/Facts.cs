@@ -46,6 +46,23 @@ internal sealed class Facts
     /// </summary>
     public ChangeCandidate? CodeSuspect => Correlation.BestExplained is { Explanation: >= 0.4 } best ? best : Correlation.BestBlame;
 
+    /// <summary>
+    /// The configuration change that best explains the failure: among the config candidates (by score), first one whose
+    /// diff sets a key to an extreme value, then one whose changed key the errors name; the file is the edited one.
+    /// </summary>
+    public ChangeCandidate? ConfigSuspect
+    {
+        get
+        {
+            ConfigEdit? EditOf(ChangeCandidate c, bool extreme) => c.Commit is { } sha
+                ? ConfigEdits.FirstOrDefault(e => ChangeCorrelator.ShaMatches(e.Sha, sha) && (!extreme || e.Extreme))
+                : null;
+            var candidates = Correlation.Candidates.Where(c => c.TouchesConfig).ToList();
+            var best = candidates.FirstOrDefault(c => EditOf(c, true) is not null) ?? candidates.FirstOrDefault(c => EditOf(c, false) is not null) ?? candidates.FirstOrDefault();
+            return best is not null && (EditOf(best, true) ?? EditOf(best, false)) is { } edit ? best with { File = edit.File } : best;
+        }
+    }
+
     /// <summary>One message failing the same consumer again and again.</summary>
     public required List<PoisonMessage> Poison { get; init; }
 

@@ -146,4 +146,25 @@ public sealed class ChangeCorrelatorTests
         Assert.Contains("cached", best.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain(result.Explained!, c => c.Commit == ShaRelease || c.Commit == ShaBump);
     }
+
+    [Fact]
+    public void Explained_BlameOutranksAnotherCommitWhoseHunkMerelySpansTheFailingLine()
+    {
+        List<Cited<DeployEvent>> deploys = [Deploy("d1", "orders", "2.3.0", ShaOld, 150), Deploy("d2", "orders", "2.4.0", ShaRelease, 1)];
+        List<Cited<CommitInfo>> commits =
+        [
+            Commit("c-old", ShaOld, 200, "initial import", "orders/pricing.py"),
+            Commit("c-fmt", ShaBump, 4, "pricing: reformat", "orders/pricing.py"),
+            Commit("c-bug", ShaBug, 3, "pricing: divide by the region count", "orders/pricing.py"),
+            Commit("c-rel", ShaRelease, 2, "release 2.4.0", "CHANGELOG.md"),
+        ];
+        const string Reformat = "+++ b/orders/pricing.py\n@@ -10,20 +10,20 @@\n-x\n+x\n";
+        var failure = new FailureContext([new StackFrame("price_for", "/srv/orders/pricing.py", 17, true)], [], [new("diff-fmt", new CommitDiff(ShaBump, Reformat))]);
+        List<Cited<BlameLine>> blame = [new("bl-17", new BlameLine("orders/pricing.py", 17, ShaBug, "return total / regions"))];
+
+        var result = ChangeCorrelator.Correlate("orders", Onset, deploys, commits, blame, failure: failure);
+
+        Assert.Equal(ShaBug, result.BestExplained?.Commit);
+        Assert.Contains("bl-17", result.BestExplained!.EvidenceIds);
+    }
 }

@@ -248,4 +248,65 @@ public sealed class DiagnosisGeneralizationTests
         Assert.Equal((ShaBug, "shop/pricing.py", 41, "9.1.0"), (d.Suspect?.Commit, d.Suspect?.File, d.Suspect?.Line, d.Suspect?.Version));
         Assert.Contains("diff-feat", d.Suspect!.EvidenceIds);
     }
+
+    /// <summary>A deploy whose commit changed the failing line, and a close competitor (a failing dependency seen before).</summary>
+    private static Case DeployWithACloseCompetitor(bool commitTouchesTheFrame)
+    {
+        var c = new Case("quota", tier: 2)
+            .Deploy("dep-prev", "2.13.0", ShaBase, Alert.AddDays(-4))
+            .Deploy("dep-new", "2.14.0", ShaBug, OnsetTime.AddMinutes(-3))
+            .Commit("c-base", ShaBase, Alert.AddDays(-4).AddHours(-1), "2.13.0", "quota/server.go")
+            .Commit("c-bug", ShaBug, Alert.AddHours(-3), "policy: honour the burst allowance", commitTouchesTheFrame ? "quota/check.go" : "quota/burst.go")
+            .Trace("tr-nil", StackLanguage.Go, "runtime error", "invalid memory address or nil pointer dereference", 40, null,
+                new StackFrame("main.(*Checker).Check", "/src/quota/check.go", 57, true))
+            .Onset("on-err", "http_error_ratio", MetricRole.ErrorRatio, 0, 0.3)
+            .Onset("on-up", "upstream_request_errors", MetricRole.Other, 0, 12);
+        c.Health.Add(new("h-ledger", new HealthResult("https://ledger.internal/health", 503, 40, null, Alert)));
+        c.Memory.Add(new("m-dep", new PastIncident("INC-7", "quota", HypothesisCategory.DependencyFailure, "ledger down", "failover", true, 0.9, ["quota"])));
+        if (commitTouchesTheFrame)
+        {
+            c.Blame.Add(new("bl-57", new BlameLine("quota/check.go", 57, ShaBug, "limit := p.Burst.Allowance")));
+        }
+
+        return c;
+    }
+
+    [Fact]
+    public void ADeployedCommitThatChangedTheFailingLine_CommitsTheAnswer_DespiteACloseCompetitor()
+    {
+        var d = DiagnosisEngine.Diagnose(DeployWithACloseCompetitor(commitTouchesTheFrame: true).Build());
+
+        Assert.False(d.Unknown, d.Summary);
+        Assert.Equal(HypothesisCategory.BadDeployCode, d.Category);
+        Assert.Equal(0.5, d.Confidence);
+        Assert.Equal((ShaBug, "quota/check.go", 57), (d.Suspect?.Commit, d.Suspect?.File, d.Suspect?.Line));
+    }
+
+    [Fact]
+    public void WithoutAChangeExplainingTheFailingFrames_TheCloseCallStaysUnknown()
+    {
+        var d = DiagnosisEngine.Diagnose(DeployWithACloseCompetitor(commitTouchesTheFrame: false).Build());
+
+        Assert.True(d.Unknown, d.Summary);
+        Assert.Null(d.Suspect);
+    }
+
+    [Fact]
+    public void AmongTheConfigCommitsOfADeploy_TheOneSettingAnExtremeValueIsTheSuspect()
+    {
+        var c = new Case("stock-api", tier: 2)
+            .Deploy("dep-prev", "7.0.0", ShaBase, Alert.AddDays(-2))
+            .Deploy("dep-new", "7.1.0", ShaOther, OnsetTime.AddMinutes(-3))
+            .Commit("c-base", ShaBase, Alert.AddDays(-2).AddHours(-1), "7.0.0", "src/Stock.java")
+            .Commit("c-cfg", ShaConfig, Alert.AddHours(-4), "tune the store pool", "config/app.properties")
+            .Commit("c-log", ShaOther, Alert.AddHours(-2), "quieter logging", "config/logging.yaml")
+            .Template("t-pool", "cannot borrow a store connection: max size is 0", 0, 250)
+            .Onset("on-err", "http_error_ratio", MetricRole.ErrorRatio, 0.001, 0.4);
+        var input = c.Build() with { Diffs = [new("diff-cfg", new CommitDiff(ShaConfig, ZeroPoolDiff))] };
+
+        var d = DiagnosisEngine.Diagnose(input);
+
+        Assert.Equal(HypothesisCategory.ConfigChange, d.Category);
+        Assert.Equal((ShaConfig, "config/app.properties"), (d.Suspect?.Commit, d.Suspect?.File));
+    }
 }

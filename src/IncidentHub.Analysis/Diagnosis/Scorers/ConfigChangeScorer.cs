@@ -10,7 +10,7 @@ internal sealed class ConfigChangeScorer : ICategoryScorer
 
     public string Score(Facts f, List<Signal> s, ref string? discard)
     {
-        var candidate = f.Correlation.BestConfig;
+        var candidate = f.ConfigSuspect;
         var textHits = TextSignals(f, ConfigErrorRegex(), 0.9, "configuration error");
         // From the diffs: a value set to an extreme (0, negative, 10x away from before), and errors that name a changed key.
         var extreme = f.ConfigEdits.Where(e => e.Extreme)
