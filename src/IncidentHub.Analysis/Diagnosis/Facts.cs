@@ -31,6 +31,9 @@ internal sealed class Facts
     /// <summary>Something shows the alert is noise: a series that recovered or flaps, a flapping alert, a scheduled task, or no new error at all.</summary>
     public required bool NoiseShown { get; init; }
 
+    /// <summary>Limit-reached errors and a usage series at its limit, both.</summary>
+    public required bool ExhaustionShown { get; init; }
+
     /// <summary>Usage series at or near their limit, whatever the resource (see <see cref="LimitSeries"/>).</summary>
     public required List<NearLimit> NearLimit { get; init; }
 
@@ -148,6 +151,11 @@ internal sealed class Facts
             : traces.Count > 0 ? $"{traces.Sum(t => t.Fact.Count)} new stack traces" : $"{errorTemplates.Count(t => t.Fact.IsNew)} new error templates";
 
         var atMaximum = FindAtMaximum(input);
+        var nearLimit = LimitSeries.Find(input, name => SequenceNameRegex().IsMatch(name) || atMaximum.Any(a => a.Name == name));
+        // Exhaustion shown twice over: the errors say a limit was reached and a usage series sits at its limit.
+        // The resource, not the code, is then the errors' own explanation (as a certificate or a constraint is).
+        var exhaustionShown = (nearLimit.Count > 0 || atMaximum.Any(a => !SequenceNameRegex().IsMatch(a.Name)))
+            && texts.Any(t => CapacityErrorRegex().IsMatch(t.Text) || (LimitLanguageRegex().IsMatch(t.Text) && !DependencyErrorRegex().IsMatch(t.Text)));
         var counts = templates.ToDictionary(t => t.EvidenceId, t => t.Fact.IncidentCount, StringComparer.Ordinal);
         foreach (var t in traces)
         {
@@ -178,10 +186,12 @@ internal sealed class Facts
             Recovered = recovered,
             AtMaximum = atMaximum,
             NonCodeErrorText = texts.Any(t => CertificateErrorRegex().IsMatch(t.Text) || DataErrorRegex().IsMatch(t.Text)
-                || DependencyErrorRegex().IsMatch(t.Text) || NetworkErrorRegex().IsMatch(t.Text) || LockWaitRegex().IsMatch(t.Text)),
+                || DependencyErrorRegex().IsMatch(t.Text) || NetworkErrorRegex().IsMatch(t.Text) || LockWaitRegex().IsMatch(t.Text))
+                || exhaustionShown,
             ImpactOnsets = impactOnsets,
             NoiseShown = noiseShown,
-            NearLimit = LimitSeries.Find(input, name => SequenceNameRegex().IsMatch(name) || atMaximum.Any(a => a.Name == name)),
+            NearLimit = nearLimit,
+            ExhaustionShown = exhaustionShown,
             ConfigEdits = ConfigDiff.From(input.Diffs ?? []),
             Migrations = migrations,
             Poison = PoisonMessages.Find(texts, counts),

@@ -65,7 +65,9 @@ internal static class LimitSeries
                 if (now >= Near && (start < Near || now >= 0.999))
                 {
                     result.Add(new NearLimit(usage.Fact.Name, usage.EvidenceId, now,
-                        $"{usage.Fact.Name} at {now:P0} of {limit.Fact.Name} ({Evidence.Num(limitValue)})"));
+                        free
+                            ? $"{usage.Fact.Name}: {now:P0} of {limit.Fact.Name} ({Evidence.Num(limitValue)}) used"
+                            : $"{usage.Fact.Name} at {now:P0} of {limit.Fact.Name} ({Evidence.Num(limitValue)})"));
                 }
             }
         }

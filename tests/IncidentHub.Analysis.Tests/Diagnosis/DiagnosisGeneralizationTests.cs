@@ -309,4 +309,24 @@ public sealed class DiagnosisGeneralizationTests
         Assert.Equal(HypothesisCategory.ConfigChange, d.Category);
         Assert.Equal((ShaConfig, "config/app.properties"), (d.Suspect?.Commit, d.Suspect?.File));
     }
+
+    [Fact]
+    public void ADiskFilledAfterADeploy_IsExhaustion_WhenTheUsageSeriesShowsTheResourceRanOut()
+    {
+        var c = new Case("audit-api", tier: 2)
+            .Deploy("dep-prev", "3.1.0", ShaBase, Alert.AddDays(-3))
+            .Deploy("dep-new", "3.2.0", ShaOther, Alert.AddMinutes(-60))
+            .Commit("c-base", ShaBase, Alert.AddDays(-3).AddHours(-1), "3.1.0", "audit/app.py")
+            .Commit("c-log", ShaOther, Alert.AddHours(-2), "log every request body at debug", "audit/app.py")
+            .Template("t-disk", "failed to write audit record: [Errno 28] No space left on device", 0, 400)
+            .Points("s-free", "node_filesystem_avail_bytes", MetricRole.Saturation, i => Math.Max(0, 8e9 - i * 4e7))
+            .Points("s-size", "node_filesystem_size_bytes", MetricRole.Saturation, _ => 8e9)
+            .Onset("on-err", "http_error_ratio", MetricRole.ErrorRatio, 0.001, 0.5);
+
+        var d = DiagnosisEngine.Diagnose(c.Build());
+
+        Assert.False(d.Unknown, d.Summary);
+        Assert.Equal(HypothesisCategory.CapacityExhaustion, d.Category);
+        Assert.Contains("s-free", d.Hypotheses[0].EvidenceIds);
+    }
 }
