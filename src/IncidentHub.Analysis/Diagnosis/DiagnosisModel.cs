@@ -72,6 +72,9 @@ public sealed record CommitInfo(string Sha, string Author, DateTimeOffset At, st
 /// <summary>git blame of one line: which commit last touched it.</summary>
 public sealed record BlameLine(string File, int Line, string Sha, string Text);
 
+/// <summary>The patch of one commit (git show), as stored in a Diff observation.</summary>
+public sealed record CommitDiff(string Sha, string Patch);
+
 public sealed record HealthResult(string Url, int? StatusCode, double ElapsedMs, string? Error, DateTimeOffset At);
 
 /// <summary>A resolved past incident recalled from memory.</summary>
@@ -165,7 +168,8 @@ public sealed record DiagnosisInput(
     IReadOnlyList<Cited<SuspiciousLine>> Suspicious,
     IReadOnlyList<string> UnavailableSources,
     IReadOnlyDictionary<string, string> AlertLabels,
-    IReadOnlyList<string>? KnownServices = null);
+    IReadOnlyList<string>? KnownServices = null,
+    IReadOnlyList<Cited<CommitDiff>>? Diffs = null);
 
 /// <summary>One candidate cause. Discarded ones are kept with the reason.</summary>
 public sealed record Hypothesis(

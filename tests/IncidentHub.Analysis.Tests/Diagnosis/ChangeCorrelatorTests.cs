@@ -118,4 +118,53 @@ public sealed class ChangeCorrelatorTests
 
         Assert.Equal(ShaBug, result.BestBlame?.Commit);
     }
+
+    [Fact]
+    public void ARulesOrSettingsFileCommittedWithoutADeploy_IsAConfigCandidate()
+    {
+        List<Cited<CommitInfo>> commits = [Commit("c-rules", ShaBug, 0.5, "tighten fraud rules", "fraud/rules/limits.json")];
+
+        var result = ChangeCorrelator.Correlate("orders", Onset, [], commits, []);
+
+        Assert.Equal((ShaBug, "fraud/rules/limits.json"), (result.BestConfig?.Commit, result.BestConfig?.File));
+        Assert.True(ChangeCorrelator.IsConfigFile("alerting/payments.rules"));
+        Assert.False(ChangeCorrelator.IsConfigFile("internal/policy/policy.go"));
+    }
+
+    [Fact]
+    public void Explained_RanksEveryCommitOfTheDeployByTheFailingFramesItTouches()
+    {
+        List<Cited<DeployEvent>> deploys = [Deploy("d1", "orders", "2.3.0", ShaOld, 150), Deploy("d2", "orders", "2.4.0", ShaRelease, 1)];
+        var failure = new FailureContext(
+            [new StackFrame("price_for", "/srv/orders/pricing.py", 17, true), new StackFrame("handle", "/srv/orders/app.py", 9, true)],
+            ChangeCorrelator.Words("KeyError: cached price missing"), []);
+
+        var result = ChangeCorrelator.Correlate("orders", Onset, deploys, Commits, [], failure: failure);
+
+        var best = Assert.IsType<ChangeCandidate>(result.BestExplained);
+        Assert.Equal((ShaBug, "orders/pricing.py", 17, "2.4.0"), (best.Commit, best.File, best.Line, best.Version));
+        Assert.Contains("cached", best.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(result.Explained!, c => c.Commit == ShaRelease || c.Commit == ShaBump);
+    }
+
+    [Fact]
+    public void Explained_BlameOutranksAnotherCommitWhoseHunkMerelySpansTheFailingLine()
+    {
+        List<Cited<DeployEvent>> deploys = [Deploy("d1", "orders", "2.3.0", ShaOld, 150), Deploy("d2", "orders", "2.4.0", ShaRelease, 1)];
+        List<Cited<CommitInfo>> commits =
+        [
+            Commit("c-old", ShaOld, 200, "initial import", "orders/pricing.py"),
+            Commit("c-fmt", ShaBump, 4, "pricing: reformat", "orders/pricing.py"),
+            Commit("c-bug", ShaBug, 3, "pricing: divide by the region count", "orders/pricing.py"),
+            Commit("c-rel", ShaRelease, 2, "release 2.4.0", "CHANGELOG.md"),
+        ];
+        const string Reformat = "+++ b/orders/pricing.py\n@@ -10,20 +10,20 @@\n-x\n+x\n";
+        var failure = new FailureContext([new StackFrame("price_for", "/srv/orders/pricing.py", 17, true)], [], [new("diff-fmt", new CommitDiff(ShaBump, Reformat))]);
+        List<Cited<BlameLine>> blame = [new("bl-17", new BlameLine("orders/pricing.py", 17, ShaBug, "return total / regions"))];
+
+        var result = ChangeCorrelator.Correlate("orders", Onset, deploys, commits, blame, failure: failure);
+
+        Assert.Equal(ShaBug, result.BestExplained?.Commit);
+        Assert.Contains("bl-17", result.BestExplained!.EvidenceIds);
+    }
 }

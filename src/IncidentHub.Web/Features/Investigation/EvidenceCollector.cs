@@ -28,6 +28,7 @@ public sealed class EvidenceRun(Guid incidentId, DateTimeOffset anchor, ServiceD
     public List<Cited<DeployEvent>> Deploys { get; } = [];
     public List<Cited<CommitInfo>> Commits { get; } = [];
     public List<Cited<BlameLine>> Blame { get; } = [];
+    public List<Cited<CommitDiff>> Diffs { get; } = [];
     public List<Cited<HealthResult>> Health { get; } = [];
     public List<Cited<PastIncident>> Memory { get; } = [];
     public List<Cited<SuspiciousLine>> Suspicious { get; } = [];
@@ -45,6 +46,7 @@ public sealed class EvidenceRun(Guid incidentId, DateTimeOffset anchor, ServiceD
         Deploys.Clear();
         Commits.Clear();
         Blame.Clear();
+        Diffs.Clear();
         Health.Clear();
         Suspicious.Clear();
         Unavailable.Clear();
@@ -70,7 +72,8 @@ public sealed class EvidenceRun(Guid incidentId, DateTimeOffset anchor, ServiceD
             [.. Suspicious],
             [.. Unavailable.Distinct()],
             labels,
-            catalog.Services.Select(s => s.Name).ToList());
+            catalog.Services.Select(s => s.Name).ToList(),
+            [.. Diffs]);
 }
 
 /// <summary>
@@ -95,6 +98,9 @@ public sealed class EvidenceCollector(
     private const int MaxCommitObservations = 200;
     private const int MaxPointsPerSeries = 400;
     private const int MaxBlamedFrames = 20;
+
+    /// <summary>Diffs read per attempt: a handful of git show calls, each bounded by the connector timeout.</summary>
+    private const int MaxDiffs = 6;
 
     /// <summary>Lines from this long before the anchor on count as "incident window"; earlier ones are the baseline.</summary>
     public static readonly TimeSpan IncidentLead = TimeSpan.FromMinutes(10);
@@ -272,14 +278,14 @@ public sealed class EvidenceCollector(
                 + (allDeploys.LastOrDefault(d => d.At <= run.Anchor) is { } lastDeploy ? $"; last before the alert: {lastDeploy.Version} at {lastDeploy.At:u}" : "") + ".");
         }
 
-        if (repo is null || run.StackTraces.Count == 0)
+        if (repo is null)
         {
             return;
         }
 
         // Who last touched the lines the stack traces point at.
         var blamed = new List<BlameLine>();
-        foreach (var file in frames.GroupBy(f => f.File))
+        foreach (var file in run.StackTraces.Count == 0 ? [] : frames.GroupBy(f => f.File))
         {
             var result = await Connector.BoundedAsync($"git:blame:{file.Key}", options.Value.ConnectorTimeout,
                 c => git.BlameAsync(repo.Path, file.Key, file.Select(f => f.Line).ToList(), "HEAD", c), ct);
@@ -296,19 +302,27 @@ public sealed class EvidenceCollector(
         run.Blame.AddRange(await StoreAsync(run, blamed, b => (ObservationKind.Blame, $"git:blame:{b.File}",
             $"{b.File}:{b.Line} last changed by {Short7(b.Sha)}: {Short(b.Text.Trim(), 200)}"), ct));
 
-        // The patch of each blamed commit inside the window, for people (and later agents) to read.
+        // The patch of each blamed commit inside the window, then of window commits that touch a failing frame's
+        // file or a configuration file: for people and agents to read, and for the engine to rank the suspects
+        // (changed lines and functions) and to see configuration values set to extremes.
         var inWindow = commits.Select(c => c.Sha).ToHashSet(StringComparer.Ordinal);
-        var diffs = new List<(string Sha, string Diff)>();
-        foreach (var sha in blamed.Select(b => b.Sha).Distinct().Where(inWindow.Contains).Take(3))
+        var shas = blamed.Select(b => b.Sha).Distinct().Where(inWindow.Contains).Take(3)
+            .Concat(commits.Where(c => c.At >= from && c.At <= to && c.Files.Any(f => frameFiles.Contains(f) || ChangeCorrelator.IsConfigFile(f))).Select(c => c.Sha))
+            .Distinct()
+            .Take(MaxDiffs)
+            .ToList();
+        var diffs = new List<CommitDiff>();
+        foreach (var sha in shas)
         {
             var diff = await Connector.BoundedAsync($"git:show:{sha}", options.Value.ConnectorTimeout, c => git.DiffAsync(repo.Path, sha, 20_000, c), ct);
             if (diff.Ok)
             {
-                diffs.Add((sha, diff.Value!));
+                diffs.Add(new CommitDiff(sha, diff.Value!));
             }
         }
 
-        await StoreAsync(run, diffs, d => (ObservationKind.Diff, "git:show", $"Diff of {Short7(d.Sha)} ({d.Diff.Split('\n').Length} lines)"), ct, d => new { commit = d.Sha, diff = d.Diff });
+        run.Diffs.AddRange(await StoreAsync(run, diffs, d => (ObservationKind.Diff, "git:show", $"Diff of {Short7(d.Sha)} ({d.Patch.Split('\n').Length} lines)"), ct,
+            d => new { commit = d.Sha, diff = d.Patch }));
         if (blamed.Count > 0)
         {
             await timeline(TimelineKind.Evidence, $"Blame: {string.Join("; ", blamed.Take(3).Select(b => $"{b.File}:{b.Line} <- {Short7(b.Sha)}"))}.");

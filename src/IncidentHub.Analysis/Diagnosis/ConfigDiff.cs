@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace IncidentHub.Analysis.Diagnosis;
+
+/// <summary>
+/// One key whose value a commit changed in a configuration file. <paramref name="Extreme"/> when the new value is
+/// zero, negative, or an order of magnitude (10x) away from the old one.
+/// </summary>
+internal sealed record ConfigEdit(string Sha, string File, string Key, string? OldValue, string NewValue, bool Extreme, string EvidenceId);
+
+/// <summary>Reads configuration edits out of unified diffs (git show): <c>key: value</c> and <c>key=value</c> lines of config files.</summary>
+internal static partial class ConfigDiff
+{
+    public static List<ConfigEdit> From(IReadOnlyList<Cited<CommitDiff>> diffs)
+    {
+        var result = new List<ConfigEdit>();
+        foreach (var diff in diffs)
+        {
+            string? file = null;
+            var removed = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            var added = new List<(string Key, string Value)>();
+            void Flush()
+            {
+                if (file is not null)
+                {
+                    foreach (var (key, value) in added)
+                    {
+                        var old = removed.GetValueOrDefault(key);
+                        if (old is not null && old == value)
+                        {
+                            continue;
+                        }
+
+                        result.Add(new ConfigEdit(diff.Fact.Sha, file, key, old, value, IsExtreme(old, value), diff.EvidenceId));
+                    }
+                }
+
+                removed.Clear();
+                added.Clear();
+            }
+
+            foreach (var line in diff.Fact.Patch.Split('\n'))
+            {
+                if (line.StartsWith("+++ ", StringComparison.Ordinal))
+                {
+                    Flush();
+                    var path = line[4..].Trim();
+                    path = path.StartsWith("b/", StringComparison.Ordinal) ? path[2..] : path;
+                    file = path != "/dev/null" && ChangeCorrelator.IsConfigFile(path) ? path : null;
+                    continue;
+                }
+
+                if (file is null || line.StartsWith("--- ", StringComparison.Ordinal) || line.Length < 2 || line[0] is not ('+' or '-'))
+                {
+                    continue;
+                }
+
+                if (KeyValueRegex().Match(line[1..]) is { Success: true } m)
+                {
+                    var key = m.Groups["key"].Value;
+                    var value = m.Groups["value"].Value.Trim().Trim('"', '\'');
+                    if (line[0] == '-')
+                    {
+                        removed[key] = value;
+                    }
+                    else if (value.Length > 0)
+                    {
+                        added.Add((key, value));
+                    }
+                }
+            }
+
+            Flush();
+        }
+
+        return result;
+    }
+
+    /// <summary>Zero, negative, or an order of magnitude away from the old value (units of time and size understood).</summary>
+    internal static bool IsExtreme(string? oldValue, string newValue)
+    {
+        if (Quantity(newValue) is not { } now)
+        {
+            return false;
+        }
+
+        if (now <= 0)
+        {
+            return true;
+        }
+
+        return oldValue is not null && Quantity(oldValue) is { } before && before > 0 && (now / before >= 10 || before / now >= 10);
+    }
+
+    private static double? Quantity(string value)
+    {
+        var m = QuantityRegex().Match(value.Trim());
+        if (!m.Success || !double.TryParse(m.Groups["n"].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var n))
+        {
+            return null;
+        }
+
+        return n * m.Groups["u"].Value.ToLowerInvariant() switch
+        {
+            "ms" => 0.001,
+            "m" or "min" => 60,
+            "h" => 3600,
+            "d" => 86400,
+            "k" or "kb" or "ki" or "kib" => 1e3,
+            "mb" or "mi" or "mib" => 1e6,
+            "g" or "gb" or "gi" or "gib" => 1e9,
+            _ => 1,
+        };
+    }
+
+    /// <summary>Normalised for matching a key against error text: lower case without separators (read-timeout = readTimeout).</summary>
+    internal static string Normalise(string text) => SeparatorRegex().Replace(text.ToLowerInvariant(), "");
+
+    /// <summary>The key's most specific part (after the last dot) when long enough to be telling, else the whole key.</summary>
+    internal static string KeyWord(string key)
+    {
+        var last = key.Split('.', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? key;
+        return Normalise(last.Length >= 5 ? last : key);
+    }
+
+    [GeneratedRegex(@"^\s*(?:export\s+)?(?<key>[A-Za-z_][\w.\-]*)\s*[:=]\s*(?<value>[^#\r]*?)\s*(?:#.*)?$")]
+    private static partial Regex KeyValueRegex();
+
+    [GeneratedRegex(@"^[""']?(?<n>[-+]?\d+(?:\.\d+)?)\s*(?<u>ms|s|sec|min|m|h|d|kib|kb|ki|k|mib|mb|mi|gib|gb|gi|g|b|%)?[""']?$", RegexOptions.IgnoreCase)]
+    private static partial Regex QuantityRegex();
+
+    [GeneratedRegex(@"[-_.\s]")]
+    private static partial Regex SeparatorRegex();
+}

@@ -1,0 +1,326 @@
+using static IncidentHub.Analysis.Diagnosis.Evidence;
+using static IncidentHub.Analysis.Diagnosis.Vocabulary;
+
+namespace IncidentHub.Analysis.Diagnosis;
+
+/// <summary>A piece of incident text (a template with examples, or a stack trace) the text features match against.</summary>
+internal sealed record TextFact(EvidenceKind Kind, string EvidenceId, string Text, string Display, double Weight, DateTimeOffset? FirstSeen);
+
+internal sealed class Facts
+{
+    public required DiagnosisInput Input { get; init; }
+    public required DiagnosisOptions Options { get; init; }
+    public required DateTimeOffset Anchor { get; init; }
+    public required string ServiceName { get; init; }
+    public required List<Cited<MetricOnset>> Onsets { get; init; }
+    public required List<Cited<MetricOnset>> UserOnsets { get; init; }
+    public required Cited<MetricOnset>? TrafficSurge { get; init; }
+    public required List<Cited<TemplateShift>> IncidentTemplates { get; init; }
+    public required List<Cited<StackTrace>> IncidentTraces { get; init; }
+    public required List<TextFact> IncidentTexts { get; init; }
+    public required CorrelationResult Correlation { get; init; }
+    public required bool UserImpact { get; init; }
+    public required string ImpactReason { get; init; }
+    public required HashSet<string> Recovered { get; init; }
+    public required List<(string Name, string? EvidenceId)> AtMaximum { get; init; }
+    public required bool NonCodeErrorText { get; init; }
+
+    /// <summary>Material user-facing onsets and onsets of failed work (failed jobs, rejections, dead letters, lag, probe failures), by time.</summary>
+    public required List<Cited<MetricOnset>> ImpactOnsets { get; init; }
+
+    /// <summary>Something shows the alert is noise: a series that recovered or flaps, a flapping alert, a scheduled task, or no new error at all.</summary>
+    public required bool NoiseShown { get; init; }
+
+    /// <summary>Limit-reached errors and a usage series at its limit, both.</summary>
+    public required bool ExhaustionShown { get; init; }
+
+    /// <summary>Usage series at or near their limit, whatever the resource (see <see cref="LimitSeries"/>).</summary>
+    public required List<NearLimit> NearLimit { get; init; }
+
+    /// <summary>Configuration keys changed by commits whose diffs we have.</summary>
+    public required List<ConfigEdit> ConfigEdits { get; init; }
+
+    /// <summary>Commits in the window (shipped by a recent deploy or committed recently) that change a migration/schema file.</summary>
+    public required List<(Cited<CommitInfo> Commit, string File, double Proximity)> Migrations { get; init; }
+
+    /// <summary>
+    /// The code change that best explains the failure: the commit of the window that explains the failing frames best
+    /// (<see cref="ChangeCorrelator.Explain"/>), else the commit blamed for a failing frame.
+    /// </summary>
+    public ChangeCandidate? CodeSuspect => Correlation.BestExplained is { Explanation: >= 0.4 } best ? best : Correlation.BestBlame;
+
+    /// <summary>
+    /// The configuration change that best explains the failure: among the config candidates (by score), first one whose
+    /// diff sets a key to an extreme value, then one whose changed key the errors name; the file is the edited one.
+    /// </summary>
+    public ChangeCandidate? ConfigSuspect
+    {
+        get
+        {
+            ConfigEdit? EditOf(ChangeCandidate c, bool extreme) => c.Commit is { } sha
+                ? ConfigEdits.FirstOrDefault(e => ChangeCorrelator.ShaMatches(e.Sha, sha) && (!extreme || e.Extreme))
+                : null;
+            var candidates = Correlation.Candidates.Where(c => c.TouchesConfig).ToList();
+            var best = candidates.FirstOrDefault(c => EditOf(c, true) is not null) ?? candidates.FirstOrDefault(c => EditOf(c, false) is not null) ?? candidates.FirstOrDefault();
+            return best is not null && (EditOf(best, true) ?? EditOf(best, false)) is { } edit ? best with { File = edit.File } : best;
+        }
+    }
+
+    /// <summary>One message failing the same consumer again and again.</summary>
+    public required List<PoisonMessage> Poison { get; init; }
+
+    public static Facts From(DiagnosisInput input, DiagnosisOptions o)
+    {
+        var flaggedTexts = new HashSet<string>(input.Suspicious.Select(s => s.Fact.Text), StringComparer.Ordinal);
+        bool Clean(string text) => !flaggedTexts.Contains(text) && InjectionDetector.Check(text) is null;
+
+        var window = (From: input.AlertAt - TimeSpan.FromHours(3), To: input.AlertAt + TimeSpan.FromMinutes(15));
+        var onsets = input.Onsets.Where(x => x.Fact.At >= window.From && x.Fact.At <= window.To).ToList();
+        var userOnsets = onsets.Where(x => x.Fact.Direction == "up" && IsMaterial(x.Fact)).OrderBy(x => x.Fact.At).ToList();
+        // The onset: the first user-facing metric change; else the first new error template; else
+        // the first saturation or traffic change; else the alert itself.
+        var firstNewError = input.Templates
+            .Where(t => t.Fact.IsNew && t.Fact.LooksLikeError && t.Fact.FirstSeen is { } seen && seen >= window.From && seen <= input.AlertAt)
+            .Select(t => t.Fact.FirstSeen).Min();
+        var anchor = userOnsets.FirstOrDefault()?.Fact.At
+            ?? firstNewError
+            ?? onsets.Where(x => x.Fact.Role is MetricRole.Saturation or MetricRole.Traffic).OrderBy(x => x.Fact.At).FirstOrDefault()?.Fact.At
+            ?? input.AlertAt;
+        if (anchor > input.AlertAt)
+        {
+            anchor = input.AlertAt;
+        }
+
+        // A surge: traffic that was flowing (a baseline above zero) at least doubled.
+        var traffic = onsets.Where(x => x.Fact.Role == MetricRole.Traffic && x.Fact.Direction == "up" && x.Fact.Before > 0 && x.Fact.After >= o.TrafficSurgeRatio * x.Fact.Before)
+            .OrderBy(x => x.Fact.At).FirstOrDefault();
+
+        // Incident templates: errors that are new or surged. Ones at their usual rate are the red herrings.
+        var templates = input.Templates
+            .Where(t => t.Fact.LooksLikeError && t.Fact.IncidentCount > 0 && (t.Fact.IsNew || t.Fact.Surge >= o.SurgeThreshold) && Clean(t.Fact.Template))
+            .ToList();
+
+        // Incident traces: first seen around or after the onset (a trace that was already there is a red herring).
+        var traces = input.StackTraces
+            .Where(t => t.Fact.FirstSeen is not { } seen || seen >= anchor - TimeSpan.FromMinutes(10))
+            .Where(t => Clean(t.Fact.Message))
+            .ToList();
+
+        var texts = new List<TextFact>();
+        foreach (var t in templates)
+        {
+            var examples = t.Fact.Examples.Where(Clean).Take(3);
+            var weight = t.Fact.IsNew ? 1.0 : Math.Clamp(t.Fact.Surge / (2 * o.SurgeThreshold), 0.5, 1.0);
+            texts.Add(new TextFact(EvidenceKind.Logs, t.EvidenceId, t.Fact.Template + "\n" + string.Join("\n", examples), t.Fact.Template, weight, t.Fact.FirstSeen));
+        }
+
+        foreach (var t in traces)
+        {
+            texts.Add(new TextFact(EvidenceKind.Traces, t.EvidenceId, t.Fact.ExceptionType + ": " + t.Fact.Message, $"{t.Fact.ExceptionType}: {t.Fact.Message} ({t.Fact.Count}x)", 1.0, t.Fact.FirstSeen));
+        }
+
+        // What a change must explain: the application frames of the incident traces (most frequent trace first,
+        // innermost frame first) and the words of the new errors.
+        var failure = new FailureContext(
+            traces.OrderByDescending(t => t.Fact.Count).SelectMany(t => t.Fact.Frames.Where(fr => fr.IsApplicationCode)).ToList(),
+            ChangeCorrelator.Words(string.Join(" ", texts.Select(t => t.Text))),
+            input.Diffs ?? []);
+        var correlation = ChangeCorrelator.Correlate(input.Service, anchor, input.Deploys, input.Commits, input.Blame,
+            new CorrelationOptions(o.DeployLookback, o.ProximityScale, TimeSpan.FromMinutes(2)), failure);
+
+        // Failed work is impact too: counters of failed/rejected/dead-lettered jobs, consumer lag and retries that
+        // at least doubled, and probes or success counters that halved.
+        var failedWork = onsets.Where(x => x.Fact.Role is not (MetricRole.ErrorRatio or MetricRole.Latency or MetricRole.Traffic) && IsFailedWork(x.Fact)).ToList();
+        var impactOnsets = userOnsets.Concat(failedWork).OrderBy(x => x.Fact.At).ToList();
+        var ownHealthFailing = input.Health.FirstOrDefault(h => IsFailing(h.Fact) && IsOwnHealth(h.Fact, input.Service));
+        var recovered = RecoveredSeries(input, onsets);
+        var errorTemplates = templates.Where(t => t.Fact.IsNew || t.Fact.Surge >= o.SurgeThreshold).ToList();
+        var repeatedErrors = traces.Sum(t => t.Fact.Count) >= RepeatedErrors || errorTemplates.Any(t => t.Fact.IsNew && t.Fact.IncidentCount >= RepeatedErrors);
+        var scheduled = input.Deploys.Any(d => IsScheduledTask(d.Fact) && d.Fact.At <= input.AlertAt && input.AlertAt - d.Fact.At <= TimeSpan.FromHours(2)
+            && (input.Service is null || string.Equals(d.Fact.Service, input.Service, StringComparison.OrdinalIgnoreCase)));
+        var noiseShown = recovered.Count > 0 || scheduled || FlappingRegex().IsMatch(input.Title) || input.AlertLabels.Values.Any(v => FlappingRegex().IsMatch(v))
+            || (traces.Count == 0 && !errorTemplates.Any(t => t.Fact.IsNew));
+        // Users are affected when a user-facing metric moved materially, when work failed, when our own health check
+        // fails, or (the alert fired and nothing shows it is noise) when the same new error repeats in logs or traces.
+        var impactOnset = impactOnsets.FirstOrDefault();
+        var userImpact = impactOnset is not null || ownHealthFailing is not null || (!noiseShown && repeatedErrors);
+        var impactReason = impactOnset is not null
+            ? $"{impactOnset.Fact.SeriesName} went {impactOnset.Fact.Direction} from {Num(impactOnset.Fact.Before)} to {Num(impactOnset.Fact.After)}"
+            : ownHealthFailing is not null ? $"health check {ownHealthFailing.Fact.Url} fails"
+            : !userImpact ? "no user-facing metric moved materially"
+            : traces.Count > 0 ? $"{traces.Sum(t => t.Fact.Count)} new stack traces" : $"{errorTemplates.Count(t => t.Fact.IsNew)} new error templates";
+
+        var atMaximum = FindAtMaximum(input);
+        var nearLimit = LimitSeries.Find(input, name => SequenceNameRegex().IsMatch(name) || atMaximum.Any(a => a.Name == name));
+        // Exhaustion shown twice over: the errors say a limit was reached and a usage series sits at its limit.
+        // The resource, not the code, is then the errors' own explanation (as a certificate or a constraint is).
+        var exhaustionShown = (nearLimit.Count > 0 || atMaximum.Any(a => !SequenceNameRegex().IsMatch(a.Name)))
+            && texts.Any(t => CapacityErrorRegex().IsMatch(t.Text) || (LimitLanguageRegex().IsMatch(t.Text) && !DependencyErrorRegex().IsMatch(t.Text)));
+        var counts = templates.ToDictionary(t => t.EvidenceId, t => t.Fact.IncidentCount, StringComparer.Ordinal);
+        foreach (var t in traces)
+        {
+            counts[t.EvidenceId] = t.Fact.Count;
+        }
+
+        var migrations = correlation.RecentDeploys.SelectMany(w => w.Commits.Select(c => (Commit: c, w.Proximity)))
+            .Concat(correlation.RecentCommits.Select(c => (Commit: c, Proximity: Decay(anchor - c.Fact.At, o.ProximityScale))))
+            .SelectMany(x => x.Commit.Fact.Files.Where(p => MigrationFileRegex().IsMatch(p)).Take(1).Select(file => (x.Commit, File: file, x.Proximity)))
+            .GroupBy(x => x.Commit.Fact.Sha, StringComparer.OrdinalIgnoreCase).Select(g => g.OrderByDescending(x => x.Proximity).First())
+            .ToList();
+
+        return new Facts
+        {
+            Input = input,
+            Options = o,
+            Anchor = anchor,
+            ServiceName = input.Service ?? "the service",
+            Onsets = onsets,
+            UserOnsets = userOnsets,
+            TrafficSurge = traffic,
+            IncidentTemplates = templates,
+            IncidentTraces = traces,
+            IncidentTexts = texts,
+            Correlation = correlation,
+            UserImpact = userImpact,
+            ImpactReason = impactReason,
+            Recovered = recovered,
+            AtMaximum = atMaximum,
+            NonCodeErrorText = texts.Any(t => CertificateErrorRegex().IsMatch(t.Text) || DataErrorRegex().IsMatch(t.Text)
+                || DependencyErrorRegex().IsMatch(t.Text) || NetworkErrorRegex().IsMatch(t.Text) || LockWaitRegex().IsMatch(t.Text))
+                || exhaustionShown,
+            ImpactOnsets = impactOnsets,
+            NoiseShown = noiseShown,
+            NearLimit = nearLimit,
+            ExhaustionShown = exhaustionShown,
+            ConfigEdits = ConfigDiff.From(input.Diffs ?? []),
+            Migrations = migrations,
+            Poison = PoisonMessages.Find(texts, counts),
+        };
+    }
+
+    /// <summary>The same new error this many times is not a one-off.</summary>
+    private const int RepeatedErrors = 5;
+
+    /// <summary>A counter of failed work that at least doubled, or a success/probe series that at least halved.</summary>
+    private static bool IsFailedWork(MetricOnset m)
+    {
+        var tokens = LimitSeries.Tokens(m.SeriesName);
+        return m.Direction == "up"
+            ? tokens.Any(t => FailedWorkTokenRegex().IsMatch(t)) && m.After > 0 && m.After >= 2 * Math.Max(m.Before, 0)
+            : tokens.Any(t => SuccessTokenRegex().IsMatch(t)) && m.Before > 0 && m.After <= 0.5 * m.Before;
+    }
+
+    /// <summary>
+    /// Saturation series that went up and came back down on their own: an onset whose last points are
+    /// back near the baseline, or a series that oscillates (several high plateaus of a minute or more
+    /// separated by low ones, as a threshold alert that fires and resolves).
+    /// </summary>
+    private static HashSet<string> RecoveredSeries(DiagnosisInput input, List<Cited<MetricOnset>> onsets)
+    {
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var series in input.Series.Where(s => s.Fact.Role == MetricRole.Saturation && IsFlapping(s.Fact.Points)))
+        {
+            result.Add(series.Fact.Name);
+        }
+
+        foreach (var onset in onsets.Where(x => x.Fact.Role == MetricRole.Saturation && x.Fact.Direction == "up"))
+        {
+            var series = input.Series.FirstOrDefault(s => s.Fact.Name == onset.Fact.SeriesName)?.Fact;
+            if (series is null || series.Points.Count < 4)
+            {
+                continue;
+            }
+
+            var mid = (onset.Fact.Before + onset.Fact.After) / 2;
+            var after = series.Points.Where(p => p.At >= onset.Fact.At).Select(p => p.Value).ToList();
+            var crossings = 0;
+            for (var i = 1; i < after.Count; i++)
+            {
+                if ((after[i - 1] > mid) != (after[i] > mid))
+                {
+                    crossings++;
+                }
+            }
+
+            if (series.Points[^1].Value < mid || crossings >= 4)
+            {
+                result.Add(series.Name);
+            }
+        }
+
+        return result;
+    }
+
+    internal static bool IsFlapping(IReadOnlyList<MetricPoint> points)
+    {
+        if (points.Count < 24)
+        {
+            return false;
+        }
+
+        var sorted = points.Select(p => p.Value).Where(double.IsFinite).OrderBy(v => v).ToArray();
+        var lo = sorted[(int)(0.1 * (sorted.Length - 1))];
+        var hi = sorted[(int)(0.9 * (sorted.Length - 1))];
+        var mid = (hi + lo) / 2;
+        if (hi - lo <= 0.03 * Math.Abs(mid) || hi - lo <= 0)
+        {
+            return false;
+        }
+
+        // Hysteresis: a point is high above mid + a quarter of the spread, low below mid - a quarter.
+        var high = new List<int>();
+        var low = new List<int>();
+        var state = 0;
+        var run = 0;
+        foreach (var p in points)
+        {
+            var s = p.Value > mid + 0.25 * (hi - lo) ? 1 : p.Value < mid - 0.25 * (hi - lo) ? -1 : 0;
+            if (s == 0 || s == state)
+            {
+                run++;
+                continue;
+            }
+
+            if (state == 1)
+            {
+                high.Add(run);
+            }
+            else if (state == -1)
+            {
+                low.Add(run);
+            }
+
+            state = s;
+            run = 1;
+        }
+
+        // Several plateaus of at least a minute each (4 points at 15 s); white noise flips every point or two.
+        return high.Count >= 3 && low.Count >= 3 && high.Average() >= 4 && low.Average() >= 4;
+    }
+
+    /// <summary>Pairs like x_last_value / x_max_value (same labels) where the value reached the maximum.</summary>
+    private static List<(string Name, string? EvidenceId)> FindAtMaximum(DiagnosisInput input)
+    {
+        var result = new List<(string, string?)>();
+        foreach (var max in input.Series.Where(s => MaxNameRegex().IsMatch(s.Fact.Name) && s.Fact.Points.Count > 0))
+        {
+            var stem = MaxNameRegex().Replace(max.Fact.Name, "_");
+            foreach (var value in input.Series.Where(s => s != max && s.Fact.Points.Count > 0 && !MaxNameRegex().IsMatch(s.Fact.Name)
+                         && Stem(s.Fact.Name) == Stem(stem) && SameLabels(s.Fact.Labels, max.Fact.Labels)))
+            {
+                var limit = max.Fact.Points[^1].Value;
+                if (limit > 0 && value.Fact.Points[^1].Value >= 0.999 * limit)
+                {
+                    result.Add((value.Fact.Name, value.EvidenceId));
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private static string Stem(string name) => StemRegex().Replace(name, "");
+
+    private static bool SameLabels(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
+        a.Where(kv => kv.Key != "__name__").All(kv => b.TryGetValue(kv.Key, out var v) && v == kv.Value);
+}

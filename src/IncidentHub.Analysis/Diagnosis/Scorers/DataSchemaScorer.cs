@@ -1,0 +1,45 @@
+using System.Globalization;
+using static IncidentHub.Analysis.Diagnosis.Evidence;
+using static IncidentHub.Analysis.Diagnosis.Vocabulary;
+
+namespace IncidentHub.Analysis.Diagnosis.Scorers;
+
+internal sealed class DataSchemaScorer : ICategoryScorer
+{
+    public HypothesisCategory Category => HypothesisCategory.DataSchema;
+
+    public string Score(Facts f, List<Signal> s, ref string? discard)
+    {
+        var text = TextSignals(f, DataErrorRegex(), 0.9, "data/schema error");
+        var atMax = f.AtMaximum.Where(m => SequenceNameRegex().IsMatch(m.Name))
+            .Select(m => new Signal(EvidenceKind.Metrics, 1.0, m.EvidenceId, $"{m.Name} reached its maximum")).ToList();
+        // A migration holding a lock: lock waits, deadlocks, a statement timeout while altering a table.
+        var locks = TextSignals(f, LockWaitRegex(), 0.9, "waiting on a lock");
+        // A poison message: the same message id/offset failing the same consumer again and again.
+        var poison = f.Poison.Select(p => new Signal(p.Kind, 0.9, p.EvidenceId, $"one message ({p.Id}) fails again and again ({p.Count}x): {Clip(p.Display)}")).ToList();
+        // Migration files changed in the window; stronger when something waits on a lock.
+        var migrations = f.Migrations
+            .Select(m => new Signal(EvidenceKind.Changes, (locks.Count > 0 ? 1.0 : 0.8) * m.Proximity, m.Commit.EvidenceId,
+                $"{ChangeCorrelator.Short(m.Commit.Fact.Sha)} \"{Clip(m.Commit.Fact.Subject, 60)}\" changes {m.File}")).ToList();
+        if (text.Count == 0 && atMax.Count == 0 && locks.Count == 0 && poison.Count == 0)
+        {
+            discard = "no overflow, constraint, column, lock-wait or poison-message errors";
+            return "data or schema problem";
+        }
+
+        s.AddRange(text);
+        s.AddRange(atMax);
+        s.AddRange(locks);
+        s.AddRange(poison);
+        s.AddRange(migrations);
+        s.AddRange(Coincident(f, [.. text, .. locks, .. poison]));
+        if (text.Count == 0 && atMax.Count == 0)
+        {
+            return poison.Count > 0 && locks.Count == 0
+                ? "a poison message fails the consumer again and again: " + FirstFeature(poison)
+                : (migrations.Count > 0 ? "a schema migration holds a lock: " : "queries wait on a database lock: ") + FirstFeature(locks.Count > 0 ? locks : poison);
+        }
+
+        return "data no longer fits the schema: " + FirstFeature(text.Count > 0 ? text : atMax);
+    }
+}

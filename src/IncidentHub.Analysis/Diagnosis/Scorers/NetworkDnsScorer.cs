@@ -1,0 +1,30 @@
+using System.Globalization;
+using static IncidentHub.Analysis.Diagnosis.Evidence;
+using static IncidentHub.Analysis.Diagnosis.Vocabulary;
+
+namespace IncidentHub.Analysis.Diagnosis.Scorers;
+
+internal sealed class NetworkDnsScorer : ICategoryScorer
+{
+    public HypothesisCategory Category => HypothesisCategory.NetworkDns;
+
+    public string Score(Facts f, List<Signal> s, ref string? discard)
+    {
+        var text = TextSignals(f, NetworkErrorRegex(), 0.9, "network/DNS error");
+        var health = f.Input.Health.Where(h => h.Fact.Error is { } e && NetworkErrorRegex().IsMatch(e))
+            .Select(h => new Signal(EvidenceKind.Health, 0.9, h.EvidenceId, $"health check {h.Fact.Url}: {Clip(h.Fact.Error!)}")).ToList();
+        var dns = f.Onsets.Where(x => x.Fact.Direction == "up" && DnsFailureSeriesRegex().IsMatch(x.Fact.SeriesName))
+            .Select(x => new Signal(EvidenceKind.Metrics, 0.8, x.EvidenceId, $"{x.Fact.SeriesName} rose from {Num(x.Fact.Before)} to {Num(x.Fact.After)}")).ToList();
+        if (text.Count == 0 && health.Count == 0 && dns.Count == 0)
+        {
+            discard = "no DNS, connection refused/reset or routing errors";
+            return "network or DNS failure";
+        }
+
+        s.AddRange(text);
+        s.AddRange(health);
+        s.AddRange(dns);
+        s.AddRange(Coincident(f, text));
+        return "network/DNS failure: " + FirstFeature(text.Count > 0 ? text : health);
+    }
+}

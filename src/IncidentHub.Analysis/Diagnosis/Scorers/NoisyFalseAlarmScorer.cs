@@ -1,0 +1,65 @@
+using System.Globalization;
+using static IncidentHub.Analysis.Diagnosis.Evidence;
+using static IncidentHub.Analysis.Diagnosis.Vocabulary;
+
+namespace IncidentHub.Analysis.Diagnosis.Scorers;
+
+internal sealed class NoisyFalseAlarmScorer : ICategoryScorer
+{
+    public HypothesisCategory Category => HypothesisCategory.NoisyFalseAlarm;
+
+    public string Score(Facts f, List<Signal> s, ref string? discard)
+    {
+        if (f.UserImpact)
+        {
+            discard = "users are affected: " + f.ImpactReason;
+            return "the alert is noise";
+        }
+
+        var userSeries = f.Input.Series.Where(x => x.Fact.Role is MetricRole.ErrorRatio or MetricRole.Latency).ToList();
+        if (userSeries.Count > 0)
+        {
+            s.Add(new Signal(EvidenceKind.Metrics, 0.8, userSeries[0].EvidenceId, "no user-facing metric (error ratio, latency) changed"));
+        }
+        else if (f.Input.Series.Any(x => x.Fact.Role is MetricRole.Saturation) && f.Input.Series.All(x => x.Fact.Role is not MetricRole.Traffic)
+                 && (f.Input.ServiceTier is null or >= 3))
+        {
+            var sat = f.Input.Series.First(x => x.Fact.Role is MetricRole.Saturation);
+            s.Add(new Signal(EvidenceKind.Metrics, 0.6, sat.EvidenceId, "only a saturation metric, on a host that serves no user traffic"));
+        }
+
+        foreach (var name in f.Recovered)
+        {
+            var series = f.Input.Series.FirstOrDefault(x => x.Fact.Name == name);
+            s.Add(new Signal(EvidenceKind.Metrics, 0.8, series?.EvidenceId, $"{name} went back down on its own (flapping)"));
+        }
+
+        // Known messages at a changed rate are what a busy batch looks like; a new error or a stack trace is not.
+        if (f.Input.Templates.Count > 0 && !f.IncidentTemplates.Any(t => t.Fact.IsNew) && f.IncidentTraces.Count == 0)
+        {
+            s.Add(new Signal(EvidenceKind.Logs, 0.8, f.Input.Templates[0].EvidenceId,
+                f.IncidentTemplates.Count == 0 ? "no new or surging error templates in the logs" : "no new error templates or stack traces in the logs, only known messages"));
+        }
+
+        // The alarm fired during a scheduled batch of the same service: expected load.
+        foreach (var task in f.Input.Deploys.Where(d => IsScheduledTask(d.Fact) && d.Fact.At <= f.Input.AlertAt && f.Input.AlertAt - d.Fact.At <= TimeSpan.FromHours(2)
+                     && (f.Input.Service is null || string.Equals(d.Fact.Service, f.Input.Service, StringComparison.OrdinalIgnoreCase))))
+        {
+            s.Add(new Signal(EvidenceKind.Changes, 0.7, task.EvidenceId,
+                $"scheduled {task.Fact.Kind} {task.Fact.Version} started {ChangeCorrelator.Minutes(f.Input.AlertAt - task.Fact.At)} before the alarm: expected load"));
+        }
+
+        var healthy = f.Input.Health.Where(h => !IsFailing(h.Fact)).ToList();
+        if (healthy.Count > 0 && healthy.Count == f.Input.Health.Count)
+        {
+            s.Add(new Signal(EvidenceKind.Health, 0.7, healthy[0].EvidenceId, "all health checks pass"));
+        }
+
+        if (FlappingRegex().IsMatch(f.Input.Title) || f.Input.AlertLabels.Values.Any(v => FlappingRegex().IsMatch(v)))
+        {
+            s.Add(new Signal(EvidenceKind.Metrics, 0.6, null, "the alert is described as flapping"));
+        }
+
+        return "the alert fired without user impact (noisy threshold)";
+    }
+}

@@ -1,0 +1,87 @@
+using System.Text.RegularExpressions;
+
+namespace IncidentHub.Analysis.Diagnosis;
+
+/// <summary>The words and name patterns the features recognise, in one place.</summary>
+internal static partial class Vocabulary
+{
+    [GeneratedRegex(@"_max(?:imum)?_|_limit_", RegexOptions.IgnoreCase)]
+    internal static partial Regex MaxNameRegex();
+
+    [GeneratedRegex(@"_(?:last|current|used|value|count|total)(?=_|$)", RegexOptions.IgnoreCase)]
+    internal static partial Regex StemRegex();
+
+    [GeneratedRegex(@"sequence|_seq|serial|autoincrement|auto_increment|identity", RegexOptions.IgnoreCase)]
+    internal static partial Regex SequenceNameRegex();
+
+    [GeneratedRegex(@"IndexError|KeyError|AttributeError|TypeError|NameError|UnboundLocalError|ZeroDivisionError|AssertionError|NullPointerException|NullReferenceException|ClassCastException|IndexOutOfRange|ArrayIndexOutOfBounds|StringIndexOutOfBounds|ArgumentOutOfRange|ArgumentNullException|InvalidCastException|IllegalArgumentException|IllegalStateException|UnsupportedOperationException|NoSuchMethodError|NoSuchFieldError|ReferenceError|is not a function|Cannot read propert|undefined is not|nil pointer dereference|index out of range|invalid memory address|ConcurrentModificationException|NumberFormatException|FormatException|KeyNotFoundException|MissingMethodException")]
+    internal static partial Regex CodeBugRegex();
+
+    [GeneratedRegex(@"x509|certificate (?:has )?expired|certificate (?:verify|verification) failed|CERTIFICATE_VERIFY_FAILED|CERT_HAS_EXPIRED|certificate is not yet valid|bad certificate|certificate unknown|SSLHandshakeException|PKIX path|unable to verify the first certificate|self[- ]signed certificate|TLS handshake (?:error|fail)|handshake_failure|SSL routines|AuthenticationException: The remote certificate|RemoteCertificateValidation|certificate (?:chain|revoked)|NotAfter|expired certificate", RegexOptions.IgnoreCase)]
+    internal static partial Regex CertificateErrorRegex();
+
+    [GeneratedRegex(@"ssl|tls|cert", RegexOptions.IgnoreCase)]
+    internal static partial Regex CertificateSeriesRegex();
+
+    [GeneratedRegex(@"reached maximum value of sequence|value out of range|integer out of range|out of range for type|numeric field overflow|arithmetic overflow|integer overflow|OverflowException|Data truncat|Out of range value|violates (?:unique|foreign key|not-null|check) constraint|duplicate key value|IntegrityError|UniqueViolation|ForeignKeyViolation|DataIntegrityViolation|ConstraintViolation|column ""?[\w.]+""? (?:of relation ""?\w+""? )?does not exist|relation ""?[\w.]+""? does not exist|Unknown column|no such column|no such table|undefined column|UndefinedColumn|UndefinedTable|invalid input syntax for|migration (?:failed|error|pending)|pending migrations?|schema mismatch|SqlState: (?:22|23|42P01|42703)|\b(?:22003|2200H|23505|23503|23502|42P01|42703)\b|JsonMappingException|UnrecognizedPropertyException|DeserializationException|could not deserialize|malformed (?:row|record|data)|ValidationError.*(?:field required|value is not a valid)", RegexOptions.IgnoreCase)]
+    internal static partial Regex DataErrorRegex();
+
+    [GeneratedRegex(@"(?:^|/)(?:migrations?|db/migrate|alembic|flyway|liquibase|schema)/|\.sql$|(?:^|/)[^/]*migrat[^/]*$|(?:^|/)V\d+__[^/]+$", RegexOptions.IgnoreCase)]
+    internal static partial Regex MigrationFileRegex();
+
+    [GeneratedRegex(@"OutOfMemory|OOMKilled|\bOOM\b|out of memory|Cannot allocate memory|MemoryError|Java heap space|GC overhead limit|too many (?:connections|clients|open files)|remaining connection slots|connection pool (?:exhausted|is full|timeout)|pool (?:exhausted|timeout)|Timeout waiting for (?:a )?connection|unable to acquire (?:a )?connection|could not obtain connection|max(?:imum)? pool size|no space left on device|disk (?:is )?full|ENOSPC|EMFILE|RejectedExecutionException|queue (?:is )?full|thread pool (?:exhausted|starvation)|resource exhausted|RESOURCE_EXHAUSTED|memory limit|evicted|maxmemory", RegexOptions.IgnoreCase)]
+    internal static partial Regex CapacityErrorRegex();
+
+    [GeneratedRegex(@"(?:responded|returned|status(?: code)?|received|got|answered|replied)\s*[:=]?\s*(?:HTTP\s*)?(?:429|50[0-4])\b|\b(?:429|502|503|504)\b\s*(?:Too Many Requests|Bad Gateway|Service Unavailable|Gateway Time-?out)|Too Many Requests|rate[- ]limit(?:ed)?|quota exceeded|upstream (?:error|timed? ?out|connect|request|returned|unavailable)|circuit (?:breaker )?(?:is )?open|CircuitBreakerOpen|BrokenCircuit|deadline exceeded|DEADLINE_EXCEEDED|UNAVAILABLE:|(?:timed out|timeout) (?:calling|contacting|waiting for|after \d+\s*m?s (?:calling|to))|dependency \S+ (?:unhealthy|down|failed)", RegexOptions.IgnoreCase)]
+    internal static partial Regex DependencyErrorRegex();
+
+    [GeneratedRegex(@"(?:upstream|client|outbound|external|vendor|dependency|downstream)", RegexOptions.IgnoreCase)]
+    internal static partial Regex UpstreamSeriesRegex();
+
+    [GeneratedRegex(@"\b(?:[a-z0-9-]+\.)+(?:com|net|io|org|svc|internal|local|cloud|dev|example)\b|\b(?:[a-z0-9-]+-(?:api|service|gateway|svc))\b", RegexOptions.IgnoreCase)]
+    internal static partial Regex HostRegex();
+
+    [GeneratedRegex(@"NXDOMAIN|no such host|Name or service not known|Temporary failure in name resolution|getaddrinfo|ENOTFOUND|EAI_AGAIN|UnknownHostException|could not resolve|Could not resolve host|name resolution|SERVFAIL|DNS (?:lookup|resolution) (?:failed|error)|connection refused|ECONNREFUSED|Connection reset|ECONNRESET|reset by peer|no route to host|EHOSTUNREACH|network is unreachable|ENETUNREACH|broken pipe|EPIPE|i/o timeout|dial tcp[^:]*: (?:lookup|connect)|SocketException|NoRouteToHostException|ConnectException", RegexOptions.IgnoreCase)]
+    internal static partial Regex NetworkErrorRegex();
+
+    [GeneratedRegex(@"\bconfig(?:uration)?\b.*\b(?:invalid|missing|error|not found|failed|unknown|malformed)|\b(?:invalid|missing|unknown|malformed|bad)\b.*\bconfig(?:uration)?\b|environment variable|env var|ConfigurationException|InvalidConfiguration|OptionsValidationException|BeanCreationException|Could not resolve placeholder|KeyError: '[A-Z][A-Z0-9_]+'|feature flag|setting \S+ (?:is )?(?:missing|invalid|not set)|required (?:setting|property|key) \S+", RegexOptions.IgnoreCase)]
+    internal static partial Regex ConfigErrorRegex();
+
+    [GeneratedRegex(@"RejectedExecution|timed out|timeout|queue (?:is )?full|too many requests|\b503\b|overload|thread pool|busy threads|shed|backpressure", RegexOptions.IgnoreCase)]
+    internal static partial Regex OverloadErrorRegex();
+
+    /// <summary>Where a call went: a URL's host, or host:port, or a cluster DNS name (x.ns.svc).</summary>
+    [GeneratedRegex(@"(?:\b[a-z][a-z0-9+.-]*://(?<host>[A-Za-z0-9][A-Za-z0-9.-]*))|(?:\b(?<host>[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*):\d{2,5}\b)|(?:\b(?<host>[A-Za-z0-9][A-Za-z0-9-]*\.[A-Za-z0-9-]+\.svc(?:\.cluster\.local)?)\b)")]
+    internal static partial Regex CallTargetRegex();
+
+    [GeneratedRegex(@"scheduled|cron|batch|job|task", RegexOptions.IgnoreCase)]
+    internal static partial Regex ScheduledKindRegex();
+
+    [GeneratedRegex(@"^probe_success\b|^probe_http_status|^up\{", RegexOptions.IgnoreCase)]
+    internal static partial Regex ProbeSeriesRegex();
+
+    [GeneratedRegex(@"NXDOMAIN|SERVFAIL|dns.*(?:fail|error)", RegexOptions.IgnoreCase)]
+    internal static partial Regex DnsFailureSeriesRegex();
+
+    [GeneratedRegex(@"flap", RegexOptions.IgnoreCase)]
+    internal static partial Regex FlappingRegex();
+
+    /// <summary>
+    /// "A limit was reached", whatever the resource: limit/capacity/quota language, exhausted, full, no space,
+    /// out of memory, too many, rejected, evicted. Rate limits of a called service are the dependency's words, not these.
+    /// </summary>
+    [GeneratedRegex(@"\blimits? (?:reached|exceeded|hit)|\b(?:reached|exceeded|hit|over|above) (?:the |its |their |a )?(?:max(?:imum)? |configured |hard |soft )?(?:[\w-]+ )?(?:limit|capacity|maximum)\b|\bexhaust(?:ed|ion)\b|\bfull\b|no space|out of (?:memory|space|disk|slots|capacity|handles|file descriptors)|maxmemory|\bOOM|too many|\breject(?:ed|ing)?\b|Rejected|\bcapacity\b|insufficient (?:memory|resources|storage|capacity|space)|\bevict(?:ed|ing|ion)\b|\boverflow(?:ed|ing)?\b|backlog|saturated", RegexOptions.IgnoreCase)]
+    internal static partial Regex LimitLanguageRegex();
+
+    /// <summary>Waiting on a database lock: lock timeouts, deadlocks, a statement timeout while altering a table.</summary>
+    [GeneratedRegex(@"lock(?:_| )wait timeout|lock(?:_| )?timeout|deadlock|waiting for (?:a |an |the )?(?:[\w-]+ )?lock|could not obtain lock|LockNotAvailable|lock not available|LockAcquisition|metadata lock|(?:table|relation) \S+ is locked|canceling statement due to lock timeout|\b55P03\b|\b40P01\b|statement timeout[^\n]*(?:ALTER|migrat|lock)|(?:ALTER TABLE|migrat)[^\n]*(?:statement timeout|timed out|lock)", RegexOptions.IgnoreCase)]
+    internal static partial Regex LockWaitRegex();
+
+    /// <summary>Name parts of series that count work that failed: failed/rejected/dead-lettered jobs, retries, consumer lag, timeouts, crashes.</summary>
+    [GeneratedRegex(@"^(?:fail|failed|failure|failures|failing|error|errors|errored|err|reject|rejected|rejections|dead|deadletter|deadlettered|dlq|lag|retry|retries|retried|timeout|timeouts|aborted|abort|crash|crashes|crashloop|restart|restarts|unhealthy|panic|panics|exception|exceptions|dropped|drops|poison|nack|nacked)$", RegexOptions.IgnoreCase)]
+    internal static partial Regex FailedWorkTokenRegex();
+
+    /// <summary>Name parts of series that fall when things break: probe/job success, up, healthy.</summary>
+    [GeneratedRegex(@"^(?:success|succeeded|successful|up|healthy|ok)$", RegexOptions.IgnoreCase)]
+    internal static partial Regex SuccessTokenRegex();
+}
