@@ -1,6 +1,5 @@
 extern alias cli;
 
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using cli::IncidentHub.Cli.Commands;
 using IncidentHub.Tests.Shared;
@@ -30,7 +29,7 @@ public sealed partial class CodeFixFlowTests(IncidentHubFactory app, BrowserFixt
         {
             var repo = $"pricing-api-{Guid.NewGuid():N}"[..20];
             var origin = Path.Combine(work, "origin");
-            Bash($"bash '{Path.Combine(Source(), "repo", "make_repo.sh")}' '{origin}'");
+            RealProcess.Run("bash", [Path.Combine(Source(), "repo", "make_repo.sh"), origin]);
             await App.GitHub.SeedFromGitAsync(Owner, repo, origin, "main");
 
             var page = await NewPageAsync("codefix");
@@ -84,7 +83,7 @@ public sealed partial class CodeFixFlowTests(IncidentHubFactory app, BrowserFixt
     private async Task<int> ImportAsync(string work, string repo)
     {
         var bundle = Path.Combine(work, "bundle");
-        Bash($"cp -r '{Source()}' '{bundle}'");
+        RealProcess.Run("cp", ["-r", Source(), bundle]);
         var catalog = Path.Combine(bundle, "catalog.yaml");
         var text = await File.ReadAllTextAsync(catalog);
         await File.WriteAllTextAsync(catalog, text.Replace("  repository:\n", $"  repository:\n    github: {Owner}/{repo}\n", StringComparison.Ordinal));
@@ -94,18 +93,6 @@ public sealed partial class CodeFixFlowTests(IncidentHubFactory app, BrowserFixt
         Log(log.ToString());
         Assert.True(code == 0, $"ih import failed ({code}): {error}");
         return int.Parse(IncidentReference().Match(log.ToString()).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static void Bash(string command)
-    {
-        var start = new ProcessStartInfo("bash") { RedirectStandardError = true, RedirectStandardOutput = true };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(command);
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEnd();
-        process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{command}: {error}");
     }
 
     [GeneratedRegex(@"INC-(\d+)")]

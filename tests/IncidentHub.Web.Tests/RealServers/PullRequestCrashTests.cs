@@ -1,6 +1,5 @@
 extern alias cli;
 
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
@@ -40,7 +39,7 @@ public sealed partial class PullRequestCrashTests(ITestOutputHelper output) : IA
     {
         await using var gitHub = await GitHubFake.StartAsync();
         var origin = Path.Combine(_work, "origin");
-        Bash($"bash '{Path.Combine(BundleSource(), "repo", "make_repo.sh")}' '{origin}'");
+        RealProcess.Run("bash", [Path.Combine(BundleSource(), "repo", "make_repo.sh"), origin]);
         await gitHub.SeedFromGitAsync(Owner, Repo, origin, "main");
         var held = gitHub.HoldNext("POST", $"repos/{Owner}/{Repo}/pulls$");
 
@@ -103,9 +102,9 @@ public sealed partial class PullRequestCrashTests(ITestOutputHelper output) : IA
         await using var db = NewDb();
         var patch = await db.CodeFixCandidates.Where(c => c.PatchHash == patchHash).Select(c => c.Patch).SingleAsync();
         var clone = Path.Combine(_work, "expected");
-        Bash($"git clone --quiet '{origin}' '{clone}'");
+        RealProcess.Run("git", ["clone", "--quiet", origin, clone]);
         await File.WriteAllTextAsync(Path.Combine(_work, "approved.patch"), patch);
-        Bash($"cd '{clone}' && git apply '{Path.Combine(_work, "approved.patch")}'");
+        RealProcess.Run("git", ["apply", Path.Combine(_work, "approved.patch")], clone);
         return Directory.EnumerateFiles(clone, "*", SearchOption.AllDirectories)
             .Where(f => !f.Contains("/.git/", StringComparison.Ordinal))
             .ToDictionary(f => Path.GetRelativePath(clone, f), f => File.ReadAllText(f), StringComparer.Ordinal);
@@ -130,7 +129,7 @@ public sealed partial class PullRequestCrashTests(ITestOutputHelper output) : IA
     private async Task<int> ImportAsync(Uri address)
     {
         var bundle = Path.Combine(_work, "bundle");
-        Bash($"cp -r '{BundleSource()}' '{bundle}'");
+        RealProcess.Run("cp", ["-r", BundleSource(), bundle]);
         await File.WriteAllTextAsync(Path.Combine(bundle, "catalog.yaml"), $"services:\n  - name: quota-service\n    repository:\n      github: {Owner}/{Repo}\n");
         var log = new StringWriter();
         var error = new StringWriter();
@@ -156,18 +155,6 @@ public sealed partial class PullRequestCrashTests(ITestOutputHelper output) : IA
     }
 
     private AppDbContext NewDb() => new(new DbContextOptionsBuilder<AppDbContext>().UseNpgsql(_database.ConnectionString).Options);
-
-    private static void Bash(string command)
-    {
-        var start = new ProcessStartInfo("bash") { RedirectStandardError = true, RedirectStandardOutput = true };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(command);
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEnd();
-        process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{command}: {error}");
-    }
 
     [GeneratedRegex(@"INC-(\d+)")]
     private static partial Regex IncidentReference();

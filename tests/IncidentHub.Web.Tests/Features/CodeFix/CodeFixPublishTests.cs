@@ -160,32 +160,8 @@ public sealed class CodeFixPublishTests(IncidentHubFactory app)
     /// <summary>An incident diagnosed as the suspect commit's fault, analysed (no test command) and planned; returns its code action.</summary>
     private async Task<(int Number, PlanAction Action)> PlannedAsync(FixRepository repo, string? gitHub)
     {
-        var service = $"conv-{Guid.NewGuid():N}"[..14];
-        var number = await DiagnosisSeed.OpenIncidentAsync(app, $"{service} dashboard 500s", service);
-        await DiagnosisSeed.WaitForInvestigationAsync(app, number);
-        using var admin = app.Client(IncidentHubFactory.AdminToken);
-        var repository = new JsonObject { ["path"] = repo.Path, ["pathInStackTraces"] = "/app/" };
-        if (gitHub is not null)
-        {
-            repository["github"] = gitHub;
-        }
-
-        (await admin.PutAsJsonAsync($"/api/catalog/{service}", new JsonObject { ["name"] = service, ["tier"] = 1, ["repository"] = repository })).EnsureSuccessStatusCode();
-        var ids = await DiagnosisSeed.AddObservationsAsync(app, number,
-            (ObservationKind.StackTrace, "logs:file:/var/log/app.log", "ZeroDivisionError at calc.py",
-                new StackTrace("logs:file:/var/log/app.log", StackLanguage.Python, "ZeroDivisionError", "division by zero",
-                    [new StackFrame("conversion", "/app/calc.py", repo.FailingLine, true)], 40, DateTimeOffset.UtcNow.AddMinutes(-5), 10)));
+        var number = await CodeFixScenario.DiagnosedAsync(app, repo, testCommand: null, gitHub);
         var incidentId = await DiagnosisSeed.IncidentIdAsync(app, number);
-        await using (var db = DiagnosisSeed.Db(app))
-        {
-            var record = DiagnosisRecord.Create(incidentId, DateTimeOffset.UtcNow, 9, new Diagnosis(new RefinedTriage(Severity.P1, service, 0.8, service, "500s", ids),
-                HypothesisCategory.BadDeployCode, 0.8, false, "The deploy broke conversion", [],
-                new SuspectChange(repo.Suspect, "calc.py", repo.FailingLine, null, "blamed", ids), true, "P1", []), 3);
-            record.MarkFinal();
-            db.Diagnoses.Add(record);
-            await db.SaveChangesAsync();
-        }
-
         using (var scope = app.Services.CreateScope())
         {
             await scope.ServiceProvider.GetRequiredService<CodeAnalysisJob>().RunAsync(incidentId, CancellationToken.None);
