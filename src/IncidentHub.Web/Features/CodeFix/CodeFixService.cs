@@ -60,22 +60,6 @@ public sealed class CodeFixService(IDbContextFactory<AppDbContext> dbFactory, II
         return await db.Incidents.AnyAsync(i => i.Number == number, ct);
     }
 
-    /// <summary>A tested candidate of the incident by its patch hash (for the plan's code actions).</summary>
-    public async Task<(CodeAnalysisView Analysis, CandidateView Candidate)?> FindAsync(Guid incidentId, string patchHash, CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var candidate = await db.CodeFixCandidates.AsNoTracking().FirstOrDefaultAsync(c => c.IncidentId == incidentId && c.PatchHash == patchHash, ct);
-        if (candidate is null)
-        {
-            return null;
-        }
-
-        var analysis = await db.CodeAnalyses.AsNoTracking().Include(a => a.Candidates).SingleAsync(a => a.Id == candidate.AnalysisId, ct);
-        var number = await db.Incidents.Where(i => i.Id == incidentId).Select(i => i.Number).SingleAsync(ct);
-        var view = ToView(number, analysis);
-        return (view, view.Candidates.Single(c => c.PatchHash == patchHash));
-    }
-
     /// <summary>
     /// Records a pull request's new state (from the webhook or the poll) with a timeline entry; nothing when the state is the one
     /// already known or no fix of IncidentHub's made that pull request.
