@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace IncidentHub.Tests.Shared;
 
@@ -44,6 +45,9 @@ public sealed class IncidentHubFactory : WebApplicationFactory<Program>, IAsyncL
     /// <summary>More configuration for a dedicated fixture (e.g. Remediation:Alertmanager:Url), set before it starts.</summary>
     public Dictionary<string, string> Settings { get; } = [];
 
+    /// <summary>The app's log file (host lifetime, Hangfire, warnings) under test-output/logs.</summary>
+    public FileLog Log { get; } = new(Path.Combine(RepositoryRoot(), "test-output", "logs", $"app-{DateTime.UtcNow:HHmmss}-{Guid.NewGuid().ToString("N")[..6]}.log"));
+
     /// <summary>The real server's address, e.g. http://127.0.0.1:40123.</summary>
     public Uri ServerAddress { get; private set; } = default!;
 
@@ -68,6 +72,7 @@ public sealed class IncidentHubFactory : WebApplicationFactory<Program>, IAsyncL
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        builder.ConfigureLogging(logging => logging.AddProvider(Log));
 
         // Outside Development the build's static web assets manifest (blazor.web.js, MudBlazor's
         // files) is not loaded by default; a real browser needs them.
@@ -161,7 +166,21 @@ public sealed class IncidentHubFactory : WebApplicationFactory<Program>, IAsyncL
 
     async Task IAsyncLifetime.DisposeAsync()
     {
-        await DisposeAsync();
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            await DisposeAsync();
+            Log.Write($"factory: stopped in {stopping.ElapsedMilliseconds} ms");
+        }
+        catch (Exception ex)
+        {
+            Log.Write($"factory: stop failed after {stopping.ElapsedMilliseconds} ms: {ex}");
+            throw;
+        }
+        finally
+        {
+            Log.Dispose();
+        }
         if (_database is not null)
         {
             await _database.DisposeAsync();

@@ -37,6 +37,17 @@ public sealed class IncidentHubOptions
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "IncidentHub:StormMaxDelay must be between 00:00:00 and 1.00:00:00 (one day).")]
     public TimeSpan StormMaxDelay { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// How long a stop may take in all. Hangfire gets <see cref="JobShutdownTimeout"/> of it to let running jobs see
+    /// their cancellation (a job still running then is abandoned and retried by the next worker, decision 004).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:05", "00:10:00", ErrorMessage = "IncidentHub:ShutdownTimeout must be between 00:00:05 and 00:10:00.")]
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(45);
+
+    /// <summary>How long running jobs get to stop at shutdown; less than <see cref="ShutdownTimeout"/> (checked at start).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00", ErrorMessage = "IncidentHub:JobShutdownTimeout must be between 00:00:01 and 00:10:00.")]
+    public TimeSpan JobShutdownTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
     public bool RunsWeb => Role is ProcessRole.Web or ProcessRole.All;
 
     public bool RunsWorker => Role is ProcessRole.Worker or ProcessRole.All;

@@ -15,8 +15,18 @@ public static class InfrastructureExtensions
     public static WebApplicationBuilder AddInfrastructure(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<IncidentHubOptions>().BindConfiguration(IncidentHubOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<IncidentHubOptions>().BindConfiguration(IncidentHubOptions.SectionName).ValidateDataAnnotations()
+            .Validate(o => o.JobShutdownTimeout < o.ShutdownTimeout, "IncidentHub:JobShutdownTimeout must be less than IncidentHub:ShutdownTimeout.")
+            .ValidateOnStart();
         var options = builder.Configuration.GetSection(IncidentHubOptions.SectionName).Get<IncidentHubOptions>() ?? new IncidentHubOptions();
+
+        // One stop budget for every hosted service, stopped side by side: a service slow to stop cannot use up the
+        // time Hangfire needs to hand its running jobs back (which it does within JobShutdownTimeout).
+        services.Configure<HostOptions>(host =>
+        {
+            host.ShutdownTimeout = options.ShutdownTimeout;
+            host.ServicesStopConcurrently = true;
+        });
 
         var connectionString = builder.Configuration.GetConnectionString("Postgres");
         if (string.IsNullOrWhiteSpace(connectionString))

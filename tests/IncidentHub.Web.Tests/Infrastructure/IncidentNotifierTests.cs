@@ -47,6 +47,34 @@ public sealed class IncidentNotifierTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StuckSubscriber_DoesNotHoldUpTheOtherPages()
+    {
+        var worker = await StartProcessAsync();
+        var web = await StartProcessAsync();
+        var incident = Guid.NewGuid();
+        var never = new TaskCompletionSource();
+        var stuckCalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var otherSaw = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // A page whose browser went away and never finishes its reload, subscribed first.
+        using var stuck = web.Subscribe(null, _ =>
+        {
+            stuckCalled.TrySetResult();
+            return never.Task;
+        });
+        await worker.PublishAsync([incident]);
+        await stuckCalled.Task.WaitAsync(TimeSpan.FromSeconds(5));
+
+        using var other = web.Subscribe(incident, _ =>
+        {
+            otherSaw.TrySetResult();
+            return Task.CompletedTask;
+        });
+        await worker.PublishAsync([incident]);
+
+        await otherSaw.Task.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task Subscriber_ForOneIncident_IgnoresOthers_AndWallSubscriberSeesAll()
     {
         var worker = await StartProcessAsync();

@@ -34,6 +34,9 @@ public static class JobsExtensions
             builder.Services.AddHangfireServer((sp, server) =>
             {
                 server.WorkerCount = options.WorkerCount;
+                // Running jobs see their cancellation at once and get this long to stop; within the host's stop budget.
+                server.StopTimeout = TimeSpan.Zero;
+                server.ShutdownTimeout = options.JobShutdownTimeout;
                 // The agents' code runs at a lower OS priority than the webhooks' (docs/decisions/015).
                 server.TaskScheduler = sp.GetRequiredService<AgentTaskScheduler>();
 

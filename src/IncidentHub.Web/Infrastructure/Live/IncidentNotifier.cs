@@ -27,7 +27,7 @@ public sealed class IncidentNotifier(NpgsqlDataSource dataSource, ILogger<Incide
     public IDisposable Subscribe(Guid? incidentId, Func<Guid, Task> onChange)
     {
         var id = Interlocked.Increment(ref _nextId);
-        var subscription = new Subscription(incidentId, onChange, () => _subscriptions.TryRemove(id, out _));
+        var subscription = new Subscription(incidentId, onChange, () => _subscriptions.TryRemove(id, out _), logger);
         _subscriptions[id] = subscription;
         return subscription;
     }
@@ -133,34 +133,72 @@ public sealed class IncidentNotifier(NpgsqlDataSource dataSource, ILogger<Incide
             {
                 if (subscription.IncidentId is null)
                 {
-                    await CallAsync(subscription, any);
-                    continue;
+                    subscription.Post(any);
                 }
-
-                if (batch.Contains(subscription.IncidentId.Value))
+                else if (batch.Contains(subscription.IncidentId.Value))
                 {
-                    await CallAsync(subscription, subscription.IncidentId.Value);
+                    subscription.Post(subscription.IncidentId.Value);
                 }
             }
         }
     }
 
-    private async Task CallAsync(Subscription subscription, Guid id)
+    /// <summary>
+    /// One page's reloads: never two at once, and events that arrive during a reload become one more reload after it
+    /// (a burst costs a page two reads, not one per event). The dispatcher only posts, so a page that is slow or whose
+    /// browser went away holds up nobody else.
+    /// </summary>
+    private sealed class Subscription(Guid? incidentId, Func<Guid, Task> onChange, Action remove, ILogger logger) : IDisposable
     {
-        try
-        {
-            await subscription.OnChange(id);
-        }
-        catch (Exception ex)
-        {
-            logger.LogWarning(ex, "A live-update subscriber failed for incident {IncidentId}", id);
-        }
-    }
+        private readonly Lock _gate = new();
+        private bool _running;
+        private Guid? _next;
 
-    private sealed class Subscription(Guid? incidentId, Func<Guid, Task> onChange, Action remove) : IDisposable
-    {
         public Guid? IncidentId { get; } = incidentId;
-        public Func<Guid, Task> OnChange { get; } = onChange;
+
+        public void Post(Guid id)
+        {
+            lock (_gate)
+            {
+                _next = id;
+                if (_running)
+                {
+                    return;
+                }
+
+                _running = true;
+            }
+
+            _ = Task.Run(RunAsync);
+        }
+
+        private async Task RunAsync()
+        {
+            while (true)
+            {
+                Guid id;
+                lock (_gate)
+                {
+                    if (_next is not { } next)
+                    {
+                        _running = false;
+                        return;
+                    }
+
+                    id = next;
+                    _next = null;
+                }
+
+                try
+                {
+                    await onChange(id);
+                }
+                catch (Exception ex)
+                {
+                    logger.LogWarning(ex, "A live-update subscriber failed for incident {IncidentId}", id);
+                }
+            }
+        }
 
         public void Dispose() => remove();
     }
