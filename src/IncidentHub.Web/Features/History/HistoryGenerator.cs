@@ -92,6 +92,13 @@ public sealed class HistoryGenerator(NpgsqlDataSource dataSource, IntegrationSer
             [NpgsqlDbType.Uuid, NpgsqlDbType.Uuid, NpgsqlDbType.Uuid, NpgsqlDbType.Varchar, NpgsqlDbType.Varchar, NpgsqlDbType.Varchar, NpgsqlDbType.Varchar,
              NpgsqlDbType.Jsonb, NpgsqlDbType.Jsonb, NpgsqlDbType.TimestampTz, NpgsqlDbType.TimestampTz, NpgsqlDbType.TimestampTz, NpgsqlDbType.TimestampTz,
              NpgsqlDbType.Integer, NpgsqlDbType.Boolean], ct);
+        // COPY bypasses the incidents' alert counts too (IncidentCounts): set them from the alerts just written.
+        await using (var recount = new NpgsqlCommand(IncidentCounts.RecountSql("i.\"Id\" = ANY(@ids)"), connection, tx))
+        {
+            recount.Parameters.AddWithValue("ids", incidents.Select(row => (Guid)row[0]!).ToArray());
+            await recount.ExecuteNonQueryAsync(ct);
+        }
+
         await CopyAsync(connection, """
             COPY timeline_entries ("IncidentId", "At", "Actor", "Kind", "Text", "Details") FROM STDIN (FORMAT BINARY)
             """, timeline,

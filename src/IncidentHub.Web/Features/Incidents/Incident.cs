@@ -55,6 +55,16 @@ public sealed class Incident
     /// <summary>PostgreSQL xmin: two writers cannot overwrite each other's transition.</summary>
     public uint Version { get; private set; }
 
+    /// <summary>
+    /// The wall's figures, kept with the incident (decision 026): distinct alerts, those firing, notifications
+    /// received (repeats included) and flapping alerts. Written set-based by whatever writes alerts, in its
+    /// transaction (<see cref="IncidentCounts"/>), so the wall never counts alerts.
+    /// </summary>
+    public int AlertCount { get; private set; }
+    public int FiringCount { get; private set; }
+    public long NotificationCount { get; private set; }
+    public int FlappingCount { get; private set; }
+
     public List<Alert> Alerts { get; private set; } = [];
     public List<TimelineEntry> Timeline { get; private set; } = [];
 

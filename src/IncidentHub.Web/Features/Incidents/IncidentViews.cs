@@ -16,7 +16,7 @@ public sealed record IncidentSummary(
     DateTimeOffset? ResolvedAt,
     int AlertCount,
     int FiringCount,
-    int NotificationCount,
+    long NotificationCount,
     DateTimeOffset UpdatedAt,
     int FlappingCount = 0,
     IncidentOrigin Origin = IncidentOrigin.Live);

@@ -5,6 +5,7 @@ public static class IncidentsExtensions
     public static WebApplicationBuilder AddIncidents(this WebApplicationBuilder builder)
     {
         builder.Services.AddScoped<IncidentService>();
+        builder.Services.AddSingleton<WallFeed>();
         builder.Services.AddSingleton<IncidentPipeline>();
         return builder;
     }

@@ -112,7 +112,7 @@ public sealed class AlertBatchApplier(
             await db.SaveChangesAsync(ct);
         }
 
-        await MarkProcessedAndNotifyAsync(work, state.Touched, now, ct);
+        await MarkProcessedAndNotifyAsync(work, state.Touched, state.Counts(), now, ct);
         await tx.CommitAsync(ct);
         notifier.PublishInProcess(state.Touched);
 
@@ -438,10 +438,19 @@ public sealed class AlertBatchApplier(
         return claimed;
     }
 
-    /// <summary>Marks the events processed and notifies other processes (NOTIFY is delivered at commit), in one round trip.</summary>
-    private async Task MarkProcessedAndNotifyAsync(List<ParsedEvent> work, IReadOnlyCollection<Guid> touched, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// Marks the events processed, moves the incidents' alert counts, and notifies other processes (NOTIFY is delivered
+    /// at commit), in one round trip. Last, after every EF save of the batch: the counts' UPDATE changes the incidents'
+    /// row versions.
+    /// </summary>
+    private async Task MarkProcessedAndNotifyAsync(List<ParsedEvent> work, IReadOnlyCollection<Guid> touched, IncidentCounts counts, DateTimeOffset now, CancellationToken ct)
     {
         await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
+        if (counts.Command() is { } countsCommand)
+        {
+            batch.BatchCommands.Add(countsCommand);
+        }
+
         if (work.Count > 0)
         {
             var update = new NpgsqlBatchCommand(
@@ -477,12 +486,31 @@ public sealed class AlertBatchApplier(
         /// <summary>The incident each stored alert belonged to when loaded (for the rollup's stale marks).</summary>
         public Dictionary<Alert, Guid?> LoadedIncident { get; } = [];
 
+        /// <summary>Each stored alert's part in its incident's figures when loaded (for the incidents' counts).</summary>
+        public Dictionary<Alert, IncidentCounts.Contribution> Loaded { get; } = [];
+
         public void Load(Alert alert)
         {
             if (Alerts.TryAdd((alert.IntegrationId, alert.Fingerprint), alert))
             {
                 LoadedIncident[alert] = alert.IncidentId;
+                Loaded[alert] = ContributionOf(alert);
             }
+        }
+
+        public static IncidentCounts.Contribution ContributionOf(Alert alert) =>
+            new(alert.IncidentId, alert.Status == AlertStatus.Firing, alert.Count, alert.Flapping);
+
+        /// <summary>What this batch changed in its incidents' figures: every written alert, from as loaded to as written.</summary>
+        public IncidentCounts Counts()
+        {
+            var counts = new IncidentCounts();
+            foreach (var alert in Added.Concat(Changed))
+            {
+                counts.Change(Loaded.TryGetValue(alert, out var before) ? before : null, ContributionOf(alert));
+            }
+
+            return counts;
         }
 
         public void Dirty(Alert alert)

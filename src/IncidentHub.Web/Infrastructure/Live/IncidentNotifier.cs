@@ -143,62 +143,16 @@ public sealed class IncidentNotifier(NpgsqlDataSource dataSource, ILogger<Incide
         }
     }
 
-    /// <summary>
-    /// One page's reloads: never two at once, and events that arrive during a reload become one more reload after it
-    /// (a burst costs a page two reads, not one per event). The dispatcher only posts, so a page that is slow or whose
-    /// browser went away holds up nobody else.
-    /// </summary>
+    /// <summary>One page's reloads (<see cref="CoalescingRunner{T}"/>): the dispatcher only posts.</summary>
     private sealed class Subscription(Guid? incidentId, Func<Guid, Task> onChange, Action remove, ILogger logger) : IDisposable
     {
-        private readonly Lock _gate = new();
-        private bool _running;
-        private Guid? _next;
+        // An incident change pending is not replaced by an intake-only change posted after it (the reload shows both).
+        private readonly CoalescingRunner<Guid> _runner = new(onChange, logger,
+            (pending, posted) => posted == IIncidentNotifier.IntakeChanged ? pending : posted);
 
         public Guid? IncidentId { get; } = incidentId;
 
-        public void Post(Guid id)
-        {
-            lock (_gate)
-            {
-                _next = id;
-                if (_running)
-                {
-                    return;
-                }
-
-                _running = true;
-            }
-
-            _ = Task.Run(RunAsync);
-        }
-
-        private async Task RunAsync()
-        {
-            while (true)
-            {
-                Guid id;
-                lock (_gate)
-                {
-                    if (_next is not { } next)
-                    {
-                        _running = false;
-                        return;
-                    }
-
-                    id = next;
-                    _next = null;
-                }
-
-                try
-                {
-                    await onChange(id);
-                }
-                catch (Exception ex)
-                {
-                    logger.LogWarning(ex, "A live-update subscriber failed for incident {IncidentId}", id);
-                }
-            }
-        }
+        public void Post(Guid id) => _runner.Post(id);
 
         public void Dispose() => remove();
     }

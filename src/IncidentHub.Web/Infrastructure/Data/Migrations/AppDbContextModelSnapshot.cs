@@ -728,11 +728,20 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
+                    b.Property<int>("AlertCount")
+                        .HasColumnType("integer");
+
                     b.Property<DateTimeOffset?>("AwaitingApprovalAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTimeOffset?>("EscalatedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("FiringCount")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("FlappingCount")
+                        .HasColumnType("integer");
 
                     b.Property<string>("GroupKey")
                         .IsRequired()
@@ -750,6 +759,9 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
 
                     b.Property<DateTimeOffset?>("MonitoringAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("NotificationCount")
+                        .HasColumnType("bigint");
 
                     b.Property<int>("Number")
                         .ValueGeneratedOnAdd()
