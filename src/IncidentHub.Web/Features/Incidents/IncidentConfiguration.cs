@@ -61,6 +61,8 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
         builder.Property(a => a.StateChanges).HasDefaultValueSql("'{}'");
         builder.Property(a => a.GroupKey).HasMaxLength(1000).HasDefaultValue("");
         builder.HasIndex(a => new { a.IntegrationId, a.GroupKey });
+        // The incident page and API show the most recently seen alerts of an incident (a top-N, not a sort of thousands).
+        builder.HasIndex(a => new { a.IncidentId, a.LastSeenAt });
         builder.HasIndex(a => new { a.IntegrationId, a.Fingerprint }).IsUnique();
     }
 }

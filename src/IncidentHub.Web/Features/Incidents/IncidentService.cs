@@ -34,6 +34,9 @@ public sealed class IncidentService(IDbContextFactory<AppDbContext> dbFactory, I
             .ToList();
     }
 
+    /// <summary>The incident page and API show this many alerts, the most recently seen; the counts cover all of them.</summary>
+    public const int AlertsShown = 200;
+
     public async Task<IncidentDetail?> GetAsync(int number, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -42,7 +45,7 @@ public sealed class IncidentService(IDbContextFactory<AppDbContext> dbFactory, I
         // or a job's commit between them shows a timeline entry ("Investigating") next to the row from before it.
         await using var snapshot = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         var incident = await db.Incidents.AsNoTracking()
-            .Include(i => i.Alerts.OrderByDescending(a => a.LastSeenAt))
+            .Include(i => i.Alerts.OrderByDescending(a => a.LastSeenAt).ThenBy(a => a.Id).Take(AlertsShown))
             .Include(i => i.Timeline.OrderBy(t => t.At).ThenBy(t => t.Id))
             .AsSplitQuery()
             .SingleOrDefaultAsync(i => i.Number == number, ct);
@@ -51,8 +54,7 @@ public sealed class IncidentService(IDbContextFactory<AppDbContext> dbFactory, I
             return null;
         }
 
-        var summary = ToSummary(incident, incident.Alerts.Count, incident.Alerts.Count(a => a.Status == AlertStatus.Firing), incident.Alerts.Sum(a => a.Count),
-            incident.Alerts.Count(a => a.Flapping));
+        var summary = ToSummary(incident, incident.AlertCount, incident.FiringCount, incident.NotificationCount, incident.FlappingCount);
         return new IncidentDetail(
             summary,
             incident.GroupKey,

@@ -703,6 +703,8 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("IncidentId", "LastSeenAt");
+
                     b.HasIndex("IntegrationId", "Fingerprint")
                         .IsUnique();
 

@@ -38,6 +38,11 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                 nullable: false,
                 defaultValue: 0L);
 
+            migrationBuilder.CreateIndex(
+                name: "IX_alerts_IncidentId_LastSeenAt",
+                table: "alerts",
+                columns: new[] { "IncidentId", "LastSeenAt" });
+
             // Existing incidents get their figures from their alerts once; from here on the writers keep them.
             migrationBuilder.Sql(IncidentHub.Web.Features.Incidents.IncidentCounts.RecountSql("true"));
         }
@@ -45,6 +50,10 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "IX_alerts_IncidentId_LastSeenAt",
+                table: "alerts");
+
             migrationBuilder.DropColumn(
                 name: "AlertCount",
                 table: "incidents");

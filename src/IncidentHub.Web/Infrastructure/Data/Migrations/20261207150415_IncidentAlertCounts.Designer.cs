@@ -15,7 +15,7 @@ using NpgsqlTypes;
 namespace IncidentHub.Web.Infrastructure.Data.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261207143657_IncidentAlertCounts")]
+    [Migration("20261207150415_IncidentAlertCounts")]
     partial class IncidentAlertCounts
     {
         /// <inheritdoc />
@@ -705,6 +705,8 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                         .HasColumnType("character varying(500)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("IncidentId", "LastSeenAt");
 
                     b.HasIndex("IntegrationId", "Fingerprint")
                         .IsUnique();

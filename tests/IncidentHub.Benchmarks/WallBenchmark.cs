@@ -1,0 +1,207 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using IncidentHub.Web.Features.Incidents;
+using IncidentHub.Web.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Playwright;
+
+namespace IncidentHub.Benchmarks;
+
+/// <summary>
+/// The wall with the whole team watching (scripts/bench/storm.sh): the wall's read through the API, then WALLS
+/// headless Chromium pages split over two web processes, each timing (in the page) when a new incident's row
+/// appears after the alert that opens it was posted to the first web process; then how long a click on a wall row
+/// takes to show the incident page. Run once on a quiet hub and once during a storm.
+/// </summary>
+public static class WallBenchmark
+{
+    private const string Observer = """
+        () => {
+          window.__seen = {};
+          new MutationObserver(records => {
+            const now = Date.now();
+            for (const r of records) {
+              const nodes = r.type === 'characterData' ? [r.target] : Array.from(r.addedNodes);
+              for (const n of nodes) {
+                const text = n.textContent || '';
+                for (const m of text.matchAll(/WallProbe-[a-z0-9]+-\d+/g)) {
+                  if (!(m[0] in window.__seen)) window.__seen[m[0]] = now;
+                }
+              }
+            }
+          }).observe(document.body, { childList: true, characterData: true, subtree: true });
+        }
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var o = Parse(args);
+        var label = o.GetValueOrDefault("label", "quiet");
+        var walls = int.Parse(o.GetValueOrDefault("walls", "50"));
+        var probes = int.Parse(o.GetValueOrDefault("incidents", "20"));
+        var webs = o["web"].Split(',');
+        var pids = o.GetValueOrDefault("pids", "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", o["token"]);
+
+        // 1. The wall's read: IncidentService.ListAsync itself (what the feed runs once per change), then through the API
+        //    (adds the bearer token's lookup and the JSON).
+        var options = new DbContextOptionsBuilder<AppDbContext>().UseNpgsql(o["pg"]).Options;
+        var service = new IncidentService(new PooledDbContextFactory<AppDbContext>(options), null!, TimeProvider.System, null!);
+        var direct = new List<double>();
+        for (var i = 0; i < 60; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            await service.ListAsync();
+            if (i >= 10)
+            {
+                direct.Add(clock.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        Console.WriteLine($"[{label}] the wall's read (IncidentService.ListAsync, {(await service.ListAsync()).Count} open incidents): p50 {P(direct, 50):0.0} ms, p99 {P(direct, 99):0.0} ms");
+        var reads = new List<double>();
+        for (var i = 0; i < 60; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            using var response = await http.GetAsync(new Uri(new Uri(webs[0]), "/api/incidents"));
+            response.EnsureSuccessStatusCode();
+            await response.Content.ReadAsByteArrayAsync();
+            if (i >= 10)
+            {
+                reads.Add(clock.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        Console.WriteLine($"[{label}] GET /api/incidents (bearer token): p50 {P(reads, 50):0.0} ms, p99 {P(reads, 99):0.0} ms ({reads.Count} reads)");
+
+        // 2. WALLS open walls, half on each web process.
+        var rssBefore = pids.Select(Rss).ToArray();
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = o.GetValueOrDefault("chromium", "/usr/bin/chromium"), Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-timer-throttling", "--disable-renderer-backgrounding"],
+        });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1280, Height = 800 } });
+        context.SetDefaultTimeout(60_000);
+        var login = await context.NewPageAsync();
+        await login.GotoAsync(webs[0] + "/account/login");
+        await login.Locator("#email").FillAsync(o["email"]);
+        await login.Locator("#password").FillAsync(o["password"]);
+        await login.Locator("[data-testid=login-submit]").ClickAsync();
+        await login.Locator("#circuit-state[data-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await login.CloseAsync();
+
+        var pages = new List<IPage>();
+        for (var i = 0; i < walls; i++)
+        {
+            var page = await context.NewPageAsync();
+            await page.GotoAsync(webs[i % webs.Length] + "/");
+            await page.Locator("#circuit-state[data-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+            await page.EvaluateAsync(Observer);
+            pages.Add(page);
+        }
+
+        var rssAfter = pids.Select(Rss).ToArray();
+        if (pids.Length > 0)
+        {
+            var perCircuit = (rssAfter.Sum() - rssBefore.Sum()) / (double)walls;
+            Console.WriteLine($"[{label}] memory: web RSS {string.Join(" + ", rssBefore.Select(r => $"{r / 1048576.0:0} MiB"))} before, "
+                + $"{string.Join(" + ", rssAfter.Select(r => $"{r / 1048576.0:0} MiB"))} with {walls} walls open: {perCircuit / 1024:0} KiB per open wall (circuit)");
+        }
+
+        // 3. New incidents: posted to the first web process, timed on every wall.
+        var visible = new List<double>();
+        var missing = 0;
+        var run = Guid.NewGuid().ToString("N")[..6];
+        for (var n = 0; n < probes; n++)
+        {
+            var probe = $"WallProbe-{run}-{n}";
+            var body = $$"""
+                {"version":"4","groupKey":"probe-{{probe}}","status":"firing","receiver":"incidenthub","externalURL":"http://alertmanager:9093",
+                 "alerts":[{"status":"firing","labels":{"alertname":"{{probe}}","service":"probe","severity":"warning"},"annotations":{"summary":"wall probe"},
+                 "startsAt":"{{DateTime.UtcNow:O}}","endsAt":"0001-01-01T00:00:00Z","fingerprint":"{{probe}}"}]}
+                """;
+            var posted = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            using (var response = await http.PostAsync(o["hook"], new StringContent(body, Encoding.UTF8, "application/json")))
+            {
+                response.EnsureSuccessStatusCode();
+            }
+
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            var seen = new Dictionary<int, long>();
+            while (seen.Count < pages.Count && DateTime.UtcNow < deadline)
+            {
+                for (var i = 0; i < pages.Count; i++)
+                {
+                    if (!seen.ContainsKey(i) && await pages[i].EvaluateAsync<long?>($"() => window.__seen['{probe}'] ?? null") is { } at)
+                    {
+                        seen[i] = at;
+                    }
+                }
+
+                if (seen.Count < pages.Count)
+                {
+                    await Task.Delay(50);
+                }
+            }
+
+            missing += pages.Count - seen.Count;
+            visible.AddRange(seen.Values.Select(at => (double)(at - posted)));
+            await Task.Delay(500);
+        }
+
+        Console.WriteLine($"[{label}] new incident visible on {walls} open walls: p50 {P(visible, 50):0} ms, p99 {P(visible, 99):0} ms, max {visible.DefaultIfEmpty().Max():0} ms "
+            + $"({visible.Count} wall-incident pairs{(missing > 0 ? $", {missing} not seen within 20 s" : "")})");
+
+        // 4. Interaction: a click on a wall row until the incident page shows, on a few walls.
+        var clicks = new List<double>();
+        foreach (var page in pages.Take(Math.Min(10, pages.Count)))
+        {
+            for (var k = 0; k < 3; k++)
+            {
+                var row = page.Locator("[data-testid=incident-row] td.ih-ref a").Nth(k);
+                var clock = Stopwatch.StartNew();
+                await row.ClickAsync();
+                await page.Locator("[data-testid=incident-title]").WaitForAsync();
+                clicks.Add(clock.Elapsed.TotalMilliseconds);
+                await page.GoBackAsync();
+                await page.Locator("[data-testid=incident-wall]").WaitForAsync();
+            }
+        }
+
+        Console.WriteLine($"[{label}] interaction (wall row -> incident page): p50 {P(clicks, 50):0} ms, p99 {P(clicks, 99):0} ms ({clicks.Count} clicks)");
+        return missing == 0 ? 0 : 1;
+    }
+
+    private static long Rss(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+    }
+
+    private static double P(List<double> values, int percentile)
+    {
+        if (values.Count == 0)
+        {
+            return double.NaN;
+        }
+
+        var sorted = values.Order().ToList();
+        return sorted[Math.Clamp((int)Math.Ceiling(percentile / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
+    }
+
+    private static Dictionary<string, string> Parse(string[] args)
+    {
+        var o = new Dictionary<string, string>();
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            o[args[i].TrimStart('-')] = args[i + 1];
+        }
+
+        return o;
+    }
+}
