@@ -168,7 +168,7 @@ public sealed class CatalogStore(IDbContextFactory<AppDbContext> dbFactory, Serv
         foreach (var service in services)
         {
             service.Name = service.Name.Trim();
-            var errors = CatalogValidation.Validate(service);
+            var errors = Validate(service);
             if (errors.Count > 0)
             {
                 logger.LogWarning("Skipped catalog entry {Name} in {Path}: {Errors}", service.Name, path, string.Join(" ", errors));
