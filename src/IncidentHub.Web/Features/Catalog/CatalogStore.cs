@@ -168,11 +168,18 @@ public sealed class CatalogStore(IDbContextFactory<AppDbContext> dbFactory, Serv
         foreach (var service in services)
         {
             service.Name = service.Name.Trim();
-            var errors = Validate(service);
+            var errors = CatalogValidation.Validate(service);
             if (errors.Count > 0)
             {
                 logger.LogWarning("Skipped catalog entry {Name} in {Path}: {Errors}", service.Name, path, string.Join(" ", errors));
                 continue;
+            }
+
+            // The seed file is the operator's own configuration: a source outside the roots or hosts is loaded but
+            // refused when it would be read or called (the connectors check again), and said here.
+            if (CatalogValidation.ValidateSources(service, fileRoots, outbound) is { Count: > 0 } refused)
+            {
+                logger.LogWarning("Catalog entry {Name} in {Path} names sources that will be refused: {Errors}", service.Name, path, string.Join(" ", refused));
             }
 
             if (!existing.TryGetValue(service.Name, out var entry))
