@@ -340,10 +340,13 @@ demo() {
     ih_die "no bundle '$name' (known: $(cd "$bundles" 2>/dev/null && ls -d */ 2>/dev/null | tr -d / | tr '\n' ' '))"
   fi
 
-  local dir failed=0
+  local dir failed=0 services
   for dir in "${dirs[@]}"; do
     ih_log "importing ${dir#"$ROOT"/}"
-    IH_URL="$BASE_URL" IH_TOKEN="$ADMIN_API_TOKEN" dotnet "$ih_dll" import "$dir" || failed=$((failed + 1))
+    # The demo bundles point seeded services (e.g. inventory) at their own logs: asking for them is the confirmation
+    # the hub wants before a bundle changes an existing catalog entry (docs/decisions/024).
+    services=$(awk '/^services:/{on=1;next} on&&/^- /{printf "%s%s",sep,substr($0,3);sep=",";next} {on=0}' "$dir/scenario.yaml")
+    IH_URL="$BASE_URL" IH_TOKEN="$ADMIN_API_TOKEN" dotnet "$ih_dll" import "$dir" --confirm "$services" || failed=$((failed + 1))
   done
   ih_log "imported $((${#dirs[@]} - failed)) of ${#dirs[@]} bundle(s); open $BASE_URL/ to see the incidents"
   ((failed == 0))

@@ -27,7 +27,9 @@ static int Usage(TextWriter output, int code, string? problem = null)
         commands:
           help                      this text
           mine LOGFILE --out CSV    mine log templates; writes LineId,EventTemplate [--format F] [--max-clusters N]
-          import BUNDLE_DIR         build the bundle's repo here, post deploys, upload the bundle
+          import BUNDLE_DIR         build the bundle's repo here (RUNS the bundle's repo/make_repo.sh on this machine,
+                                    with PATH, HOME and LANG only: no IH_TOKEN), post deploys, upload the bundle;
+                                    [--confirm SERVICE,...] accepts the changes to existing services the hub showed
           eval DIR                  import every bundle in DIR, wait for diagnoses, compare with truth.json [--json FILE]
           eval --compare A.json B.json   compare two --json runs: bundles fixed/broken, figure changes
           plan N                    print incident N's remediation plan: actions, tiers, states, hashes, what was left out

@@ -89,7 +89,8 @@ public sealed partial class CodeFixFlowTests(IncidentHubFactory app, BrowserFixt
         await File.WriteAllTextAsync(catalog, text.Replace("  repository:\n", $"  repository:\n    github: {Owner}/{repo}\n", StringComparison.Ordinal));
         var log = new StringWriter();
         var error = new StringWriter();
-        var code = await ImportCommand.RunAsync([bundle, "--url", App.ServerAddress.ToString(), "--token", IncidentHubFactory.AdminToken], log, error);
+        // The bundle points the seeded inventory service at its own repository: confirmed, as an Admin would after the diff.
+        var code = await ImportCommand.RunAsync([bundle, "--url", App.ServerAddress.ToString(), "--token", IncidentHubFactory.AdminToken, "--confirm", "inventory"], log, error);
         Log(log.ToString());
         Assert.True(code == 0, $"ih import failed ({code}): {error}");
         return int.Parse(IncidentReference().Match(log.ToString()).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);

@@ -86,6 +86,9 @@ public sealed class IncidentHubFactory : WebApplicationFactory<Program>, IAsyncL
         builder.UseSetting("Seed:Admin:Password", AdminPassword);
         builder.UseSetting("Seed:Admin:ApiToken", AdminToken);
         builder.UseSetting("Bundles:DataDirectory", BundlesDirectory);
+        // The fakes and receivers of the tests listen on 127.0.0.1; catalog samples name hosts under test.local.
+        builder.UseSetting("Outbound:AllowLoopback", "true");
+        builder.UseSetting("Outbound:AllowedHosts:0", "*.test.local");
         builder.UseSetting("CodeFix:WorkDirectory", WorktreesDirectory);
         builder.UseSetting("GitHub:ApiUrl", GitHub.Url.ToString());
         builder.UseSetting("GitHub:Token", GitHub.Token);

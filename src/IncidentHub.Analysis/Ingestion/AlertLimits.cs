@@ -32,21 +32,22 @@ public static class AlertLimits
         }
 
         var notice = result.Notice is { } n
-            ? new SourceNotice(Clean(n.Kind), Clean(n.Text), n.ActionUrl is null ? null : Clean(n.ActionUrl))
+            ? new SourceNotice(Clean(n.Kind), Clean(n.Text), WebLinks.HttpOrNull(n.ActionUrl))
             : null;
         return new ParseResult([.. result.Alerts.Select(Bound)], null, notice);
     }
 
     /// <summary>
     /// Fingerprint and group key are identities: when too long they are replaced by a hash, so two
-    /// different long keys stay different. The title is shortened; a link too long to store is dropped
-    /// (a cut link would lead somewhere else).
+    /// different long keys stay different. The title is shortened; a link that is not http(s)
+    /// (<c>javascript:</c> would run in the incident page) or too long to store is dropped (a cut link would
+    /// lead somewhere else); the alert is kept.
     /// </summary>
     public static NormalisedAlert Bound(NormalisedAlert alert)
     {
         ArgumentNullException.ThrowIfNull(alert);
         var title = Truncate(Clean(alert.Title), Title);
-        var url = alert.SourceUrl is null ? null : Clean(alert.SourceUrl);
+        var url = WebLinks.HttpOrNull(alert.SourceUrl is null ? null : Clean(alert.SourceUrl));
         return alert with
         {
             Fingerprint = Key(alert.Fingerprint, Fingerprint, "fingerprint"),

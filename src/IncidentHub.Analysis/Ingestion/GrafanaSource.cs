@@ -76,7 +76,7 @@ public static class GrafanaSource
             var annotations = AlertSources.StringMap(annotationsElement);
             foreach (var field in KeptFields)
             {
-                if (AlertSources.String(alert, field) is { Length: > 0 } text)
+                if (AlertSources.String(alert, field) is { Length: > 0 } text && (!field.EndsWith("URL", StringComparison.Ordinal) || WebLinks.IsHttp(text)))
                 {
                     Keep(annotations, field, text);
                 }
@@ -108,7 +108,7 @@ public static class GrafanaSource
                 annotations,
                 AlertSources.Time(alert, "startsAt") ?? receivedAt,
                 status == AlertStatus.Resolved ? AlertSources.Time(alert, "endsAt") : null,
-                FirstNonEmpty(alert, "panelURL", "dashboardURL", "generatorURL")));
+                FirstWebLink(alert, "panelURL", "dashboardURL", "generatorURL")));
             index++;
         }
 
@@ -127,8 +127,9 @@ public static class GrafanaSource
         return (name ?? "Grafana alert") + (string.IsNullOrWhiteSpace(service) ? "" : $" on {service}");
     }
 
-    private static string? FirstNonEmpty(JsonElement alert, params string[] names) =>
-        names.Select(name => AlertSources.String(alert, name)).FirstOrDefault(url => !string.IsNullOrWhiteSpace(url));
+    /// <summary>The first of the fields that is an http(s) link: a hostile panelURL does not hide the dashboard's.</summary>
+    private static string? FirstWebLink(JsonElement alert, params string[] names) =>
+        names.Select(name => WebLinks.HttpOrNull(AlertSources.String(alert, name))).FirstOrDefault(url => url is not null);
 
     /// <summary>Adds a Grafana field without overwriting a user annotation of the same name.</summary>
     private static void Keep(Dictionary<string, string> annotations, string name, string value)

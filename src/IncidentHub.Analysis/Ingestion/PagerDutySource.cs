@@ -178,8 +178,7 @@ public static class PagerDutySource
     }
 
     /// <summary>Only http(s) links are kept: they end up as clickable links in the UI.</summary>
-    private static string? WebUrl(string? url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp) ? url : null;
+    private static string? WebUrl(string? url) => WebLinks.HttpOrNull(url);
 
     private static void Put(Dictionary<string, string> map, string key, string? value)
     {

@@ -14,11 +14,16 @@ internal sealed class ImportFailedException(string message) : Exception(message)
 /// <summary>
 /// `ih import BUNDLE_DIR`: builds the bundle's repository HERE, on the client (bash repo/make_repo.sh
 /// into a temp dir), packs it as a git bundle, posts deploys.json to /api/deploys, then uploads the
-/// data files to /api/bundles. The hub itself never runs anything from a bundle.
+/// data files to /api/bundles. The hub itself never runs anything from a bundle. The script is the
+/// bundle's code running as this user: it gets a clean environment (PATH, HOME, LANG only), so the
+/// API token (IH_TOKEN) and anything else in ours stays out of its reach.
 /// </summary>
 internal static class ImportCommand
 {
-    public const string Usage = "ih import BUNDLE_DIR [--url URL] [--token TOKEN]";
+    public const string Usage = "ih import BUNDLE_DIR [--url URL] [--token TOKEN] [--confirm SERVICE,...]  (runs the bundle's repo/make_repo.sh on this machine, in a clean environment)";
+
+    /// <summary>The only variables the bundle's script (and the git that packs its result) inherits.</summary>
+    public static readonly string[] ScriptEnvironment = ["PATH", "HOME", "LANG"];
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
@@ -40,7 +45,7 @@ internal static class ImportCommand
         {
             try
             {
-                var outcome = await ImportAsync(hub, cli.Positional[0], output, CancellationToken.None);
+                var outcome = await ImportAsync(hub, cli.Positional[0], output, CancellationToken.None, cli.Option("confirm"));
                 foreach (var reference in outcome.Incidents)
                 {
                     await output.WriteLineAsync($"{reference}  {hub.IncidentUrl(reference)}");
@@ -66,7 +71,8 @@ internal static class ImportCommand
         }
     }
 
-    public static async Task<ImportOutcome> ImportAsync(HubClient hub, string bundleDir, TextWriter log, CancellationToken ct)
+    /// <param name="confirm">Existing catalog services (comma-separated) the bundle may change, after the hub showed the diff (409).</param>
+    public static async Task<ImportOutcome> ImportAsync(HubClient hub, string bundleDir, TextWriter log, CancellationToken ct, string? confirm = null)
     {
         var dir = Path.GetFullPath(bundleDir);
         Require(Path.Combine(dir, "scenario.yaml"));
@@ -119,7 +125,7 @@ internal static class ImportCommand
                 }
 
                 await log.WriteLineAsync($"uploading {Path.GetFileName(dir)} to {hub.BaseUrl}api/bundles ...");
-                using var response = await hub.Http.PostAsync("api/bundles", form, ct);
+                using var response = await hub.Http.PostAsync(confirm is null ? "api/bundles" : $"api/bundles?confirm={Uri.EscapeDataString(confirm)}", form, ct);
                 if (response.StatusCode != HttpStatusCode.Created)
                 {
                     throw new ImportFailedException($"the hub refused {Path.GetFileName(dir)}: {await HubClient.DescribeFailureAsync(response, ct)}");
@@ -205,6 +211,15 @@ internal static class ImportCommand
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
+        }
+
+        start.Environment.Clear();
+        foreach (var name in ScriptEnvironment)
+        {
+            if (Environment.GetEnvironmentVariable(name) is { } value)
+            {
+                start.Environment[name] = value;
+            }
         }
 
         using var process = Process.Start(start) ?? throw new ImportFailedException($"{file} could not be started");

@@ -37,6 +37,41 @@ public sealed class IhImportTests(IncidentHubFactory app)
     }
 
     [Fact]
+    public async Task IhImport_RunsMakeRepo_WithACleanEnvironment_WithoutTheToken()
+    {
+        using var bundle = TinyBundle.Create(withMakeRepoScript: true);
+        var dump = Path.Combine(bundle.Directory, "script-env.txt");
+        var script = Path.Combine(bundle.Directory, "repo", "make_repo.sh");
+        var lines = File.ReadAllLines(script).ToList();
+        lines.Insert(1, $"env > '{dump}'");
+        File.WriteAllLines(script, lines);
+        const string secret = "ih_secret_token_the_script_must_not_see_0123";
+        Environment.SetEnvironmentVariable("IH_TOKEN", secret);
+        Environment.SetEnvironmentVariable("IH_URL", app.ServerAddress.ToString());
+        try
+        {
+            var error = new StringWriter();
+            var code = await ImportCommand.RunAsync([bundle.Directory, "--token", IncidentHubFactory.AdminToken], new StringWriter(), error);
+
+            Assert.True(code == 0, $"exit {code}: {error}");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("IH_TOKEN", null);
+            Environment.SetEnvironmentVariable("IH_URL", null);
+        }
+
+        var seen = File.ReadAllLines(dump).Select(l => l.Split('=')[0]).ToHashSet(StringComparer.Ordinal);
+        var text = File.ReadAllText(dump);
+        Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(IncidentHubFactory.AdminToken, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("IH_TOKEN", seen);
+        Assert.Contains("PATH", seen);
+        // bash itself adds PWD, SHLVL and _; nothing else of ours is there.
+        Assert.Empty(seen.Except(["PATH", "HOME", "LANG", "PWD", "SHLVL", "_", "OLDPWD"]));
+    }
+
+    [Fact]
     public void HubClient_WithoutToken_SaysHowToGetOne_AndReadsIhUrlAndIhToken()
     {
         var (none, error) = HubClient.Create(new CliArgs(["x"]), _ => null);

@@ -60,6 +60,7 @@ public sealed class AppProcess : IAsyncDisposable
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
             ["ConnectionStrings__Postgres"] = connectionString,
             ["IncidentHub__Role"] = "All",
+            ["Outbound__AllowLoopback"] = "true",
             ["Logging__LogLevel__Default"] = "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())

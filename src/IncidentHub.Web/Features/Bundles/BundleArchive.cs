@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using System.IO.Compression;
+using IncidentHub.Web.Infrastructure.Security;
 
 namespace IncidentHub.Web.Features.Bundles;
 
@@ -26,17 +27,29 @@ public static class BundleArchive
     public static bool IsArchive(string fileName) =>
         fileName.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase) || fileName.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The bundle files in a .tar.gz and the names of entries that were left out.</summary>
-    public static async Task<(List<BundleFile> Files, List<string> Ignored)> ReadTarGzAsync(Stream archive, long maxFileBytes, CancellationToken ct)
+    /// <summary>
+    /// The bundle files in a .tar.gz and the names of entries that were left out. Bounded: each kept file by
+    /// Bundles:MaxFileBytes, the whole decompressed archive by Bundles:MaxArchiveBytes, the entries by Bundles:MaxArchiveEntries.
+    /// </summary>
+    public static async Task<(List<BundleFile> Files, List<string> Ignored)> ReadTarGzAsync(Stream archive, BundleOptions limits, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(limits);
+        var maxFileBytes = limits.MaxFileBytes;
         var files = new List<BundleFile>();
         var ignored = new List<string>();
         await using var gzip = new GZipStream(archive, CompressionMode.Decompress);
-        await using var reader = new TarReader(gzip);
+        await using var bounded = new BoundedStream(gzip, limits.MaxArchiveBytes, "The archive, decompressed,", $"{BundleOptions.SectionName}:MaxArchiveBytes");
+        await using var reader = new TarReader(bounded);
+        var entries = 0;
         try
         {
             while (await reader.GetNextEntryAsync(copyData: false, ct) is { } entry)
             {
+                if (++entries > limits.MaxArchiveEntries)
+                {
+                    throw new BundleRejectedException($"The archive has more than {limits.MaxArchiveEntries} entries, the limit ({BundleOptions.SectionName}:MaxArchiveEntries).");
+                }
+
                 if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile))
                 {
                     continue;
@@ -67,6 +80,10 @@ public static class BundleArchive
         catch (InvalidDataException ex)
         {
             throw new BundleRejectedException($"The archive is not a readable .tar.gz: {ex.Message}");
+        }
+        catch (ReadLimitExceededException ex)
+        {
+            throw new BundleRejectedException(ex.Message);
         }
 
         return (files, ignored);

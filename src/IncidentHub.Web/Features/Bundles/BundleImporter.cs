@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using IncidentHub.Analysis.Metrics;
+using IncidentHub.Web.Features.Audit;
 using IncidentHub.Web.Features.Catalog;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Features.Ingestion;
@@ -22,12 +23,30 @@ public sealed record BundleFile(string Field, string FileName, byte[] Content);
 
 public sealed record BundleImportResult(string BundleId, IReadOnlyList<string> Incidents, IReadOnlyList<string> Services, string Directory);
 
+/// <summary>What an import would change in one existing catalog entry, field by field (JSON paths, as the audit log shows them).</summary>
+public sealed record ServiceChange(string Service, IReadOnlyList<AuditChange> Changes);
+
+/// <summary>
+/// The bundle would change catalog entries a person or the seed wrote; nothing was imported. Answered 409 with the
+/// diff; the import is repeated with those services named as confirmed (API <c>?confirm=a,b</c>, the page's button).
+/// </summary>
+public sealed class BundleChangesExistingServicesException(IReadOnlyList<ServiceChange> changes)
+    : ConflictException($"The bundle would change the existing catalog entries {string.Join(", ", changes.Select(c => c.Service))}; nothing was imported. " +
+        $"Review the changes and import again confirming them (POST /api/bundles?confirm={string.Join(",", changes.Select(c => c.Service))}, or the Import bundle page's confirm button).",
+        "Bundle changes existing services")
+{
+    public IReadOnlyList<ServiceChange> Changes { get; } = changes;
+}
+
 /// <summary>A bundle that is refused: the message says which part and why (answered as a 400 ProblemDetails).</summary>
 public sealed class BundleRejectedException(string message) : InvalidInputException(message, "Bundle rejected");
 
 /// <summary>
 /// Imports an incident bundle. DATA ONLY: nothing from a bundle is executed and client file names are never used
 /// as paths, because a bundle comes from outside; the accepted parts are in README.md (POST /api/bundles).
+/// A bundle adds services; it changes an existing entry that the seed or a person wrote only when the importing
+/// Admin confirmed that service after seeing the diff (<see cref="BundleChangesExistingServicesException"/>).
+/// An entry a previous import wrote (origin Bundle, not edited since) is the bundles' own and follows the new import.
 /// </summary>
 public sealed partial class BundleImporter(
     AppDbContext db,
@@ -46,7 +65,11 @@ public sealed partial class BundleImporter(
     private static readonly IDeserializer Yaml = new DeserializerBuilder()
         .WithNamingConvention(UnderscoredNamingConvention.Instance).IgnoreUnmatchedProperties().Build();
 
-    public async Task<BundleImportResult> ImportAsync(IReadOnlyList<BundleFile> files, string by, CancellationToken ct = default)
+    public async Task<BundleImportResult> ImportAsync(IReadOnlyList<BundleFile> files, string by, CancellationToken ct = default) =>
+        await ImportAsync(files, by, [], ct);
+
+    /// <param name="confirmed">Existing services the Admin saw the diff of and agreed to change.</param>
+    public async Task<BundleImportResult> ImportAsync(IReadOnlyList<BundleFile> files, string by, IReadOnlyCollection<string> confirmed, CancellationToken ct = default)
     {
         var limits = options.Value;
         Check(files, limits);
@@ -81,7 +104,7 @@ public sealed partial class BundleImporter(
                 (clone, branch) = await CloneAsync(dir, repository, limits, ct);
             }
 
-            var services = await UpdateCatalogAsync(scenario, dir, logs.Keys, metrics, clone, branch, catalogPart, by, ct);
+            var services = await UpdateCatalogAsync(scenario, dir, logs.Keys, metrics, clone, branch, catalogPart, confirmed, by, ct);
             var incidents = await SendAlertAsync(scenario.Kind, alert.Content, ct);
             logger.LogInformation("Bundle {BundleId} imported by {By}: services {Services}, incidents {Incidents}", bundleId, by, string.Join(", ", services), string.Join(", ", incidents));
 
@@ -244,7 +267,7 @@ public sealed partial class BundleImporter(
             throw new InvalidOperationException($"git init failed: {init.Error}");
         }
 
-        var verify = await GitTool.RunAsync(verifyRepo, limits.GitTimeout, ct, "bundle", "verify", "--quiet", bundlePath);
+        var verify = await GitTool.RunAsync(verifyRepo, limits.GitTimeout, ct, $"--git-dir={verifyRepo}", "bundle", "verify", "--quiet", bundlePath);
         TryDelete(verifyRepo);
         if (!verify.Ok)
         {
@@ -265,8 +288,9 @@ public sealed partial class BundleImporter(
     }
 
     private async Task<IReadOnlyList<string>> UpdateCatalogAsync(ScenarioFile scenario, string dir, IEnumerable<string> logServices, BundleFile? metrics,
-        string? clone, string? branch, IReadOnlyList<ServiceDefinition> catalogPart, string by, CancellationToken ct)
+        string? clone, string? branch, IReadOnlyList<ServiceDefinition> catalogPart, IReadOnlyCollection<string> confirmed, string by, CancellationToken ct)
     {
+        var unconfirmed = new List<ServiceChange>();
         var names = scenario.Services.Append(scenario.PrimaryService ?? "").Concat(logServices)
             .Select(s => s.Trim())
             .Where(s => CatalogValidation.ServiceName().IsMatch(s))
@@ -313,13 +337,33 @@ public sealed partial class BundleImporter(
                 };
             }
 
-            var errors = CatalogValidation.Validate(service);
+            var errors = catalogStore.Validate(service);
             if (errors.Count > 0)
             {
                 throw new BundleRejectedException($"The catalog entry for '{name}' is not valid: {string.Join(" ", errors)}");
             }
 
+            if (await catalogStore.GetAsync(name, ct) is { } existing)
+            {
+                var changes = AuditDiff.Changes(JsonSerializer.SerializeToElement(existing.Service), JsonSerializer.SerializeToElement(service));
+                if (changes.Count == 0)
+                {
+                    continue;
+                }
+
+                if (existing.Origin != CatalogOrigin.Bundle && !confirmed.Contains(name, StringComparer.Ordinal))
+                {
+                    unconfirmed.Add(new ServiceChange(name, changes));
+                    continue;
+                }
+            }
+
             updated.Add(service);
+        }
+
+        if (unconfirmed.Count > 0)
+        {
+            throw new BundleChangesExistingServicesException(unconfirmed);
         }
 
         await catalogStore.UpsertAsync(updated, CatalogOrigin.Bundle, $"bundle import by {by}", ct);

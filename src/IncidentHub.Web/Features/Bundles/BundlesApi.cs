@@ -26,8 +26,9 @@ public static class BundlesApi
         return app;
     }
 
+    /// <param name="confirm">Existing services (comma-separated) whose changes, as a previous 409 answer showed them, the Admin accepts.</param>
     public static async Task<Results<Created<BundleImported>, ProblemHttpResult>> ImportBundle(
-        HttpContext http, BundleImporter importer, IOptions<BundleOptions> options, CancellationToken ct)
+        HttpContext http, BundleImporter importer, IOptions<BundleOptions> options, CancellationToken ct, string? confirm = null)
     {
         var limits = options.Value;
         if (!http.Request.HasFormContentType || !http.Request.ContentType!.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase))
@@ -70,7 +71,19 @@ public static class BundlesApi
             files.Add(new BundleFile(file.Name, file.FileName, content.ToArray()));
         }
 
-        var result = await importer.ImportAsync(files, http.User.Identity?.Name ?? "api", ct);
+        BundleImportResult result;
+        try
+        {
+            result = await importer.ImportAsync(files, http.User.Identity?.Name ?? "api",
+                (confirm ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), ct);
+        }
+        catch (BundleChangesExistingServicesException ex)
+        {
+            // An expected answer: the diff to confirm travels with the problem.
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Bundle changes existing services", detail: ex.Message,
+                extensions: new Dictionary<string, object?> { ["changes"] = ex.Changes });
+        }
+
         var location = result.Incidents.Count > 0 ? $"/incidents/{result.Incidents[0]["INC-".Length..]}" : "/";
         return TypedResults.Created(location, new BundleImported(result.BundleId, result.Incidents, result.Services));
     }

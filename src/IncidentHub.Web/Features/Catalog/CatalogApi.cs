@@ -32,7 +32,7 @@ public static class CatalogApi
             service.Name = name;
         }
 
-        var errors = CatalogValidation.Validate(service);
+        var errors = store.Validate(service);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [service.Name ?? name] = [.. errors] },

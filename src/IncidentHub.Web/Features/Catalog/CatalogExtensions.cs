@@ -1,4 +1,5 @@
 using IncidentHub.Web.Infrastructure.Data;
+using IncidentHub.Web.Infrastructure.Security;
 
 namespace IncidentHub.Web.Features.Catalog;
 
@@ -7,6 +8,9 @@ public static class CatalogExtensions
     public static WebApplicationBuilder AddCatalog(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<ServiceCatalog>();
+        builder.Services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.SectionName);
+        builder.Services.AddSingleton<CatalogFileRoots>();
+        builder.Services.AddOutbound();
         builder.Services.AddSingleton<CatalogStore>();
         builder.Services.AddSingleton<CatalogChangeListener>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogChangeListener>());

@@ -1,5 +1,6 @@
 using IncidentHub.Web.Infrastructure.Audit;
 using IncidentHub.Web.Infrastructure.Data;
+using IncidentHub.Web.Infrastructure.Security;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -18,8 +19,21 @@ public sealed record CatalogSeedResult(int Added, int Updated, int KeptEdited);
 /// import's write commits together with its audit entry; the YAML seed at start is not audited.
 /// </summary>
 public sealed class CatalogStore(IDbContextFactory<AppDbContext> dbFactory, ServiceCatalog catalog, NpgsqlDataSource dataSource, TimeProvider clock, IAuditLog audit,
-    ILogger<CatalogStore> logger)
+    CatalogFileRoots fileRoots, OutboundPolicy outbound, ILogger<CatalogStore> logger)
 {
+    /// <summary>Every rule an entry written by a person or an import must meet: its fields, and where it sends the hub.</summary>
+    public IReadOnlyList<string> Validate(ServiceDefinition service) =>
+        [.. CatalogValidation.Validate(service), .. CatalogValidation.ValidateSources(service, fileRoots, outbound)];
+
+    private void ThrowIfInvalid(ServiceDefinition service)
+    {
+        var errors = Validate(service);
+        if (errors.Count > 0)
+        {
+            throw new CatalogValidationException(errors);
+        }
+    }
+
     public const string Channel = "incidenthub_catalog";
 
     public async Task<IReadOnlyList<CatalogEntryView>> ListAsync(CancellationToken ct = default)
@@ -45,7 +59,7 @@ public sealed class CatalogStore(IDbContextFactory<AppDbContext> dbFactory, Serv
     {
         ArgumentNullException.ThrowIfNull(service);
         service.Name = (service.Name ?? "").Trim();
-        CatalogValidation.ThrowIfInvalid(service);
+        ThrowIfInvalid(service);
         var now = clock.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
@@ -88,7 +102,7 @@ public sealed class CatalogStore(IDbContextFactory<AppDbContext> dbFactory, Serv
     {
         foreach (var service in services)
         {
-            CatalogValidation.ThrowIfInvalid(service);
+            ThrowIfInvalid(service);
         }
 
         var now = clock.GetUtcNow();
@@ -159,6 +173,13 @@ public sealed class CatalogStore(IDbContextFactory<AppDbContext> dbFactory, Serv
             {
                 logger.LogWarning("Skipped catalog entry {Name} in {Path}: {Errors}", service.Name, path, string.Join(" ", errors));
                 continue;
+            }
+
+            // The seed file is the operator's own configuration: a source outside the roots or hosts is loaded but
+            // refused when it would be read or called (the connectors check again), and said here.
+            if (CatalogValidation.ValidateSources(service, fileRoots, outbound) is { Count: > 0 } refused)
+            {
+                logger.LogWarning("Catalog entry {Name} in {Path} names sources that will be refused: {Errors}", service.Name, path, string.Join(" ", refused));
             }
 
             if (!existing.TryGetValue(service.Name, out var entry))

@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
+using IncidentHub.Analysis.Ingestion;
 using IncidentHub.Web.Infrastructure.Errors;
+using IncidentHub.Web.Infrastructure.Security;
 
 namespace IncidentHub.Web.Features.Catalog;
 
@@ -134,6 +136,72 @@ public static partial class CatalogValidation
             if (!IsHttpUrl(url))
             {
                 errors.Add($"health_urls: '{url}' is not an http(s) URL.");
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>
+    /// Where the entry sends the hub: files only under <see cref="CatalogOptions.AllowedFileRoots"/>, URLs only to hosts the
+    /// <see cref="OutboundPolicy"/> allows, runbooks only as http(s) links (people click them). Each error names the field.
+    /// </summary>
+    public static IReadOnlyList<string> ValidateSources(ServiceDefinition service, CatalogFileRoots roots, OutboundPolicy outbound)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        var errors = new List<string>();
+        void Url(string field, string? value)
+        {
+            if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && outbound.Refusal(uri) is { } refused)
+            {
+                errors.Add($"{field}: {refused}");
+            }
+        }
+
+        void File(string? refused)
+        {
+            if (refused is not null)
+            {
+                errors.Add(refused);
+            }
+        }
+
+        for (var i = 0; i < service.Logs.Count; i++)
+        {
+            var log = service.Logs[i];
+            if (log.Kind == "file")
+            {
+                File(roots.Refusal(log.Path, $"logs[{i}].path"));
+            }
+            else
+            {
+                Url($"logs[{i}].url", log.Url);
+            }
+        }
+
+        for (var i = 0; i < service.Metrics.Count; i++)
+        {
+            var metric = service.Metrics[i];
+            if (metric.Source == "openmetrics")
+            {
+                File(roots.Refusal(metric.Path, $"metrics[{i}].path"));
+            }
+            else
+            {
+                Url($"metrics[{i}].url", metric.Url);
+            }
+        }
+
+        foreach (var url in service.HealthUrls)
+        {
+            Url("health_urls", url);
+        }
+
+        foreach (var runbook in service.Runbooks)
+        {
+            if (!WebLinks.IsHttp(runbook))
+            {
+                errors.Add($"runbooks: '{runbook}' is not an http(s) link.");
             }
         }
 

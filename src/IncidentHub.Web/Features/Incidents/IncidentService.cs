@@ -1,3 +1,4 @@
+using IncidentHub.Analysis.Ingestion;
 using IncidentHub.Analysis.Incidents;
 using IncidentHub.Web.Infrastructure.Data;
 using IncidentHub.Web.Infrastructure.Live;
@@ -64,7 +65,7 @@ public sealed class IncidentService(IDbContextFactory<AppDbContext> dbFactory, I
             incident.ResolvedBy,
             new PhaseTimes(incident.TriggeredAt, incident.AcknowledgedAt, incident.InvestigatingAt, incident.AwaitingApprovalAt,
                 incident.MitigatingAt, incident.MonitoringAt, incident.ResolvedAt, incident.EscalatedAt, incident.SuppressedAt),
-            incident.Alerts.Select(a => new AlertView(a.Id, a.Fingerprint, a.Title, a.Status, a.Labels, a.Annotations, a.StartsAt, a.EndsAt, a.LastSeenAt, a.Count, a.SourceUrl, a.Flapping, a.SilenceId)).ToList(),
+            incident.Alerts.Select(a => new AlertView(a.Id, a.Fingerprint, a.Title, a.Status, a.Labels, a.Annotations, a.StartsAt, a.EndsAt, a.LastSeenAt, a.Count, WebLinks.HttpOrNull(a.SourceUrl), a.Flapping, a.SilenceId)).ToList(),
             incident.Timeline.Select(t => new TimelineEntryView(t.Id, t.At, t.Actor, t.Kind, t.Text, t.Details)).ToList());
     }
 

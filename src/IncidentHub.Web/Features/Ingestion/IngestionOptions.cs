@@ -36,4 +36,12 @@ public sealed class IngestionOptions
     /// <summary>How long the token lookup is cached; a rotated token keeps working this long on other nodes.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
     public TimeSpan TokenCacheTtl { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The grouping dry run replays at most this many stored payloads (the newest) ...</summary>
+    [Range(1, 100_000)]
+    public int DryRunMaxEvents { get; set; } = 5_000;
+
+    /// <summary>... and at most this many bytes of them together, so one dry run cannot hold 20,000 x 1 MiB in memory.</summary>
+    [Range(1024, long.MaxValue)]
+    public long DryRunMaxBytes { get; set; } = 32L * 1024 * 1024;
 }

@@ -28,7 +28,7 @@ public sealed record RawEventView(
 /// entry in the same commit; <c>by</c> is the person who made it (null: IncidentHub itself, e.g. a generator).
 /// </summary>
 public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, IOptions<IncidentHubOptions> options, Microsoft.Extensions.Caching.Memory.IMemoryCache cache, SigningSecrets signingSecrets,
-    IServiceScopeFactory scopes, IHttpClientFactory httpClients, IAuditLog audit, ILogger<IntegrationService> logger)
+    IServiceScopeFactory scopes, IHttpClientFactory httpClients, IAuditLog audit, IOptions<IngestionOptions> ingestion, ILogger<IntegrationService> logger)
 {
     private const string TokenPrefix = "iht_";
 
@@ -111,7 +111,8 @@ public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory
 
     /// <summary>
     /// What the current and the proposed rules would have made of the payloads stored in the last
-    /// <paramref name="lookback"/> (at most the newest 20,000), computed without writing anything.
+    /// <paramref name="lookback"/> (the newest, at most Ingestion:DryRunMaxEvents of them and Ingestion:DryRunMaxBytes
+    /// together; the sizes are read first, the bodies only of those), computed without writing anything.
     /// </summary>
     public async Task<(SimulationResult Current, SimulationResult Proposed)> DryRunAsync(Guid id, GroupingRules proposed, TimeSpan lookback, CancellationToken ct = default)
     {
@@ -123,10 +124,25 @@ public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var integration = await db.Integrations.AsNoTracking().SingleAsync(i => i.Id == id, ct);
         var since = clock.GetUtcNow() - lookback;
-        var events = await db.AlertEvents.AsNoTracking()
+        var limits = ingestion.Value;
+        var sizes = await db.AlertEvents.AsNoTracking()
             .Where(e => e.IntegrationId == id && e.Status == RawEventStatus.Processed && e.ReceivedAt >= since)
-            .OrderByDescending(e => e.Id).Take(20_000)
+            .OrderByDescending(e => e.Id).Take(limits.DryRunMaxEvents)
+            .Select(e => new { e.Id, Size = (long)e.Body.Length })
             .ToListAsync(ct);
+        var ids = new List<long>();
+        long bytes = 0;
+        foreach (var size in sizes.TakeWhile(s => (bytes += s.Size) <= limits.DryRunMaxBytes))
+        {
+            ids.Add(size.Id);
+        }
+
+        if (ids.Count < sizes.Count)
+        {
+            logger.LogInformation("Grouping dry run of {Integration} replays the newest {Count} payloads: Ingestion:DryRunMaxBytes ({Max} bytes) reached", id, ids.Count, limits.DryRunMaxBytes);
+        }
+
+        var events = await db.AlertEvents.AsNoTracking().Where(e => ids.Contains(e.Id)).OrderByDescending(e => e.Id).ToListAsync(ct);
         var notifications = events
             .SelectMany(e => AlertSources.Parse(integration.Kind, e.Body, e.ReceivedAt, new Dictionary<string, string>(e.Headers, StringComparer.OrdinalIgnoreCase))
                 .Alerts.Select(a => (e.ReceivedAt, a)))

@@ -5,6 +5,7 @@ using IncidentHub.Web.Features.Investigation.Components;
 using IncidentHub.Web.Features.Investigation.Connectors;
 using IncidentHub.Web.Features.Investigation.Deploys;
 using IncidentHub.Web.Infrastructure.Jobs;
+using IncidentHub.Web.Infrastructure.Security;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace IncidentHub.Web.Features.Investigation;
@@ -18,9 +19,10 @@ public static class InvestigationExtensions
         services.AddOptions<DiagnosisOptions>().BindConfiguration(DiagnosisOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         // Connectors: read-only; each call is also bounded by Investigation:ConnectorTimeoutSeconds.
-        services.AddHttpClient<PrometheusConnector>();
-        services.AddHttpClient<LokiConnector>();
-        services.AddHttpClient<HealthConnector>().ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+        // Catalog URLs are input from outside: every request passes the outbound policy (hosts, addresses, redirects).
+        services.AddHttpClient<PrometheusConnector>().AddOutboundPolicy();
+        services.AddHttpClient<LokiConnector>().AddOutboundPolicy();
+        services.AddHttpClient<HealthConnector>().AddOutboundPolicy(followRedirects: false, checkHosts: false); // its own Investigation:HealthCheckAllowedHosts
         services.AddSingleton<LogFileConnector>();
         services.AddSingleton<OpenMetricsFileConnector>();
         services.AddSingleton<GitConnector>();

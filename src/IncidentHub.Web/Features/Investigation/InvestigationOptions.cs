@@ -48,5 +48,13 @@ public sealed class InvestigationOptions
     /// <summary>The Git host clones come from (a test or an Enterprise server may point elsewhere).</summary>
     public string GitHubBaseUrl { get; set; } = "https://github.com";
 
+    /// <summary>At most this many bytes are read from one log file or OpenMetrics file (after decompression); more ends the read with an error.</summary>
+    [Range(1024, long.MaxValue)]
+    public long MaxFileBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>A log line longer than this many characters is cut (the rest of it is skipped, not held in memory).</summary>
+    [Range(80, 10_000_000)]
+    public int MaxLineChars { get; set; } = 64 * 1024;
+
     public TimeSpan ConnectorTimeout => TimeSpan.FromSeconds(ConnectorTimeoutSeconds);
 }

@@ -1,3 +1,4 @@
+using IncidentHub.Analysis.Ingestion;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -105,7 +106,7 @@ public sealed class PostmortemRenderer(IServiceProvider services, ILoggerFactory
 
         foreach (var pr in r.PullRequests)
         {
-            Line($"- [{pr.Title}]({pr.Url}) {pr.State}");
+            Line(WebLinks.HttpOrNull(pr.Url) is { } url ? $"- [{pr.Title}]({url}) {pr.State}" : $"- {pr.Title} {pr.State}");
         }
 
         Line();

@@ -110,7 +110,7 @@ public sealed class AuditTests(IncidentHubFactory app)
             ["name"] = name,
             ["tier"] = tier,
             ["owner"] = "team-audit",
-            ["metrics"] = new JsonArray(new JsonObject { ["role"] = "error_ratio", ["source"] = "prometheus", ["url"] = "http://scraper:hunter2-pass@prom:9090", ["query"] = "up" }),
+            ["metrics"] = new JsonArray(new JsonObject { ["role"] = "error_ratio", ["source"] = "prometheus", ["url"] = "http://scraper:hunter2-pass@prom.test.local:9090", ["query"] = "up" }),
         };
         (await admin.PutAsJsonAsync($"/api/catalog/{name}", Service(2))).EnsureSuccessStatusCode();
 
@@ -123,7 +123,7 @@ public sealed class AuditTests(IncidentHubFactory app)
         Assert.Equal(2, mine[0]!["before"]!["tier"]!.GetValue<int>());
         Assert.Equal(1, mine[0]!["after"]!["tier"]!.GetValue<int>());
         Assert.Null(mine[1]!["before"]);
-        Assert.Equal("http://scraper:[redacted]@prom:9090", mine[0]!["after"]!["metrics"]![0]!["url"]!.GetValue<string>());
+        Assert.Equal("http://scraper:[redacted]@prom.test.local:9090", mine[0]!["after"]!["metrics"]![0]!["url"]!.GetValue<string>());
         Assert.DoesNotContain("hunter2", string.Concat(mine.Select(m => m!.ToJsonString())), StringComparison.Ordinal);
     }
 

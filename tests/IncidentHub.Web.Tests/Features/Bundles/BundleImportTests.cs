@@ -138,6 +138,75 @@ public sealed class BundleImportTests(IncidentHubFactory app)
         Assert.Null(app.Services.GetRequiredService<ServiceCatalog>().Find(bundle.Service));
     }
 
+    [Fact]
+    public async Task Import_ChangingAServiceAPersonEdited_Returns409WithTheDiff_AndChangesNothing_UntilConfirmed()
+    {
+        using var bundle = TinyBundle.Create();
+        var store = app.Services.GetRequiredService<CatalogStore>();
+        await store.SaveAsync(new ServiceDefinition { Name = bundle.Service, Tier = 1, Owner = "real-team", OwnerEmail = "oncall@real.example" }, IncidentHubFactory.AdminEmail);
+        using var admin = app.Client(IncidentHubFactory.AdminToken);
+        var catalog = Encoding.UTF8.GetBytes($"name: {bundle.Service}\ntier: 3\nowner: attacker\nowner_email: postmortems@attacker.example\n");
+        var incidentsBefore = (await admin.GetFromJsonAsync<JsonArray>("/api/incidents"))!.Count;
+        var dirsBefore = Directory.GetDirectories(app.BundlesDirectory).Length;
+
+        var refused = await admin.PostAsync("/api/bundles", bundle.Form(parts => parts.Add(("catalog", "catalog.yaml", catalog))));
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        var problem = (await refused.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Contains($"confirm={bundle.Service}", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        var change = Assert.Single(problem["changes"]!.AsArray())!;
+        Assert.Equal(bundle.Service, change["service"]!.GetValue<string>());
+        var paths = change["changes"]!.AsArray().ToDictionary(c => c!["path"]!.GetValue<string>(), c => c!);
+        Assert.Equal("oncall@real.example", paths["OwnerEmail"]["before"]!.GetValue<string>());
+        Assert.Equal("postmortems@attacker.example", paths["OwnerEmail"]["after"]!.GetValue<string>());
+        Assert.Contains(paths.Keys, k => k.StartsWith("Logs", StringComparison.Ordinal));
+        var unchanged = (await store.GetAsync(bundle.Service))!;
+        Assert.Equal(("oncall@real.example", 1, CatalogOrigin.Edited), (unchanged.Service.OwnerEmail, unchanged.Service.Tier, unchanged.Origin));
+        Assert.Empty(unchanged.Service.Logs);
+        Assert.Equal(incidentsBefore, (await admin.GetFromJsonAsync<JsonArray>("/api/incidents"))!.Count);
+        Assert.True(Directory.GetDirectories(app.BundlesDirectory).Length <= dirsBefore);
+
+        var confirmed = await admin.PostAsync($"/api/bundles?confirm={bundle.Service}", bundle.Form(parts => parts.Add(("catalog", "catalog.yaml", catalog))));
+
+        Assert.Equal(HttpStatusCode.Created, confirmed.StatusCode);
+        var changed = (await store.GetAsync(bundle.Service))!.Service;
+        Assert.Equal(("postmortems@attacker.example", 3), (changed.OwnerEmail, changed.Tier));
+        Assert.NotEmpty(changed.Logs);
+    }
+
+    [Fact]
+    public async Task Import_SeededService_IsNotChangedByABundleNamingIt()
+    {
+        using var bundle = TinyBundle.Create();
+        using var admin = app.Client(IncidentHubFactory.AdminToken);
+        var catalog = Encoding.UTF8.GetBytes("name: geocoder\nowner_email: someone@attacker.example\n");
+        var before = app.Services.GetRequiredService<ServiceCatalog>().Find("geocoder")!;
+
+        var response = await admin.PostAsync("/api/bundles", bundle.Form(parts =>
+        {
+            parts.RemoveAll(p => p.Field == "scenario");
+            parts.Add(("scenario", "scenario.yaml", Encoding.UTF8.GetBytes($"id: x\ntitle: x\nsource: generic\nservices: [geocoder, {bundle.Service}]\nprimary_service: {bundle.Service}\n")));
+            parts.Add(("catalog", "catalog.yaml", catalog));
+        }));
+
+        await AssertProblemAsync(response, HttpStatusCode.Conflict, "geocoder");
+        Assert.Equal(before.OwnerEmail, app.Services.GetRequiredService<ServiceCatalog>().Find("geocoder")!.OwnerEmail);
+        Assert.Null(app.Services.GetRequiredService<ServiceCatalog>().Find(bundle.Service));
+    }
+
+    [Fact]
+    public async Task Import_CatalogEntryWithAMetadataPrometheusUrl_Returns400NamingTheField()
+    {
+        using var bundle = TinyBundle.Create();
+        using var admin = app.Client(IncidentHubFactory.AdminToken);
+        var catalog = Encoding.UTF8.GetBytes($"name: {bundle.Service}\nhealth_urls: ['http://169.254.169.254/latest/meta-data/']\n");
+
+        var response = await admin.PostAsync("/api/bundles", bundle.Form(parts => parts.Add(("catalog", "catalog.yaml", catalog))));
+
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "health_urls");
+        Assert.Null(app.Services.GetRequiredService<ServiceCatalog>().Find(bundle.Service));
+    }
+
     private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string detailPart)
     {
         Assert.Equal(status, response.StatusCode);

@@ -25,10 +25,59 @@ public sealed class CatalogTests(IncidentHubFactory app)
         ["owner"] = owner,
         ["dependsOn"] = new JsonArray("postgres-main"),
         ["repository"] = new JsonObject { ["github"] = "acme/" + name, ["pathInStackTraces"] = "/app/" },
-        ["logs"] = new JsonArray(new JsonObject { ["kind"] = "file", ["path"] = "/var/log/" + name + "/*.log" }),
-        ["metrics"] = new JsonArray(new JsonObject { ["role"] = "error_ratio", ["source"] = "prometheus", ["url"] = "http://prom:9090", ["query"] = "sum(rate(x[5m]))" }),
-        ["healthUrls"] = new JsonArray("http://" + name + "/health"),
+        ["logs"] = new JsonArray(new JsonObject { ["kind"] = "file", ["path"] = "seed-data/bundles/" + name + "/*.log" }),
+        ["metrics"] = new JsonArray(new JsonObject { ["role"] = "error_ratio", ["source"] = "prometheus", ["url"] = "http://prom.test.local:9090", ["query"] = "sum(rate(x[5m]))" }),
+        ["healthUrls"] = new JsonArray("http://" + name + ".test.local/health"),
     };
+
+    public static TheoryData<string, string, string> OutsideSources => new()
+    {
+        { "logs", """[{"kind":"file","path":"/etc/shadow"}]""", "logs[0].path" },
+        { "logs", """[{"kind":"file","path":"/var/log/*.log"}]""", "logs[0].path" },
+        { "logs", """[{"kind":"loki","url":"http://169.254.169.254/","query":"{app=\"x\"}"}]""", "logs[0].url" },
+        { "metrics", """[{"role":"error_ratio","source":"prometheus","url":"http://169.254.169.254/","query":"up"}]""", "metrics[0].url" },
+        { "metrics", """[{"role":"error_ratio","source":"prometheus","url":"http://[fe80::1]:9090/","query":"up"}]""", "metrics[0].url" },
+        { "metrics", """[{"role":"error_ratio","source":"prometheus","url":"http://prometheus.elsewhere.example/","query":"up"}]""", "metrics[0].url" },
+        { "metrics", """[{"role":"error_ratio","source":"openmetrics","path":"/proc/self/environ","query":"up"}]""", "metrics[0].path" },
+        { "healthUrls", """["http://169.254.169.254/latest/meta-data/"]""", "health_urls" },
+        { "runbooks", """["javascript:alert(1)"]""", "runbooks" },
+    };
+
+    [Theory]
+    [MemberData(nameof(OutsideSources))]
+    public async Task Put_SourceOutsideTheConfiguredRootsOrHosts_Returns400NamingTheField(string field, string json, string named)
+    {
+        var name = Unique("outside");
+        var entry = new JsonObject { ["name"] = name, ["tier"] = 2, [field] = JsonNode.Parse(json) };
+        using var admin = app.Client(IncidentHubFactory.AdminToken);
+
+        var response = await admin.PutAsJsonAsync($"/api/catalog/{name}", entry);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var detail = (await response.Content.ReadFromJsonAsync<JsonObject>())!.ToJsonString();
+        Assert.Contains(named + ":", detail, StringComparison.Ordinal);
+        Assert.Null(await app.Services.GetRequiredService<CatalogStore>().GetAsync(name));
+    }
+
+    [Fact]
+    public async Task Put_LogPathThroughASymbolicLinkOutOfTheBundleDirectory_Returns400()
+    {
+        var name = Unique("symlink");
+        var link = Path.Combine(app.BundlesDirectory, name);
+        Directory.CreateSymbolicLink(link, "/etc");
+        var entry = new JsonObject { ["name"] = name, ["tier"] = 2, ["logs"] = JsonNode.Parse($$"""[{"kind":"file","path":"{{link}}/shadow"}]""") };
+        using var admin = app.Client(IncidentHubFactory.AdminToken);
+
+        var response = await admin.PutAsJsonAsync($"/api/catalog/{name}", entry);
+        var inside = await admin.PutAsJsonAsync($"/api/catalog/{name}", new JsonObject
+        {
+            ["name"] = name, ["tier"] = 2, ["logs"] = JsonNode.Parse($$"""[{"kind":"file","path":"{{app.BundlesDirectory}}/{{name}}-real/*.log"}]"""),
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("logs[0].path", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, inside.StatusCode);
+    }
 
     [Fact]
     public async Task Start_SeedsServicesYaml_IntoTheDatabase_AndFindReadsIt()
@@ -90,7 +139,7 @@ public sealed class CatalogTests(IncidentHubFactory app)
         Assert.Equal(1, found.Tier);
         Assert.Equal("acme/" + name, found.Repository!.GitHub);
         Assert.Equal("/app/", found.Repository.PathInStackTraces);
-        Assert.Equal("/var/log/" + name + "/*.log", Assert.Single(found.Logs).Path);
+        Assert.Equal("seed-data/bundles/" + name + "/*.log", Assert.Single(found.Logs).Path);
         Assert.Equal("sum(rate(x[5m]))", Assert.Single(found.Metrics).Query);
         Assert.Equal("shop", found.Match["namespace"]);
         var read = await admin.GetFromJsonAsync<JsonObject>($"/api/catalog/{name}");

@@ -26,6 +26,8 @@ public sealed class InvestigationAppProcess : IAsyncDisposable
         var all = new Dictionary<string, string>
         {
             ["Seed:CatalogPath"] = catalogPath,
+            // The scenario's logs and metrics sit beside its catalog file.
+            ["Catalog:AllowedFileRoots:0"] = Path.GetDirectoryName(Path.GetFullPath(catalogPath))!,
             ["Seed:Admin:Email"] = "admin@investigation.test",
             ["Seed:Admin:Password"] = "Admin!pass-123",
             ["Seed:Admin:ApiToken"] = AdminToken,

@@ -1,5 +1,9 @@
 using System.IO.Compression;
+using IncidentHub.Web.Features.Catalog;
+using IncidentHub.Web.Features.Investigation;
 using IncidentHub.Web.Features.Investigation.Connectors;
+using IncidentHub.Web.Infrastructure.Security;
+using Microsoft.Extensions.Options;
 
 namespace IncidentHub.Web.Tests.Features.Investigation;
 
@@ -7,7 +11,44 @@ public sealed class LogFileConnectorTests : IDisposable
 {
     private static readonly DateTimeOffset T0 = new(2024, 5, 1, 12, 0, 0, TimeSpan.Zero);
     private readonly string _dir = Directory.CreateTempSubdirectory("ih-logs-").FullName;
-    private readonly LogFileConnector _logs = new();
+    private readonly LogFileConnector _logs;
+
+    public LogFileConnectorTests() => _logs = Create(new InvestigationOptions(), _dir);
+
+    private static LogFileConnector Create(InvestigationOptions options, params string[] roots) =>
+        new(new CatalogFileRoots(Options.Create(new CatalogOptions { AllowedFileRoots = [.. roots] })), Options.Create(options));
+
+    [Fact]
+    public async Task Read_DevZero_EndsWithAClearError_AtTheConfiguredBound()
+    {
+        var logs = Create(new InvestigationOptions { MaxFileBytes = 4 * 1024 * 1024 }, "/dev");
+
+        var error = await Assert.ThrowsAsync<ReadLimitExceededException>(() => logs.ReadAsync("/dev/zero", T0.AddHours(-1), T0, 1000, CancellationToken.None));
+
+        Assert.Contains("/dev/zero is larger than 4194304 bytes", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Investigation:MaxFileBytes", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Read_SymbolicLinkOutOfTheRoots_IsRefused()
+    {
+        File.CreateSymbolicLink(Path.Combine(_dir, "app.log"), "/etc/passwd");
+
+        var error = await Assert.ThrowsAsync<UnauthorizedAccessException>(() => _logs.ReadAsync(Path.Combine(_dir, "app.log"), T0.AddHours(-1), T0, 1000, CancellationToken.None));
+
+        Assert.Contains("Catalog:AllowedFileRoots", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Read_AVeryLongLine_IsCutAtMaxLineChars()
+    {
+        await File.WriteAllTextAsync(Path.Combine(_dir, "app.log"), "2024-05-01T11:50:00Z ERROR " + new string('x', 100_000) + "\n2024-05-01T11:51:00Z INFO next\n");
+        var logs = Create(new InvestigationOptions { MaxLineChars = 1000 }, _dir);
+
+        var read = await logs.ReadAsync(Path.Combine(_dir, "app.log"), T0.AddHours(-1), T0, 1000, CancellationToken.None);
+
+        Assert.Equal([1000, 30], read.Lines.Select(l => l.Text.Length));
+    }
 
     [Fact]
     public async Task Read_IncludesRotatedAndGzippedFiles_InTimeOrder_OnlyInsideTheWindow()

@@ -1,3 +1,6 @@
+using IncidentHub.Web.Infrastructure.Security;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using IncidentHub.Web.Features.Investigation.Connectors;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -30,7 +33,7 @@ public sealed class LokiConnectorTests
         }));
         using var http = new HttpClient();
 
-        var read = await new LokiConnector(http).QueryRangeAsync(loki.Address, "{app=\"ingest\"}", T0.AddHours(-1), T0, 1000, CancellationToken.None);
+        var read = await new LokiConnector(http, Options.Create(new OutboundOptions()), NullLogger<LokiConnector>.Instance).QueryRangeAsync(loki.Address, "{app=\"ingest\"}", T0.AddHours(-1), T0, 1000, CancellationToken.None);
 
         Assert.Equal("{app=\"ingest\"}", seenQuery);
         Assert.Equal(ns, seenEnd);
@@ -47,10 +50,33 @@ public sealed class LokiConnectorTests
         using var http = new HttpClient();
 
         var result = await Connector.BoundedAsync("loki", TimeSpan.FromSeconds(5),
-            c => new LokiConnector(http).QueryRangeAsync(loki.Address, "{app=", T0.AddHours(-1), T0, 10, c), CancellationToken.None);
+            c => new LokiConnector(http, Options.Create(new OutboundOptions()), NullLogger<LokiConnector>.Instance).QueryRangeAsync(loki.Address, "{app=", T0.AddHours(-1), T0, 10, c), CancellationToken.None);
 
         Assert.False(result.Ok);
         Assert.Contains("Loki answered 400", result.Unavailable, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task QueryRange_AnswerLargerThanMaxResponseBytes_EndsWithAClearError_AndErrorBodiesAreNotEchoed()
+    {
+        var huge = "{\"status\":\"success\",\"data\":{\"resultType\":\"streams\",\"result\":[{\"stream\":{},\"values\":[" +
+            string.Join(",", Enumerable.Repeat("[\"1714557600000000000\",\"" + new string('x', 1000) + "\"]", 5000)) + "]}]}}";
+        await using var loki = await LoopbackServer.StartAsync(app =>
+        {
+            app.MapGet("/loki/api/v1/query_range", () => Results.Text(huge, "application/json"));
+            app.MapGet("/bad/loki/api/v1/query_range", () => Results.Text("secret internal detail", statusCode: 500));
+        });
+        using var http = new HttpClient();
+        var connector = new LokiConnector(http, Options.Create(new OutboundOptions { MaxResponseBytes = 64 * 1024 }), NullLogger<LokiConnector>.Instance);
+
+        var large = await Connector.BoundedAsync("loki", TimeSpan.FromSeconds(5),
+            c => connector.QueryRangeAsync(loki.Address, "{app=\"x\"}", T0.AddHours(-1), T0, 10, c), CancellationToken.None);
+        var failed = await Connector.BoundedAsync("loki", TimeSpan.FromSeconds(5),
+            c => connector.QueryRangeAsync(new Uri(loki.Address, "bad/"), "{app=\"x\"}", T0.AddHours(-1), T0, 10, c), CancellationToken.None);
+
+        Assert.Contains("Outbound:MaxResponseBytes", large.Unavailable, StringComparison.Ordinal);
+        Assert.Contains("Loki answered 500", failed.Unavailable, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret internal detail", failed.Unavailable, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -64,7 +90,7 @@ public sealed class LokiConnectorTests
         using var http = new HttpClient();
 
         var result = await Connector.BoundedAsync("loki", TimeSpan.FromMilliseconds(300),
-            c => new LokiConnector(http).QueryRangeAsync(loki.Address, "{app=\"x\"}", T0.AddHours(-1), T0, 10, c), CancellationToken.None);
+            c => new LokiConnector(http, Options.Create(new OutboundOptions()), NullLogger<LokiConnector>.Instance).QueryRangeAsync(loki.Address, "{app=\"x\"}", T0.AddHours(-1), T0, 10, c), CancellationToken.None);
 
         Assert.False(result.Ok);
         Assert.StartsWith("timed out", result.Unavailable, StringComparison.Ordinal);

@@ -1,3 +1,6 @@
+using IncidentHub.Web.Infrastructure.Security;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using System.Text;
 using IncidentHub.Analysis.Diagnosis;
 using IncidentHub.Web.Features.Investigation.Connectors;
@@ -43,7 +46,7 @@ public sealed class PrometheusConnectorTests : IAsyncLifetime
     public async Task RangeQuery_ReturnsTheBackfilledHistory_WithTheErrorRatioJump()
     {
         using var http = new HttpClient();
-        var connector = new PrometheusConnector(http);
+        var connector = new PrometheusConnector(http, Options.Create(new OutboundOptions()), NullLogger<PrometheusConnector>.Instance);
         const string query = "sum(rate(http_requests_total{code=\"500\"}[5m])) / sum(rate(http_requests_total[5m]))";
 
         var series = Assert.Single(await connector.QueryRangeAsync(_prometheus!.Address, query, MetricRole.ErrorRatio, _now.AddMinutes(-90), _now.AddMinutes(-5), TimeSpan.FromMinutes(1), CancellationToken.None));
@@ -61,7 +64,7 @@ public sealed class PrometheusConnectorTests : IAsyncLifetime
     {
         using var http = new HttpClient();
 
-        var series = await new PrometheusConnector(http).QueryAsync(_prometheus!.Address, "http_requests_total", MetricRole.Traffic, _now.AddMinutes(-3), CancellationToken.None);
+        var series = await new PrometheusConnector(http, Options.Create(new OutboundOptions()), NullLogger<PrometheusConnector>.Instance).QueryAsync(_prometheus!.Address, "http_requests_total", MetricRole.Traffic, _now.AddMinutes(-3), CancellationToken.None);
 
         Assert.Equal(2, series.Count);
         Assert.Contains(series, s => s.Labels["code"] == "500" && s.Name.StartsWith("http_requests_total", StringComparison.Ordinal));
@@ -74,7 +77,7 @@ public sealed class PrometheusConnectorTests : IAsyncLifetime
         using var http = new HttpClient();
 
         var result = await Connector.BoundedAsync("prometheus", TimeSpan.FromSeconds(5),
-            c => new PrometheusConnector(http).QueryAsync(_prometheus!.Address, "sum(", MetricRole.Other, _now, c), CancellationToken.None);
+            c => new PrometheusConnector(http, Options.Create(new OutboundOptions()), NullLogger<PrometheusConnector>.Instance).QueryAsync(_prometheus!.Address, "sum(", MetricRole.Other, _now, c), CancellationToken.None);
 
         Assert.False(result.Ok);
         Assert.Contains("Prometheus answered 400", result.Unavailable, StringComparison.Ordinal);
@@ -86,7 +89,7 @@ public sealed class PrometheusConnectorTests : IAsyncLifetime
         using var http = new HttpClient();
 
         var result = await Connector.BoundedAsync("prometheus", TimeSpan.FromSeconds(5),
-            c => new PrometheusConnector(http).QueryAsync(new Uri("http://127.0.0.1:9/"), "up", MetricRole.Other, _now, c), CancellationToken.None);
+            c => new PrometheusConnector(http, Options.Create(new OutboundOptions()), NullLogger<PrometheusConnector>.Instance).QueryAsync(new Uri("http://127.0.0.1:9/"), "up", MetricRole.Other, _now, c), CancellationToken.None);
 
         Assert.False(result.Ok);
     }

@@ -15,6 +15,8 @@ public static class ExecutorServices
     public static ServiceProvider Build(IDictionary<string, string?> configuration, Action<IServiceCollection>? more = null)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        // The receivers of these tests listen on 127.0.0.1, as in the app's test factory.
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Outbound:AllowLoopback"] = "true" });
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.Services.AddLogging();
         builder.AddInvestigation();

@@ -2,6 +2,9 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.RegularExpressions;
 using IncidentHub.Analysis.Diagnosis;
+using IncidentHub.Web.Features.Catalog;
+using IncidentHub.Web.Infrastructure.Security;
+using Microsoft.Extensions.Options;
 
 namespace IncidentHub.Web.Features.Investigation.Connectors;
 
@@ -12,8 +15,10 @@ public sealed record LogRead(IReadOnlyList<LogLine> Lines, IReadOnlyList<string>
 /// Log files on disk: a path or glob (<c>*</c>, <c>?</c> in the file name), plus its rotated
 /// siblings (<c>x.log.1</c>, <c>x.log.2.gz</c>, <c>x.log.gz</c>). Keeps only lines inside the window;
 /// a line without a timestamp (a stack trace's continuation) takes the previous line's time.
+/// Every matched file must really be under Catalog:AllowedFileRoots (links followed), and is read up to
+/// Investigation:MaxFileBytes with lines cut at Investigation:MaxLineChars.
 /// </summary>
-public sealed class LogFileConnector
+public sealed class LogFileConnector(CatalogFileRoots roots, IOptions<InvestigationOptions> options)
 {
     public async Task<LogRead> ReadAsync(string pattern, DateTimeOffset from, DateTimeOffset to, int cap, CancellationToken ct)
     {
@@ -21,6 +26,11 @@ public sealed class LogFileConnector
         if (files.Count == 0)
         {
             throw new FileNotFoundException($"No log files match {pattern}.");
+        }
+
+        foreach (var file in files)
+        {
+            roots.ThrowIfOutside(file, "log file");
         }
 
         var lines = new List<LogLine>();
@@ -63,15 +73,17 @@ public sealed class LogFileConnector
             .ToList();
     }
 
-    private static async Task<bool> ReadFileAsync(string file, DateTimeOffset from, DateTimeOffset to, int cap, List<LogLine> into, CancellationToken ct)
+    private async Task<bool> ReadFileAsync(string file, DateTimeOffset from, DateTimeOffset to, int cap, List<LogLine> into, CancellationToken ct)
     {
+        var limits = options.Value;
         await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, useAsync: true);
         await using Stream content = file.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(stream, CompressionMode.Decompress) : stream;
-        using var reader = new StreamReader(content, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, 1 << 16);
+        await using var bounded = new BoundedStream(content, limits.MaxFileBytes, $"The log file {file}", $"{InvestigationOptions.SectionName}:MaxFileBytes", leaveOpen: true);
+        using var reader = new StreamReader(bounded, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, 1 << 16);
         var year = from.UtcDateTime.Year;
         DateTimeOffset? current = null;
         long number = 0;
-        while (await reader.ReadLineAsync(ct) is { } text)
+        await foreach (var text in BoundedLines.ReadAsync(reader, limits.MaxLineChars, ct))
         {
             number++;
             if (text.Length == 0)

@@ -1,14 +1,17 @@
 using System.Globalization;
 using System.Text.Json;
 using IncidentHub.Analysis.Diagnosis;
+using IncidentHub.Web.Infrastructure.Security;
+using Microsoft.Extensions.Options;
 
 namespace IncidentHub.Web.Features.Investigation.Connectors;
 
 /// <summary>
 /// Read-only client of Loki's <c>/loki/api/v1/query_range</c> (LogQL, streams result). Lines come
-/// back in time order; a line without its own timestamp text keeps Loki's nanosecond time.
+/// back in time order; a line without its own timestamp text keeps Loki's nanosecond time. The answer
+/// is read up to <see cref="OutboundOptions.MaxResponseBytes"/>; an error's body goes to the server log only.
 /// </summary>
-public sealed class LokiConnector(HttpClient http)
+public sealed class LokiConnector(HttpClient http, IOptions<OutboundOptions> outbound, ILogger<LokiConnector> logger)
 {
     public async Task<LogRead> QueryRangeAsync(Uri baseUrl, string query, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken ct)
     {
@@ -18,14 +21,18 @@ public sealed class LokiConnector(HttpClient http)
             $"end={Nanos(to)}",
             $"limit={limit.ToString(CultureInfo.InvariantCulture)}",
             "direction=forward"));
-        using var response = await http.GetAsync(url, ct);
+        using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct);
+        await using var body = new BoundedStream(await response.Content.ReadAsStreamAsync(ct), outbound.Value.MaxResponseBytes, $"The Loki answer from {baseUrl.Host}",
+            $"{OutboundOptions.SectionName}:MaxResponseBytes");
         if (!response.IsSuccessStatusCode)
         {
-            var text = await response.Content.ReadAsStringAsync(ct);
-            throw new HttpRequestException($"Loki answered {(int)response.StatusCode}: {(text.Length > 300 ? text[..300] : text)}");
+            var buffer = new char[300];
+            using var reader = new StreamReader(body);
+            var read = await reader.ReadBlockAsync(buffer, ct);
+            logger.LogWarning("Loki {Host} answered {Status}: {Body}", baseUrl.Host, (int)response.StatusCode, new string(buffer, 0, read));
+            throw new HttpRequestException($"Loki answered {(int)response.StatusCode} (its message is in the server log).");
         }
 
-        await using var body = await response.Content.ReadAsStreamAsync(ct);
         using var json = await JsonDocument.ParseAsync(body, cancellationToken: ct);
         var root = json.RootElement;
         if (root.GetProperty("status").GetString() != "success")

@@ -1,14 +1,18 @@
 using System.Globalization;
 using System.Text.Json;
 using IncidentHub.Analysis.Diagnosis;
+using IncidentHub.Web.Infrastructure.Security;
+using Microsoft.Extensions.Options;
 
 namespace IncidentHub.Web.Features.Investigation.Connectors;
 
 /// <summary>
 /// Read-only client of the Prometheus HTTP API: instant queries (<c>/api/v1/query</c>) and range
-/// queries (<c>/api/v1/query_range</c>), results as <see cref="MetricSeries"/>.
+/// queries (<c>/api/v1/query_range</c>), results as <see cref="MetricSeries"/>. The answer is read up to
+/// <see cref="OutboundOptions.MaxResponseBytes"/>; an error's body goes to the server log, not into the
+/// evidence every Viewer reads.
 /// </summary>
-public sealed class PrometheusConnector(HttpClient http)
+public sealed class PrometheusConnector(HttpClient http, IOptions<OutboundOptions> outbound, ILogger<PrometheusConnector> logger)
 {
     public Task<IReadOnlyList<MetricSeries>> QueryRangeAsync(Uri baseUrl, string query, MetricRole role, DateTimeOffset from, DateTimeOffset to, TimeSpan step, CancellationToken ct)
     {
@@ -32,14 +36,17 @@ public sealed class PrometheusConnector(HttpClient http)
 
     private async Task<IReadOnlyList<MetricSeries>> GetAsync(Uri url, string query, MetricRole role, CancellationToken ct)
     {
-        using var response = await http.GetAsync(url, ct);
-        await using var body = await response.Content.ReadAsStreamAsync(ct);
+        using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct);
+        var limit = outbound.Value.MaxResponseBytes;
+        await using var body = new BoundedStream(await response.Content.ReadAsStreamAsync(ct), limit, $"The Prometheus answer from {url.Host}",
+            $"{OutboundOptions.SectionName}:MaxResponseBytes");
         using var json = await JsonDocument.ParseAsync(body, cancellationToken: ct);
         var root = json.RootElement;
         if (!response.IsSuccessStatusCode || root.GetProperty("status").GetString() != "success")
         {
             var error = root.TryGetProperty("error", out var e) ? e.GetString() : null;
-            throw new HttpRequestException($"Prometheus answered {(int)response.StatusCode}: {error ?? "no error message"}");
+            logger.LogWarning("Prometheus {Host} answered {Status} to {Query}: {Error}", url.Host, (int)response.StatusCode, query, error);
+            throw new HttpRequestException($"Prometheus answered {(int)response.StatusCode} (its message is in the server log).");
         }
 
         return Parse(root.GetProperty("data"), query, role);

@@ -1,4 +1,5 @@
 using IncidentHub.Analysis.Remediation;
+using IncidentHub.Web.Infrastructure.Security;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace IncidentHub.Web.Features.Remediation.Executors;
@@ -20,7 +21,7 @@ public static class ExecutorsExtensions
 
         services.AddHttpClient<AlertmanagerSilences>();
         // A redirect could take a signed call off the allowlist.
-        services.AddHttpClient<RunbookWebhooks>().ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+        services.AddHttpClient<RunbookWebhooks>().AddOutboundPolicy(followRedirects: false, checkHosts: false); // its own Remediation:RunbookAllowedHosts
         services.AddTransient<PostconditionVerifier>();
         return services;
     }
