@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.DataProtection;
 using IncidentHub.Web.Infrastructure.Errors;
 using IncidentHub.Web.Infrastructure.Jobs;
 using IncidentHub.Web.Infrastructure.Live;
+using IncidentHub.Web.Infrastructure.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
@@ -42,8 +43,10 @@ public static class InfrastructureExtensions
             .AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>()));
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
 
-        // Every web node must read the others' login cookies: keys live in the shared database.
-        services.AddDataProtection().PersistKeysToDbContext<AppDbContext>().SetApplicationName("IncidentHub");
+        // Every web node must read the others' login cookies: keys live in the shared database, encrypted with a
+        // certificate file every process of the deployment shares (KeyEncryptionOptions).
+        services.AddDataProtection().PersistKeysToDbContext<AppDbContext>().SetApplicationName("IncidentHub")
+            .ProtectKeysWithConfiguredCertificate(builder.Configuration);
 
         services.AddSingleton<IncidentNotifier>();
         services.AddSingleton<IIncidentNotifier>(sp => sp.GetRequiredService<IncidentNotifier>());
