@@ -52,7 +52,7 @@ public sealed class IngestionService(
                 return null;
             }
 
-            lookups.AcquireLookup(clientAddress);
+            lookups.EnsureMayLookUp(clientAddress);
             integration = await db.Integrations.AsNoTracking().SingleOrDefaultAsync(i => i.TokenHash == hash, ct);
             if (integration is not null)
             {
@@ -60,7 +60,7 @@ public sealed class IngestionService(
             }
             else
             {
-                lookups.RememberUnknown(hash);
+                lookups.RememberUnknown(hash, clientAddress);
             }
         }
 

@@ -9,7 +9,8 @@ namespace IncidentHub.Web.Features.Ingestion;
 /// <summary>
 /// Keeps webhook senders that try tokens away from the database: an unknown token is remembered (at most
 /// <see cref="MaxRemembered"/> of them, for Ingestion:TokenCacheTtl), and lookups that miss both caches are limited per
-/// client address (RateLimits:TokenLookupsPerMinute). A real sender misses the cache once per TTL and token.
+/// client address (RateLimits:TokenLookupsPerMinute): an address that tried that many unknown tokens within the
+/// minute is answered 429 before any lookup. Lookups of tokens that exist cost a sender nothing.
 /// </summary>
 public sealed class TokenLookupGuard : IDisposable
 {
@@ -29,10 +30,11 @@ public sealed class TokenLookupGuard : IDisposable
 
     public bool IsKnownUnknown(string tokenHash) => _unknown.TryGetValue(tokenHash, out _);
 
-    /// <summary>Throws <see cref="TooManyRequestsException"/> when <paramref name="address"/> has used up its lookups.</summary>
-    public void AcquireLookup(string address)
+    /// <summary>Throws <see cref="TooManyRequestsException"/> when <paramref name="address"/> has tried too many unknown tokens of late.</summary>
+    public void EnsureMayLookUp(string address)
     {
-        using var lease = _lookups.AttemptAcquire(address);
+        // Zero permits: asks whether any are left, takes none.
+        using var lease = _lookups.AttemptAcquire(address, permitCount: 0);
         if (!lease.IsAcquired)
         {
             var wait = lease.TryGetMetadata(MetadataName.RetryAfter, out var retry) ? retry : TimeSpan.FromMinutes(1);
@@ -41,8 +43,10 @@ public sealed class TokenLookupGuard : IDisposable
         }
     }
 
-    public void RememberUnknown(string tokenHash)
+    /// <summary>An unknown token from <paramref name="address"/>: remembered, and counted against the address.</summary>
+    public void RememberUnknown(string tokenHash, string address)
     {
+        _lookups.AttemptAcquire(address).Dispose();
         var ttl = _options.Value.TokenCacheTtl;
         if (ttl > TimeSpan.Zero)
         {

@@ -26,8 +26,8 @@ public sealed class RateLimitOptions
     public int WebhookPerSecond { get; set; } = 1000;
 
     /// <summary>
-    /// Webhook token lookups that miss the token caches, per client address and minute: a sender trying tokens
-    /// reaches the database this often at most; unknown tokens are remembered (bounded) for Ingestion:TokenCacheTtl.
+    /// Unknown webhook tokens one client address may try per minute; then it is answered 429 before any database
+    /// lookup. Unknown tokens are also remembered (bounded) for Ingestion:TokenCacheTtl.
     /// </summary>
     [Range(1, 1_000_000)]
     public int TokenLookupsPerMinute { get; set; } = 60;

@@ -107,7 +107,10 @@ public sealed class SecretsInLogsTests(SecurityApp security)
         Assert.Contains("503", log, StringComparison.Ordinal);
         foreach (var secret in secrets)
         {
-            Assert.False(log.Contains(secret, StringComparison.Ordinal), $"The log holds a secret ({secret[..4]}…): {Around(log, secret)}");
+            if (log.Contains(secret, StringComparison.Ordinal))
+            {
+                Assert.Fail($"The log holds a secret ({secret[..4]}…): {Around(log, secret)}");
+            }
         }
     }
 
