@@ -37,7 +37,7 @@ public sealed class ContentSecurityPolicyTests(IncidentHubFactory app, BrowserFi
         // Interactive: client-side navigation through the circuit to a page with charts and MudBlazor inputs.
         await page.GetByRole(AriaRole.Link, new() { Name = "Analytics", Exact = true }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/analytics$"));
-        await Expect(page.GetByTestId("analytics-range")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("analytics-range").First).ToBeVisibleAsync();
         await page.GetByTestId("analytics-include-demo").ClickAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Wall", Exact = true }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Incident wall" })).ToBeVisibleAsync();
