@@ -8,6 +8,9 @@
 #   scripts/pg.sh url    DIR   prints the connection string when running (exit 1 otherwise)
 #
 # Environment: PG_EXTRA_OPTS  extra server options, e.g. "-c fsync=off -c synchronous_commit=off"
+#              PG_PASSWORD   when set, the cluster uses password authentication (scram-sha-256) with this password
+#                            for the postgres user; a cluster created with trust is switched over at start.
+#                            Unset: trust on 127.0.0.1 only (throwaway test clusters).
 # Works as root (initdb/postgres refuse root: they run as the `postgres` user) and as a normal user.
 # All messages go to stderr.
 set -euo pipefail
@@ -24,6 +27,7 @@ usage() {
 CMD=$1
 DIR=$2
 PG_EXTRA_OPTS=${PG_EXTRA_OPTS:-}
+PG_PASSWORD=${PG_PASSWORD:-}
 
 # Make DIR absolute (it may not exist yet).
 [[ "$DIR" == /* ]] || DIR="$PWD/$DIR"
@@ -86,12 +90,37 @@ init_cluster() {
   local sync=()
   # Throwaway clusters (fsync off) need no durable initdb either.
   [[ "$PG_EXTRA_OPTS" == *fsync=off* ]] && sync=(--no-sync)
-  ih_log "initdb $DIR"
-  local out
-  out=$(as_pg "$PG_BIN/initdb" -D "$DIR" -U postgres -A trust -E UTF8 --no-locale "${sync[@]}" 2>&1) || {
+  local auth=(-A trust) pwfile=""
+  if [[ -n "$PG_PASSWORD" ]]; then
+    # The password reaches initdb through a private file the postgres user can read, removed right after.
+    pwfile=$(mktemp)
+    printf '%s\n' "$PG_PASSWORD" >"$pwfile"
+    ((EUID == 0)) && chown postgres "$pwfile"
+    auth=(-A scram-sha-256 --pwfile="$pwfile")
+  fi
+  ih_log "initdb $DIR (${auth[1]})"
+  local out rc=0
+  out=$(as_pg "$PG_BIN/initdb" -D "$DIR" -U postgres "${auth[@]}" -E UTF8 --no-locale "${sync[@]}" 2>&1) || rc=$?
+  [[ -n "$pwfile" ]] && rm -f "$pwfile"
+  if ((rc != 0)); then
     printf '%s\n' "$out" >&2
     ih_die "initdb failed for $DIR"
-  }
+  fi
+}
+
+# With PG_PASSWORD: a cluster made with trust (an older .data) gets the password and scram-sha-256 in pg_hba.conf.
+require_password() {
+  [[ -n "$PG_PASSWORD" ]] || return 0
+  grep -Eq '^[^#]*[[:space:]]trust[[:space:]]*$' "$DIR/pg_hba.conf" 2>/dev/null || return 0
+  ih_log "switching $DIR from trust to password authentication (scram-sha-256)"
+  local port
+  port=$(running_port)
+  # psql quotes the password as a literal (:'pw', read from stdin: -c is not interpolated); not logged (log_statement is off).
+  printf '%s\n' "SET password_encryption = 'scram-sha-256';" "ALTER USER postgres PASSWORD :'pw';" |
+    as_pg "$PG_BIN/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt -v pw="$PG_PASSWORD" >/dev/null ||
+    ih_die "could not set the postgres password in $DIR"
+  as_pg sed -i -E 's/^([^#]*[[:space:]])trust([[:space:]]*)$/\1scram-sha-256\2/' "$DIR/pg_hba.conf"
+  as_pg "$PG_BIN/pg_ctl" -D "$DIR" reload >&2
 }
 
 # Preferred port: the saved one when it is still free, else a new free one.
@@ -113,6 +142,7 @@ start() {
     local port
     port=$(running_port)
     ih_log "PostgreSQL already running in $DIR on port $port"
+    require_password
     conn_string "$port"
     return 0
   fi
@@ -128,6 +158,7 @@ start() {
     if as_pg "$PG_BIN/pg_ctl" -D "$DIR" -w -t 60 -l "$DIR/server.log" \
       -o "-p $port $sock -c listen_addresses=127.0.0.1 $PG_EXTRA_OPTS" start >&2; then
       printf '%s\n' "$port" >"$PORT_FILE"
+      require_password
       conn_string "$port"
       return 0
     fi

@@ -16,8 +16,9 @@
 #                           (.data/alertmanager, 127.0.0.1:9093 or IH_ALERTMANAGER_PORT) that sends to
 #                           IncidentHub's demo webhook and receives the silences IncidentHub makes
 #
-# Generated secrets (admin password, API token, webhook tokens) live in .data/secrets.env (mode 600);
-# the app log is .data/incidenthub.log.
+# Generated secrets (admin password, API token, webhook tokens, the PostgreSQL password) live in
+# .data/secrets.env (mode 600); the app log is .data/incidenthub.log (mode 600, as is every file the app
+# writes under .data). The banner shows the secrets only on a terminal, never in a log.
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -62,13 +63,14 @@ load_secrets() {
   (umask 077 && touch "$SECRETS")
   chmod 600 "$SECRETS"
   local key value
-  for key in ADMIN_EMAIL ADMIN_PASSWORD ADMIN_API_TOKEN DEMO_TOKEN_ALERTMANAGER DEMO_TOKEN_GRAFANA DEMO_TOKEN_PAGERDUTY \
+  for key in ADMIN_EMAIL ADMIN_PASSWORD ADMIN_API_TOKEN PG_PASSWORD DEMO_TOKEN_ALERTMANAGER DEMO_TOKEN_GRAFANA DEMO_TOKEN_PAGERDUTY \
     DEMO_TOKEN_CLOUDWATCH DEMO_TOKEN_DATADOG DEMO_TOKEN_GENERIC; do
     grep -q "^$key=." "$SECRETS" && continue
     case $key in
       ADMIN_EMAIL) value=admin@incidenthub.local ;;
       ADMIN_PASSWORD) value=$(gen_password) ;;
       ADMIN_API_TOKEN) value=$(gen_api_token) ;;
+      PG_PASSWORD) value=$(rand_chars 'A-Za-z0-9' 32) ;;
       *) value=$(gen_hook_token) ;;
     esac
     printf '%s=%s\n' "$key" "$value" >>"$SECRETS"
@@ -123,14 +125,23 @@ wait_healthy() {
 }
 
 banner() {
-  local now am_url gen_url gf_url pd_url cw_url dd_url fx
+  local now am_url gen_url gf_url pd_url cw_url dd_url fx admin_password=$ADMIN_PASSWORD api_token=$ADMIN_API_TOKEN
   now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-  am_url="$BASE_URL/hooks/alertmanager/$DEMO_TOKEN_ALERTMANAGER"
-  gen_url="$BASE_URL/hooks/generic/$DEMO_TOKEN_GENERIC"
-  gf_url="$BASE_URL/hooks/grafana/$DEMO_TOKEN_GRAFANA"
-  pd_url="$BASE_URL/hooks/pagerduty/$DEMO_TOKEN_PAGERDUTY"
-  cw_url="$BASE_URL/hooks/cloudwatch/$DEMO_TOKEN_CLOUDWATCH"
-  dd_url="$BASE_URL/hooks/datadog/$DEMO_TOKEN_DATADOG"
+  local t_am=$DEMO_TOKEN_ALERTMANAGER t_gen=$DEMO_TOKEN_GENERIC t_gf=$DEMO_TOKEN_GRAFANA t_pd=$DEMO_TOKEN_PAGERDUTY t_cw=$DEMO_TOKEN_CLOUDWATCH t_dd=$DEMO_TOKEN_DATADOG
+  if [[ ! -t 1 ]]; then
+    # Not a terminal (demo's background log, a pipe): names of the secrets, never their values.
+    admin_password="(ADMIN_PASSWORD in $SECRETS)"
+    api_token='$ADMIN_API_TOKEN'
+    t_am='$DEMO_TOKEN_ALERTMANAGER' t_gen='$DEMO_TOKEN_GENERIC' t_gf='$DEMO_TOKEN_GRAFANA'
+    t_pd='$DEMO_TOKEN_PAGERDUTY' t_cw='$DEMO_TOKEN_CLOUDWATCH' t_dd='$DEMO_TOKEN_DATADOG'
+    printf '\n  (secrets are not printed here: source %s to use the commands below)\n' "$SECRETS"
+  fi
+  am_url="$BASE_URL/hooks/alertmanager/$t_am"
+  gen_url="$BASE_URL/hooks/generic/$t_gen"
+  gf_url="$BASE_URL/hooks/grafana/$t_gf"
+  pd_url="$BASE_URL/hooks/pagerduty/$t_pd"
+  cw_url="$BASE_URL/hooks/cloudwatch/$t_cw"
+  dd_url="$BASE_URL/hooks/datadog/$t_dd"
   fx="$ROOT/tests/Fixtures/webhooks"
   cat <<EOF
 
@@ -139,14 +150,14 @@ banner() {
 ================================================================================
   Dashboard          $BASE_URL/
   Admin login        $ADMIN_EMAIL
-  Admin password     $ADMIN_PASSWORD
+  Admin password     $admin_password
   Hangfire jobs      $BASE_URL/jobs
   Secrets file       $SECRETS
   App log            $LOG
 $(alertmanager_banner_line)
 
-  Admin API token    $ADMIN_API_TOKEN
-    curl -H "Authorization: Bearer $ADMIN_API_TOKEN" $BASE_URL/api/incidents
+  Admin API token    $api_token
+    curl -H "Authorization: Bearer $api_token" $BASE_URL/api/incidents
 
   Webhooks (one demo integration per source; add ?wait=true to get the incident in the answer)
     Alertmanager     $am_url
@@ -304,6 +315,8 @@ demo() {
   start_alertmanager
   if ! is_healthy; then
     ih_log "IncidentHub is not answering on $BASE_URL; starting it in the background (log: $demo_log)"
+    # The log is private (umask 077), and the banner written to it names the secrets without their values.
+    (umask 077 && : >>"$demo_log" && chmod 600 "$demo_log")
     nohup "$ROOT/scripts/run.sh" start >"$demo_log" 2>&1 &
     local pid=$! deadline=$((SECONDS + 600))
     echo "$pid" >"$APP_PID_FILE"
@@ -370,15 +383,16 @@ run() {
   # Private PostgreSQL cluster under .data/pg (reused when it already runs).
   local pg_conn pg_port psql
   mkdir -p "$DATA"
-  pg_conn=$("$ROOT/scripts/pg.sh" start "$PG_DIR")
+  load_secrets
+  # Password authentication (scram-sha-256); an older .data cluster made with trust is switched over.
+  pg_conn=$(PG_PASSWORD="$PG_PASSWORD" "$ROOT/scripts/pg.sh" start "$PG_DIR")
+  export PGPASSWORD="$PG_PASSWORD"
   pg_port=$(sed -n 's/.*Port=\([0-9]*\);.*/\1/p' <<<"$pg_conn")
   psql=("$(pg_bin_dir)/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -v ON_ERROR_STOP=1 -qtA)
   if [[ "$("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = 'incidenthub'")" != 1 ]]; then
     ih_log "creating database incidenthub"
     "${psql[@]}" -c 'CREATE DATABASE incidenthub'
   fi
-
-  load_secrets
 
   ih_log "building src/IncidentHub.Web (Release)..."
   dotnet build "$ROOT/src/IncidentHub.Web" -c Release -nologo -v quiet >&2 || ih_die "build failed (errors above)"
@@ -387,7 +401,10 @@ run() {
   # The app's configuration (ASP.NET Core reads __ as the section separator).
   export ASPNETCORE_ENVIRONMENT=Development
   export ASPNETCORE_URLS="$BASE_URL"
-  export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=incidenthub"
+  export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Username=postgres;Password=$PG_PASSWORD;Database=incidenthub"
+  unset PGPASSWORD
+  # The certificate that encrypts the data-protection keys stored in PostgreSQL (created 0600 on first start).
+  export DataProtection__CertificatePath="$DATA/dataprotection.pfx"
   export IncidentHub__Role=all
   export IncidentHub__PublicBaseUrl="$BASE_URL"
   export Seed__Admin__Email="$ADMIN_EMAIL"
@@ -405,7 +422,10 @@ run() {
   wire_alertmanager
 
   cd "$BIN_DIR"
+  # Everything written from here (the app log, files the app creates under .data) is private to this user.
+  umask 077
   : >"$LOG"
+  chmod 600 "$LOG"
   ih_log "migrating and seeding the database..."
   dotnet "$DLL" migrate 2>&1 | tee -a "$LOG" >&2 || ih_die "migrate failed (see $LOG)"
   # No generated history here: a fresh run shows only the user's own incidents (`scripts/run.sh demo` loads demo data).

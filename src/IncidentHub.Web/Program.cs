@@ -15,10 +15,12 @@ using IncidentHub.Web.Features.Reports;
 using IncidentHub.Web.Infrastructure;
 using IncidentHub.Web.Infrastructure.Commands;
 using IncidentHub.Web.Infrastructure.Jobs;
+using IncidentHub.Web.Infrastructure.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddInfrastructure();
+builder.AddWebSecurity();
 builder.AddAudit();
 builder.AddIdentity();
 builder.AddCatalog();
@@ -43,6 +45,7 @@ if (await app.TryRunCommandAsync(args))
 }
 
 await app.MigrateOnStartAsync();
+app.UseWebSecurity();
 app.UseInfrastructure();
 app.UseIdentity();
 app.UseAntiforgery();

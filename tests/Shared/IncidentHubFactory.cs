@@ -45,6 +45,12 @@ public sealed class IncidentHubFactory : WebApplicationFactory<Program>, IAsyncL
     /// <summary>More configuration for a dedicated fixture (e.g. Remediation:Alertmanager:Url), set before it starts.</summary>
     public Dictionary<string, string> Settings { get; } = [];
 
+    /// <summary>The connection string the app uses, from the test database's (e.g. through a relay the test can cut).</summary>
+    public Func<string, string>? ConnectionStringOverride { get; set; }
+
+    /// <summary>More logging for a dedicated fixture (e.g. a capturing provider at Debug), set before it starts.</summary>
+    public Action<ILoggingBuilder>? Logging { get; set; }
+
     /// <summary>The app's log file (host lifetime, Hangfire, warnings) under test-output/logs.</summary>
     public FileLog Log { get; } = new(Path.Combine(RepositoryRoot(), "test-output", "logs", $"app-{DateTime.UtcNow:HHmmss}-{Guid.NewGuid().ToString("N")[..6]}.log"));
 
@@ -72,12 +78,16 @@ public sealed class IncidentHubFactory : WebApplicationFactory<Program>, IAsyncL
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
-        builder.ConfigureLogging(logging => logging.AddProvider(Log));
+        builder.ConfigureLogging(logging =>
+        {
+            logging.AddProvider(Log);
+            Logging?.Invoke(logging);
+        });
 
         // Outside Development the build's static web assets manifest (blazor.web.js, MudBlazor's
         // files) is not loaded by default; a real browser needs them.
         builder.UseStaticWebAssets();
-        builder.UseSetting("ConnectionStrings:Postgres", ConnectionString);
+        builder.UseSetting("ConnectionStrings:Postgres", ConnectionStringOverride?.Invoke(ConnectionString) ?? ConnectionString);
         builder.UseSetting("IncidentHub:Role", "All");
         builder.UseSetting("IncidentHub:WorkerCount", "2");
         builder.UseSetting("Ingestion:MaxBacklogAlerts", "1000");
@@ -96,6 +106,13 @@ public sealed class IncidentHubFactory : WebApplicationFactory<Program>, IAsyncL
         builder.UseSetting("GitHub:WebhookSecret", GitHubWebhookSecret);
         builder.UseSetting("Seed:CatalogPath", Path.Combine(RepositoryRoot(), "seed-data", "services.yaml"));
         builder.UseSetting("Seed:PlaybooksPath", Path.Combine(RepositoryRoot(), "seed-data", "playbooks.yaml"));
+        // Tests of one app share 127.0.0.1 and the admin token: limits far above what they send (the security tests
+        // run an app of their own with real limits). Forwarded headers on: a test may act from another address
+        // (X-Forwarded-For from loopback, a known proxy).
+        builder.UseSetting("RateLimits:LoginPerMinute", "100000");
+        builder.UseSetting("RateLimits:ApiPerMinute", "10000000");
+        builder.UseSetting("RateLimits:TokenLookupsPerMinute", "1000000");
+        builder.UseSetting("ForwardedHeaders:Enabled", "true");
         builder.UseSetting("Reports:ChromiumPath", Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } chromium ? chromium : "/usr/bin/chromium");
 
         // The real SMTP server scripts/test.sh starts (aiosmtpd writing a Maildir), when there is one.

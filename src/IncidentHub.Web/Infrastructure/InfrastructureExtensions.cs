@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.DataProtection;
 using IncidentHub.Web.Infrastructure.Errors;
 using IncidentHub.Web.Infrastructure.Jobs;
 using IncidentHub.Web.Infrastructure.Live;
+using IncidentHub.Web.Infrastructure.Security;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 
@@ -42,8 +44,10 @@ public static class InfrastructureExtensions
             .AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>()));
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
 
-        // Every web node must read the others' login cookies: keys live in the shared database.
-        services.AddDataProtection().PersistKeysToDbContext<AppDbContext>().SetApplicationName("IncidentHub");
+        // Every web node must read the others' login cookies: keys live in the shared database, encrypted with a
+        // certificate file every process of the deployment shares (KeyEncryptionOptions).
+        services.AddDataProtection().PersistKeysToDbContext<AppDbContext>().SetApplicationName("IncidentHub")
+            .ProtectKeysWithConfiguredCertificate(builder.Configuration);
 
         services.AddSingleton<IncidentNotifier>();
         services.AddSingleton<IIncidentNotifier>(sp => sp.GetRequiredService<IncidentNotifier>());
@@ -61,7 +65,9 @@ public static class InfrastructureExtensions
         // DataAnnotations on request and [AsParameters] records: a 400 ValidationProblem before the handler runs.
         services.AddValidation();
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("postgres");
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("postgres", tags: [HealthTags.Ready])
+            .AddCheck<HangfireHealthCheck>("hangfire", tags: [HealthTags.Ready]);
 
         // scripts/run.sh runs this before it starts the server.
         services.AddAppCommand("migrate", "migrate: apply the migrations and every feature's seed data, then exit",
@@ -85,8 +91,51 @@ public static class InfrastructureExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapHealthChecks("/health").AllowAnonymous();
+        // As before: 200 when PostgreSQL answers (scripts and the Docker HEALTHCHECK poll it).
+        app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = check => check.Name == "postgres" }).AllowAnonymous();
+        // Live: the process answers (no dependency checked, so a database outage does not get it restarted).
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        // Ready: every component, each with its status, as JSON.
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(HealthTags.Ready),
+            ResponseWriter = HealthTags.WriteComponentsAsync,
+        }).AllowAnonymous();
         return app;
+    }
+}
+
+public static class HealthTags
+{
+    /// <summary>Checks that /health/ready runs.</summary>
+    public const string Ready = "ready";
+
+    /// <summary>{"status":"Healthy","components":{"postgres":{"status":"Healthy","description":"..."},...}}</summary>
+    public static Task WriteComponentsAsync(HttpContext http, HealthReport report) =>
+        http.Response.WriteAsJsonAsync(new
+        {
+            status = report.Status.ToString(),
+            components = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
+        });
+}
+
+/// <summary>Hangfire's storage answers, and in a worker process this process's server is registered.</summary>
+internal sealed class HangfireHealthCheck(Hangfire.JobStorage storage, Microsoft.Extensions.Options.IOptions<IncidentHubOptions> options) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var servers = storage.GetMonitoringApi().Servers();
+            var mine = servers.Any(s => s.Name.Contains($"{Environment.MachineName}:{Environment.ProcessId}", StringComparison.Ordinal));
+            return Task.FromResult(options.Value.RunsWorker && !mine
+                ? HealthCheckResult.Unhealthy($"Hangfire storage answers, but this worker's server is not registered ({servers.Count} other server(s)).")
+                : HealthCheckResult.Healthy($"{servers.Count} Hangfire server(s)"));
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy("Hangfire storage is not reachable", ex));
+        }
     }
 }
 

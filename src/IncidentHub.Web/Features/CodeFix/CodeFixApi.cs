@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using IncidentHub.Web.Features.CodeFix.GitHub;
 using IncidentHub.Web.Infrastructure.Errors;
+using IncidentHub.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -37,6 +38,7 @@ public static class CodeFixApi
     public static async Task<IResult> ReceiveGitHubAsync(string token, HttpRequest request, IOptions<GitHubOptions> options, CodeFixService codeFixes, CancellationToken ct)
     {
         var o = options.Value;
+        token = WebhookPathToken.Of(request.HttpContext, token);
         if (string.IsNullOrEmpty(o.WebhookToken) || string.IsNullOrEmpty(o.WebhookSecret)
             || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(o.WebhookToken)))
         {

@@ -20,7 +20,12 @@ public sealed class ApiToken
     public DateTimeOffset? LastUsedAt { get; private set; }
     public DateTimeOffset? RevokedAt { get; private set; }
 
-    public static ApiToken Create(string userId, string name, string token, DateTimeOffset at) =>
+    /// <summary>After this the token no longer authenticates; null: until revoked.</summary>
+    public DateTimeOffset? ExpiresAt { get; private set; }
+
+    public bool IsValidAt(DateTimeOffset now) => RevokedAt is null && (ExpiresAt is null || ExpiresAt > now);
+
+    public static ApiToken Create(string userId, string name, string token, DateTimeOffset at, TimeSpan? lifetime = null) =>
         new()
         {
             Id = Guid.CreateVersion7(),
@@ -29,6 +34,7 @@ public sealed class ApiToken
             TokenHash = SecretTokens.Hash(token),
             Prefix = token[..Math.Min(8, token.Length)],
             CreatedAt = at,
+            ExpiresAt = lifetime is { } l ? at + l : null,
         };
 
     public void Revoke(DateTimeOffset at) => RevokedAt ??= at;

@@ -29,14 +29,15 @@ public sealed class ApiTokenAuthenticationHandler(
         }
 
         var hash = SecretTokens.Hash(header["Bearer ".Length..].Trim());
+        var now = clock.GetUtcNow();
         var token = await db.ApiTokens.SingleOrDefaultAsync(t => t.TokenHash == hash && t.RevokedAt == null, Context.RequestAborted);
         var user = token is null ? null : await db.Users.SingleOrDefaultAsync(u => u.Id == token.UserId, Context.RequestAborted);
-        if (token is null || user is null)
+        // A disabled user's tokens are revoked as they are disabled; the lockout check covers a token written meanwhile.
+        if (token is null || user is null || !token.IsValidAt(now) || user.LockoutEnd > now)
         {
-            return AuthenticateResult.Fail("Unknown or revoked API token.");
+            return AuthenticateResult.Fail("Unknown, expired or revoked API token.");
         }
 
-        var now = clock.GetUtcNow();
         if (token.LastUsedAt is null || now - token.LastUsedAt > TimeSpan.FromMinutes(1))
         {
             await db.ApiTokens.Where(t => t.Id == token.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), Context.RequestAborted);

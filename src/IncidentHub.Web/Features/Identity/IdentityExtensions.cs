@@ -42,6 +42,10 @@ public static class IdentityExtensions
             o.LoginPath = "/account/login";
             o.AccessDeniedPath = "/account/denied";
             o.Cookie.Name = "incidenthub";
+            // Secure whenever the request came over HTTPS, directly or through a configured proxy (ForwardedHeaders).
+            o.Cookie.SecurePolicy = Microsoft.AspNetCore.Http.CookieSecurePolicy.SameAsRequest;
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
             o.ExpireTimeSpan = TimeSpan.FromDays(7);
             o.SlidingExpiration = true;
 
@@ -57,6 +61,7 @@ public static class IdentityExtensions
 
         services.AddCascadingAuthenticationState();
         services.AddScoped<AccountService>();
+        services.AddSingleton<LoginFailures>();
         services.AddDatabaseSeeder<IdentitySeeder>();
         return builder;
     }
@@ -64,6 +69,9 @@ public static class IdentityExtensions
     public static WebApplication UseIdentity(this WebApplication app)
     {
         app.UseAuthentication();
+        // After authentication: API callers are limited per user (Infrastructure/Security/RateLimits).
+        app.UseRateLimiter();
+        app.UseCookieApiAntiforgery();
         app.UseAuthorization();
         return app;
     }

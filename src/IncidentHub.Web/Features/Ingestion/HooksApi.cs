@@ -1,4 +1,5 @@
 using IncidentHub.Web.Infrastructure.Errors;
+using IncidentHub.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace IncidentHub.Web.Features.Ingestion;
@@ -41,7 +42,9 @@ public static class HooksApi
                 $"'{source}' is not a source IncidentHub knows. Use one of: {string.Join(", ", Enum.GetNames<SourceKind>().Select(n => n.ToLowerInvariant()))}.");
         }
 
-        var integration = await ingestion.AuthenticateAsync(kind, token, ct);
+        // The path seen by routing and logs holds only the token's prefix (WebhookPathRedaction).
+        token = WebhookPathToken.Of(http, token);
+        var integration = await ingestion.AuthenticateAsync(kind, token, RateLimits.ClientAddress(http), ct);
         if (integration is null)
         {
             return TypedResults.Problem(

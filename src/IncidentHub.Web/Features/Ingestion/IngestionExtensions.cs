@@ -9,6 +9,7 @@ public static class IngestionExtensions
         builder.Services.AddOptions<IngestionOptions>().BindConfiguration(IngestionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<SigningSecrets>();
+        builder.Services.AddSingleton<TokenLookupGuard>();
         builder.Services.AddHttpClient("sns");
         builder.Services.AddScoped<IngestionService>();
         builder.Services.AddScoped<AlertBatchApplier>();

@@ -31,11 +31,13 @@ public sealed class IngestionService(
     IMemoryCache cache,
     IOptions<IngestionOptions> options,
     SigningSecrets signingSecrets,
+    TokenLookupGuard lookups,
     TimeProvider clock)
 {
     public const int MaxBodyBytes = 1024 * 1024;
 
-    public async Task<Integration?> AuthenticateAsync(SourceKind kind, string token, CancellationToken ct)
+    /// <summary>The integration of <paramref name="token"/>; a token unknown of late, or a client trying many, never reaches the database.</summary>
+    public async Task<Integration?> AuthenticateAsync(SourceKind kind, string token, string clientAddress, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(token) || token.Length > 200)
         {
@@ -45,10 +47,20 @@ public sealed class IngestionService(
         var hash = SecretTokens.Hash(token);
         if (!cache.TryGetValue(CacheKey(hash), out Integration? integration))
         {
+            if (lookups.IsKnownUnknown(hash))
+            {
+                return null;
+            }
+
+            lookups.EnsureMayLookUp(clientAddress);
             integration = await db.Integrations.AsNoTracking().SingleOrDefaultAsync(i => i.TokenHash == hash, ct);
             if (integration is not null)
             {
                 cache.Set(CacheKey(hash), integration, options.Value.TokenCacheTtl);
+            }
+            else
+            {
+                lookups.RememberUnknown(hash, clientAddress);
             }
         }
 

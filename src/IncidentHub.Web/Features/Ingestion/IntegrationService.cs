@@ -28,7 +28,8 @@ public sealed record RawEventView(
 /// entry in the same commit; <c>by</c> is the person who made it (null: IncidentHub itself, e.g. a generator).
 /// </summary>
 public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, IOptions<IncidentHubOptions> options, Microsoft.Extensions.Caching.Memory.IMemoryCache cache, SigningSecrets signingSecrets,
-    IServiceScopeFactory scopes, IHttpClientFactory httpClients, IAuditLog audit, IOptions<IngestionOptions> ingestion, ILogger<IntegrationService> logger)
+    IServiceScopeFactory scopes, IHttpClientFactory httpClients, IAuditLog audit, IOptions<IngestionOptions> ingestion, TokenLookupGuard lookups,
+    ILogger<IntegrationService> logger)
 {
     private const string TokenPrefix = "iht_";
 
@@ -72,6 +73,7 @@ public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory
         db.Integrations.Add(integration);
         audit.Add(db, new AuditRecord(by ?? AuditActor.IncidentHub, "integration.created", Subject(integration), After: Audited(integration)));
         await db.SaveChangesAsync(ct);
+        lookups.Forget(integration.TokenHash);
         return new IssuedUrl(integration.Id, integration.Name, Url(integration, token));
     }
 
@@ -88,6 +90,7 @@ public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory
             Detail: "The old webhook URL stopped working."));
         await db.SaveChangesAsync(ct);
         cache.Remove(IngestionService.CacheKey(oldHash));
+        lookups.Forget(integration.TokenHash);
         return new IssuedUrl(integration.Id, integration.Name, Url(integration, token));
     }
 

@@ -15,6 +15,9 @@ public static class ReportsExtensions
         services.AddOptions<ReportsOptions>().BindConfiguration(ReportsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<EmailOptions>, EmailOptionsValidator>();
+        services.AddHealthChecks()
+            .AddCheck<ChromiumHealthCheck>("chromium", tags: [Infrastructure.HealthTags.Ready])
+            .AddCheck<SmtpHealthCheck>("smtp", tags: [Infrastructure.HealthTags.Ready]);
         services.AddSingleton<PdfPrinter>();
         services.AddSingleton<SmtpMailer>();
         services.AddScoped<PostmortemBuilder>();

@@ -9,6 +9,12 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
+        // PostgreSQL unreachable is a dependency down, like our UnavailableException: senders retry on 503.
+        if (DatabaseUnavailableException.From(exception) is { } down)
+        {
+            exception = down;
+        }
+
         // Only our base kinds choose a status: a KeyNotFoundException or ArgumentException from a bug stays a 500.
         var (status, title) = exception switch
         {
@@ -16,20 +22,26 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
             NotFoundException e => (StatusCodes.Status404NotFound, e.Title),
             ConflictException e => (StatusCodes.Status409Conflict, e.Title),
             UnavailableException e => (StatusCodes.Status503ServiceUnavailable, e.Title),
+            TooManyRequestsException e => (StatusCodes.Status429TooManyRequests, e.Title),
             ServerFaultException e => (StatusCodes.Status500InternalServerError, e.Title),
             BadHttpRequestException bad => (bad.StatusCode, "Bad request"),
             _ => (StatusCodes.Status500InternalServerError, "Unexpected error"),
         };
 
-        if (status >= 500)
+        // The path of a webhook holds only its token's prefix (WebhookPathRedaction), so it may be logged.
+        if (exception is DatabaseUnavailableException)
+        {
+            logger.LogWarning("PostgreSQL is unreachable; answered 503 on {Path}: {Reason}", http.Request.Path, exception.InnerException?.Message);
+        }
+        else if (status >= 500)
         {
             logger.LogError(exception, "Unhandled exception on {Path}", http.Request.Path);
         }
 
         http.Response.StatusCode = status;
-        if (exception is UnavailableException unavailable)
+        if (((exception as UnavailableException)?.RetryAfter ?? (exception as TooManyRequestsException)?.RetryAfter) is { } retryAfter)
         {
-            http.Response.Headers.RetryAfter = ((int)unavailable.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         }
 
         // Our own kinds carry a message written for the caller; an unexpected error's message is not.

@@ -15,7 +15,7 @@ using NpgsqlTypes;
 namespace IncidentHub.Web.Infrastructure.Data.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261207150415_IncidentAlertCounts")]
+    [Migration("20261207152849_IncidentAlertCounts")]
     partial class IncidentAlertCounts
     {
         /// <inheritdoc />
@@ -527,6 +527,9 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                         .HasColumnType("uuid");
 
                     b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTimeOffset?>("LastUsedAt")
