@@ -86,8 +86,12 @@ public sealed partial class FeatureDependencyTests
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                 && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
 
+    /// <summary>Features this source names; `http.Features.Get&lt;T&gt;()` (ASP.NET's request features) is not one.</summary>
     private static IEnumerable<string> ReferencedFeatures(string source) =>
-        FeatureReference().Matches(source).Select(m => m.Groups[1].Value).Distinct();
+        FeatureReference().Matches(source).Select(m => m.Groups[1].Value).Where(FeatureNames.Contains).Distinct();
+
+    private static readonly HashSet<string> FeatureNames =
+        Directory.GetDirectories(Path.Combine(Web, "Features")).Select(Path.GetFileName).OfType<string>().ToHashSet();
 
     [GeneratedRegex(@"\bFeatures\.([A-Z][A-Za-z]+)\b")]
     private static partial Regex FeatureReference();
