@@ -33,6 +33,7 @@ public static class DiagnosisEngine
     {
         ArgumentNullException.ThrowIfNull(input);
         var o = options ?? new DiagnosisOptions();
+        input = WithRecentTemplatesNew(input);
         var facts = Facts.From(input, o);
 
         var scored = Scorers.Select(c => Score(c, facts, o)).ToList();
@@ -64,7 +65,9 @@ public static class DiagnosisEngine
             .Select(s => new Hypothesis(s.Category, Math.Round(s.Support, 3), s.Statement, s.EvidenceIds, s.Features, s.Discarded, s.DiscardReason))
             .ToList();
 
-        var suspect = unknown ? null : Suspect(category!.Value, facts);
+        // A change-caused best guess names its change even when the answer abstains: responders look there first.
+        // (only a change tied to the failure by a file: never the bare deploy of an abstaining answer).
+        var suspect = unknown ? (top is null ? null : Suspect(top.Category, facts) is { File: not null } guess ? guess : null) : Suspect(category!.Value, facts);
         var triage = Triage(input, facts, category, confidence, unknown ? null : top);
         var (wouldPage, pageReason) = Page(input, facts, category, unknown, triage);
         var summary = unknown
@@ -132,10 +135,30 @@ public static class DiagnosisEngine
                 return null;
             case HypothesisCategory.ConfigChange:
                 return f.ConfigSuspect is { } c ? new SuspectChange(c.Commit, c.File, c.Line, c.Version, c.Reason, c.EvidenceIds) : null;
+            case HypothesisCategory.DataSchema:
+                // A schema change shipped in the window: the newest migration (the one closest to the onset).
+                return f.Migrations.Count > 0 && f.Migrations.MaxBy(m => m.Proximity) is var m
+                    ? new SuspectChange(m.Commit.Fact.Sha, m.File, null, null, $"{ChangeCorrelator.Short(m.Commit.Fact.Sha)} \"{m.Commit.Fact.Subject}\" changes {m.File}", [m.Commit.EvidenceId])
+                    : null;
             default:
                 return null; // not a code change: no commit is suspected rather than a guess
         }
     }
+
+    /// <summary>
+    /// The alert fires minutes after the failures begin, so the incident window of the log analysis can start after them:
+    /// a template first seen within <see cref="RecentlyNew"/> before the alert, and seen at most a few times before the
+    /// incident window (a quarter of its incident count), is new.
+    /// </summary>
+    internal static DiagnosisInput WithRecentTemplatesNew(DiagnosisInput input) => input with
+    {
+        Templates = input.Templates.Select(t => !t.Fact.IsNew && t.Fact.FirstSeen is { } seen && seen >= input.AlertAt - RecentlyNew
+                && t.Fact.IncidentCount > 0 && t.Fact.BaselineCount <= 0.25 * t.Fact.IncidentCount
+            ? t with { Fact = t.Fact with { IsNew = true } }
+            : t).ToList(),
+    };
+
+    private static readonly TimeSpan RecentlyNew = TimeSpan.FromMinutes(30);
 
     private static bool StrongChange(HypothesisCategory category, Facts f) => category switch
     {
@@ -241,6 +264,26 @@ public static class DiagnosisEngine
 
         var others = known.Where(k => !string.Equals(k, input.Service, StringComparison.OrdinalIgnoreCase)).ToList();
         var ids = top.EvidenceIds.ToHashSet(StringComparer.Ordinal);
+
+        // Names that do not resolve: neither the caller nor the callee is at fault but the DNS service the catalog lists.
+        if (category == HypothesisCategory.NetworkDns)
+        {
+            var resolution = f.IncidentTexts.Where(t => NameResolutionRegex().IsMatch(t.Text)).Select(t => t.EvidenceId)
+                .Concat(f.Onsets.Where(x => x.Fact.Direction == "up" && DnsFailureSeriesRegex().IsMatch(x.Fact.SeriesName)).Select(x => x.EvidenceId))
+                .Distinct().ToList();
+            var dnsServices = others.Where(k => DnsServiceNameRegex().IsMatch(k)).ToList();
+            if (resolution.Count > 0 && dnsServices.Count > 0)
+            {
+                // Prefer the DNS service the evidence names (its own series or log lines), else the only one.
+                var named = dnsServices.FirstOrDefault(k => f.IncidentTexts.Any(t => IncidentHub.Analysis.Triage.ServiceNameMatcher.Occurs(t.Text, k))
+                    || f.Onsets.Any(x => IncidentHub.Analysis.Triage.ServiceNameMatcher.Occurs(x.Fact.SeriesName, k)));
+                if (named is not null || dnsServices.Count == 1)
+                {
+                    return (named ?? dnsServices[0], "name resolution", resolution);
+                }
+            }
+        }
+
         var hits = new List<(string Service, string Host, string EvidenceId)>();
         foreach (var text in f.IncidentTexts.Where(t => ids.Contains(t.EvidenceId)))
         {
