@@ -107,8 +107,11 @@ internal sealed class Facts
         }
 
         // A surge: traffic that was flowing (a baseline above zero) at least doubled.
-        var traffic = onsets.Where(x => x.Fact.Role == MetricRole.Traffic && x.Fact.Direction == "up" && x.Fact.Before > 0 && x.Fact.After >= o.TrafficSurgeRatio * x.Fact.Before)
-            .OrderBy(x => x.Fact.At).FirstOrDefault();
+        // Any counter of demand (requests, sessions, connections...) that is not a failure count counts too: a surge of one
+        // class of clients shows in its own series before the total doubles.
+        var traffic = onsets.Where(x => (x.Fact.Role == MetricRole.Traffic || (x.Fact.Role == MetricRole.Other && IsDemand(x.Fact.SeriesName)))
+                && x.Fact.Direction == "up" && x.Fact.Before > 0 && x.Fact.After >= o.TrafficSurgeRatio * x.Fact.Before)
+            .OrderBy(x => x.Fact.Role == MetricRole.Traffic ? 0 : 1).ThenBy(x => x.Fact.At).FirstOrDefault();
 
         // Incident templates: errors that are new or surged. Ones at their usual rate are the red herrings.
         var templates = input.Templates
@@ -247,6 +250,14 @@ internal sealed class Facts
         }
 
         return result;
+    }
+
+    private static bool IsDemand(string seriesName)
+    {
+        var tokens = LimitSeries.Tokens(seriesName);
+        return tokens.Any(t => DemandTokenRegex().IsMatch(t)) && !tokens.Any(t => FailedWorkTokenRegex().IsMatch(t))
+            && !seriesName.Contains("5..", StringComparison.Ordinal) && !seriesName.Contains("=\"5", StringComparison.Ordinal)
+            && !seriesName.Contains("=\"4", StringComparison.Ordinal);
     }
 
     /// <summary>The same new error this many times is not a one-off.</summary>

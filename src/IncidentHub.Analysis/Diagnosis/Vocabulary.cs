@@ -41,7 +41,7 @@ internal static partial class Vocabulary
     [GeneratedRegex(@"\b(?:[a-z0-9-]+\.)+(?:com|net|io|org|svc|internal|local|cloud|dev|example)\b|\b(?:[a-z0-9-]+-(?:api|service|gateway|svc))\b", RegexOptions.IgnoreCase)]
     internal static partial Regex HostRegex();
 
-    [GeneratedRegex(@"NXDOMAIN|no such host|Name or service not known|Temporary failure in name resolution|getaddrinfo|ENOTFOUND|EAI_AGAIN|UnknownHostException|could not resolve|Could not resolve host|name resolution|SERVFAIL|DNS (?:lookup|resolution) (?:failed|error)|connection refused|ECONNREFUSED|Connection reset|ECONNRESET|reset by peer|no route to host|EHOSTUNREACH|network is unreachable|ENETUNREACH|broken pipe|EPIPE|i/o timeout|dial tcp[^:]*: (?:lookup|connect)|SocketException|NoRouteToHostException|ConnectException|unable to connect|UnableToConnect|could not connect|connect(?:ion)? timed? ?out|ConnectTimeout", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"NXDOMAIN|no such host|Name or service not known|Temporary failure in name resolution|getaddrinfo|ENOTFOUND|EAI_AGAIN|UnknownHostException|could not resolve|Could not resolve host|name resolution|SERVFAIL|DNS (?:lookup|resolution) (?:failed|error)|connection refused|ECONNREFUSED|Connection reset|ECONNRESET|reset by peer|no route to host|EHOSTUNREACH|network is unreachable|ENETUNREACH|broken pipe|EPIPE|i/o timeout|dial tcp[^:]*: (?:lookup|connect)|SocketException|NoRouteToHostException|ConnectException|unable to connect|UnableToConnect|Resource temporarily unavailable \([\w.-]+:\d+\)|could not connect|connect(?:ion)? timed? ?out|ConnectTimeout", RegexOptions.IgnoreCase)]
     internal static partial Regex NetworkErrorRegex();
 
     [GeneratedRegex(@"\bconfig(?:uration)?\b.*\b(?:invalid|missing|error|not found|failed|unknown|malformed)|\b(?:invalid|missing|unknown|malformed|bad)\b.*\bconfig(?:uration)?\b|environment variable|env var|ConfigurationException|InvalidConfiguration|OptionsValidationException|BeanCreationException|Could not resolve placeholder|(?-i:KeyError: '[A-Z][A-Z0-9_]+')|feature flag|setting \S+ (?:is )?(?:missing|invalid|not set)|required (?:setting|property|key) \S+", RegexOptions.IgnoreCase)]
@@ -82,12 +82,16 @@ internal static partial class Vocabulary
     internal static partial Regex StatementTimeoutRegex();
 
     /// <summary>Name resolution failing: the DNS service, not the caller or the callee, is at fault.</summary>
-    [GeneratedRegex(@"NXDOMAIN|SERVFAIL|no such host|Name or service not known|Temporary failure in name resolution|getaddrinfo|ENOTFOUND|EAI_AGAIN|UnknownHostException|could not resolve|name resolution|DNS (?:lookup|resolution|query)|lookup \S+ on \S+:53", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"NXDOMAIN|SERVFAIL|no such host|Name or service not known|Temporary failure in name resolution|getaddrinfo|ENOTFOUND|EAI_AGAIN|UnknownHostException|could not resolve|name resolution|DNS (?:lookup|resolution|query)|lookup \S+ on \S+:53|Resource temporarily unavailable \([\w.-]+:\d+\)", RegexOptions.IgnoreCase)]
     internal static partial Regex NameResolutionRegex();
 
     /// <summary>Catalog names of DNS infrastructure.</summary>
     [GeneratedRegex(@"(?:^|[-_.])(?:dns|coredns|kube-dns|resolver|resolvers|unbound|bind|named|dnsmasq)(?:$|[-_.])", RegexOptions.IgnoreCase)]
     internal static partial Regex DnsServiceNameRegex();
+
+    /// <summary>Name parts of series that count demand: requests, hits, sessions, connections, messages.</summary>
+    [GeneratedRegex(@"^(?:requests?|hits|sessions|connections|calls|messages|visits|pageviews|rps|qps)$", RegexOptions.IgnoreCase)]
+    internal static partial Regex DemandTokenRegex();
 
     /// <summary>Name parts of series that count work that failed: failed/rejected/dead-lettered jobs, retries, consumer lag, timeouts, crashes.</summary>
     [GeneratedRegex(@"^(?:fail|failed|failure|failures|failing|error|errors|errored|err|reject|rejected|rejections|dead|deadletter|deadlettered|dlq|lag|retry|retries|retried|timeout|timeouts|aborted|abort|crash|crashes|crashloop|restart|restarts|unhealthy|panic|panics|exception|exceptions|dropped|drops|poison|nack|nacked)$", RegexOptions.IgnoreCase)]

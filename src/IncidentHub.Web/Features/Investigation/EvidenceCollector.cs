@@ -308,7 +308,8 @@ public sealed class EvidenceCollector(
         // A commit belongs to the window when it was committed in it or shipped by a deploy of it (commits are usually
         // written days before the release that ships them).
         var inWindow = commits.Select(c => c.Sha).ToHashSet(StringComparer.Ordinal);
-        var shipped = ShippedCommits(commits, allDeploys.Where(d => d.At <= to && d.At >= to - TimeSpan.FromHours(24)).ToList(), allDeploys);
+        var shipped = ShippedCommits(commits, allDeploys.Where(d => d.At <= to && d.At >= to - TimeSpan.FromHours(24)).ToList(), allDeploys,
+            repo.Tags.Select(t => t.Commit).OfType<string>().ToList());
         var shas = blamed.Select(b => b.Sha).Distinct().Where(inWindow.Contains).Take(3)
             .Concat(commits.Where(c => (shipped.Contains(c.Sha) || (c.At >= from && c.At <= to)) && c.Files.Any(f => frameFiles.Contains(f) || ChangeCorrelator.IsConfigFile(f)))
                 .OrderByDescending(c => c.Files.Any(ChangeCorrelator.IsConfigFile)).ThenByDescending(c => c.At).Select(c => c.Sha))
@@ -334,10 +335,10 @@ public sealed class EvidenceCollector(
     }
 
     /// <summary>
-    /// The commits the given deploys shipped: those after the previous deploy's commit up to the deploy's own commit
-    /// (by commit time, over the repository's history); a deploy with no earlier deploy ships its commit only.
+    /// The commits the given deploys shipped: those after the previous release (an earlier deploy's commit or tagged commit)
+    /// up to the deploy's own commit, by commit time; a deploy with no earlier release ships its commit only.
     /// </summary>
-    private static HashSet<string> ShippedCommits(IReadOnlyList<CommitInfo> commits, IReadOnlyList<DeployEvent> recent, IReadOnlyList<DeployEvent> all)
+    private static HashSet<string> ShippedCommits(IReadOnlyList<CommitInfo> commits, IReadOnlyList<DeployEvent> recent, IReadOnlyList<DeployEvent> all, IReadOnlyList<string> tagged)
     {
         CommitInfo? Find(string? sha) => sha is null ? null : commits.FirstOrDefault(c => c.Sha.StartsWith(sha, StringComparison.OrdinalIgnoreCase));
         var result = new HashSet<string>(StringComparer.Ordinal);
@@ -348,7 +349,10 @@ public sealed class EvidenceCollector(
                 continue;
             }
 
-            var previous = all.Where(d => d.At < deploy.At && Find(d.Commit) is { } c && c.At < head.At).Select(d => Find(d.Commit)!).MaxBy(c => c.At);
+            // The previous release: an earlier deploy's commit, or an earlier commit carrying a tag.
+            var previous = all.Where(d => d.At < deploy.At && Find(d.Commit) is { } c && c.At < head.At).Select(d => Find(d.Commit)!)
+                .Concat(commits.Where(c => c.At < head.At && (c.Tags.Count > 0 || tagged.Any(t => c.Sha.StartsWith(t, StringComparison.OrdinalIgnoreCase)))))
+                .MaxBy(c => c.At);
             foreach (var c in commits.Where(c => c.At <= head.At && (previous is null ? c.Sha == head.Sha : c.At > previous.At)))
             {
                 result.Add(c.Sha);
