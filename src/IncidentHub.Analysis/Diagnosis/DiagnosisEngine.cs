@@ -160,6 +160,12 @@ public static class DiagnosisEngine
 
     private static readonly TimeSpan RecentlyNew = TimeSpan.FromMinutes(30);
 
+    /// <summary>Below this share of failing requests (or with only latency up) an outage is partial: one level lower.</summary>
+    private const double PartialFailureShare = 0.25;
+
+    /// <summary>From this share of failing requests a tier 1 outage is one level higher (P0).</summary>
+    private const double MajorFailureShare = 0.4;
+
     private static bool StrongChange(HypothesisCategory category, Facts f) => category switch
     {
         HypothesisCategory.BadDeployCode => f.Correlation.BestExplained is { Explanation: >= 0.7, Version: not null },
@@ -185,52 +191,44 @@ public static class DiagnosisEngine
             ids.Add(latencyImpact.EvidenceId);
         }
 
-        // The alert's severity (already adjusted for the service tier by triage) is the prior. Measured
-        // impact can raise it by one level, never lower it (metrics may miss impact); no impact at all means P3.
-        Severity impact;
-        string reason;
-        if (maxErrorRatio >= 0.5)
-        {
-            impact = tier <= 2 ? Severity.P0 : Severity.P1;
-            reason = $"{maxErrorRatio.ToString("P0", CultureInfo.InvariantCulture)} of requests fail";
-        }
-        else if (maxErrorRatio >= 0.05)
-        {
-            impact = tier <= 2 ? Severity.P1 : Severity.P2;
-            reason = $"{maxErrorRatio.ToString("P0", CultureInfo.InvariantCulture)} of requests fail";
-        }
-        else if (latencyImpact is not null)
-        {
-            impact = tier <= 1 ? Severity.P1 : Severity.P2;
-            reason = $"{latencyImpact.Fact.SeriesName} rose {(latencyImpact.Fact.After / Math.Max(latencyImpact.Fact.Before, 1e-9)).ToString("0.0", CultureInfo.InvariantCulture)}x";
-        }
-        else
-        {
-            impact = tier <= 1 ? Severity.P2 : Severity.P3;
-            reason = "errors in the logs (" + f.ImpactReason + ")";
-        }
-
-        if (input.Dependents.Count >= 3 && impact > Severity.P0)
-        {
-            impact--;
-            reason += $"; {input.Dependents.Count.ToString(CultureInfo.InvariantCulture)} dependent services";
-        }
-
+        // Severity from measured impact, one rule (docs/diagnosis-rules.md, *Severity*): what kind of work fails (requests
+        // users make, or background work), how much of it, what kind of cause (one that breaks the path outright, or load
+        // and a degraded dependency that fail a part), and the tier. The alert's own severity is not used: sources disagree.
+        var servesRequests = input.Series.Any(x => x.Fact.Role is MetricRole.ErrorRatio or MetricRole.Latency or MetricRole.Traffic)
+            || f.Onsets.Any(x => x.Fact.Role is MetricRole.ErrorRatio or MetricRole.Latency);
+        var cause = category ?? top?.Category;
+        var degradation = cause is HypothesisCategory.CapacityExhaustion or HypothesisCategory.TrafficSpike or HypothesisCategory.DependencyFailure;
+        var partial = servesRequests && (maxErrorRatio > 0 ? maxErrorRatio < PartialFailureShare : latencyImpact is not null || f.UserOnsets.Any(x => x.Fact.Role == MetricRole.Latency));
         Severity severity;
+        string reason;
         if (category == HypothesisCategory.NoisyFalseAlarm || !f.UserImpact)
         {
             severity = Severity.P3;
             reason = "no user-facing impact found";
         }
-        else if (impact < input.AlertSeverity)
-        {
-            severity = input.AlertSeverity - 1;
-            reason += $"; raised one level from the alert's {input.AlertSeverity}";
-        }
         else
         {
-            severity = input.AlertSeverity;
-            reason += $"; alert said {input.AlertSeverity}";
+            severity = servesRequests ? Severity.P1 : Severity.P2;
+            reason = maxErrorRatio > 0 ? $"{maxErrorRatio.ToString("P0", CultureInfo.InvariantCulture)} of requests fail"
+                : latencyImpact is not null ? $"{latencyImpact.Fact.SeriesName} rose {(latencyImpact.Fact.After / Math.Max(latencyImpact.Fact.Before, 1e-9)).ToString("0.0", CultureInfo.InvariantCulture)}x"
+                : servesRequests ? "requests fail (" + f.ImpactReason + ")" : "background work fails (" + f.ImpactReason + ")";
+            if (degradation || partial)
+            {
+                severity = Severity.P2;
+                reason += degradation ? $"; {cause!.Value.ToName()} degrades part of the work" : "; part of the requests";
+            }
+
+            // Most users of a critical service, or a service many others depend on: one level higher.
+            if ((tier <= 1 && maxErrorRatio >= MajorFailureShare) || input.Dependents.Count >= 3)
+            {
+                severity = severity == Severity.P0 ? Severity.P0 : severity - 1;
+                reason += tier <= 1 && maxErrorRatio >= MajorFailureShare ? "; most requests of a tier 1 service" : $"; {input.Dependents.Count.ToString(CultureInfo.InvariantCulture)} dependent services";
+            }
+            else if (tier >= 3)
+            {
+                severity = Severity.P3;
+                reason += $"; tier {tier.ToString(CultureInfo.InvariantCulture)}";
+            }
         }
 
         // The service at fault: for a dependency, certificate or network cause, the catalog service the

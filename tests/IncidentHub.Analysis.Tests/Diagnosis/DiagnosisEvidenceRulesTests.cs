@@ -140,4 +140,36 @@ public sealed class DiagnosisEvidenceRulesTests
         Assert.Equal(HypothesisCategory.NetworkDns, d.Category);
         Assert.Equal("coredns", d.Triage.Service);
     }
+
+    [Theory]
+    [InlineData(0.8, false, "P1")]  // requests fail outright: P1
+    [InlineData(0.15, false, "P2")] // a small share of requests: partial, one lower
+    [InlineData(0.8, true, "P2")]   // saturation degrades part of the work: one lower
+    public void Severity_FollowsWhatFails_HowMuch_AndTheKindOfCause(double share, bool saturated, string expected)
+    {
+        var c = new Case("orders", alertSeverity: Severity.P3)
+            .Template("t-fail", "GET /orders failed: invalid state", 0, 200, firstSeen: Alert.AddMinutes(-9))
+            .Onset("on-err", "http_error_ratio", MetricRole.ErrorRatio, 0.001, share, Alert.AddMinutes(-9));
+        if (saturated)
+        {
+            c.Template("t-pool", "worker pool exhausted, rejecting request", 0, 200, firstSeen: Alert.AddMinutes(-9))
+                .Onset("on-sat", "worker_pool_busy", MetricRole.Saturation, 10, 64, Alert.AddMinutes(-10));
+        }
+
+        var d = DiagnosisEngine.Diagnose(c.Build());
+
+        Assert.Equal(expected, d.Triage.Severity.ToString());
+    }
+
+    [Fact]
+    public void Severity_OfFailingBackgroundWork_IsP2_AndTheAlertsOwnSeverityIsNotUsed()
+    {
+        var c = new Case("invoice-worker", alertSeverity: Severity.P0)
+            .Template("t-fail", "Task render_invoice raised unexpected: ValueError", 0, 90, firstSeen: Alert.AddMinutes(-9))
+            .Onset("on-failed", "tasks_failed_total", MetricRole.Other, 0, 0.5, Alert.AddMinutes(-9));
+
+        var d = DiagnosisEngine.Diagnose(c.Build());
+
+        Assert.Equal(Severity.P2, d.Triage.Severity);
+    }
 }

@@ -336,7 +336,7 @@ public sealed class EvidenceCollector(
 
     /// <summary>
     /// The commits the given deploys shipped: those after the previous release (an earlier deploy's commit or tagged commit)
-    /// up to the deploy's own commit, by commit time; a deploy with no earlier release ships its commit only.
+    /// up to the deploy's own commit, by commit time; without an earlier release, every commit read up to it.
     /// </summary>
     private static HashSet<string> ShippedCommits(IReadOnlyList<CommitInfo> commits, IReadOnlyList<DeployEvent> recent, IReadOnlyList<DeployEvent> all, IReadOnlyList<string> tagged)
     {
@@ -353,7 +353,8 @@ public sealed class EvidenceCollector(
             var previous = all.Where(d => d.At < deploy.At && Find(d.Commit) is { } c && c.At < head.At).Select(d => Find(d.Commit)!)
                 .Concat(commits.Where(c => c.At < head.At && (c.Tags.Count > 0 || tagged.Any(t => c.Sha.StartsWith(t, StringComparison.OrdinalIgnoreCase)))))
                 .MaxBy(c => c.At);
-            foreach (var c in commits.Where(c => c.At <= head.At && (previous is null ? c.Sha == head.Sha : c.At > previous.At)))
+            // Without an earlier release among the commits read (they are bounded by the look-back), every earlier one counts.
+            foreach (var c in commits.Where(c => c.At <= head.At && (previous is null || c.At > previous.At)))
             {
                 result.Add(c.Sha);
             }
