@@ -76,7 +76,7 @@ internal sealed class BadDeployScorer : ICategoryScorer
 
         // The failing lines were blamed, and no change of the window touches their files: the code that fails did not
         // change, so the errors say little about the deploy's code (a changed setting or input reaches unchanged code).
-        if (blame is null && f.Input.Blame.Count > 0 && f.Correlation.BestExplained is null)
+        if (blame is null && f.Input.Blame.Count > 0 && f.Correlation.BestExplained is not { Explanation: >= 0.4 })
         {
             Scale(s, 0.5, EvidenceKind.Traces, EvidenceKind.Logs);
         }
