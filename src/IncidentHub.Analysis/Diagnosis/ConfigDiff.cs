@@ -5,13 +5,16 @@ namespace IncidentHub.Analysis.Diagnosis;
 
 /// <summary>
 /// One key whose value a commit changed in a configuration file. <paramref name="Extreme"/> when the new value is
-/// zero, negative, or an order of magnitude (10x) away from the old one.
+/// zero, negative, or at least <see cref="ExtremeFactor"/> times away from the old one.
 /// </summary>
 internal sealed record ConfigEdit(string Sha, string File, string Key, string? OldValue, string NewValue, bool Extreme, string EvidenceId);
 
 /// <summary>Reads configuration edits out of unified diffs (git show): <c>key: value</c> and <c>key=value</c> lines of config files.</summary>
 internal static partial class ConfigDiff
 {
+    /// <summary>A value moved this many times up or down (a 90 s probe delay cut to 10 s, a pool of 50 cut to 5) is extreme.</summary>
+    internal const double ExtremeFactor = 5;
+
     public static List<ConfigEdit> From(IReadOnlyList<Cited<CommitDiff>> diffs)
     {
         var result = new List<ConfigEdit>();
@@ -90,7 +93,7 @@ internal static partial class ConfigDiff
             return true;
         }
 
-        return oldValue is not null && Quantity(oldValue) is { } before && before > 0 && (now / before >= 10 || before / now >= 10);
+        return oldValue is not null && Quantity(oldValue) is { } before && before > 0 && (now / before >= ExtremeFactor || before / now >= ExtremeFactor);
     }
 
     private static double? Quantity(string value)

@@ -33,6 +33,7 @@ public static class DiagnosisEngine
     {
         ArgumentNullException.ThrowIfNull(input);
         var o = options ?? new DiagnosisOptions();
+        input = WithRecentTemplatesNew(input);
         var facts = Facts.From(input, o);
 
         var scored = Scorers.Select(c => Score(c, facts, o)).ToList();
@@ -64,7 +65,9 @@ public static class DiagnosisEngine
             .Select(s => new Hypothesis(s.Category, Math.Round(s.Support, 3), s.Statement, s.EvidenceIds, s.Features, s.Discarded, s.DiscardReason))
             .ToList();
 
-        var suspect = unknown ? null : Suspect(category!.Value, facts);
+        // A change-caused best guess names its change even when the answer abstains: responders look there first.
+        // (only a change tied to the failure by a file: never the bare deploy of an abstaining answer).
+        var suspect = unknown ? (top is null ? null : Suspect(top.Category, facts) is { File: not null } guess ? guess : null) : Suspect(category!.Value, facts);
         var triage = Triage(input, facts, category, confidence, unknown ? null : top);
         var (wouldPage, pageReason) = Page(input, facts, category, unknown, triage);
         var summary = unknown
@@ -132,10 +135,36 @@ public static class DiagnosisEngine
                 return null;
             case HypothesisCategory.ConfigChange:
                 return f.ConfigSuspect is { } c ? new SuspectChange(c.Commit, c.File, c.Line, c.Version, c.Reason, c.EvidenceIds) : null;
+            case HypothesisCategory.DataSchema:
+                // A schema change shipped in the window: the newest migration (the one closest to the onset).
+                return f.Migrations.Count > 0 && f.Migrations.MaxBy(m => m.Proximity) is var m
+                    ? new SuspectChange(m.Commit.Fact.Sha, m.File, null, null, $"{ChangeCorrelator.Short(m.Commit.Fact.Sha)} \"{m.Commit.Fact.Subject}\" changes {m.File}", [m.Commit.EvidenceId])
+                    : null;
             default:
                 return null; // not a code change: no commit is suspected rather than a guess
         }
     }
+
+    /// <summary>
+    /// The alert fires minutes after the failures begin, so the incident window of the log analysis can start after them:
+    /// a template first seen within <see cref="RecentlyNew"/> before the alert, and seen at most a few times before the
+    /// incident window (a quarter of its incident count), is new.
+    /// </summary>
+    internal static DiagnosisInput WithRecentTemplatesNew(DiagnosisInput input) => input with
+    {
+        Templates = input.Templates.Select(t => !t.Fact.IsNew && t.Fact.FirstSeen is { } seen && seen >= input.AlertAt - RecentlyNew
+                && t.Fact.IncidentCount > 0 && t.Fact.BaselineCount <= 0.25 * t.Fact.IncidentCount
+            ? t with { Fact = t.Fact with { IsNew = true } }
+            : t).ToList(),
+    };
+
+    private static readonly TimeSpan RecentlyNew = TimeSpan.FromMinutes(30);
+
+    /// <summary>Below this share of failing requests (or with only latency up) an outage is partial: one level lower.</summary>
+    private const double PartialFailureShare = 0.25;
+
+    /// <summary>From this share of failing requests a tier 1 outage is one level higher (P0).</summary>
+    private const double MajorFailureShare = 0.4;
 
     private static bool StrongChange(HypothesisCategory category, Facts f) => category switch
     {
@@ -162,52 +191,44 @@ public static class DiagnosisEngine
             ids.Add(latencyImpact.EvidenceId);
         }
 
-        // The alert's severity (already adjusted for the service tier by triage) is the prior. Measured
-        // impact can raise it by one level, never lower it (metrics may miss impact); no impact at all means P3.
-        Severity impact;
-        string reason;
-        if (maxErrorRatio >= 0.5)
-        {
-            impact = tier <= 2 ? Severity.P0 : Severity.P1;
-            reason = $"{maxErrorRatio.ToString("P0", CultureInfo.InvariantCulture)} of requests fail";
-        }
-        else if (maxErrorRatio >= 0.05)
-        {
-            impact = tier <= 2 ? Severity.P1 : Severity.P2;
-            reason = $"{maxErrorRatio.ToString("P0", CultureInfo.InvariantCulture)} of requests fail";
-        }
-        else if (latencyImpact is not null)
-        {
-            impact = tier <= 1 ? Severity.P1 : Severity.P2;
-            reason = $"{latencyImpact.Fact.SeriesName} rose {(latencyImpact.Fact.After / Math.Max(latencyImpact.Fact.Before, 1e-9)).ToString("0.0", CultureInfo.InvariantCulture)}x";
-        }
-        else
-        {
-            impact = tier <= 1 ? Severity.P2 : Severity.P3;
-            reason = "errors in the logs (" + f.ImpactReason + ")";
-        }
-
-        if (input.Dependents.Count >= 3 && impact > Severity.P0)
-        {
-            impact--;
-            reason += $"; {input.Dependents.Count.ToString(CultureInfo.InvariantCulture)} dependent services";
-        }
-
+        // Severity from measured impact, one rule (docs/diagnosis-rules.md, *Severity*): what kind of work fails (requests
+        // users make, or background work), how much of it, what kind of cause (one that breaks the path outright, or load
+        // and a degraded dependency that fail a part), and the tier. The alert's own severity is not used: sources disagree.
+        var servesRequests = input.Series.Any(x => x.Fact.Role is MetricRole.ErrorRatio or MetricRole.Latency or MetricRole.Traffic)
+            || f.Onsets.Any(x => x.Fact.Role is MetricRole.ErrorRatio or MetricRole.Latency);
+        var cause = category ?? top?.Category;
+        var degradation = cause is HypothesisCategory.CapacityExhaustion or HypothesisCategory.TrafficSpike or HypothesisCategory.DependencyFailure;
+        var partial = servesRequests && (maxErrorRatio > 0 ? maxErrorRatio < PartialFailureShare : latencyImpact is not null || f.UserOnsets.Any(x => x.Fact.Role == MetricRole.Latency));
         Severity severity;
+        string reason;
         if (category == HypothesisCategory.NoisyFalseAlarm || !f.UserImpact)
         {
             severity = Severity.P3;
             reason = "no user-facing impact found";
         }
-        else if (impact < input.AlertSeverity)
-        {
-            severity = input.AlertSeverity - 1;
-            reason += $"; raised one level from the alert's {input.AlertSeverity}";
-        }
         else
         {
-            severity = input.AlertSeverity;
-            reason += $"; alert said {input.AlertSeverity}";
+            severity = servesRequests ? Severity.P1 : Severity.P2;
+            reason = maxErrorRatio > 0 ? $"{maxErrorRatio.ToString("P0", CultureInfo.InvariantCulture)} of requests fail"
+                : latencyImpact is not null ? $"{latencyImpact.Fact.SeriesName} rose {(latencyImpact.Fact.After / Math.Max(latencyImpact.Fact.Before, 1e-9)).ToString("0.0", CultureInfo.InvariantCulture)}x"
+                : servesRequests ? "requests fail (" + f.ImpactReason + ")" : "background work fails (" + f.ImpactReason + ")";
+            if (degradation || partial)
+            {
+                severity = Severity.P2;
+                reason += degradation ? $"; {cause!.Value.ToName()} degrades part of the work" : "; part of the requests";
+            }
+
+            // Most users of a critical service, or a service many others depend on: one level higher.
+            if ((tier <= 1 && maxErrorRatio >= MajorFailureShare) || input.Dependents.Count >= 3)
+            {
+                severity = severity == Severity.P0 ? Severity.P0 : severity - 1;
+                reason += tier <= 1 && maxErrorRatio >= MajorFailureShare ? "; most requests of a tier 1 service" : $"; {input.Dependents.Count.ToString(CultureInfo.InvariantCulture)} dependent services";
+            }
+            else if (tier >= 3)
+            {
+                severity = Severity.P3;
+                reason += $"; tier {tier.ToString(CultureInfo.InvariantCulture)}";
+            }
         }
 
         // The service at fault: for a dependency, certificate or network cause, the catalog service the
@@ -241,6 +262,26 @@ public static class DiagnosisEngine
 
         var others = known.Where(k => !string.Equals(k, input.Service, StringComparison.OrdinalIgnoreCase)).ToList();
         var ids = top.EvidenceIds.ToHashSet(StringComparer.Ordinal);
+
+        // Names that do not resolve: neither the caller nor the callee is at fault but the DNS service the catalog lists.
+        if (category == HypothesisCategory.NetworkDns)
+        {
+            var resolution = f.IncidentTexts.Where(t => NameResolutionRegex().IsMatch(t.Text)).Select(t => t.EvidenceId)
+                .Concat(f.Onsets.Where(x => x.Fact.Direction == "up" && DnsFailureSeriesRegex().IsMatch(x.Fact.SeriesName)).Select(x => x.EvidenceId))
+                .Distinct().ToList();
+            var dnsServices = others.Where(k => DnsServiceNameRegex().IsMatch(k)).ToList();
+            if (resolution.Count > 0 && dnsServices.Count > 0)
+            {
+                // Prefer the DNS service the evidence names (its own series or log lines), else the only one.
+                var named = dnsServices.FirstOrDefault(k => f.IncidentTexts.Any(t => IncidentHub.Analysis.Triage.ServiceNameMatcher.Occurs(t.Text, k))
+                    || f.Onsets.Any(x => IncidentHub.Analysis.Triage.ServiceNameMatcher.Occurs(x.Fact.SeriesName, k)));
+                if (named is not null || dnsServices.Count == 1)
+                {
+                    return (named ?? dnsServices[0], "name resolution", resolution);
+                }
+            }
+        }
+
         var hits = new List<(string Service, string Host, string EvidenceId)>();
         foreach (var text in f.IncidentTexts.Where(t => ids.Contains(t.EvidenceId)))
         {

@@ -6,6 +6,9 @@ namespace IncidentHub.Analysis.Diagnosis;
 /// <summary>A piece of incident text (a template with examples, or a stack trace) the text features match against.</summary>
 internal sealed record TextFact(EvidenceKind Kind, string EvidenceId, string Text, string Display, double Weight, DateTimeOffset? FirstSeen);
 
+/// <summary>A probe failing from one place while a probe of the same target from elsewhere passes.</summary>
+internal sealed record ConfinedProbe(string FailingEvidenceId, string Failing, string? HealthyEvidenceId, string Healthy, string? Target);
+
 internal sealed class Facts
 {
     public required DiagnosisInput Input { get; init; }
@@ -69,6 +72,18 @@ internal sealed class Facts
     /// <summary>One message failing the same consumer again and again.</summary>
     public required List<PoisonMessage> Poison { get; init; }
 
+    /// <summary>
+    /// Texts of queries waiting on a lock: lock-wait language, or statement timeouts / cancelled queries while the window
+    /// shipped a migration (a migration holding a lock makes every query on the table time out).
+    /// </summary>
+    public required List<TextFact> LockWaits { get; init; }
+
+    /// <summary>
+    /// Probes that fail from one place (a zone, a host) while the same target answers probes from elsewhere: the target is
+    /// healthy, the path to it is cut.
+    /// </summary>
+    public required List<ConfinedProbe> ConfinedProbes { get; init; }
+
     public static Facts From(DiagnosisInput input, DiagnosisOptions o)
     {
         var flaggedTexts = new HashSet<string>(input.Suspicious.Select(s => s.Fact.Text), StringComparer.Ordinal);
@@ -92,8 +107,11 @@ internal sealed class Facts
         }
 
         // A surge: traffic that was flowing (a baseline above zero) at least doubled.
-        var traffic = onsets.Where(x => x.Fact.Role == MetricRole.Traffic && x.Fact.Direction == "up" && x.Fact.Before > 0 && x.Fact.After >= o.TrafficSurgeRatio * x.Fact.Before)
-            .OrderBy(x => x.Fact.At).FirstOrDefault();
+        // Any counter of demand (requests, sessions, connections...) that is not a failure count counts too: a surge of one
+        // class of clients shows in its own series before the total doubles.
+        var traffic = onsets.Where(x => (x.Fact.Role == MetricRole.Traffic || (x.Fact.Role == MetricRole.Other && IsDemand(x.Fact.SeriesName)))
+                && x.Fact.Direction == "up" && x.Fact.Before > 0 && x.Fact.After >= o.TrafficSurgeRatio * x.Fact.Before)
+            .OrderBy(x => x.Fact.Role == MetricRole.Traffic ? 0 : 1).ThenBy(x => x.Fact.At).FirstOrDefault();
 
         // Incident templates: errors that are new or surged. Ones at their usual rate are the red herrings.
         var templates = input.Templates
@@ -168,6 +186,8 @@ internal sealed class Facts
             .GroupBy(x => x.Commit.Fact.Sha, StringComparer.OrdinalIgnoreCase).Select(g => g.OrderByDescending(x => x.Proximity).First())
             .ToList();
 
+        var lockWaits = texts.Where(t => LockWaitRegex().IsMatch(t.Text) || (migrations.Count > 0 && StatementTimeoutRegex().IsMatch(t.Text))).ToList();
+
         return new Facts
         {
             Input = input,
@@ -195,7 +215,49 @@ internal sealed class Facts
             ConfigEdits = ConfigDiff.From(input.Diffs ?? []),
             Migrations = migrations,
             Poison = PoisonMessages.Find(texts, counts),
+            LockWaits = lockWaits,
+            ConfinedProbes = FindConfinedProbes(input, onsets),
         };
+    }
+
+    /// <summary>
+    /// A probe series that went down, beside a series of the same name that shares its target label value (same key and
+    /// value) but differs in another label and did not go down: the failure is confined to where the probe runs from.
+    /// </summary>
+    private static List<ConfinedProbe> FindConfinedProbes(DiagnosisInput input, List<Cited<MetricOnset>> onsets)
+    {
+        static string Metric(string name) => name.Split('{')[0];
+        var down = onsets.Where(x => x.Fact.Direction == "down" && ProbeSeriesRegex().IsMatch(x.Fact.SeriesName)).ToList();
+        var downNames = down.Select(x => x.Fact.SeriesName).ToHashSet(StringComparer.Ordinal);
+        var result = new List<ConfinedProbe>();
+        foreach (var failing in down)
+        {
+            var series = input.Series.FirstOrDefault(s => s.Fact.Name == failing.Fact.SeriesName)?.Fact;
+            if (series is null)
+            {
+                continue;
+            }
+
+            var healthy = input.Series.FirstOrDefault(s => s.Fact.Name != series.Name && Metric(s.Fact.Name) == Metric(series.Name) && !downNames.Contains(s.Fact.Name)
+                && s.Fact.Points.Count > 0 && s.Fact.Points[^1].Value >= 0.5
+                && s.Fact.Labels.Any(kv => series.Labels.TryGetValue(kv.Key, out var v) && v == kv.Value)
+                && s.Fact.Labels.Any(kv => series.Labels.TryGetValue(kv.Key, out var v) && v != kv.Value));
+            if (healthy is not null)
+            {
+                var target = healthy.Fact.Labels.Where(kv => series.Labels.TryGetValue(kv.Key, out var v) && v == kv.Value && kv.Key != "__name__").Select(kv => kv.Value).FirstOrDefault();
+                result.Add(new ConfinedProbe(failing.EvidenceId, failing.Fact.SeriesName, healthy.EvidenceId, healthy.Fact.Name, target));
+            }
+        }
+
+        return result;
+    }
+
+    private static bool IsDemand(string seriesName)
+    {
+        var tokens = LimitSeries.Tokens(seriesName);
+        return tokens.Any(t => DemandTokenRegex().IsMatch(t)) && !tokens.Any(t => FailedWorkTokenRegex().IsMatch(t))
+            && !seriesName.Contains("5..", StringComparison.Ordinal) && !seriesName.Contains("=\"5", StringComparison.Ordinal)
+            && !seriesName.Contains("=\"4", StringComparison.Ordinal);
     }
 
     /// <summary>The same new error this many times is not a one-off.</summary>

@@ -32,7 +32,7 @@ internal static partial class Vocabulary
     [GeneratedRegex(@"OutOfMemory|OOMKilled|\bOOM\b|out of memory|Cannot allocate memory|MemoryError|Java heap space|GC overhead limit|too many (?:connections|clients|open files)|remaining connection slots|connection pool (?:exhausted|is full|timeout)|pool (?:exhausted|timeout)|Timeout waiting for (?:a )?connection|unable to acquire (?:a )?connection|could not obtain connection|max(?:imum)? pool size|no space left on device|disk (?:is )?full|ENOSPC|EMFILE|RejectedExecutionException|queue (?:is )?full|thread pool (?:exhausted|starvation)|resource exhausted|RESOURCE_EXHAUSTED|memory limit|evicted|maxmemory", RegexOptions.IgnoreCase)]
     internal static partial Regex CapacityErrorRegex();
 
-    [GeneratedRegex(@"(?:responded|returned|status(?: code)?|received|got|answered|replied)\s*[:=]?\s*(?:HTTP\s*)?(?:429|50[0-4])\b|\b(?:429|502|503|504)\b\s*(?:Too Many Requests|Bad Gateway|Service Unavailable|Gateway Time-?out)|Too Many Requests|rate[- ]limit(?:ed)?|quota exceeded|upstream (?:error|timed? ?out|connect|request|returned|unavailable)|circuit (?:breaker )?(?:is )?open|CircuitBreakerOpen|BrokenCircuit|deadline exceeded|DEADLINE_EXCEEDED|UNAVAILABLE:|(?:timed out|timeout) (?:calling|contacting|waiting for|after \d+\s*m?s (?:calling|to))|dependency \S+ (?:unhealthy|down|failed)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?:(?:responded|returned|received|got|answered|replied)(?: with)?\s*[:=]?\s*(?:HTTP\s*)?(?:status\s*(?:code\s*)?)?|status code\s*)(?:429|50[0-4])\b|\b(?:429|502|503|504)\b\s*(?:Too Many Requests|Bad Gateway|Service Unavailable|Gateway Time-?out)|Too Many Requests|rate[- ]limit(?:ed)?|quota exceeded|upstream (?:error|timed? ?out|connect|request|returned|unavailable)|circuit (?:breaker )?(?:is )?open|CircuitBreakerOpen|BrokenCircuit|deadline exceeded|DEADLINE_EXCEEDED|UNAVAILABLE:|(?:timed out|timeout) (?:calling|contacting|waiting for|after \d+\s*m?s (?:calling|to))|dependency \S+ (?:unhealthy|down|failed)", RegexOptions.IgnoreCase)]
     internal static partial Regex DependencyErrorRegex();
 
     [GeneratedRegex(@"(?:upstream|client|outbound|external|vendor|dependency|downstream)", RegexOptions.IgnoreCase)]
@@ -41,10 +41,10 @@ internal static partial class Vocabulary
     [GeneratedRegex(@"\b(?:[a-z0-9-]+\.)+(?:com|net|io|org|svc|internal|local|cloud|dev|example)\b|\b(?:[a-z0-9-]+-(?:api|service|gateway|svc))\b", RegexOptions.IgnoreCase)]
     internal static partial Regex HostRegex();
 
-    [GeneratedRegex(@"NXDOMAIN|no such host|Name or service not known|Temporary failure in name resolution|getaddrinfo|ENOTFOUND|EAI_AGAIN|UnknownHostException|could not resolve|Could not resolve host|name resolution|SERVFAIL|DNS (?:lookup|resolution) (?:failed|error)|connection refused|ECONNREFUSED|Connection reset|ECONNRESET|reset by peer|no route to host|EHOSTUNREACH|network is unreachable|ENETUNREACH|broken pipe|EPIPE|i/o timeout|dial tcp[^:]*: (?:lookup|connect)|SocketException|NoRouteToHostException|ConnectException", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"NXDOMAIN|no such host|Name or service not known|Temporary failure in name resolution|getaddrinfo|ENOTFOUND|EAI_AGAIN|UnknownHostException|could not resolve|Could not resolve host|name resolution|SERVFAIL|DNS (?:lookup|resolution) (?:failed|error)|connection refused|ECONNREFUSED|Connection reset|ECONNRESET|reset by peer|no route to host|EHOSTUNREACH|network is unreachable|ENETUNREACH|broken pipe|EPIPE|i/o timeout|dial tcp[^:]*: (?:lookup|connect)|SocketException|NoRouteToHostException|ConnectException|unable to connect|UnableToConnect|Resource temporarily unavailable \([\w.-]+:\d+\)|could not connect|connect(?:ion)? timed? ?out|ConnectTimeout", RegexOptions.IgnoreCase)]
     internal static partial Regex NetworkErrorRegex();
 
-    [GeneratedRegex(@"\bconfig(?:uration)?\b.*\b(?:invalid|missing|error|not found|failed|unknown|malformed)|\b(?:invalid|missing|unknown|malformed|bad)\b.*\bconfig(?:uration)?\b|environment variable|env var|ConfigurationException|InvalidConfiguration|OptionsValidationException|BeanCreationException|Could not resolve placeholder|KeyError: '[A-Z][A-Z0-9_]+'|feature flag|setting \S+ (?:is )?(?:missing|invalid|not set)|required (?:setting|property|key) \S+", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\bconfig(?:uration)?\b.*\b(?:invalid|missing|error|not found|failed|unknown|malformed)|\b(?:invalid|missing|unknown|malformed|bad)\b.*\bconfig(?:uration)?\b|environment variable|env var|ConfigurationException|InvalidConfiguration|OptionsValidationException|BeanCreationException|Could not resolve placeholder|(?-i:KeyError: '[A-Z][A-Z0-9_]+')|feature flag|setting \S+ (?:is )?(?:missing|invalid|not set)|required (?:setting|property|key) \S+", RegexOptions.IgnoreCase)]
     internal static partial Regex ConfigErrorRegex();
 
     [GeneratedRegex(@"RejectedExecution|timed out|timeout|queue (?:is )?full|too many requests|\b503\b|overload|thread pool|busy threads|shed|backpressure", RegexOptions.IgnoreCase)]
@@ -76,6 +76,22 @@ internal static partial class Vocabulary
     /// <summary>Waiting on a database lock: lock timeouts, deadlocks, a statement timeout while altering a table.</summary>
     [GeneratedRegex(@"lock(?:_| )wait timeout|lock(?:_| )?timeout|deadlock|waiting for (?:a |an |the )?(?:[\w-]+ )?lock|could not obtain lock|LockNotAvailable|lock not available|LockAcquisition|metadata lock|(?:table|relation) \S+ is locked|canceling statement due to lock timeout|\b55P03\b|\b40P01\b|statement timeout[^\n]*(?:ALTER|migrat|lock)|(?:ALTER TABLE|migrat)[^\n]*(?:statement timeout|timed out|lock)", RegexOptions.IgnoreCase)]
     internal static partial Regex LockWaitRegex();
+
+    /// <summary>A query cut off by its time limit: what every query on a table locked by a migration runs into.</summary>
+    [GeneratedRegex(@"canceling statement due to statement timeout|statement timeout|QueryCanceled|query_canceled|\b57014\b|Lock wait|query timed? ?out", RegexOptions.IgnoreCase)]
+    internal static partial Regex StatementTimeoutRegex();
+
+    /// <summary>Name resolution failing: the DNS service, not the caller or the callee, is at fault.</summary>
+    [GeneratedRegex(@"NXDOMAIN|SERVFAIL|no such host|Name or service not known|Temporary failure in name resolution|getaddrinfo|ENOTFOUND|EAI_AGAIN|UnknownHostException|could not resolve|name resolution|DNS (?:lookup|resolution|query)|lookup \S+ on \S+:53|Resource temporarily unavailable \([\w.-]+:\d+\)", RegexOptions.IgnoreCase)]
+    internal static partial Regex NameResolutionRegex();
+
+    /// <summary>Catalog names of DNS infrastructure.</summary>
+    [GeneratedRegex(@"(?:^|[-_.])(?:dns|coredns|kube-dns|resolver|resolvers|unbound|bind|named|dnsmasq)(?:$|[-_.])", RegexOptions.IgnoreCase)]
+    internal static partial Regex DnsServiceNameRegex();
+
+    /// <summary>Name parts of series that count demand: requests, hits, sessions, connections, messages.</summary>
+    [GeneratedRegex(@"^(?:requests?|hits|sessions|connections|calls|messages|visits|pageviews|rps|qps)$", RegexOptions.IgnoreCase)]
+    internal static partial Regex DemandTokenRegex();
 
     /// <summary>Name parts of series that count work that failed: failed/rejected/dead-lettered jobs, retries, consumer lag, timeouts, crashes.</summary>
     [GeneratedRegex(@"^(?:fail|failed|failure|failures|failing|error|errors|errored|err|reject|rejected|rejections|dead|deadletter|deadlettered|dlq|lag|retry|retries|retried|timeout|timeouts|aborted|abort|crash|crashes|crashloop|restart|restarts|unhealthy|panic|panics|exception|exceptions|dropped|drops|poison|nack|nacked)$", RegexOptions.IgnoreCase)]

@@ -49,4 +49,45 @@ public static class ServiceNameMatcher
 
         return false;
     }
+
+    /// <summary>
+    /// The catalog name that shares the most distinctive words with a component's name (a consumer group, queue, topic
+    /// or job named after what it serves: "ledger-events-consumers" → "ledger-projector"), when one name shares more than
+    /// any other and covers at least half of the component's distinctive words. Generic words (consumer, group, queue,
+    /// topic, worker, service, events, prod...) do not count.
+    /// </summary>
+    public static string? ByWords(IEnumerable<string> names, string? text)
+    {
+        var words = Words(text);
+        if (words.Count == 0)
+        {
+            return null;
+        }
+
+        var ranked = names.Select(n => (Name: n, Shared: Words(n).Count(words.Contains)))
+            .Where(x => x.Shared > 0)
+            .OrderByDescending(x => x.Shared)
+            .ToList();
+        if (ranked.Count == 0 || (ranked.Count > 1 && ranked[1].Shared == ranked[0].Shared) || 2 * ranked[0].Shared < words.Count)
+        {
+            return null;
+        }
+
+        return ranked[0].Name;
+    }
+
+    private static readonly HashSet<string> GenericWords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "consumer", "consumers", "group", "groups", "cg", "queue", "queues", "topic", "topics", "stream", "streams", "worker", "workers",
+        "service", "svc", "api", "app", "job", "jobs", "events", "event", "prod", "production", "staging", "dlq", "dead", "letter",
+        "main", "primary", "v1", "v2", "the", "and", "high", "low", "lag", "errors", "error", "alert", "rate",
+    };
+
+    private static HashSet<string> Words(string? text) =>
+        string.IsNullOrWhiteSpace(text)
+            ? []
+            : text.Split(['-', '_', '.', ' ', '/', ':', '(', ')', ','], StringSplitOptions.RemoveEmptyEntries)
+                .Where(w => w.Length >= 3 && !GenericWords.Contains(w) && !w.All(char.IsDigit))
+                .Select(w => w.ToLowerInvariant())
+                .ToHashSet(StringComparer.Ordinal);
 }

@@ -193,6 +193,16 @@ public static partial class TriageEngine
             }
         }
 
+        // A component the catalog does not list by name (a consumer group, queue, topic): the catalog service named
+        // after the same thing.
+        foreach (var (where, text) in ServiceTexts(input))
+        {
+            if (ServiceNameMatcher.ByWords(names, text) is { } found)
+            {
+                return (found, $"{where} \"{Clip(text)}\" (shares its words)", false);
+            }
+        }
+
         return (null, null, false);
     }
 

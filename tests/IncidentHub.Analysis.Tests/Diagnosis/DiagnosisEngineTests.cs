@@ -341,7 +341,9 @@ public sealed class DiagnosisEngineTests
         var strict = DiagnosisEngine.Diagnose(BadDeploy().Build(), new DiagnosisOptions { ConfidenceThreshold = 0.99 });
 
         Assert.True(strict.Unknown);
-        Assert.Null(strict.Suspect);
+        Assert.Null(strict.Category);
+        // An abstaining answer still points at the change its best guess rests on, when that change explains the failing frames.
+        Assert.Equal("ingest/batches.py", strict.Suspect?.File);
     }
 
     [Fact]

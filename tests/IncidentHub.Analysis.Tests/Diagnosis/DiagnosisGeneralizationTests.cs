@@ -191,7 +191,7 @@ public sealed class DiagnosisGeneralizationTests
 
         Assert.Equal(HypothesisCategory.DataSchema, d.Category);
         Assert.Contains("c-mig", d.Hypotheses[0].EvidenceIds);
-        Assert.Null(d.Suspect);
+        Assert.Equal((ShaBug, "db/migrations/0042_email_index.sql"), (d.Suspect?.Commit, d.Suspect?.File));
     }
 
     [Fact]

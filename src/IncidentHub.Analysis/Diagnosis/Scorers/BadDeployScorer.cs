@@ -74,6 +74,13 @@ internal sealed class BadDeployScorer : ICategoryScorer
                 $"{onset.Fact.SeriesName} went {onset.Fact.Direction} after the deploy"));
         }
 
+        // The failing lines were blamed, and no change of the window touches their files: the code that fails did not
+        // change, so the errors say little about the deploy's code (a changed setting or input reaches unchanged code).
+        if (blame is null && f.Input.Blame.Count > 0 && f.Correlation.BestExplained is not { Explanation: >= 0.4 })
+        {
+            Scale(s, 0.5, EvidenceKind.Traces, EvidenceKind.Logs);
+        }
+
         // A better explanation in the errors themselves (an expired certificate, a full sequence) weakens "the code changed".
         if (f.NonCodeErrorText)
         {
@@ -83,8 +90,14 @@ internal sealed class BadDeployScorer : ICategoryScorer
         // A non-code mechanism shown twice over and no failing frame blamed: the deploy shipped a migration and queries
         // wait on a lock, or the errors say a limit was reached and a usage series sits at it. The deploy led there at
         // most through the schema or the resource, which is the cause to name.
-        if (blame is null && ((f.Migrations.Count > 0 && f.IncidentTexts.Any(t => LockWaitRegex().IsMatch(t.Text))) || f.ExhaustionShown))
+        if (blame is null && ((f.Migrations.Count > 0 && f.LockWaits.Count > 0) || f.ExhaustionShown))
         {
+            Scale(s, 0.6, EvidenceKind.Changes, EvidenceKind.Metrics);
+        }
+        else if (blame is null && f.NonCodeErrorText && f.Correlation.BestExplained is not { Explanation: >= 0.4 })
+        {
+            // The errors name another cause (a certificate, a dependency, the network, the data) and no change of the
+            // window explains the failing code: the deploy is only close in time.
             Scale(s, 0.6, EvidenceKind.Changes, EvidenceKind.Metrics);
         }
 

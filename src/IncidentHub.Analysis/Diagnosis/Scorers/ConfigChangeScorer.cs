@@ -46,6 +46,12 @@ internal sealed class ConfigChangeScorer : ICategoryScorer
             {
                 s.Add(new Signal(EvidenceKind.Changes, 1.0, latest.Deploy.EvidenceId, $"{latest.Deploy.Fact.Version} changed only configuration"));
             }
+            else if (f.Correlation.RecentDeploys.FirstOrDefault() is { Deploy.Fact.Kind: { } kind } recorded && kind.Contains("config", StringComparison.OrdinalIgnoreCase)
+                && string.Equals(recorded.Deploy.Fact.Version, candidate.Version, StringComparison.OrdinalIgnoreCase))
+            {
+                // The deploy system recorded the release as a configuration change.
+                s.Add(new Signal(EvidenceKind.Changes, 0.8, recorded.Deploy.EvidenceId, $"{recorded.Deploy.Fact.Version} was deployed as a {kind} change"));
+            }
 
             s.AddRange(candidate.EvidenceIds.Skip(1).Select(id => new Signal(EvidenceKind.Changes, 0.3, id, "configuration change")));
             foreach (var onset in f.ImpactOnsets.Where(x => x.Fact.At >= f.Anchor - lead - TimeSpan.FromMinutes(2)))

@@ -14,7 +14,7 @@ internal sealed class DataSchemaScorer : ICategoryScorer
         var atMax = f.AtMaximum.Where(m => SequenceNameRegex().IsMatch(m.Name))
             .Select(m => new Signal(EvidenceKind.Metrics, 1.0, m.EvidenceId, $"{m.Name} reached its maximum")).ToList();
         // A migration holding a lock: lock waits, deadlocks, a statement timeout while altering a table.
-        var locks = TextSignals(f, LockWaitRegex(), 0.9, "waiting on a lock");
+        var locks = f.LockWaits.Select(t => new Signal(t.Kind, 0.9 * t.Weight, t.EvidenceId, $"waiting on a lock: {Clip(t.Display)}")).ToList();
         // A poison message: the same message id/offset failing the same consumer again and again.
         var poison = f.Poison.Select(p => new Signal(p.Kind, 0.9, p.EvidenceId, $"one message ({p.Id}) fails again and again ({p.Count}x): {Clip(p.Display)}")).ToList();
         // Migration files changed in the window; stronger when something waits on a lock.

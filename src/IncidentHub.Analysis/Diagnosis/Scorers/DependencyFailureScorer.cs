@@ -17,7 +17,10 @@ internal sealed class DependencyFailureScorer : ICategoryScorer
                 && UpstreamSeriesRegex().IsMatch(x.Fact.SeriesName))
             .Select(x => new Signal(EvidenceKind.Metrics, 0.7, x.EvidenceId, $"{x.Fact.SeriesName} rose")).ToList();
         // A blackbox probe of something other than this service that started failing.
-        health.AddRange(f.Onsets.Where(x => x.Fact.Direction == "down" && ProbeSeriesRegex().IsMatch(x.Fact.SeriesName)
+        // A probe that fails only from one zone or host while the same target answers from elsewhere is not this: the
+        // dependency is up, the path to it is cut (network/dns).
+        var confined = f.ConfinedProbes.Select(c => c.Failing).ToHashSet(StringComparer.Ordinal);
+        health.AddRange(f.Onsets.Where(x => x.Fact.Direction == "down" && ProbeSeriesRegex().IsMatch(x.Fact.SeriesName) && !confined.Contains(x.Fact.SeriesName)
                 && (f.Input.Service is null || !x.Fact.SeriesName.Contains(f.Input.Service, StringComparison.OrdinalIgnoreCase)))
             .Select(x => new Signal(EvidenceKind.Health, 0.9, x.EvidenceId, $"{x.Fact.SeriesName} fell from {Num(x.Fact.Before)} to {Num(x.Fact.After)} (the dependency's probe fails)")));
         if (text.Count == 0 && health.Count == 0 && metrics.Count == 0)
@@ -33,6 +36,11 @@ internal sealed class DependencyFailureScorer : ICategoryScorer
         if (f.TrafficSurge is not null)
         {
             Scale(s, 0.6);
+        }
+
+        if (f.ConfinedProbes.Count > 0)
+        {
+            Scale(s, 0.5);
         }
 
         var host = f.IncidentTexts.Select(t => HostRegex().Match(t.Text)).FirstOrDefault(m => m.Success)?.Value;

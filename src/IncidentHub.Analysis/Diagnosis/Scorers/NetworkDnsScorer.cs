@@ -15,6 +15,9 @@ internal sealed class NetworkDnsScorer : ICategoryScorer
             .Select(h => new Signal(EvidenceKind.Health, 0.9, h.EvidenceId, $"health check {h.Fact.Url}: {Clip(h.Fact.Error!)}")).ToList();
         var dns = f.Onsets.Where(x => x.Fact.Direction == "up" && DnsFailureSeriesRegex().IsMatch(x.Fact.SeriesName))
             .Select(x => new Signal(EvidenceKind.Metrics, 0.8, x.EvidenceId, $"{x.Fact.SeriesName} rose from {Num(x.Fact.Before)} to {Num(x.Fact.After)}")).ToList();
+        // The target answers probes from elsewhere but not from here: a partition of one zone or subset of hosts.
+        health.AddRange(f.ConfinedProbes.Select(c => new Signal(EvidenceKind.Health, 0.9, c.FailingEvidenceId,
+            $"{c.Failing} fails while {c.Healthy} passes: {c.Target ?? "the target"} is up, the path from one place is cut")));
         if (text.Count == 0 && health.Count == 0 && dns.Count == 0)
         {
             discard = "no DNS, connection refused/reset or routing errors";

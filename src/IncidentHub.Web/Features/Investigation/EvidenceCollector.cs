@@ -305,9 +305,14 @@ public sealed class EvidenceCollector(
         // The patch of each blamed commit inside the window, then of window commits that touch a failing frame's
         // file or a configuration file: for people and agents to read, and for the engine to rank the suspects
         // (changed lines and functions) and to see configuration values set to extremes.
+        // A commit belongs to the window when it was committed in it or shipped by a deploy of it (commits are usually
+        // written days before the release that ships them).
         var inWindow = commits.Select(c => c.Sha).ToHashSet(StringComparer.Ordinal);
+        var shipped = ShippedCommits(commits, allDeploys.Where(d => d.At <= to && d.At >= to - TimeSpan.FromHours(24)).ToList(), allDeploys,
+            repo.Tags.Select(t => t.Commit).OfType<string>().ToList());
         var shas = blamed.Select(b => b.Sha).Distinct().Where(inWindow.Contains).Take(3)
-            .Concat(commits.Where(c => c.At >= from && c.At <= to && c.Files.Any(f => frameFiles.Contains(f) || ChangeCorrelator.IsConfigFile(f))).Select(c => c.Sha))
+            .Concat(commits.Where(c => (shipped.Contains(c.Sha) || (c.At >= from && c.At <= to)) && c.Files.Any(f => frameFiles.Contains(f) || ChangeCorrelator.IsConfigFile(f)))
+                .OrderByDescending(c => c.Files.Any(ChangeCorrelator.IsConfigFile)).ThenByDescending(c => c.At).Select(c => c.Sha))
             .Distinct()
             .Take(MaxDiffs)
             .ToList();
@@ -327,6 +332,35 @@ public sealed class EvidenceCollector(
         {
             await timeline(TimelineKind.Evidence, $"Blame: {string.Join("; ", blamed.Take(3).Select(b => $"{b.File}:{b.Line} <- {Short7(b.Sha)}"))}.");
         }
+    }
+
+    /// <summary>
+    /// The commits the given deploys shipped: those after the previous release (an earlier deploy's commit or tagged commit)
+    /// up to the deploy's own commit, by commit time; without an earlier release, every commit read up to it.
+    /// </summary>
+    private static HashSet<string> ShippedCommits(IReadOnlyList<CommitInfo> commits, IReadOnlyList<DeployEvent> recent, IReadOnlyList<DeployEvent> all, IReadOnlyList<string> tagged)
+    {
+        CommitInfo? Find(string? sha) => sha is null ? null : commits.FirstOrDefault(c => c.Sha.StartsWith(sha, StringComparison.OrdinalIgnoreCase));
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var deploy in recent)
+        {
+            if (Find(deploy.Commit) is not { } head)
+            {
+                continue;
+            }
+
+            // The previous release: an earlier deploy's commit, or an earlier commit carrying a tag.
+            var previous = all.Where(d => d.At < deploy.At && Find(d.Commit) is { } c && c.At < head.At).Select(d => Find(d.Commit)!)
+                .Concat(commits.Where(c => c.At < head.At && (c.Tags.Count > 0 || tagged.Any(t => c.Sha.StartsWith(t, StringComparison.OrdinalIgnoreCase)))))
+                .MaxBy(c => c.At);
+            // Without an earlier release among the commits read (they are bounded by the look-back), every earlier one counts.
+            foreach (var c in commits.Where(c => c.At <= head.At && (previous is null || c.At > previous.At)))
+            {
+                result.Add(c.Sha);
+            }
+        }
+
+        return result;
     }
 
     /// <summary>Records an unavailable source as an observation; the investigation goes on without it.</summary>

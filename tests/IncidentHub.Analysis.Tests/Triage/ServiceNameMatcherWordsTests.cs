@@ -1,0 +1,22 @@
+using IncidentHub.Analysis.Triage;
+
+namespace IncidentHub.Analysis.Tests.Triage;
+
+/// <summary>Components named after what they serve (consumer groups, queues, topics) map to the catalog service sharing their words.</summary>
+public sealed class ServiceNameMatcherWordsTests
+{
+    private static readonly string[] Catalog = ["ledger-projector", "ledger-api", "billing-worker", "checkout"];
+
+    [Theory]
+    [InlineData("ledger-projector-consumers", "ledger-projector")]
+    [InlineData("billing.invoices.consumer-group", "billing-worker")]
+    public void AConsumerGroupOrQueue_MapsToTheServiceNamedAfterTheSameThing(string component, string expected) =>
+        Assert.Equal(expected, ServiceNameMatcher.ByWords(Catalog, component));
+
+    [Theory]
+    [InlineData("ledger-events-consumer")] // ledger-projector and ledger-api share "ledger" equally: no guess
+    [InlineData("orders-consumer-group")]  // no shared word
+    [InlineData("consumer-group-7")]       // only generic words
+    public void AnAmbiguousOrUnrelatedName_MapsToNothing(string component) =>
+        Assert.Null(ServiceNameMatcher.ByWords(Catalog, component));
+}
