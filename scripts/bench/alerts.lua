@@ -3,14 +3,14 @@
 --   FORMAT=api      Alertmanager's own POST /api/v2/alerts body (what Prometheus sends to Alertmanager)
 --   BATCH=N         alerts per request
 --   MODE=distinct   every alert a new label set;  MODE=repeated  100 label sets sent again and again
---   GROUPS=N        webhook format: requests cycle over N alert groups (N incidents); default 1
+--   ALERT_GROUPS=N  webhook format: requests cycle over N alert groups (N incidents); default 1
 -- done() prints one line: RESULT requests=<n> non2xx=<n> errors=<n> seconds=<s> p50ms=<ms> p99ms=<ms>
 
 local batch = tonumber(os.getenv("BATCH") or "10")
 local mode = os.getenv("MODE") or "distinct"
 local format = os.getenv("FORMAT") or "webhook"
 local run = os.getenv("RUN") or "0"
-local groups = tonumber(os.getenv("GROUPS") or "1")
+local groups = tonumber(os.getenv("ALERT_GROUPS") or "1")
 local threads = {}
 local counter = 0
 

@@ -89,7 +89,7 @@ round=0
 while (( $(psql_q 'SELECT count(*) FROM alerts') < FILL )); do
   round=$((round + 1))
   for hook in "$HOOK_A" "$HOOK_B"; do
-    BATCH=100 MODE=distinct GROUPS="$INCIDENTS" RUN="fill$round" wrk -t2 -c4 -d5s -s "$ROOT/scripts/bench/alerts.lua" "$hook" >/dev/null
+    BATCH=100 MODE=distinct ALERT_GROUPS="$INCIDENTS" RUN="fill$round" wrk -t2 -c4 -d5s -s "$ROOT/scripts/bench/alerts.lua" "$hook" >/dev/null
   done
   while (( $(psql_q "SELECT count(*) FROM alert_events WHERE \"Status\" = 'Received'") > 0 )); do sleep 1; done
 done
@@ -106,9 +106,6 @@ done
     --email bench@incidenthub.local --password "$PASSWORD" --walls "$WALLS" --incidents "$PROBES" --pids "$PID_A,$PID_B"
     --chromium "${CHROMIUM_PATH:-/usr/bin/chromium}")
   "${BENCH[@]}" "${WALL_ARGS[@]}" --label quiet
-  "${BENCH[@]}" storm --hooks "$HOOK_A,$HOOK_B" --alerts "$STORM_ALERTS" --seconds "$STORM_SECONDS" --groups 50 --pg "$PG_DB" &
-  STORM=$!
-  sleep 5
-  "${BENCH[@]}" "${WALL_ARGS[@]}" --label storm
-  wait "$STORM"
+  # The walls open first; the storm starts once they are, and the probes and clicks run inside it.
+  "${BENCH[@]}" "${WALL_ARGS[@]}" --label storm --storm-hooks "$HOOK_A,$HOOK_B" --storm-alerts "$STORM_ALERTS" --storm-seconds "$STORM_SECONDS"
 } | tee "$REPORT"

@@ -113,6 +113,16 @@ public static class WallBenchmark
                 + $"{string.Join(" + ", rssAfter.Select(r => $"{r / 1048576.0:0} MiB"))} with {walls} walls open: {perCircuit / 1024:0} KiB per open wall (circuit)");
         }
 
+        // A storm through every web process while the walls are timed (storm.sh's second run): started now that the
+        // walls are open, so the probes below run inside it.
+        Task<int>? storm = null;
+        if (o.TryGetValue("storm-hooks", out var stormHooks))
+        {
+            storm = Task.Run(() => StormSender.RunAsync(["--hooks", stormHooks, "--alerts", o.GetValueOrDefault("storm-alerts", "50000"),
+                "--seconds", o.GetValueOrDefault("storm-seconds", "60"), "--groups", "50", "--pg", o["pg"]]));
+            await Task.Delay(TimeSpan.FromSeconds(3));
+        }
+
         // 3. New incidents: posted to the first web process, timed on every wall.
         var visible = new List<double>();
         var missing = 0;
@@ -174,7 +184,8 @@ public static class WallBenchmark
         }
 
         Console.WriteLine($"[{label}] interaction (wall row -> incident page): p50 {P(clicks, 50):0} ms, p99 {P(clicks, 99):0} ms ({clicks.Count} clicks)");
-        return missing == 0 ? 0 : 1;
+        var stormResult = storm is null ? 0 : await storm;
+        return missing == 0 && stormResult == 0 ? 0 : 1;
     }
 
     private static long Rss(int pid)

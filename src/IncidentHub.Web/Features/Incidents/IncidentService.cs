@@ -66,7 +66,47 @@ public sealed class IncidentService(IDbContextFactory<AppDbContext> dbFactory, I
             new PhaseTimes(incident.TriggeredAt, incident.AcknowledgedAt, incident.InvestigatingAt, incident.AwaitingApprovalAt,
                 incident.MitigatingAt, incident.MonitoringAt, incident.ResolvedAt, incident.EscalatedAt, incident.SuppressedAt),
             incident.Alerts.Select(a => new AlertView(a.Id, a.Fingerprint, a.Title, a.Status, a.Labels, a.Annotations, a.StartsAt, a.EndsAt, a.LastSeenAt, a.Count, WebLinks.HttpOrNull(a.SourceUrl), a.Flapping, a.SilenceId)).ToList(),
-            incident.Timeline.Select(t => new TimelineEntryView(t.Id, t.At, t.Actor, t.Kind, t.Text, t.Details)).ToList());
+            CoalesceGrouping(incident.Timeline.Select(t => new TimelineEntryView(t.Id, t.At, t.Actor, t.Kind, t.Text, t.Details)).ToList()));
+    }
+
+    /// <summary>
+    /// A storm writes one "alerts grouped" line per intake batch: thousands on one incident. A run of them with nothing
+    /// else in between is shown as one line that says how many there were and over what time (the stored lines stay).
+    /// </summary>
+    public static IReadOnlyList<TimelineEntryView> CoalesceGrouping(IReadOnlyList<TimelineEntryView> timeline)
+    {
+        var shown = new List<TimelineEntryView>(timeline.Count);
+        for (var i = 0; i < timeline.Count; i++)
+        {
+            var end = i;
+            while (timeline[i].Kind == TimelineKind.AlertGrouped && end + 1 < timeline.Count && timeline[end + 1].Kind == TimelineKind.AlertGrouped)
+            {
+                end++;
+            }
+
+            if (end - i + 1 < 3)
+            {
+                shown.AddRange(timeline.Skip(i).Take(end - i + 1));
+            }
+            else
+            {
+                var run = timeline.Skip(i).Take(end - i + 1).ToList();
+                var alerts = run.Sum(t => t.Details.TryGetValue("alerts", out var n) && int.TryParse(n, out var count) ? count : 1);
+                var first = run[0];
+                var last = run[^1];
+                var details = new Dictionary<string, string>(first.Details)
+                {
+                    ["lines"] = run.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["until"] = last.At.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                };
+                shown.Add(new TimelineEntryView(first.Id, first.At, first.Actor, TimelineKind.AlertGrouped,
+                    $"{alerts:N0} alerts grouped in {run.Count:N0} intake batches from {first.At:HH:mm:ss} to {last.At:HH:mm:ss} UTC; the first: {first.Text}", details));
+            }
+
+            i = end;
+        }
+
+        return shown;
     }
 
     public Task AcknowledgeAsync(int number, string by, CancellationToken ct = default) =>

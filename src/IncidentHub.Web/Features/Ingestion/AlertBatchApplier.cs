@@ -343,6 +343,7 @@ public sealed class AlertBatchApplier(
                 db.Timeline.Add(TimelineEntry.Create(incidentId, now, Actor, TimelineKind.AlertGrouped, text, new()
                 {
                     ["rule"] = why,
+                    ["alerts"] = distinct.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     ["groupKey"] = distinct[0].GroupKey,
                     ["fingerprints"] = string.Join(", ", distinct.Take(20).Select(a => a.Fingerprint)) + (distinct.Count > 20 ? $" (+{distinct.Count - 20} more)" : ""),
                 }));

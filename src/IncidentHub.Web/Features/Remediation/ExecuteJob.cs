@@ -177,7 +177,7 @@ public sealed class RemediationSweepJob(AppDbContext db, IBackgroundJobClient jo
         var dead = now - options.Value.RunAgainAfter;
         var toRun = await db.PlanActions
             .Where(a => (a.State == ActionState.Approved && a.DecidedAt < lost) || (a.State == ActionState.Running && a.StartedAt < dead))
-            .Select(a => a.Id).Take(100).ToListAsync(ct);
+            .OrderBy(a => a.Id).Select(a => a.Id).Take(100).ToListAsync(ct);
         foreach (var id in toRun)
         {
             jobs.Enqueue<ExecuteJob>(job => job.RunAsync(id, CancellationToken.None));
@@ -185,7 +185,7 @@ public sealed class RemediationSweepJob(AppDbContext db, IBackgroundJobClient jo
 
         var toVerify = await db.PlanActions
             .Where(a => a.State == ActionState.Succeeded && a.Postcondition != null && a.Verified == null && a.FinishedAt < now.AddMinutes(-3))
-            .Select(a => new { a.Id, a.FinishedAt, a.Postcondition }).Take(100).ToListAsync(ct);
+            .OrderBy(a => a.FinishedAt).Select(a => new { a.Id, a.FinishedAt, a.Postcondition }).Take(100).ToListAsync(ct);
         foreach (var a in toVerify.Where(a => a.FinishedAt + a.Postcondition!.Window < lost))
         {
             var id = a.Id;
