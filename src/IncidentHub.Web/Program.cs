@@ -15,11 +15,13 @@ using IncidentHub.Web.Features.Reports;
 using IncidentHub.Web.Infrastructure;
 using IncidentHub.Web.Infrastructure.Commands;
 using IncidentHub.Web.Infrastructure.Jobs;
+using IncidentHub.Web.Infrastructure.Observability;
 using IncidentHub.Web.Infrastructure.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddInfrastructure();
+builder.AddObservability();
 builder.AddWebSecurity();
 builder.AddAudit();
 builder.AddIdentity();
@@ -66,6 +68,7 @@ if (app.ServesRequests())
     app.MapAnalytics();
     app.MapBundles();
     app.MapJobsDashboard(Policies.Admin);
+    app.MapMetrics(Policies.Admin);
     app.MapDashboard();
 }
 

@@ -157,7 +157,7 @@ public sealed partial class RemediationFlowTests(RemediationSystem system, Brows
         {
             Role = "error_ratio", Source = "prometheus", Url = system.Prometheus.Address.ToString(), Query = RemediationSystem.ErrorRatioQuery,
         });
-        await scope.ServiceProvider.GetRequiredService<CatalogStore>().SaveAsync(service, IncidentHubFactory.AdminEmail, "quota-service");
+        await scope.ServiceProvider.GetRequiredService<CatalogStore>().SaveAsync(service, IncidentHubFactory.Admin, "quota-service");
     }
 
     /// <summary>The bundle's source says the alert resolved: its notification, status resolved, to the bundles' Alertmanager integration.</summary>

@@ -31,14 +31,14 @@ public sealed class VerificationFailureTests(RemediationSystem system)
                 new(ToolRegistry.Rollback, "Roll {service} back to {previous_version} (checked)", "{service}",
                     new Dictionary<string, string> { ["service"] = "{service}", ["to_version"] = "{previous_version}", ["check"] = marker },
                     "roll forward to {current_version}", null, new(PostconditionKind.Health, system.DownHealthUrl.ToString(), "2xx", 0, 1), ["Deploy"]),
-            ]), AuditActor.Person(IncidentHubFactory.AdminEmail), CancellationToken.None);
+            ]), IncidentHubFactory.Admin, CancellationToken.None);
         }
 
         var incident = await RemediationScenario.BadDeployAsync(app, service: "checkout");
         var action = (await RemediationScenario.PlanViewAsync(app, incident.Number)).Actions.Single(a => a.Arguments.GetValueOrDefault("check") == marker);
         using (var scope = app.Services.CreateScope())
         {
-            await scope.ServiceProvider.GetRequiredService<RemediationService>().ApproveAsync(incident.Number, action.Id, action.Hash, IncidentHubFactory.AdminEmail);
+            await scope.ServiceProvider.GetRequiredService<RemediationService>().ApproveAsync(incident.Number, action.Id, action.Hash, IncidentHubFactory.Admin);
         }
 
         await Eventually.HoldsAsync(() => RemediationScenario.PlanViewAsync(app, incident.Number), p => p.Actions.Single(a => a.Id == action.Id).State == "succeeded",

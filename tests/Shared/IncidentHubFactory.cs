@@ -1,6 +1,7 @@
 using IncidentHub.Web.Features.Identity;
 using IncidentHub.Web.Features.Ingestion;
 using IncidentHub.Web.Infrastructure;
+using IncidentHub.Web.Infrastructure.Audit;
 using IncidentHub.Web.Infrastructure.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -20,6 +21,9 @@ namespace IncidentHub.Tests.Shared;
 public sealed class IncidentHubFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string AdminEmail = "admin@test.local";
+
+    /// <summary>The seeded Admin as the services see a person: with the role their login carries (Permissions checks it).</summary>
+    public static readonly AuditActor Admin = AuditActor.Person(AdminEmail) with { Roles = [Roles.Admin] };
     public const string AdminPassword = "Admin!pass-123";
     public const string AdminToken = "ih_test_admin_token_0123456789abcdefghij";
 

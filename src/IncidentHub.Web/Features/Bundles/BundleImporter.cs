@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using IncidentHub.Analysis.Metrics;
 using IncidentHub.Web.Features.Audit;
 using IncidentHub.Web.Features.Catalog;
+using IncidentHub.Web.Features.Identity;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Features.Ingestion;
 using IncidentHub.Web.Infrastructure.Data;
@@ -65,12 +66,14 @@ public sealed partial class BundleImporter(
     private static readonly IDeserializer Yaml = new DeserializerBuilder()
         .WithNamingConvention(UnderscoredNamingConvention.Instance).IgnoreUnmatchedProperties().Build();
 
-    public async Task<BundleImportResult> ImportAsync(IReadOnlyList<BundleFile> files, string by, CancellationToken ct = default) =>
-        await ImportAsync(files, by, [], ct);
+    public async Task<BundleImportResult> ImportAsync(IReadOnlyList<BundleFile> files, AuditActor actor, CancellationToken ct = default) =>
+        await ImportAsync(files, actor, [], ct);
 
     /// <param name="confirmed">Existing services the Admin saw the diff of and agreed to change.</param>
-    public async Task<BundleImportResult> ImportAsync(IReadOnlyList<BundleFile> files, string by, IReadOnlyCollection<string> confirmed, CancellationToken ct = default)
+    public async Task<BundleImportResult> ImportAsync(IReadOnlyList<BundleFile> files, AuditActor actor, IReadOnlyCollection<string> confirmed, CancellationToken ct = default)
     {
+        Permissions.Demand(actor, Policies.Admin, "import bundles");
+        var by = actor.Name;
         var limits = options.Value;
         Check(files, limits);
         var scenario = ParseScenario(Single(files, "scenario")!);
@@ -109,7 +112,7 @@ public sealed partial class BundleImporter(
             logger.LogInformation("Bundle {BundleId} imported by {By}: services {Services}, incidents {Incidents}", bundleId, by, string.Join(", ", services), string.Join(", ", incidents));
 
             // The import spans files, the catalog and intake's own commits; its summary entry follows them.
-            await audit.RecordAsync(new AuditRecord(AuditActor.Person(by), "bundle.imported", $"bundle:{bundleId}",
+            await audit.RecordAsync(new AuditRecord(actor, "bundle.imported", $"bundle:{bundleId}",
                 After: new { BundleId = bundleId, scenario.Title, Incidents = incidents, Services = services },
                 IncidentNumber: incidents.Count == 1 && int.TryParse(incidents[0].Replace("INC-", "", StringComparison.Ordinal), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) ? number : null), ct);
             return new BundleImportResult(bundleId, incidents, services, dir);

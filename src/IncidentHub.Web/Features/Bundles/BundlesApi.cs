@@ -1,3 +1,4 @@
+using IncidentHub.Web.Infrastructure.Audit;
 using IncidentHub.Web.Features.Identity;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Features;
@@ -74,7 +75,7 @@ public static class BundlesApi
         BundleImportResult result;
         try
         {
-            result = await importer.ImportAsync(files, http.User.Identity?.Name ?? "api",
+            result = await importer.ImportAsync(files, AuditActor.Of(http.User),
                 (confirm ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), ct);
         }
         catch (BundleChangesExistingServicesException ex)

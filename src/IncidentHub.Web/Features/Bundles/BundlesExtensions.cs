@@ -1,3 +1,4 @@
+using IncidentHub.Web.Infrastructure.Audit;
 namespace IncidentHub.Web.Features.Bundles;
 
 public static class BundlesExtensions
@@ -19,7 +20,7 @@ public static class BundlesExtensions
 /// <summary>For the Import bundle page: one import in its own scope (a circuit lives long; a DbContext should not).</summary>
 public sealed class BundleImports(IServiceScopeFactory scopes)
 {
-    public async Task<BundleImportResult> ImportAsync(IReadOnlyList<BundleFile> files, string by, IReadOnlyCollection<string> confirmed, CancellationToken ct = default)
+    public async Task<BundleImportResult> ImportAsync(IReadOnlyList<BundleFile> files, AuditActor by, IReadOnlyCollection<string> confirmed, CancellationToken ct = default)
     {
         await using var scope = scopes.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<BundleImporter>().ImportAsync(files, by, confirmed, ct);

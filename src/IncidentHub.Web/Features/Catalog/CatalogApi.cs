@@ -1,4 +1,5 @@
 using IncidentHub.Web.Features.Identity;
+using IncidentHub.Web.Infrastructure.Audit;
 using IncidentHub.Web.Infrastructure.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -39,12 +40,11 @@ public static class CatalogApi
                 title: "The catalog entry is not valid");
         }
 
-        var by = http.User.Identity?.Name ?? "api";
-        return TypedResults.Ok(await store.SaveAsync(service, by, originalName: name, ct));
+        return TypedResults.Ok(await store.SaveAsync(service, AuditActor.Of(http.User), originalName: name, ct));
     }
 
     public static async Task<Results<NoContent, NotFoundProblem>> DeleteService(string name, CatalogStore store, HttpContext http, CancellationToken ct) =>
-        await store.DeleteAsync(name, http.User.Identity?.Name ?? "api", ct) ? TypedResults.NoContent() : NoSuchService(name);
+        await store.DeleteAsync(name, AuditActor.Of(http.User), ct) ? TypedResults.NoContent() : NoSuchService(name);
 
     private static NotFoundProblem NoSuchService(string name) => NotFoundProblem.For("Catalog entry", $"The catalog has no service '{name}'.");
 }

@@ -1,3 +1,4 @@
+using IncidentHub.Web.Features.Identity;
 using IncidentHub.Web.Infrastructure.Audit;
 using IncidentHub.Web.Infrastructure.Data;
 using IncidentHub.Web.Infrastructure.Security;
@@ -55,9 +56,11 @@ public sealed class CatalogStore(IDbContextFactory<AppDbContext> dbFactory, Serv
     /// Creates or replaces an entry edited by a person. <paramref name="originalName"/> renames:
     /// the old row goes, the new one comes. Throws <see cref="CatalogValidationException"/> when invalid.
     /// </summary>
-    public async Task<CatalogEntryView> SaveAsync(ServiceDefinition service, string by, string? originalName = null, CancellationToken ct = default)
+    public async Task<CatalogEntryView> SaveAsync(ServiceDefinition service, AuditActor actor, string? originalName = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(service);
+        Permissions.Demand(actor, Policies.Admin, "edit the catalog");
+        var by = actor.Name;
         service.Name = (service.Name ?? "").Trim();
         ThrowIfInvalid(service);
         var now = clock.GetUtcNow();
@@ -88,7 +91,7 @@ public sealed class CatalogStore(IDbContextFactory<AppDbContext> dbFactory, Serv
             entry.Update(service, CatalogOrigin.Edited, by, now);
         }
 
-        audit.Add(db, new AuditRecord(AuditActor.Person(by), "catalog.service.saved", $"service:{entry.Name}", before, entry.ToService(),
+        audit.Add(db, new AuditRecord(actor, "catalog.service.saved", $"service:{entry.Name}", before, entry.ToService(),
             Detail: before is not null && before.Name != entry.Name ? $"Renamed from {before.Name}." : null));
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
@@ -129,8 +132,10 @@ public sealed class CatalogStore(IDbContextFactory<AppDbContext> dbFactory, Serv
         await ChangedAsync(ct);
     }
 
-    public async Task<bool> DeleteAsync(string name, string by, CancellationToken ct = default)
+    public async Task<bool> DeleteAsync(string name, AuditActor actor, CancellationToken ct = default)
     {
+        Permissions.Demand(actor, Policies.Admin, "delete catalog entries");
+        var by = actor.Name;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var key = name.Trim().ToLowerInvariant();
@@ -138,7 +143,7 @@ public sealed class CatalogStore(IDbContextFactory<AppDbContext> dbFactory, Serv
         var deleted = await db.CatalogServices.Where(e => e.Name == key).ExecuteDeleteAsync(ct);
         if (deleted > 0)
         {
-            audit.Add(db, new AuditRecord(AuditActor.Person(by), "catalog.service.deleted", $"service:{key}", Before: before));
+            audit.Add(db, new AuditRecord(actor, "catalog.service.deleted", $"service:{key}", Before: before));
             await db.SaveChangesAsync(ct);
         }
 

@@ -1,3 +1,5 @@
+using IncidentHub.Web.Infrastructure.Audit;
+using IncidentHub.Web.Features.Identity;
 using IncidentHub.Web.Features.Analytics;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Infrastructure.Data;
@@ -38,8 +40,9 @@ public sealed class DemoData(IDbContextFactory<AppDbContext> dbFactory, IService
     /// post-mortems and memory entries; then the generator's integration, once no incident is left on it. One transaction:
     /// all or nothing. Live and imported incidents are never touched.
     /// </summary>
-    public async Task<DemoDataRemoved> RemoveAsync(CancellationToken ct)
+    public async Task<DemoDataRemoved> RemoveAsync(AuditActor by, CancellationToken ct)
     {
+        Permissions.Demand(by, Policies.Admin, "remove demo data");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var demo = db.Incidents.Where(i => i.Origin == IncidentOrigin.Demo);

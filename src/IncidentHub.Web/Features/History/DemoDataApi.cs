@@ -1,3 +1,4 @@
+using IncidentHub.Web.Infrastructure.Audit;
 using IncidentHub.Web.Features.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -24,6 +25,6 @@ public static class DemoDataApi
     public static async Task<Ok<DemoDataLoaded>> LoadDemoData(DemoData demo, CancellationToken ct) =>
         TypedResults.Ok(new DemoDataLoaded(await demo.LoadAsync(ct)));
 
-    public static async Task<Ok<DemoDataRemoved>> RemoveDemoData(DemoData demo, CancellationToken ct) =>
-        TypedResults.Ok(await demo.RemoveAsync(ct));
+    public static async Task<Ok<DemoDataRemoved>> RemoveDemoData(DemoData demo, HttpContext http, CancellationToken ct) =>
+        TypedResults.Ok(await demo.RemoveAsync(AuditActor.Of(http.User), ct));
 }

@@ -81,6 +81,7 @@ public sealed class AccountService(IDbContextFactory<AppDbContext> dbFactory, Ap
     /// </summary>
     public async Task<string?> CreateUserAsync(string email, string password, string role, AuditActor? by = null)
     {
+        Permissions.Demand(by, Policies.Admin, "add users");
         if (!Roles.All.Contains(role))
         {
             return $"Unknown role '{role}'.";
@@ -109,6 +110,7 @@ public sealed class AccountService(IDbContextFactory<AppDbContext> dbFactory, Ap
     /// <summary>Gives a user exactly <paramref name="role"/> instead of the roles they had. Returns an error in plain words, or null.</summary>
     public async Task<string?> ChangeRoleAsync(string userId, string role, AuditActor by)
     {
+        Permissions.Demand(by, Policies.Admin, "change roles");
         if (!Roles.All.Contains(role))
         {
             return $"Unknown role '{role}'.";
@@ -147,6 +149,7 @@ public sealed class AccountService(IDbContextFactory<AppDbContext> dbFactory, Ap
     /// </summary>
     public async Task<string?> DisableUserAsync(string userId, AuditActor by)
     {
+        Permissions.Demand(by, Policies.Admin, "disable users");
         var user = await users.FindByIdAsync(userId);
         if (user is null)
         {

@@ -80,7 +80,7 @@ public static class IdentityExtensions
 
     private static Task ApiAware(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> ctx, int status)
     {
-        if (ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments("/hooks"))
+        if (ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments("/hooks") || ctx.Request.Path.StartsWithSegments("/metrics"))
         {
             ctx.Response.StatusCode = status;
             return Task.CompletedTask;

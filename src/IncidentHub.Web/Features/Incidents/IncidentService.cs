@@ -1,5 +1,7 @@
 using IncidentHub.Analysis.Ingestion;
 using IncidentHub.Analysis.Incidents;
+using IncidentHub.Web.Features.Identity;
+using IncidentHub.Web.Infrastructure.Audit;
 using IncidentHub.Web.Infrastructure.Data;
 using IncidentHub.Web.Infrastructure.Live;
 using Microsoft.EntityFrameworkCore;
@@ -109,15 +111,21 @@ public sealed class IncidentService(IDbContextFactory<AppDbContext> dbFactory, I
         return shown;
     }
 
-    public Task AcknowledgeAsync(int number, string by, CancellationToken ct = default) =>
-        ActAsync(number, by, ct, (incident, at) =>
+    public Task AcknowledgeAsync(int number, AuditActor actor, CancellationToken ct = default)
+    {
+        Permissions.Demand(actor, Policies.Responder, "acknowledge incidents");
+        var by = actor.Name;
+        return ActAsync(number, by, ct, (incident, at) =>
         {
             incident.Acknowledge(by, at);
             return TimelineEntry.Create(incident.Id, at, by, TimelineKind.Acknowledged, $"Acknowledged by {by}");
         });
+    }
 
-    public async Task ResolveAsync(int number, string by, CancellationToken ct = default)
+    public async Task ResolveAsync(int number, AuditActor actor, CancellationToken ct = default)
     {
+        Permissions.Demand(actor, Policies.Responder, "resolve incidents");
+        var by = actor.Name;
         var id = await ActAsync(number, by, ct, (incident, at) =>
         {
             var from = incident.State;

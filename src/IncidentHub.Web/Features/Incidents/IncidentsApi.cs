@@ -1,3 +1,4 @@
+using IncidentHub.Web.Infrastructure.Audit;
 using IncidentHub.Web.Features.Identity;
 using IncidentHub.Web.Infrastructure.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -28,13 +29,13 @@ public static class IncidentsApi
 
     public static async Task<NoContent> AcknowledgeIncident(int number, IncidentService incidents, HttpContext http, CancellationToken ct)
     {
-        await incidents.AcknowledgeAsync(number, http.User.Identity?.Name ?? "unknown", ct);
+        await incidents.AcknowledgeAsync(number, AuditActor.Of(http.User), ct);
         return TypedResults.NoContent();
     }
 
     public static async Task<NoContent> ResolveIncident(int number, IncidentService incidents, HttpContext http, CancellationToken ct)
     {
-        await incidents.ResolveAsync(number, http.User.Identity?.Name ?? "unknown", ct);
+        await incidents.ResolveAsync(number, AuditActor.Of(http.User), ct);
         return TypedResults.NoContent();
     }
 }

@@ -1,5 +1,6 @@
 using IncidentHub.Web.Infrastructure.Security;
 using IncidentHub.Web.Infrastructure.Data;
+using IncidentHub.Web.Infrastructure.Observability;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
@@ -32,6 +33,7 @@ public sealed class IngestionService(
     IOptions<IngestionOptions> options,
     SigningSecrets signingSecrets,
     TokenLookupGuard lookups,
+    IncidentHubMetrics metrics,
     TimeProvider clock)
 {
     public const int MaxBodyBytes = 1024 * 1024;
@@ -72,6 +74,22 @@ public sealed class IngestionService(
     public bool IsOverloaded => processor.IsOverloaded;
 
     public async Task<ReceiveResult> ReceiveAsync(Integration integration, Dictionary<string, string> headers, byte[] body, long size, bool wait, CancellationToken ct)
+    {
+        var result = await ReceiveStoredAsync(integration, headers, body, size, wait, ct);
+        var source = integration.Kind.ToString().ToLowerInvariant();
+        if (result is ReceiveResult.Accepted accepted)
+        {
+            metrics.AlertsReceived(source, "accepted", accepted.AlertCount);
+        }
+        else
+        {
+            metrics.AlertsReceived(source, "rejected", 1);
+        }
+
+        return result;
+    }
+
+    private async Task<ReceiveResult> ReceiveStoredAsync(Integration integration, Dictionary<string, string> headers, byte[] body, long size, bool wait, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         if (size > MaxBodyBytes)

@@ -1,3 +1,4 @@
+using IncidentHub.Web.Features.Identity;
 using IncidentHub.Web.Infrastructure.Security;
 using System.Text;
 using IncidentHub.Web.Infrastructure;
@@ -55,8 +56,10 @@ public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory
         }).ToList();
     }
 
+    // A null actor is IncidentHub itself (seeders, the history generator); a person must be an Admin (Permissions).
     public async Task<IssuedUrl> CreateAsync(string name, SourceKind kind, AuditActor? by = null, CancellationToken ct = default)
     {
+        Permissions.Demand(by, Policies.Admin, "create integrations");
         if (string.IsNullOrWhiteSpace(name))
         {
             throw new InvalidInputException("An integration needs a name.", "Invalid integration");
@@ -80,6 +83,7 @@ public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory
     /// <summary>The old token stops working at once.</summary>
     public async Task<IssuedUrl> RotateTokenAsync(Guid id, AuditActor? by = null, CancellationToken ct = default)
     {
+        Permissions.Demand(by, Policies.Admin, "rotate integration tokens");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var integration = await db.Integrations.SingleAsync(i => i.Id == id, ct);
         var token = SecretTokens.New(TokenPrefix);
@@ -103,6 +107,7 @@ public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory
     /// <summary>Saves new grouping rules; they apply to alerts arriving from now on.</summary>
     public async Task SetRulesAsync(Guid id, GroupingRules rules, AuditActor? by = null, CancellationToken ct = default)
     {
+        Permissions.Demand(by, Policies.Admin, "change grouping rules");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var integration = await db.Integrations.SingleAsync(i => i.Id == id, ct);
         var before = integration.Rules;
@@ -156,6 +161,7 @@ public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory
     /// <summary>Sets (or with null/empty, clears) the HMAC secret senders must sign bodies with.</summary>
     public async Task SetSigningSecretAsync(Guid id, string? secret, AuditActor? by = null, CancellationToken ct = default)
     {
+        Permissions.Demand(by, Policies.Admin, "set signing secrets");
         if (!string.IsNullOrEmpty(secret) && secret.Length < 16)
         {
             throw new InvalidInputException("A signing secret needs at least 16 characters.", "Invalid signing secret");
@@ -188,8 +194,9 @@ public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory
     /// Sends a small firing alert in the integration's own format through the real webhook path
     /// (signed with its secret when it has one), so an Admin sees the whole chain work.
     /// </summary>
-    public async Task<ReceiveResult> SendTestAlertAsync(Guid id, CancellationToken ct = default)
+    public async Task<ReceiveResult> SendTestAlertAsync(Guid id, AuditActor? by = null, CancellationToken ct = default)
     {
+        Permissions.Demand(by, Policies.Admin, "send test alerts");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var integration = await db.Integrations.AsNoTracking().SingleAsync(i => i.Id == id, ct);
         var body = SamplePayloads.For(integration.Kind, clock.GetUtcNow(), Guid.NewGuid().ToString("N")[..12]);
@@ -214,6 +221,7 @@ public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory
     /// <summary>Applies a stored rejected or failed payload again, after a fix.</summary>
     public async Task<ReceiveResult> ReplayAsync(long eventId, AuditActor? by = null, CancellationToken ct = default)
     {
+        Permissions.Demand(by, Policies.Admin, "replay raw events");
         await using var scope = scopes.CreateAsyncScope();
         var result = await scope.ServiceProvider.GetRequiredService<IngestionService>().ReplayAsync(eventId, ct);
 
@@ -229,8 +237,9 @@ public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory
     /// Confirms an Amazon SNS subscription an Admin chose to confirm: a GET of its SubscribeURL,
     /// only ever to an AWS SNS host (checked again here), never followed automatically.
     /// </summary>
-    public async Task<string> ConfirmSubscriptionAsync(long eventId, CancellationToken ct = default)
+    public async Task<string> ConfirmSubscriptionAsync(long eventId, AuditActor? by = null, CancellationToken ct = default)
     {
+        Permissions.Demand(by, Policies.Admin, "confirm SNS subscriptions");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var raw = await db.AlertEvents.AsNoTracking().SingleOrDefaultAsync(e => e.Id == eventId, ct)
             ?? throw new NotFoundException($"There is no raw event {eventId}.", "Raw event not found");

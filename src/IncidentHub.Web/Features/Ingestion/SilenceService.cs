@@ -1,3 +1,4 @@
+using IncidentHub.Web.Features.Identity;
 using IncidentHub.Web.Infrastructure.Audit;
 using IncidentHub.Web.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
@@ -23,8 +24,10 @@ public sealed class SilenceService(IDbContextFactory<AppDbContext> dbFactory, Ti
     }
 
     /// <summary>Creates a window from "label=value, ..." starting now (or at <paramref name="startsAt"/>) for <paramref name="duration"/>.</summary>
-    public async Task<Guid> CreateAsync(string matchers, TimeSpan duration, string reason, string by, DateTimeOffset? startsAt = null, CancellationToken ct = default)
+    public async Task<Guid> CreateAsync(string matchers, TimeSpan duration, string reason, AuditActor actor, DateTimeOffset? startsAt = null, CancellationToken ct = default)
     {
+        Permissions.Demand(actor, Policies.Responder, "start maintenance windows");
+        var by = actor.Name;
         if (duration <= TimeSpan.Zero || duration > TimeSpan.FromDays(30))
         {
             throw new InvalidInputException("A maintenance window lasts between a minute and 30 days.", "Invalid maintenance window");
@@ -35,13 +38,14 @@ public sealed class SilenceService(IDbContextFactory<AppDbContext> dbFactory, Ti
         var silence = Silence.Create(Silence.ParseMatchers(matchers), start, start + duration, reason, by, now);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.Silences.Add(silence);
-        audit.Add(db, new AuditRecord(AuditActor.Person(by), "maintenance.created", Subject(silence), After: Audited(silence)));
+        audit.Add(db, new AuditRecord(actor, "maintenance.created", Subject(silence), After: Audited(silence)));
         await db.SaveChangesAsync(ct);
         return silence.Id;
     }
 
     public async Task ExpireAsync(Guid id, AuditActor? by = null, CancellationToken ct = default)
     {
+        Permissions.Demand(by, Policies.Responder, "end maintenance windows");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var silence = await db.Silences.SingleOrDefaultAsync(s => s.Id == id, ct) ?? throw new NotFoundException($"There is no maintenance window {id}.", "Maintenance window not found");
         var before = Audited(silence);

@@ -7,6 +7,7 @@ using IncidentHub.Web.Features.Catalog;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Features.Investigation.Connectors;
 using IncidentHub.Web.Infrastructure.Data;
+using IncidentHub.Web.Infrastructure.Observability;
 using IncidentHub.Web.Infrastructure.Jobs;
 using IncidentHub.Web.Infrastructure.Live;
 using Microsoft.EntityFrameworkCore;
@@ -28,6 +29,7 @@ public sealed class InvestigateJob(
     IIncidentMemoryRecall memory,
     IIncidentNotifier notifier,
     IncidentPipeline pipeline,
+    IncidentHubMetrics metrics,
     IOptions<InvestigationOptions> options,
     IOptions<DiagnosisOptions> diagnosisOptions,
     TimeProvider clock,
@@ -167,6 +169,11 @@ public sealed class InvestigateJob(
         }));
         await db.SaveChangesAsync(ct);
         await notifier.PublishAsync([incidentId], ct);
+        if (attempt == 1)
+        {
+            metrics.PhaseReached("first_diagnosis", now - triggeredAt);
+        }
+
         return record;
     }
 

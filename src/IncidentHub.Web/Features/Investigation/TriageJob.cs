@@ -4,6 +4,7 @@ using IncidentHub.Analysis.Triage;
 using IncidentHub.Web.Features.Catalog;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Infrastructure.Data;
+using IncidentHub.Web.Infrastructure.Observability;
 using IncidentHub.Web.Infrastructure.Jobs;
 using IncidentHub.Web.Infrastructure.Live;
 using Microsoft.EntityFrameworkCore;
@@ -14,7 +15,7 @@ namespace IncidentHub.Web.Features.Investigation;
 /// The first agent: deterministic triage (severity, service, confidence, reason) of a new
 /// incident. Takes an id only; running it twice changes nothing the second time.
 /// </summary>
-public sealed class TriageJob(AppDbContext db, ServiceCatalog catalog, IIncidentNotifier notifier, IncidentPipeline pipeline, TimeProvider clock, ILogger<TriageJob> logger)
+public sealed class TriageJob(AppDbContext db, ServiceCatalog catalog, IIncidentNotifier notifier, IncidentPipeline pipeline, IncidentHubMetrics metrics, TimeProvider clock, ILogger<TriageJob> logger)
 {
     public const string Actor = "triage-agent";
 
@@ -54,6 +55,7 @@ public sealed class TriageJob(AppDbContext db, ServiceCatalog catalog, IIncident
         db.Timeline.Add(TimelineEntry.Create(incident.Id, now, Actor, TimelineKind.StateChanged, "Investigating"));
         await db.SaveChangesAsync(ct);
         await notifier.PublishAsync([incident.Id], ct);
+        metrics.PhaseReached("triage", now - incident.TriggeredAt);
 
         pipeline.Triaged(incident.Id);
     }

@@ -38,10 +38,10 @@ public static class RemediationApi
             : NotFoundProblem.For("Incident", $"There is no incident INC-{number}.");
 
     public static async Task<Ok<ActionView>> ApproveAction(int number, Guid id, ApproveRequest request, RemediationService remediation, HttpContext http, CancellationToken ct) =>
-        TypedResults.Ok(await remediation.ApproveAsync(number, id, request.Hash, http.User.Identity?.Name ?? "unknown", ct));
+        TypedResults.Ok(await remediation.ApproveAsync(number, id, request.Hash, AuditActor.Of(http.User), ct));
 
     public static async Task<Ok<ActionView>> RejectAction(int number, Guid id, RejectRequest request, RemediationService remediation, HttpContext http, CancellationToken ct) =>
-        TypedResults.Ok(await remediation.RejectAsync(number, id, request.Reason, http.User.Identity?.Name ?? "unknown", ct));
+        TypedResults.Ok(await remediation.RejectAsync(number, id, request.Reason, AuditActor.Of(http.User), ct));
 
     public static async Task<Ok<IReadOnlyList<PlaybookView>>> ListPlaybooks(PlaybookStore store, CancellationToken ct) =>
         TypedResults.Ok(await store.ListAsync(ct));

@@ -1,11 +1,12 @@
 using Hangfire;
 using IncidentHub.Analysis.Remediation;
+using IncidentHub.Web.Features.Identity;
 using IncidentHub.Web.Features.Incidents;
+using IncidentHub.Web.Infrastructure.Audit;
 using IncidentHub.Web.Infrastructure.Data;
 using IncidentHub.Web.Infrastructure.Errors;
 using IncidentHub.Web.Infrastructure.Live;
 using Microsoft.EntityFrameworkCore;
-using IncidentHub.Web.Infrastructure.Audit;
 
 namespace IncidentHub.Web.Features.Remediation;
 
@@ -83,8 +84,10 @@ public sealed class RemediationService(IDbContextFactory<AppDbContext> dbFactory
     /// Approves the action if <paramref name="hash"/> is the hash of the action as it is stored; a stale or forged hash is
     /// a 409 and nothing is approved. The approval records the approver, the time and that hash; execution checks it again.
     /// </summary>
-    public async Task<ActionView> ApproveAsync(int number, Guid actionId, string hash, string by, CancellationToken ct = default)
+    public async Task<ActionView> ApproveAsync(int number, Guid actionId, string hash, AuditActor actor, CancellationToken ct = default)
     {
+        Permissions.Demand(actor, Policies.Responder, "approve plan actions");
+        var by = actor.Name;
         var (action, revision) = await DecideAsync(number, actionId, by, ct, (action, at) =>
         {
             if (!string.Equals(hash, action.Hash, StringComparison.Ordinal) || !string.Equals(action.CurrentHash(), action.Hash, StringComparison.Ordinal))
@@ -101,8 +104,10 @@ public sealed class RemediationService(IDbContextFactory<AppDbContext> dbFactory
     }
 
     /// <summary>Rejects the action with a reason; a new plan revision is made without it.</summary>
-    public async Task<ActionView> RejectAsync(int number, Guid actionId, string reason, string by, CancellationToken ct = default)
+    public async Task<ActionView> RejectAsync(int number, Guid actionId, string reason, AuditActor actor, CancellationToken ct = default)
     {
+        Permissions.Demand(actor, Policies.Responder, "reject plan actions");
+        var by = actor.Name;
         var (action, revision) = await DecideAsync(number, actionId, by, ct, (action, at) =>
         {
             action.Reject(by, reason.Trim(), at);

@@ -1,3 +1,5 @@
+using IncidentHub.Web.Infrastructure.Audit;
+using IncidentHub.Web.Features.Identity;
 using Hangfire;
 using IncidentHub.Analysis.Incidents;
 using IncidentHub.Web.Features.Incidents;
@@ -84,8 +86,10 @@ public sealed class PostmortemService(
     /// Saves the action items. With <paramref name="resend"/>, starts a new revision: the PDF is
     /// printed again and emailed again (the only way a post-mortem is sent twice).
     /// </summary>
-    public async Task SaveActionItemsAsync(int number, IReadOnlyList<string> items, bool resend, string by, CancellationToken ct = default)
+    public async Task SaveActionItemsAsync(int number, IReadOnlyList<string> items, bool resend, AuditActor actor, CancellationToken ct = default)
     {
+        Permissions.Demand(actor, Policies.Responder, resend ? "send post-mortems again" : "edit post-mortem action items");
+        var by = actor.Name;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var incident = await db.Incidents.AsNoTracking().Where(i => i.Number == number).Select(i => new { i.Id, i.State }).SingleOrDefaultAsync(ct)
             ?? throw new NotFoundException($"There is no incident INC-{number}.", "Incident not found");

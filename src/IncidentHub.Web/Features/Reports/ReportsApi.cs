@@ -1,3 +1,4 @@
+using IncidentHub.Web.Infrastructure.Audit;
 using System.ComponentModel.DataAnnotations;
 using IncidentHub.Web.Features.Identity;
 using IncidentHub.Web.Features.Reports.Email;
@@ -53,7 +54,7 @@ public static class ReportsApi
     /// <summary>An unknown incident is a 404 and a post-mortem not written yet a 409, both from the service.</summary>
     public static async Task<NoContent> PutActionItems(int number, ActionItemsRequest request, PostmortemService postmortems, HttpContext http, CancellationToken ct)
     {
-        await postmortems.SaveActionItemsAsync(number, request.Items!, request.Resend, http.User.Identity?.Name ?? "unknown", ct);
+        await postmortems.SaveActionItemsAsync(number, request.Items!, request.Resend, AuditActor.Of(http.User), ct);
         return TypedResults.NoContent();
     }
 
@@ -61,8 +62,8 @@ public static class ReportsApi
         TypedResults.Ok(await outbox.ListAsync(ct: ct));
 
     /// <summary>409 when the message is not Failed or Uncertain (a ProblemHttpResult: Conflict&lt;ProblemDetails&gt; would be application/json).</summary>
-    public static async Task<Results<NoContent, ProblemHttpResult>> SendAgain(long id, OutboxService outbox, CancellationToken ct) =>
-        await outbox.SendAgainAsync(id, ct)
+    public static async Task<Results<NoContent, ProblemHttpResult>> SendAgain(long id, OutboxService outbox, HttpContext http, CancellationToken ct) =>
+        await outbox.SendAgainAsync(id, AuditActor.Of(http.User), ct)
             ? TypedResults.NoContent()
             : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not sendable", detail: $"Outbox message {id} is not Failed or Uncertain.");
 

@@ -13,6 +13,12 @@ public enum AuditActorKind
 
 public sealed record AuditActor(string Name, AuditActorKind Kind)
 {
+    /// <summary>
+    /// The roles a person holds (from their login or API token; see <see cref="Of"/>); services check them before a
+    /// change (Features/Identity/Permissions). Empty for a person named without a login, who may change nothing.
+    /// </summary>
+    public IReadOnlyList<string> Roles { get; init; } = [];
+
     /// <summary>IncidentHub itself: seeders, generators, sweeps.</summary>
     public static readonly AuditActor IncidentHub = new("IncidentHub", AuditActorKind.System);
 
@@ -23,7 +29,10 @@ public sealed record AuditActor(string Name, AuditActorKind Kind)
     public static AuditActor System(string name) => new(name, AuditActorKind.System);
 
     /// <summary>The logged-in user (cookie or API token) of a request or a circuit.</summary>
-    public static AuditActor Of(ClaimsPrincipal user) => Person(user.Identity?.Name ?? "unknown");
+    public static AuditActor Of(ClaimsPrincipal user) => Person(user.Identity?.Name ?? "unknown") with
+    {
+        Roles = user.Identities.Where(i => i.IsAuthenticated).SelectMany(i => i.FindAll(i.RoleClaimType)).Select(c => c.Value).Distinct().ToArray(),
+    };
 }
 
 /// <summary>

@@ -11,6 +11,16 @@ public class InvalidInputException(string message, string title = "Bad request")
     public string Title { get; } = title;
 }
 
+/// <summary>
+/// The caller's role does not allow the change (a Viewer approving, a Responder editing the catalog): answered 403;
+/// pages show the message (Components/Layout/ForbiddenBoundary). Thrown by the services, so a hidden button is not the
+/// only door.
+/// </summary>
+public class ForbiddenActionException(string message, string title = "Forbidden") : UnauthorizedAccessException(message)
+{
+    public string Title { get; } = title;
+}
+
 /// <summary>The thing the request names does not exist: answered 404; the title names the kind of thing.</summary>
 public class NotFoundException(string message, string title = "Not found") : KeyNotFoundException(message)
 {

@@ -19,6 +19,7 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
         var (status, title) = exception switch
         {
             InvalidInputException e => (StatusCodes.Status400BadRequest, e.Title),
+            ForbiddenActionException e => (StatusCodes.Status403Forbidden, e.Title),
             NotFoundException e => (StatusCodes.Status404NotFound, e.Title),
             ConflictException e => (StatusCodes.Status409Conflict, e.Title),
             UnavailableException e => (StatusCodes.Status503ServiceUnavailable, e.Title),

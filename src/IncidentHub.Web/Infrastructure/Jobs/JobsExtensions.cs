@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.Common;
 using Hangfire.Dashboard;
 using Hangfire.PostgreSql;
+using IncidentHub.Web.Infrastructure.Observability;
 using Microsoft.AspNetCore.Authorization;
 
 namespace IncidentHub.Web.Infrastructure.Jobs;
@@ -43,7 +44,11 @@ public static class JobsExtensions
                 server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
                 // This server's jobs (not every server's in the process: the filter list is per server) pass the storm gate.
                 server.FilterProvider = new JobFilterProviderCollection(JobFilterProviders.Providers,
-                    new JobFilterCollection { new StormGateFilter(sp.GetRequiredService<StormGate>(), sp.GetRequiredService<ILogger<StormGateFilter>>()) });
+                    new JobFilterCollection
+                    {
+                        new StormGateFilter(sp.GetRequiredService<StormGate>(), sp.GetRequiredService<ILogger<StormGateFilter>>()),
+                        sp.GetRequiredService<JobObservationFilter>(),
+                    });
             });
 
             // Features add their recurring jobs (AddRecurringJob); a worker registers them with Hangfire as it starts.

@@ -31,7 +31,7 @@ public sealed class AuditTests(IncidentHubFactory app)
     [Fact]
     public async Task RotateToken_RecordsOneEntry_WithTheAdmin_AndThePrefixes_ButNeitherTokenNorHash()
     {
-        var actor = AuditActor.Person(UniqueEmail("rotator"));
+        var actor = AuditActor.Person(UniqueEmail("rotator")) with { Roles = [Roles.Admin] };
         using var scope = app.Services.CreateScope();
         var integrations = scope.ServiceProvider.GetRequiredService<IntegrationService>();
         var created = await integrations.CreateAsync($"audit rotate {Guid.NewGuid():N}", SourceKind.Generic, actor);
@@ -56,7 +56,7 @@ public sealed class AuditTests(IncidentHubFactory app)
     [Fact]
     public async Task CreateIntegration_AndSetItsSigningSecret_RecordOneEntryEach_WithoutTheSecret()
     {
-        var actor = AuditActor.Person(UniqueEmail("creator"));
+        var actor = AuditActor.Person(UniqueEmail("creator")) with { Roles = [Roles.Admin] };
         const string Secret = "a-long-enough-signing-secret-for-audit";
         using var scope = app.Services.CreateScope();
         var integrations = scope.ServiceProvider.GetRequiredService<IntegrationService>();
@@ -79,7 +79,7 @@ public sealed class AuditTests(IncidentHubFactory app)
     [Fact]
     public async Task ChangeUserRole_RecordsOneEntry_WithBeforeAndAfterRole_AndCreatingTheUserStoresNoPassword()
     {
-        var admin = AuditActor.Person(UniqueEmail("useradmin"));
+        var admin = AuditActor.Person(UniqueEmail("useradmin")) with { Roles = [Roles.Admin] };
         var email = UniqueEmail("promoted");
         const string Password = "Promoted!pass-123";
         using var scope = app.Services.CreateScope();
@@ -192,7 +192,7 @@ public sealed class AuditTests(IncidentHubFactory app)
     [Fact]
     public async Task AChangeThatFailsToCommit_LeavesNoAuditEntry()
     {
-        var actor = AuditActor.Person(UniqueEmail("failing"));
+        var actor = AuditActor.Person(UniqueEmail("failing")) with { Roles = [Roles.Admin] };
         using var scope = app.Services.CreateScope();
         var integrations = scope.ServiceProvider.GetRequiredService<IntegrationService>();
 

@@ -143,7 +143,7 @@ public sealed class BundleImportTests(IncidentHubFactory app)
     {
         using var bundle = TinyBundle.Create();
         var store = app.Services.GetRequiredService<CatalogStore>();
-        await store.SaveAsync(new ServiceDefinition { Name = bundle.Service, Tier = 1, Owner = "real-team", OwnerEmail = "oncall@real.example" }, IncidentHubFactory.AdminEmail);
+        await store.SaveAsync(new ServiceDefinition { Name = bundle.Service, Tier = 1, Owner = "real-team", OwnerEmail = "oncall@real.example" }, IncidentHubFactory.Admin);
         using var admin = app.Client(IncidentHubFactory.AdminToken);
         var catalog = Encoding.UTF8.GetBytes($"name: {bundle.Service}\ntier: 3\nowner: attacker\nowner_email: postmortems@attacker.example\n");
         var incidentsBefore = (await admin.GetFromJsonAsync<JsonArray>("/api/incidents"))!.Count;

@@ -29,7 +29,7 @@ public sealed class CatalogPageTests : BunitContext, IAsyncLifetime
     private async Task<string> CreateServiceAsync()
     {
         var name = $"page-{Guid.NewGuid():N}"[..13];
-        await _app.Services.GetRequiredService<CatalogStore>().SaveAsync(new ServiceDefinition { Name = name, Tier = 2, Owner = "team-page" }, "test");
+        await _app.Services.GetRequiredService<CatalogStore>().SaveAsync(new ServiceDefinition { Name = name, Tier = 2, Owner = "team-page" }, IncidentHubFactory.Admin);
         return name;
     }
 

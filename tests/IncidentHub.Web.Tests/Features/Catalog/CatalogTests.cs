@@ -183,8 +183,8 @@ public sealed class CatalogTests(IncidentHubFactory app)
     {
         var (matched, named) = (Unique("match"), Unique("named"));
         var store = app.Services.GetRequiredService<CatalogStore>();
-        await store.SaveAsync(new ServiceDefinition { Name = matched, Match = new() { ["namespace"] = matched + "-ns", ["team"] = "core" } }, "test");
-        await store.SaveAsync(new ServiceDefinition { Name = named }, "test");
+        await store.SaveAsync(new ServiceDefinition { Name = matched, Match = new() { ["namespace"] = matched + "-ns", ["team"] = "core" } }, IncidentHubFactory.Admin);
+        await store.SaveAsync(new ServiceDefinition { Name = named }, IncidentHubFactory.Admin);
         var catalog = app.Services.GetRequiredService<ServiceCatalog>();
 
         Assert.Equal(matched, catalog.FindForLabels(new Dictionary<string, string> { ["Namespace"] = matched + "-ns", ["team"] = "CORE", ["service"] = named })?.Name);
@@ -198,7 +198,7 @@ public sealed class CatalogTests(IncidentHubFactory app)
     {
         var name = Unique("pay");
         await app.Services.GetRequiredService<CatalogStore>().SaveAsync(
-            new ServiceDefinition { Name = name, Tier = 1, Match = new() { ["k8s_namespace"] = name + "-prod" } }, "test");
+            new ServiceDefinition { Name = name, Tier = 1, Match = new() { ["k8s_namespace"] = name + "-prod" } }, IncidentHubFactory.Admin);
         using var http = app.Client();
         var hook = await app.CreateIntegrationAsync(IncidentHub.Analysis.Ingestion.SourceKind.Generic);
 

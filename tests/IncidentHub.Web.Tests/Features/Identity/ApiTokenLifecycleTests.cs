@@ -38,7 +38,7 @@ public sealed class ApiTokenLifecycleTests(IncidentHubFactory app)
         var secondToken = await accounts.CreateTokenAsync(userId, "second");
         Assert.Equal(HttpStatusCode.OK, (await app.Client(firstToken).GetAsync("/api/incidents")).StatusCode);
 
-        var error = await accounts.DisableUserAsync(userId, AuditActor.Person(IncidentHubFactory.AdminEmail));
+        var error = await accounts.DisableUserAsync(userId, IncidentHubFactory.Admin);
 
         Assert.Null(error);
         Assert.Equal(HttpStatusCode.Unauthorized, (await app.Client(firstToken).GetAsync("/api/incidents")).StatusCode);

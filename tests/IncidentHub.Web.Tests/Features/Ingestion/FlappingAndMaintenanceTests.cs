@@ -50,7 +50,7 @@ public sealed class FlappingAndMaintenanceTests(IncidentHubFactory app)
         var service = $"svc-{Guid.NewGuid():N}"[..16];
         using var scope = app.Services.CreateScope();
         var silences = scope.ServiceProvider.GetRequiredService<SilenceService>();
-        var window = await silences.CreateAsync($"service={service}, env=prod", TimeSpan.FromHours(1), "database upgrade", "ops@test.local");
+        var window = await silences.CreateAsync($"service={service}, env=prod", TimeSpan.FromHours(1), "database upgrade", IncidentHubFactory.Admin);
         using var http = app.Client();
         async Task<JsonObject> SendAsync(object body) =>
             (await (await http.PostAsJsonAsync(hook + "?wait=true", body)).Content.ReadFromJsonAsync<JsonObject>())!;
@@ -81,7 +81,7 @@ public sealed class FlappingAndMaintenanceTests(IncidentHubFactory app)
         using var scope = app.Services.CreateScope();
 
         var error = await Assert.ThrowsAnyAsync<ArgumentException>(() =>
-            scope.ServiceProvider.GetRequiredService<SilenceService>().CreateAsync(matchers, TimeSpan.FromHours(1), "x", "ops@test.local"));
+            scope.ServiceProvider.GetRequiredService<SilenceService>().CreateAsync(matchers, TimeSpan.FromHours(1), "x", IncidentHubFactory.Admin));
 
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }

@@ -16,6 +16,7 @@ public sealed class ProblemDetailsExceptionHandlerTests
         { new InvalidInputException("The bundle has no alert."), 400, "Bad request", "The bundle has no alert." },
         { new NotFoundException("There is no widget 7.", "Widget not found"), 404, "Widget not found", "There is no widget 7." },
         { new ConflictException("Already done."), 409, "Conflict", "Already done." },
+        { new ForbiddenActionException("Only Admins may edit the catalog."), 403, "Forbidden", "Only Admins may edit the catalog." },
         { new IncidentConflictException(new IllegalTransitionException(IncidentState.Resolved, IncidentState.Resolved)), 409, "Illegal state change", "An incident cannot move from Resolved to Resolved" },
         { new InboxUnavailableException(new TimeoutException("db")), 503, "Inbox unavailable", "nothing was stored" },
         { new RawEventFailedException(42, "boom."), 500, "Unexpected error", "raw event 42" },

@@ -1,3 +1,4 @@
+using IncidentHub.Web.Features.Identity;
 using IncidentHub.Analysis.Remediation;
 using IncidentHub.Web.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
@@ -27,6 +28,7 @@ public sealed class PlaybookStore(IDbContextFactory<AppDbContext> dbFactory, IAu
     /// <summary>Adds or replaces the playbook of that name; returns what it was before (null when new).</summary>
     public async Task<Playbook?> SaveAsync(Playbook playbook, AuditActor by, CancellationToken ct)
     {
+        Permissions.Demand(by, Policies.Admin, "edit playbooks");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var entry = await db.Playbooks.SingleOrDefaultAsync(p => p.Name == playbook.Name, ct);
         var before = entry?.Definition;
@@ -46,6 +48,7 @@ public sealed class PlaybookStore(IDbContextFactory<AppDbContext> dbFactory, IAu
 
     public async Task<Playbook?> DeleteAsync(string name, AuditActor by, CancellationToken ct)
     {
+        Permissions.Demand(by, Policies.Admin, "delete playbooks");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var entry = await db.Playbooks.SingleOrDefaultAsync(p => p.Name == name, ct);
         if (entry is null)

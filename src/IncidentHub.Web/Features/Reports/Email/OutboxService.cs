@@ -1,3 +1,5 @@
+using IncidentHub.Web.Infrastructure.Audit;
+using IncidentHub.Web.Features.Identity;
 using Hangfire;
 using IncidentHub.Web.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
@@ -65,8 +67,9 @@ public sealed class OutboxService(IDbContextFactory<AppDbContext> dbFactory, IBa
     }
 
     /// <summary>An Admin's explicit "send again" for a Failed or Uncertain message (may duplicate an Uncertain one; the Admin decides).</summary>
-    public async Task<bool> SendAgainAsync(long id, CancellationToken ct)
+    public async Task<bool> SendAgainAsync(long id, AuditActor by, CancellationToken ct)
     {
+        Permissions.Demand(by, Policies.Admin, "send outbox messages again");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var status = SmtpConfigured ? OutboxStatus.Queued : OutboxStatus.Waiting;
         var changed = await db.Outbox.Where(m => m.Id == id && (m.Status == OutboxStatus.Failed || m.Status == OutboxStatus.Uncertain))
