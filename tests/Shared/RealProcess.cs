@@ -115,6 +115,13 @@ public sealed class RealProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for the process to exit by itself and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        return _process.ExitCode;
+    }
+
     /// <summary>Waits until <paramref name="url"/> answers 200 (see <see cref="WaitUntilAsync"/>).</summary>
     public async Task WaitForOkAsync(Uri url, TimeSpan timeout)
     {
