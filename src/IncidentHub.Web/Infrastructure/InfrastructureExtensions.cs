@@ -92,7 +92,7 @@ public static class InfrastructureExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        // As before: 200 when PostgreSQL answers (scripts and the Docker HEALTHCHECK poll it).
+        // As before: 200 when PostgreSQL answers (scripts poll it; the Docker HEALTHCHECK uses /health/live).
         app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = check => check.Name == "postgres" }).AllowAnonymous();
         // Live: the process answers (no dependency checked, so a database outage does not get it restarted).
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
