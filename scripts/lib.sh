@@ -44,6 +44,8 @@ port_is_free() {
     ih_python - "$port" <<'PY' 2>/dev/null
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+# As servers bind (PostgreSQL, Kestrel): connections of a server just stopped, left in TIME_WAIT, do not make the port busy.
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 try:
     s.bind(("127.0.0.1", int(sys.argv[1])))
 except OSError:

@@ -40,6 +40,9 @@ builder.AddDashboard();
 
 var app = builder.Build();
 
+// PostgreSQL away at start: wait for it (Database:StartupMaxWait) rather than crash.
+await app.WaitForDatabaseAsync();
+
 // `IncidentHub.Web migrate` and `seed-history` run instead of the server.
 if (await app.TryRunCommandAsync(args))
 {

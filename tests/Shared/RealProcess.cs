@@ -62,6 +62,84 @@ public sealed class RealProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts a long-running process that is ready once it accepts TCP connections on 127.0.0.1:<paramref name="port"/> (an SMTP server).</summary>
+    public static async Task<RealProcess> StartListeningAsync(string file, IEnumerable<string> args, int port, TimeSpan timeout,
+        string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var process = Start(file, args, workingDirectory, environment);
+        try
+        {
+            await process.WaitUntilAsync(async () =>
+            {
+                using var client = new TcpClient();
+                try
+                {
+                    await client.ConnectAsync(IPAddress.Loopback, port);
+                    return true;
+                }
+                catch (SocketException)
+                {
+                    return false;
+                }
+            }, timeout, $"accept connections on port {port}");
+            return process;
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts a long-running process without waiting for it to be ready (the test waits for what it expects).</summary>
+    public static RealProcess Launch(string file, IEnumerable<string> args, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null) =>
+        Start(file, args, workingDirectory, environment);
+
+    /// <summary>Whether the process has exited (a crash at start, for instance).</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Polls <paramref name="ready"/> until it holds; fails with the process's output when it exits first or the deadline passes.</summary>
+    public async Task WaitUntilAsync(Func<Task<bool>> ready, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await ready())
+        {
+            if (_process.HasExited || DateTime.UtcNow > deadline)
+            {
+                var why = _process.HasExited ? $"exited with {_process.ExitCode}" : $"did not {what} within {timeout.TotalSeconds:0} s";
+                await KillAsync(); // so that the output below is complete
+                throw new InvalidOperationException($"{_name} {why}. Its output:\n{Output}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Waits for the process to exit by itself and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        return _process.ExitCode;
+    }
+
+    /// <summary>Waits until <paramref name="url"/> answers 200 (see <see cref="WaitUntilAsync"/>).</summary>
+    public async Task WaitForOkAsync(Uri url, TimeSpan timeout)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        await WaitUntilAsync(async () =>
+        {
+            try
+            {
+                using var response = await http.GetAsync(url);
+                return response.StatusCode == HttpStatusCode.OK;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                return false; // Not listening yet.
+            }
+        }, timeout, $"answer 200 on {url}");
+    }
+
     private static RealProcess Start(string file, IEnumerable<string> args, string? workingDirectory, IReadOnlyDictionary<string, string>? environment)
     {
         var list = args.ToList();

@@ -37,6 +37,7 @@ public static class InfrastructureExtensions
                 "ConnectionStrings:Postgres is not set. scripts/run.sh sets it for a local run; otherwise set the environment variable ConnectionStrings__Postgres.");
         }
 
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         // Features add their SaveChanges interceptors (analytics marks the closed weeks a write changes) as IInterceptor.
@@ -78,7 +79,7 @@ public static class InfrastructureExtensions
     /// <summary>With Database:MigrateOnStart (one-process deployments), migrates and seeds before serving.</summary>
     public static async Task MigrateOnStartAsync(this WebApplication app)
     {
-        if (app.Configuration.GetValue("Database:MigrateOnStart", false))
+        if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabaseOptions>>().Value.MigrateOnStart)
         {
             await app.Services.InitializeDatabaseAsync();
         }
@@ -91,7 +92,7 @@ public static class InfrastructureExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        // As before: 200 when PostgreSQL answers (scripts and the Docker HEALTHCHECK poll it).
+        // As before: 200 when PostgreSQL answers (scripts poll it; the Docker HEALTHCHECK uses /health/live).
         app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = check => check.Name == "postgres" }).AllowAnonymous();
         // Live: the process answers (no dependency checked, so a database outage does not get it restarted).
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();

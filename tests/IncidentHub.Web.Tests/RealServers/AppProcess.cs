@@ -47,6 +47,24 @@ public sealed class AppProcess : IAsyncDisposable
         return new AppProcess(process, address);
     }
 
+    /// <summary>Starts the app without waiting for it to answer (a test that first expects it to wait for PostgreSQL).</summary>
+    public static AppProcess Launch(string connectionString, int port = 0, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        port = port == 0 ? RealProcess.FreePort() : port;
+        var process = RealProcess.Launch("dotnet", [DllPath()], Path.GetDirectoryName(DllPath()), EnvironmentFor(connectionString, port, settings));
+        return new AppProcess(process, new Uri($"http://127.0.0.1:{port}"));
+    }
+
+    /// <summary>Waits until /health answers 200 (PostgreSQL reachable, the server listening).</summary>
+    public Task WaitForHealthAsync(TimeSpan timeout) => _process.WaitForOkAsync(new Uri(Address, "/health"), timeout);
+
+    /// <summary>Waits until the process has written <paramref name="text"/>.</summary>
+    public Task WaitForLogAsync(string text, TimeSpan timeout) =>
+        _process.WaitUntilAsync(() => Task.FromResult(Log.Contains(text, StringComparison.Ordinal)), timeout, $"write \"{text}\"");
+
+    /// <summary>Waits for the process to exit by itself; its exit code.</summary>
+    public Task<int> WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync(timeout);
+
     /// <summary>SIGKILL: no shutdown hooks, no flushing; whatever was in memory is gone.</summary>
     public Task KillAsync() => _process.KillAsync();
 

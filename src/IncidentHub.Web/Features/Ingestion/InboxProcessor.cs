@@ -157,6 +157,21 @@ public sealed class InboxProcessor(
             var outcome = await ApplyWithRetriesAsync(batch, ct);
             AfterCommit(batch, outcome);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException && DatabaseUnavailableException.From(ex) is { } down)
+        {
+            // PostgreSQL is away: the events stay Received and the sweep offers them again once it is back. Marking them
+            // Failed (or splitting the batch to find a bad one) would drop alerts their senders were told were accepted.
+            logger.LogWarning("PostgreSQL unreachable while applying {Count} stored raw events; they are applied when it returns: {Reason}",
+                batch.Count, ex.GetBaseException().Message);
+            Interlocked.Add(ref _backlogAlerts, -batch.Sum(e => e.Alerts.Count));
+            foreach (var e in batch)
+            {
+                if (_waiters.TryRemove(e.EventId, out var waiter))
+                {
+                    waiter.TrySetException(down);
+                }
+            }
+        }
         catch (Exception ex) when (ex is not OperationCanceledException && batch.Count > 1)
         {
             // One bad event must not hold back the others: apply them one by one to find it.

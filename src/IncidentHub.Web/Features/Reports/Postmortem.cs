@@ -35,7 +35,7 @@ public sealed class Postmortem
     /// <summary>PostgreSQL xmin: two runs printing the same revision cannot both store a PDF.</summary>
     public uint Version { get; private set; }
 
-    /// <summary>The revision whose PDF should go out but has not been printed yet (set by edits that ask to re-send).</summary>
+    /// <summary>The revision has no PDF yet: not written, or written as Markdown only because the PDF could not be made.</summary>
     public bool PendingRender => Pdf is null;
 
     public static Postmortem Start(Guid incidentId, IncidentState writtenFor, IReadOnlyList<string> actionItems, DateTimeOffset at) =>
@@ -55,6 +55,14 @@ public sealed class Postmortem
         Pdf = pdf;
         Markdown = markdown;
         RenderMilliseconds = milliseconds;
+        GeneratedAt = at;
+        UpdatedAt = at;
+    }
+
+    /// <summary>The PDF could not be made: the Markdown is what was emailed; a later run of the job may still print the PDF.</summary>
+    public void WrittenWithoutPdf(string markdown, DateTimeOffset at)
+    {
+        Markdown = markdown;
         GeneratedAt = at;
         UpdatedAt = at;
     }

@@ -47,14 +47,19 @@ public sealed class PostmortemJob(
         }
 
         var postmortem = await StartOrReissueAsync(incidentId, incident.State, ct);
+        PrintResult? printed = null;
         if (postmortem.PendingRender)
         {
-            await PrintAsync(postmortem, ct);
+            printed = await PrintAsync(postmortem, ct);
+            if (printed is null)
+            {
+                return;
+            }
         }
 
-        if (postmortem.Pdf is null)
+        if (postmortem.Pdf is null && printed?.PdfFailure is null)
         {
-            return;
+            return; // Written as Markdown only by an earlier run, which emailed it.
         }
 
         var recipients = Recipients(incident.Service);
@@ -62,15 +67,37 @@ public sealed class PostmortemJob(
         if (recipients.Count == 0)
         {
             logger.LogWarning("Post-mortem of {Reference} not emailed: no service owner email and Email:DistributionList is empty", reference);
-            return;
+        }
+        else
+        {
+            var subject = incident.State == IncidentState.Escalated
+                ? $"[IncidentHub] Escalated {reference} ({incident.Severity}): {incident.Title}"
+                : $"[IncidentHub] Post-mortem {reference} ({incident.Severity}, resolved): {incident.Title}";
+            var name = postmortem.Revision == 1 ? $"{reference}-postmortem" : $"{reference}-postmortem-r{postmortem.Revision}";
+            var key = OutboxKey(incidentId, postmortem.Revision);
+            if (printed?.PdfFailure is { } failure)
+            {
+                // The email goes out anyway, before the Markdown-only state is saved: a crash in between prints (or fails) again,
+                // and the outbox key keeps it to one email.
+                var text = $"""
+                    The PDF of this post-mortem could not be made: {failure}
+                    The post-mortem is attached as Markdown ({name}.md) and follows below.
+
+                    {postmortem.Markdown}
+                    """;
+                await outbox.EnqueueAsync(key, incidentId, recipients, subject, text, null, $"{name}.md", "text/markdown; charset=utf-8",
+                    System.Text.Encoding.UTF8.GetBytes(postmortem.Markdown ?? ""), ct);
+            }
+            else
+            {
+                await outbox.EnqueueAsync(key, incidentId, recipients, subject, postmortem.Markdown ?? "", null, $"{name}.pdf", "application/pdf", postmortem.Pdf, ct);
+            }
         }
 
-        var subject = incident.State == IncidentState.Escalated
-            ? $"[IncidentHub] Escalated {reference} ({incident.Severity}): {incident.Title}"
-            : $"[IncidentHub] Post-mortem {reference} ({incident.Severity}, resolved): {incident.Title}";
-        var attachment = postmortem.Revision == 1 ? $"{reference}-postmortem.pdf" : $"{reference}-postmortem-r{postmortem.Revision}.pdf";
-        await outbox.EnqueueAsync(OutboxKey(incidentId, postmortem.Revision), incidentId, recipients, subject,
-            postmortem.Markdown ?? "", null, attachment, "application/pdf", postmortem.Pdf, ct);
+        if (printed is { PdfFailure: not null })
+        {
+            await SaveAsync(postmortem, ct);
+        }
     }
 
     public static string OutboxKey(Guid incidentId, int revision) => $"postmortem:{incidentId}:r{revision}";
@@ -115,22 +142,51 @@ public sealed class PostmortemJob(
         }
     }
 
-    private async Task PrintAsync(Postmortem postmortem, CancellationToken ct)
+    /// <summary>What printing produced: a stored PDF (PdfFailure null), or Markdown only and why the PDF could not be made.</summary>
+    private sealed record PrintResult(string? PdfFailure);
+
+    /// <summary>
+    /// Prints the PDF and stores it with the Markdown. When the PDF cannot be made (Chromium missing, not starting, hung or
+    /// crashed) the Markdown is kept on the entity, not yet saved, and the reason returned, so the caller emails it first.
+    /// Null when there is nothing to print.
+    /// </summary>
+    private async Task<PrintResult?> PrintAsync(Postmortem postmortem, CancellationToken ct)
     {
         var report = await builder.BuildAsync(db, postmortem.IncidentId, postmortem.ActionItems, postmortem.Revision, ct);
         if (report is null)
         {
-            return;
+            return null;
         }
 
         var watch = Stopwatch.StartNew();
         var html = await renderer.RenderHtmlAsync(report);
-        var pdf = await printer.PrintAsync(html, ct);
+        var markdown = PostmortemRenderer.RenderMarkdown(report);
+        byte[] pdf;
+        try
+        {
+            pdf = await printer.PrintAsync(html, ct);
+        }
+        catch (PdfNotPrintedException ex)
+        {
+            logger.LogWarning("Post-mortem PDF of incident {IncidentId} could not be made, emailing the Markdown: {Reason}", postmortem.IncidentId, ex.Message);
+            var at = clock.GetUtcNow();
+            postmortem.WrittenWithoutPdf(markdown, at);
+            db.Timeline.Add(TimelineEntry.Create(postmortem.IncidentId, at, Actor, TimelineKind.Note,
+                AlertLimits.Truncate($"Post-mortem revision {postmortem.Revision} written as Markdown only; the PDF could not be made: {ex.Message}", 1000)));
+            return new PrintResult(ex.Message);
+        }
+
         watch.Stop();
         var now = clock.GetUtcNow();
-        postmortem.Printed(pdf, PostmortemRenderer.RenderMarkdown(report), watch.Elapsed.TotalMilliseconds, now);
+        postmortem.Printed(pdf, markdown, watch.Elapsed.TotalMilliseconds, now);
         db.Timeline.Add(TimelineEntry.Create(postmortem.IncidentId, now, Actor, TimelineKind.Note,
             $"Post-mortem revision {postmortem.Revision} written ({pdf.Length / 1024} KiB PDF, {watch.ElapsedMilliseconds} ms)"));
+        await SaveAsync(postmortem, ct);
+        return new PrintResult(null);
+    }
+
+    private async Task SaveAsync(Postmortem postmortem, CancellationToken ct)
+    {
         try
         {
             await db.SaveChangesAsync(ct);
@@ -141,7 +197,7 @@ public sealed class PostmortemJob(
             db.ChangeTracker.Clear();
             var stored = await db.Postmortems.AsNoTracking().SingleAsync(p => p.Id == postmortem.Id, ct);
             db.Entry(postmortem).State = EntityState.Detached;
-            postmortem.Printed(stored.Pdf ?? [], stored.Markdown ?? "", stored.RenderMilliseconds ?? 0, stored.GeneratedAt ?? now);
+            postmortem.Printed(stored.Pdf ?? [], stored.Markdown ?? "", stored.RenderMilliseconds ?? 0, stored.GeneratedAt ?? clock.GetUtcNow());
             return;
         }
 
@@ -166,7 +222,9 @@ public sealed class PostmortemSweepJob(AppDbContext db, IBackgroundJobClient job
         var missing = await db.Incidents
             .Where(i => (i.State == IncidentState.Resolved && i.ResolvedAt >= from && i.ResolvedAt < settled)
                 || (i.State == IncidentState.Escalated && i.EscalatedAt >= from && i.EscalatedAt < settled))
-            .Where(i => !db.Postmortems.Any(p => p.IncidentId == i.Id && p.Pdf != null
+            // Written: a PDF, or Markdown only when the PDF could not be made (that one was emailed; the sweep does not
+            // keep a hung Chromium busy every minute).
+            .Where(i => !db.Postmortems.Any(p => p.IncidentId == i.Id && (p.Pdf != null || p.Markdown != null)
                 && (p.WrittenFor == i.State || i.State == IncidentState.Escalated)))
             .OrderBy(i => i.TriggeredAt)
             .Select(i => i.Id)

@@ -95,7 +95,7 @@ public sealed class PostmortemService(
             ?? throw new NotFoundException($"There is no incident INC-{number}.", "Incident not found");
         var pm = await db.Postmortems.SingleOrDefaultAsync(p => p.IncidentId == incident.Id, ct)
             ?? throw new IncidentConflictException($"INC-{number} has no post-mortem yet; it is written when the incident resolves or escalates.");
-        if (resend && pm.PendingRender)
+        if (resend && pm.GeneratedAt is null)
         {
             throw new IncidentConflictException($"The post-mortem of INC-{number} is being written; try again in a moment.");
         }

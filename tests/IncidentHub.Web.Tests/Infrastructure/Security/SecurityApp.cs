@@ -41,7 +41,7 @@ public sealed class SecurityApp : IAsyncLifetime
         App.Settings["Email:Password"] = SmtpPassword;
         App.Settings["Email:Host"] = "127.0.0.1";
         App.Settings["Email:Port"] = "9";
-        App.Settings["Email:TlsMode"] = "None";
+        App.Settings["Email:TlsMode"] = "StartTls"; // credentials travel only over TLS
         App.Settings["Email:From"] = "IncidentHub <incidenthub@test.local>";
         App.ConnectionStringOverride = cs => new NpgsqlConnectionStringBuilder(cs) { Host = "127.0.0.1", Port = Database.Port, Timeout = 3 }.ConnectionString;
         await App.InitializeAsync();

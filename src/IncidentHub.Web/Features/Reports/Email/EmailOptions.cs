@@ -25,6 +25,7 @@ public sealed class EmailOptions
     [Range(1, 65535)]
     public int Port { get; set; } = 587;
 
+    /// <summary>Auto: STARTTLS when the server offers it, except with credentials (Email:User), which need TLS: then STARTTLS is required.</summary>
     public SmtpTlsMode TlsMode { get; set; } = SmtpTlsMode.Auto;
 
     public string? User { get; set; }
@@ -39,6 +40,13 @@ public sealed class EmailOptions
     /// <summary>Seconds for connect and each SMTP command.</summary>
     [Range(1, 600)]
     public int TimeoutSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// A message still Queued this long after it was stored lost its send job (a process died between storing and
+    /// enqueueing): the outbox sweep enqueues it again.
+    /// </summary>
+    [Range(1, 1440)]
+    public int RequeueQueuedAfterMinutes { get; set; } = 5;
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Host);
 }
@@ -70,15 +78,13 @@ internal sealed class EmailOptionsValidator : IValidateOptions<EmailOptions>
                 errors.Add("Email:User is set but Email:Password is empty.");
             }
 
-            if (options.TlsMode == SmtpTlsMode.None && !string.IsNullOrEmpty(options.Password) && !IsLoopback(options.Host!))
+            // Credentials only over TLS, loopback included (a local relay can still offer STARTTLS); Auto becomes STARTTLS (SmtpMailer).
+            if (options.TlsMode == SmtpTlsMode.None && (!string.IsNullOrEmpty(options.User) || !string.IsNullOrEmpty(options.Password)))
             {
-                errors.Add("Email:TlsMode None would send the SMTP password in clear text to a remote host; use StartTls, SslOnConnect or Auto.");
+                errors.Add("Email:TlsMode None would send the SMTP credentials in clear text; with Email:User set use StartTls, SslOnConnect or Auto (which then requires STARTTLS).");
             }
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
-
-    private static bool IsLoopback(string host) =>
-        host is "localhost" || (System.Net.IPAddress.TryParse(host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
 }

@@ -45,9 +45,23 @@ public sealed class SendEmailJob(AppDbContext db, SmtpMailer mailer, IOptionsMon
         }
 
         var message = await db.Outbox.AsNoTracking().SingleAsync(m => m.Id == messageId, ct);
+        if (InvalidAddresses(message.To) is { Count: > 0 } invalid)
+        {
+            var reason = $"Not a valid email address: {string.Join(", ", invalid.Select(a => $"'{a}'"))}";
+            logger.LogWarning("Outbox message {Id} failed for good: {Reason}", messageId, reason);
+            await SetOutcomeAsync(messageId, token, OutboxStatus.Failed, reason, null, ct);
+            return;
+        }
+
         try
         {
             await mailer.SendAsync(ToMime(message, o), ct);
+        }
+        catch (MailNotSentException ex) when (ex.Permanent)
+        {
+            logger.LogWarning("Outbox message {Id} failed for good: {Reason}", messageId, ex.Message);
+            await SetOutcomeAsync(messageId, token, OutboxStatus.Failed, ex.Message, null, ct);
+            return; // Trying again cannot help; an Admin sees the reason on /outbox.
         }
         catch (MailNotSentException ex)
         {
@@ -76,6 +90,16 @@ public sealed class SendEmailJob(AppDbContext db, SmtpMailer mailer, IOptionsMon
                 .SetProperty(m => m.SentAt, sentAt), CancellationToken.None);
     }
 
+    /// <summary>Recipients no SMTP server could take: MimeKit cannot parse them, or they lack a local part or a domain.</summary>
+    public static IReadOnlyList<string> InvalidAddresses(IEnumerable<string> addresses) =>
+        addresses.Where(a => !IsDeliverable(a)).ToList();
+
+    private static bool IsDeliverable(string address) =>
+        MailboxAddress.TryParse(ParserOptions.Default, address, out var mailbox)
+        && mailbox.Address.LastIndexOf('@') is var at and > 0
+        && at < mailbox.Address.Length - 1
+        && !mailbox.Address.Any(char.IsWhiteSpace);
+
     public static MimeMessage ToMime(OutboxMessage message, EmailOptions options)
     {
         var mime = new MimeMessage { Subject = message.Subject, MessageId = message.MessageId ?? MimeKit.Utils.MimeUtils.GenerateMessageId() };
@@ -97,8 +121,10 @@ public sealed class SendEmailJob(AppDbContext db, SmtpMailer mailer, IOptionsMon
 }
 
 /// <summary>
-/// Every minute: queues Waiting messages once SMTP is configured, and marks messages stuck in
-/// Sending (a sender died mid-send) as Uncertain, never re-sending them by itself.
+/// Every minute: marks messages stuck in Sending (a sender died mid-send) as Uncertain, never re-sending them by
+/// itself; queues Waiting messages once SMTP is configured; and enqueues again messages left Queued for
+/// <see cref="EmailOptions.RequeueQueuedAfterMinutes"/> (a process died between storing the message and enqueueing
+/// its job, or the job was lost). A second job for a message that had one is harmless: only one run can claim it.
 /// </summary>
 public sealed class OutboxSweepJob(AppDbContext db, IBackgroundJobClient jobs, IOptionsMonitor<EmailOptions> options, TimeProvider clock)
 {
@@ -106,11 +132,13 @@ public sealed class OutboxSweepJob(AppDbContext db, IBackgroundJobClient jobs, I
 
     public async Task RunAsync(CancellationToken ct)
     {
-        var stuckBefore = clock.GetUtcNow().AddMinutes(-10);
+        var now = clock.GetUtcNow();
+        var stuckBefore = now.AddMinutes(-10);
         await db.Outbox.Where(m => m.Status == OutboxStatus.Sending && m.ClaimedAt < stuckBefore)
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, OutboxStatus.Uncertain)
                 .SetProperty(m => m.LastError, "The sender stopped during the send; it may have been delivered."), ct);
-        if (!options.CurrentValue.IsConfigured)
+        var o = options.CurrentValue;
+        if (!o.IsConfigured)
         {
             return;
         }
@@ -120,7 +148,19 @@ public sealed class OutboxSweepJob(AppDbContext db, IBackgroundJobClient jobs, I
         {
             await db.Outbox.Where(m => m.Id == id && m.Status == OutboxStatus.Waiting)
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, OutboxStatus.Queued), ct);
-            jobs.Enqueue<SendEmailJob>(job => job.RunAsync(id, CancellationToken.None));
+            Enqueue(id);
+        }
+
+        // Queued since creation (never claimed: ClaimedAt null) or since an Admin's "send again" (ClaimedAt of the last attempt).
+        var queuedBefore = now.AddMinutes(-o.RequeueQueuedAfterMinutes);
+        var forgotten = await db.Outbox
+            .Where(m => m.Status == OutboxStatus.Queued && (m.ClaimedAt ?? m.CreatedAt) < queuedBefore)
+            .OrderBy(m => m.Id).Select(m => m.Id).Take(500).ToListAsync(ct);
+        foreach (var id in forgotten)
+        {
+            Enqueue(id);
         }
     }
+
+    private void Enqueue(long id) => jobs.Enqueue<SendEmailJob>(job => job.RunAsync(id, CancellationToken.None));
 }
