@@ -34,16 +34,22 @@ public sealed class ApprovalTimeoutJob(
         var due = await db.PlanActions.Where(a => a.State == ActionState.Proposed && a.ExpiresAt <= now)
             .OrderBy(a => a.ExpiresAt).Take(200).ToListAsync(ct);
         var expired = 0;
-        foreach (var byIncident in due.GroupBy(a => a.IncidentId))
+        foreach (var incidentId in due.Select(a => a.IncidentId).Distinct())
         {
             try
             {
-                expired += await ExpireAsync(byIncident.Key, byIncident.ToList(), now, ct);
+                // A job that changed the incident at this moment (its plan amended, its investigation finished) makes the
+                // save conflict: read again and expire what is still waiting. A person's decision in between wins.
+                expired += await OptimisticConcurrency.RetryAsync(db, 5, async _ =>
+                {
+                    var waiting = await db.PlanActions.Where(a => a.IncidentId == incidentId && a.State == ActionState.Proposed && a.ExpiresAt <= now)
+                        .ToListAsync(ct);
+                    return waiting.Count == 0 ? 0 : await ExpireAsync(incidentId, waiting, now, ct);
+                });
             }
             catch (DbUpdateConcurrencyException)
             {
-                // A person decided one of them at this moment; the next run sees what is left.
-                logger.LogDebug("Expiring actions of {IncidentId} raced with a decision; next run", byIncident.Key);
+                logger.LogDebug("Expiring actions of {IncidentId} kept conflicting; the next run sees what is left", incidentId);
                 db.ChangeTracker.Clear();
             }
         }
