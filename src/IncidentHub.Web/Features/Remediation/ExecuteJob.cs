@@ -130,6 +130,45 @@ public sealed class ExecuteJob(
     private async Task FinishAsync(PlanAction action, Incident incident, ActionOutcome outcome, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
+        var (claimedState, claims) = (action.State, action.Attempts);
+        try
+        {
+            // Other jobs write the incident while the executor runs (a new alert, an amended plan, a finished
+            // investigation): a conflicting save reads both rows again and records the outcome on them, so a finished
+            // action is never left Running for the sweep to run a second time.
+            await OptimisticConcurrency.RetryAsync(5, async attempt =>
+            {
+                if (attempt > 1)
+                {
+                    db.ChangeTracker.Clear();
+                    action = await db.PlanActions.SingleAsync(a => a.Id == action.Id, ct);
+                    incident = await db.Incidents.SingleAsync(i => i.Id == incident.Id, ct);
+                    if (action.State != claimedState || action.Attempts != claims)
+                    {
+                        logger.LogWarning("Action {ActionId} changed while its outcome was saved; this run's outcome is not recorded", action.Id);
+                        return false;
+                    }
+                }
+
+                Record(action, incident, outcome, now);
+                await db.SaveChangesAsync(ct);
+                return true;
+            }, attempt => logger.LogDebug("Outcome of action {ActionId} conflicted with another write; attempt {Attempt}", action.Id, attempt));
+        }
+        finally
+        {
+            await notifier.PublishAsync([incident.Id], ct);
+        }
+
+        if (outcome.Succeeded && action.Postcondition is { } post)
+        {
+            var id = action.Id;
+            jobs.Schedule<VerifyJob>(job => job.RunAsync(id, CancellationToken.None), post.Window);
+        }
+    }
+
+    private void Record(PlanAction action, Incident incident, ActionOutcome outcome, DateTimeOffset now)
+    {
         if (outcome.ExternalRef is { } made)
         {
             action.Made(made);
@@ -151,13 +190,6 @@ public sealed class ExecuteJob(
             $"INC-{incident.Number} action '{action.Title}'", new { state = "approved", approvedBy = action.DecidedBy, approvedHash = action.ApprovedHash },
             new { state = RemediationService.ToName(action.State), action.Tool, action.Target, action.Arguments, action.Result, action.ExternalRef },
             incident.Number));
-        await db.SaveChangesAsync(ct);
-        await notifier.PublishAsync([incident.Id], ct);
-        if (outcome.Succeeded && action.Postcondition is { } post)
-        {
-            var id = action.Id;
-            jobs.Schedule<VerifyJob>(job => job.RunAsync(id, CancellationToken.None), post.Window);
-        }
     }
 }
 

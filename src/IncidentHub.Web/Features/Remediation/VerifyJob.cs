@@ -37,10 +37,54 @@ public sealed class VerifyJob(
             return;
         }
 
-        var incident = await db.Incidents.SingleAsync(i => i.Id == action.IncidentId, ct);
         var result = await verifier.VerifyAsync(post, clock.GetUtcNow(), ct);
         var now = clock.GetUtcNow();
-        var reference = $"INC-{incident.Number}";
+        ActionOutcome? rollback = null;
+        Incident? incident = null;
+
+        // Other jobs write the incident while the check runs (a new alert, another action finishing): a conflicting save
+        // reads the rows again and records the verdict on them; the check and a rollback are not made a second time.
+        var recorded = await OptimisticConcurrency.RetryAsync(db, 5, async _ =>
+        {
+            action = await db.PlanActions.SingleAsync(a => a.Id == actionId, ct);
+            if (action.Verified is not null || action.State != ActionState.Succeeded)
+            {
+                return false;
+            }
+
+            incident = await db.Incidents.SingleAsync(i => i.Id == action.IncidentId, ct);
+            if (result.Outcome == VerificationOutcome.NotVerified && action.Tier == ActionTier.Reversible)
+            {
+                rollback ??= await runner.RollBackAsync(action, $"INC-{incident.Number}", ct);
+            }
+
+            await RecordAsync(action, incident, post, result, rollback, now, ct);
+            await db.SaveChangesAsync(ct);
+            return true;
+        });
+        if (!recorded || incident is null)
+        {
+            return;
+        }
+
+        await notifier.PublishAsync([incident.Id], ct);
+        if (result.Outcome == VerificationOutcome.NotVerified)
+        {
+            var reference = $"INC-{incident.Number}";
+            var service = catalog.Find(incident.Service);
+            if (service?.OwnerEmail is { Length: > 0 } owner)
+            {
+                await outbox.EnqueueAsync($"verify-failed:{action!.Id}", incident.Id, [owner], $"[{incident.Severity}] {reference}: {action.Title} did not bring recovery",
+                    $"{reference} {incident.Title}: after '{action.Title}' the postcondition {post} did not hold ({result.Reason}). The investigation reopened.",
+                    null, null, null, null, ct);
+            }
+
+            pipeline.MitigationFailed(incident.Id);
+        }
+    }
+
+    private async Task RecordAsync(PlanAction action, Incident incident, Postcondition post, VerificationResult result, ActionOutcome? rollback, DateTimeOffset now, CancellationToken ct)
+    {
         action.RecordVerification(result.Verified, result.Outcome == VerificationOutcome.CouldNotCheck ? $"could not check: {result.Reason}" : result.Reason, now);
         var details = action.TimelineDetails();
         details[ActionDetailKeys.Postcondition] = post.ToString();
@@ -65,16 +109,15 @@ public sealed class VerifyJob(
         else
         {
             db.Timeline.Add(TimelineEntry.Create(incident.Id, now, Actor, TimelineKind.Verification, $"Verification failed: {action.Title}. {post} did not hold: {result.Reason}", details));
-            if (action.Tier == ActionTier.Reversible)
+            if (rollback is { } rolled)
             {
-                var rollback = await runner.RollBackAsync(action, reference, ct);
-                if (rollback.Succeeded)
+                if (rolled.Succeeded)
                 {
-                    action.RolledBack(rollback.Result, clock.GetUtcNow());
+                    action.RolledBack(rolled.Result, now);
                 }
 
-                db.Timeline.Add(TimelineEntry.Create(incident.Id, clock.GetUtcNow(), ExecuteJob.Actor, TimelineKind.Action,
-                    $"{(rollback.Succeeded ? "Rolled back" : "Rollback failed")}: {action.Title}. {rollback.Result}", action.TimelineDetails()));
+                db.Timeline.Add(TimelineEntry.Create(incident.Id, now, ExecuteJob.Actor, TimelineKind.Action,
+                    $"{(rolled.Succeeded ? "Rolled back" : "Rollback failed")}: {action.Title}. {rolled.Result}", action.TimelineDetails()));
             }
 
             if (incident.State != IncidentState.Investigating && IncidentStateMachine.CanMove(incident.State, IncidentState.Investigating))
@@ -93,21 +136,6 @@ public sealed class VerifyJob(
         {
             audit.Add(db, new AuditRecord(AuditActor.Agent(ExecuteJob.Actor), "plan.action.rolled_back", $"INC-{incident.Number} action '{action.Title}'",
                 new { state = "succeeded" }, new { state = "rolled back", action.Result }, incident.Number));
-        }
-
-        await db.SaveChangesAsync(ct);
-        await notifier.PublishAsync([incident.Id], ct);
-        if (result.Outcome == VerificationOutcome.NotVerified)
-        {
-            var service = catalog.Find(incident.Service);
-            if (service?.OwnerEmail is { Length: > 0 } owner)
-            {
-                await outbox.EnqueueAsync($"verify-failed:{action.Id}", incident.Id, [owner], $"[{incident.Severity}] {reference}: {action.Title} did not bring recovery",
-                    $"{reference} {incident.Title}: after '{action.Title}' the postcondition {post} did not hold ({result.Reason}). The investigation reopened.",
-                    null, null, null, null, ct);
-            }
-
-            pipeline.MitigationFailed(incident.Id);
         }
     }
 }

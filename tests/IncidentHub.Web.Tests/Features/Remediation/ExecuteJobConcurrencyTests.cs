@@ -68,6 +68,48 @@ public sealed class ExecuteJobConcurrencyTests(IncidentHubFactory app)
         Assert.Single(runs, t => t.StartsWith("Succeeded", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task IncidentWrittenByAnotherJobDuringTheCall_OutcomeStillRecorded_NotLeftRunning()
+    {
+        await using var receiver = await RunbookReceiver.StartAsync(Secret, RunbookReceiver.Hold);
+        await using var executors = ExecutorServices.Build(new Dictionary<string, string?>
+        {
+            ["Remediation:Runbooks:runbook.rollback:Url"] = receiver.Url.ToString(),
+            ["Remediation:Runbooks:runbook.rollback:Secret"] = Secret,
+            ["Remediation:RunbookAllowedHosts:0"] = receiver.Url.Host,
+            ["Remediation:RunbookTimeoutSeconds"] = "60",
+        });
+        var incident = await RemediationScenario.BadDeployAsync(app);
+        var rollback = (await RemediationScenario.PlanViewAsync(app, incident.Number)).Actions.Single(a => a.Tool == "runbook.rollback");
+        await using (var db = DiagnosisSeed.Db(app))
+        {
+            var action = await db.PlanActions.SingleAsync(a => a.Id == rollback.Id);
+            action.Approve(IncidentHubFactory.AdminEmail, rollback.Hash, DateTimeOffset.UtcNow);
+            await db.SaveChangesAsync();
+        }
+
+        var run = RunAsync(executors, rollback.Id);
+        await receiver.Holding.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // While the runbook call is open, another job writes the incident (as a new alert or an amended plan does).
+        await using (var other = DiagnosisSeed.Db(app))
+        {
+            var row = await other.Incidents.SingleAsync(i => i.Id == incident.IncidentId);
+            row.Touch(DateTimeOffset.UtcNow);
+            await other.SaveChangesAsync();
+        }
+
+        receiver.Release();
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var done = await ActionAsync(rollback.Id);
+        Assert.Equal(ActionState.Succeeded, done.State);
+        Assert.Single(receiver.Requests);
+        await using var check = DiagnosisSeed.Db(app);
+        var runs = await check.Timeline.Where(t => t.IncidentId == incident.IncidentId && t.Kind == TimelineKind.Action).Select(t => t.Text).ToListAsync();
+        Assert.Single(runs, t => t.StartsWith("Succeeded", StringComparison.Ordinal));
+    }
+
     private async Task RunAsync(ServiceProvider executors, Guid actionId)
     {
         using var scope = app.Services.CreateScope();
