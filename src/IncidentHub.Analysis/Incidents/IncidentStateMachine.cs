@@ -33,6 +33,11 @@ public static class IncidentStateMachine
 
     public static bool IsOpen(IncidentState state) => state != IncidentState.Resolved;
 
+    /// <summary>
+    /// Resolved is final for every automatic move; only a person reopens it (it goes back to Investigating).
+    /// </summary>
+    public static bool CanReopen(IncidentState state) => state == IncidentState.Resolved;
+
     /// <summary>Throws <see cref="IllegalTransitionException"/> when the move is not in the table.</summary>
     public static void EnsureCanMove(IncidentState from, IncidentState to)
     {

@@ -65,6 +65,27 @@ public sealed class Incident
     public long NotificationCount { get; private set; }
     public int FlappingCount { get; private set; }
 
+    /// <summary>A person set the severity (it then wins over triage and the investigation, whose findings stay on record).</summary>
+    public string? SeveritySetBy { get; private set; }
+
+    /// <summary>A person set the service (it then wins over triage and the investigation).</summary>
+    public string? ServiceSetBy { get; private set; }
+
+    /// <summary>The person who owns the follow-through (an IncidentHub user's email).</summary>
+    public string? Owner { get; private set; }
+
+    /// <summary>The incident commander: coordinates the response (an IncidentHub user's email).</summary>
+    public string? Commander { get; private set; }
+
+    /// <summary>A person declared it by hand, with no alert.</summary>
+    public string? DeclaredBy { get; private set; }
+
+    /// <summary>Merged into this incident (its alerts moved there); it is resolved and stays resolved.</summary>
+    public int? MergedInto { get; private set; }
+
+    /// <summary>The last time a person reopened it after it was resolved.</summary>
+    public DateTimeOffset? ReopenedAt { get; private set; }
+
     public List<Alert> Alerts { get; private set; } = [];
     public List<TimelineEntry> Timeline { get; private set; } = [];
 
@@ -84,11 +105,25 @@ public sealed class Incident
             UpdatedAt = at,
         };
 
-    /// <summary>Records the triage outcome; the first triage also starts the investigation.</summary>
+    /// <summary>A person opens an incident with no alert behind it: it starts under investigation, with the severity they chose.</summary>
+    public static Incident Declare(string title, string? service, Severity severity, string by, DateTimeOffset at)
+    {
+        var incident = Open(Guid.Empty, $"declared:{Guid.CreateVersion7():N}", title, service, severity, at);
+        incident.DeclaredBy = by;
+        incident.SeveritySetBy = by;
+        incident.ServiceSetBy = service is null ? null : by;
+        incident.MoveTo(IncidentState.Investigating, at);
+        return incident;
+    }
+
+    /// <summary>
+    /// Records the triage outcome; the first triage also starts the investigation. A severity or service a person set
+    /// is kept: the machine's opinion stays in the timeline and the diagnosis.
+    /// </summary>
     public void ApplyTriage(TriageResult result, DateTimeOffset at)
     {
-        Severity = result.Severity;
-        Service = result.Service is null ? Service : Truncate(result.Service, 200);
+        Severity = SeveritySetBy is null ? result.Severity : Severity;
+        Service = result.Service is null || ServiceSetBy is not null ? Service : Truncate(result.Service, 200);
         TriageConfidence = result.Confidence;
         TriageReason = Truncate(result.Reason, 1000);
         TriagedAt = at;
@@ -106,7 +141,8 @@ public sealed class Incident
     /// </summary>
     public bool ApplyRefinedTriage(Severity severity, string? service, DateTimeOffset at)
     {
-        var newService = string.IsNullOrWhiteSpace(service) ? Service : Truncate(service, 200);
+        severity = SeveritySetBy is null ? severity : Severity;
+        var newService = string.IsNullOrWhiteSpace(service) || ServiceSetBy is not null ? Service : Truncate(service, 200);
         if (severity == Severity && newService == Service)
         {
             return false;
@@ -140,6 +176,71 @@ public sealed class Incident
     {
         MoveTo(IncidentState.Resolved, at);
         ResolvedBy = by;
+    }
+
+    /// <summary>A person sets the severity; the machine no longer changes it.</summary>
+    public void SetSeverity(Severity severity, string by, DateTimeOffset at)
+    {
+        Severity = severity;
+        SeveritySetBy = by;
+        UpdatedAt = at;
+    }
+
+    /// <summary>A person sets the service; the machine no longer changes it.</summary>
+    public void SetService(string service, string by, DateTimeOffset at)
+    {
+        Service = Truncate(service, 200);
+        ServiceSetBy = by;
+        UpdatedAt = at;
+    }
+
+    /// <summary>Sets who owns it and who commands the response (null: nobody).</summary>
+    public void Assign(string? owner, string? commander, DateTimeOffset at)
+    {
+        Owner = owner;
+        Commander = commander;
+        UpdatedAt = at;
+    }
+
+    /// <summary>
+    /// A person reopens a resolved incident: it is investigated again and its resolution is cleared, so the time to
+    /// resolve counts to the next resolution. The one move out of Resolved, and only a person's
+    /// (<see cref="IncidentStateMachine.CanReopen"/>); a merged incident is reopened through the one it was merged into.
+    /// </summary>
+    public void Reopen(DateTimeOffset at)
+    {
+        if (!IncidentStateMachine.CanReopen(State))
+        {
+            throw new IncidentConflictException($"{Reference} is {State}, not resolved; there is nothing to reopen.");
+        }
+
+        if (MergedInto is { } into)
+        {
+            throw new IncidentConflictException($"{Reference} was merged into INC-{into}; reopen that incident instead.");
+        }
+
+        State = IncidentState.Investigating;
+        ResolvedAt = null;
+        ResolvedBy = null;
+        ReopenedAt = at;
+        UpdatedAt = at;
+    }
+
+    /// <summary>Its alerts moved into <paramref name="target"/>: it is resolved as merged.</summary>
+    public void MergeInto(Incident target, string by, DateTimeOffset at)
+    {
+        if (target.Id == Id)
+        {
+            throw new IncidentConflictException($"{Reference} cannot be merged into itself.");
+        }
+
+        if (!IsOpen || !target.IsOpen)
+        {
+            throw new IncidentConflictException($"Only open incidents merge: {(IsOpen ? target.Reference : Reference)} is resolved.");
+        }
+
+        Resolve(by, at);
+        MergedInto = target.Number;
     }
 
     public void StartInvestigating(DateTimeOffset at) => MoveTo(IncidentState.Investigating, at);

@@ -20,6 +20,11 @@ internal sealed class IncidentConfiguration : IEntityTypeConfiguration<Incident>
         builder.Property(i => i.TriageReason).HasMaxLength(1000);
         builder.Property(i => i.AcknowledgedBy).HasMaxLength(256);
         builder.Property(i => i.ResolvedBy).HasMaxLength(256);
+        builder.Property(i => i.SeveritySetBy).HasMaxLength(256);
+        builder.Property(i => i.ServiceSetBy).HasMaxLength(256);
+        builder.Property(i => i.Owner).HasMaxLength(256);
+        builder.Property(i => i.Commander).HasMaxLength(256);
+        builder.Property(i => i.DeclaredBy).HasMaxLength(256);
         builder.Property(i => i.Version).IsRowVersion();
         // Rows that existed before the column came from real alerts or bundles alike; the column says Live for them.
         builder.Property(i => i.Origin).HasMaxLength(16).HasDefaultValue(IncidentOrigin.Live).HasSentinel(IncidentOrigin.Live);
@@ -29,6 +34,22 @@ internal sealed class IncidentConfiguration : IEntityTypeConfiguration<Incident>
         builder.HasIndex(i => i.State);
         builder.HasMany(i => i.Alerts).WithOne().HasForeignKey(a => a.IncidentId).OnDelete(DeleteBehavior.SetNull);
         builder.HasMany(i => i.Timeline).WithOne().HasForeignKey(t => t.IncidentId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class IncidentLinkConfiguration : IEntityTypeConfiguration<IncidentLink>
+{
+    public void Configure(EntityTypeBuilder<IncidentLink> builder)
+    {
+        builder.ToTable("incident_links");
+        builder.HasKey(l => l.Id);
+        builder.Property(l => l.Id).UseIdentityAlwaysColumn();
+        builder.Property(l => l.CreatedBy).HasMaxLength(256);
+        builder.Property(l => l.Note).HasMaxLength(500);
+        builder.HasIndex(l => new { l.FromId, l.ToId }).IsUnique();
+        builder.HasIndex(l => l.ToId);
+        builder.HasOne<Incident>().WithMany().HasForeignKey(l => l.FromId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Incident>().WithMany().HasForeignKey(l => l.ToId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 

@@ -5,6 +5,9 @@ namespace IncidentHub.Web.Features.Incidents;
 /// <summary>Where on the incident page a feature's panel goes.</summary>
 public enum IncidentPanelPlace
 {
+    /// <summary>In the header, under the phases (the responders' controls).</summary>
+    Header,
+
     /// <summary>Under the header and phases, above the timeline (the diagnosis).</summary>
     AboveTimeline,
 

@@ -26,6 +26,12 @@ public enum IncidentStage
 
     /// <summary>Its alerts all resolved at the source.</summary>
     ResolvedByAlerts,
+
+    /// <summary>A person escalated it by hand.</summary>
+    EscalatedByPerson,
+
+    /// <summary>A person reopened it after it was resolved.</summary>
+    Reopened,
 }
 
 /// <summary>One job that starts after a stage: registered by the feature that owns the job.</summary>
@@ -55,6 +61,10 @@ public sealed class IncidentPipeline(IEnumerable<IncidentStep> steps, IBackgroun
 
     public void Resolved(Guid incidentId, bool byPerson) =>
         Advance(byPerson ? IncidentStage.ResolvedByPerson : IncidentStage.ResolvedByAlerts, incidentId);
+
+    public void EscalatedByPerson(Guid incidentId) => Advance(IncidentStage.EscalatedByPerson, incidentId);
+
+    public void Reopened(Guid incidentId) => Advance(IncidentStage.Reopened, incidentId);
 
     private void Advance(IncidentStage stage, Guid incidentId)
     {

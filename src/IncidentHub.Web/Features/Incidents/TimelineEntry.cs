@@ -30,6 +30,12 @@ public enum TimelineKind
 
     /// <summary>A fix became a branch or a draft pull request, or its pull request was merged or closed.</summary>
     PullRequest,
+
+    /// <summary>A person corrected the machine: severity, service, owner, commander, a link, a merge or a split.</summary>
+    Changed,
+
+    /// <summary>A stakeholder or public status update was sent.</summary>
+    StatusUpdate,
 }
 
 /// <summary>One line of the incident's story, shown live on every open dashboard.</summary>

@@ -739,6 +739,14 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                     b.Property<DateTimeOffset?>("AwaitingApprovalAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Commander")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("DeclaredBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
                     b.Property<DateTimeOffset?>("EscalatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -758,6 +766,9 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
 
                     b.Property<DateTimeOffset?>("InvestigatingAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("MergedInto")
+                        .HasColumnType("integer");
 
                     b.Property<DateTimeOffset?>("MitigatingAt")
                         .HasColumnType("timestamp with time zone");
@@ -780,6 +791,13 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                         .HasColumnType("character varying(16)")
                         .HasDefaultValue("Live");
 
+                    b.Property<string>("Owner")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTimeOffset?>("ReopenedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset?>("ResolvedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -796,10 +814,18 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<string>("ServiceSetBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
                     b.Property<string>("Severity")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<string>("SeveritySetBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
 
                     b.Property<string>("State")
                         .IsRequired()
@@ -858,6 +884,42 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                     b.HasIndex("IntegrationId", "GroupKey", "State");
 
                     b.ToTable("incidents", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentHub.Web.Features.Incidents.IncidentLink", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<Guid>("FromId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<Guid>("ToId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ToId");
+
+                    b.HasIndex("FromId", "ToId")
+                        .IsUnique();
+
+                    b.ToTable("incident_links", (string)null);
                 });
 
             modelBuilder.Entity("IncidentHub.Web.Features.Incidents.TimelineEntry", b =>
@@ -1823,6 +1885,21 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                     b.HasOne("IncidentHub.Web.Features.Ingestion.Integration", null)
                         .WithMany()
                         .HasForeignKey("IntegrationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("IncidentHub.Web.Features.Incidents.IncidentLink", b =>
+                {
+                    b.HasOne("IncidentHub.Web.Features.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("FromId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("IncidentHub.Web.Features.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("ToId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
