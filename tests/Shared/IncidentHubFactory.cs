@@ -129,6 +129,9 @@ public sealed class IncidentHubFactory : WebApplicationFactory<Program>, IAsyncL
             builder.UseSetting("Email:DistributionList:0", DistributionList);
         }
 
+        builder.UseSetting("StatusUpdates:InternalRecipients:0", "stakeholders@test.local");
+        builder.UseSetting("StatusUpdates:PublicRecipients:0", "status-page@test.local");
+
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

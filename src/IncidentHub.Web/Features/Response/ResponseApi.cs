@@ -1,6 +1,7 @@
 using IncidentHub.Web.Features.Identity;
 using IncidentHub.Web.Infrastructure.Audit;
 using IncidentHub.Web.Infrastructure.Errors;
+using IncidentHub.Web.Features.Response.StatusUpdates;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace IncidentHub.Web.Features.Response;
@@ -24,6 +25,9 @@ public static class ResponseApi
         api.MapPost("/{number:int}/alerts/{alertId:guid}/split", Split).WithName("SplitAlertOut");
         api.MapPost("/{number:int}/links", Link).WithName("LinkIncidents");
         api.MapDelete("/{number:int}/links/{other:int}", Unlink).WithName("UnlinkIncidents");
+        api.MapGet("/{number:int}/status-updates/draft", StatusDraft).WithName("DraftStatusUpdate");
+        api.MapGet("/{number:int}/status-updates", StatusUpdates).WithName("ListStatusUpdates");
+        api.MapPost("/{number:int}/status-updates", SendStatusUpdate).WithName("SendStatusUpdate");
         return app;
     }
 
@@ -106,6 +110,31 @@ public static class ResponseApi
     {
         await response.LinkAsync(number, body.Incident, body.Note, AuditActor.Of(http.User), ct);
         return TypedResults.NoContent();
+    }
+
+    public sealed record StatusUpdateRequest(string? Audience, string? Subject, string? Body);
+
+    public sealed record DraftView(string Audience, string Subject, string Body, DateTimeOffset NextUpdate, IReadOnlyList<string> Recipients);
+
+    /// <summary>`?audience=internal|public`: the draft a person edits before sending, and who would receive it.</summary>
+    public static async Task<Ok<DraftView>> StatusDraft(int number, string? audience, StatusUpdateService updates, CancellationToken ct)
+    {
+        if (!Enum.TryParse<StatusAudience>(audience ?? "internal", ignoreCase: true, out var to) || !Enum.IsDefined(to))
+        {
+            throw new InvalidInputException($"The audience must be internal or public; got '{audience}'.", "Invalid audience");
+        }
+
+        var draft = await updates.DraftAsync(number, to, ct);
+        return TypedResults.Ok(new DraftView(to.ToString(), draft.Subject, draft.Body, draft.NextUpdate, updates.Recipients(to)));
+    }
+
+    public static async Task<Ok<IReadOnlyList<StatusUpdateView>>> StatusUpdates(int number, StatusUpdateService updates, CancellationToken ct) =>
+        TypedResults.Ok(await updates.ListAsync(number, ct));
+
+    public static async Task<Created> SendStatusUpdate(int number, StatusUpdateRequest body, StatusUpdateService updates, HttpContext http, CancellationToken ct)
+    {
+        await updates.SendAsync(number, body.Audience, body.Subject, body.Body, AuditActor.Of(http.User), ct);
+        return TypedResults.Created($"/api/incidents/{number}/status-updates");
     }
 
     public static async Task<NoContent> Unlink(int number, int other, ResponseService response, HttpContext http, CancellationToken ct)

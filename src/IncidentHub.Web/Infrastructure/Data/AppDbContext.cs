@@ -43,6 +43,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<Features.CodeFix.CodeFixCandidate> CodeFixCandidates => Set<Features.CodeFix.CodeFixCandidate>();
     public DbSet<Features.Audit.AuditEntry> AuditEntries => Set<Features.Audit.AuditEntry>();
     public DbSet<IncidentLink> IncidentLinks => Set<IncidentLink>();
+    public DbSet<Features.Response.StatusUpdates.StatusUpdate> StatusUpdates => Set<Features.Response.StatusUpdates.StatusUpdate>();
 
     /// <summary>Cookie and antiforgery keys, shared by every web process.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

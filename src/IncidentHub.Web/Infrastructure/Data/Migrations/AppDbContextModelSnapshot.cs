@@ -1697,6 +1697,59 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                     b.ToTable("postmortems", (string)null);
                 });
 
+            modelBuilder.Entity("IncidentHub.Web.Features.Response.StatusUpdates.StatusUpdate", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Audience")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("NextUpdateBy")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("OutboxKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.PrimitiveCollection<string[]>("Recipients")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.Property<DateTimeOffset>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("SentBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IncidentId", "SentAt");
+
+                    b.ToTable("status_updates", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")
@@ -1968,6 +2021,15 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                 });
 
             modelBuilder.Entity("IncidentHub.Web.Features.Reports.Postmortem", b =>
+                {
+                    b.HasOne("IncidentHub.Web.Features.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("IncidentHub.Web.Features.Response.StatusUpdates.StatusUpdate", b =>
                 {
                     b.HasOne("IncidentHub.Web.Features.Incidents.Incident", null)
                         .WithMany()

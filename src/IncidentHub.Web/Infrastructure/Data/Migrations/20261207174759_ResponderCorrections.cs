@@ -88,6 +88,33 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "status_updates",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityAlwaysColumn),
+                    IncidentId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Audience = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Subject = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    Body = table.Column<string>(type: "character varying(20000)", maxLength: 20000, nullable: false),
+                    Recipients = table.Column<string[]>(type: "text[]", nullable: false),
+                    SentBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    SentAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    NextUpdateBy = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    OutboxKey = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_status_updates", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_status_updates_incidents_IncidentId",
+                        column: x => x.IncidentId,
+                        principalTable: "incidents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_incident_links_FromId_ToId",
                 table: "incident_links",
@@ -98,6 +125,11 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                 name: "IX_incident_links_ToId",
                 table: "incident_links",
                 column: "ToId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_status_updates_IncidentId_SentAt",
+                table: "status_updates",
+                columns: new[] { "IncidentId", "SentAt" });
         }
 
         /// <inheritdoc />
@@ -105,6 +137,9 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
         {
             migrationBuilder.DropTable(
                 name: "incident_links");
+
+            migrationBuilder.DropTable(
+                name: "status_updates");
 
             migrationBuilder.DropColumn(
                 name: "Commander",
