@@ -3,6 +3,7 @@ using IncidentHub.Tests.Shared;
 using IncidentHub.Web.Features.Reports.Email;
 using IncidentHub.Web.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
+using Xunit.Abstractions;
 
 namespace IncidentHub.Web.Tests.RealServers;
 
