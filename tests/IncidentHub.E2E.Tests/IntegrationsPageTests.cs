@@ -81,7 +81,7 @@ public sealed class IntegrationsPageTests(IncidentHubFactory app, BrowserFixture
 
         await row.GetByTestId("signing").ClickAsync();
         await page.Locator("input[data-testid=signing-secret], [data-testid=signing-secret] input").First.FillAsync("first-signing-secret-0123456789");
-        await page.Locator("[data-testid=require-timestamp] input").First.CheckAsync();
+        await page.GetByText("Require a signed timestamp (no replays)").ClickAsync();
         await page.GetByTestId("save-secret").ClickAsync();
         await Expect(row).ToContainTextAsync("timestamped");
         await page.GetByTestId("rotate-secret").ClickAsync();
