@@ -89,7 +89,8 @@ public sealed class Integration
         }
 
         PreviousSigningSecretProtected = SigningSecretProtected;
-        PreviousSigningSecretValidUntil = at + overlap;
+        var until = at + overlap;
+        PreviousSigningSecretValidUntil = until.AddTicks(-(until.Ticks % TimeSpan.TicksPerSecond)); // whole seconds: as stored, as shown
         SigningSecretProtected = protectedSecret;
     }
 
