@@ -58,10 +58,10 @@ public sealed class OidcLoginTests(OidcApp fixture)
         fixture.Provider.NextPerson = new OidcPerson($"sub-{Guid.NewGuid():N}", email, true, ["ih-responders", "unrelated-group"]);
         using var browser = Browser();
 
-        var landed = await browser.GetAsync("/account/oidc?returnUrl=%2Fincidents");
+        var landed = await browser.GetAsync("/account/oidc?returnUrl=%2Fhistory");
 
         Assert.Equal(HttpStatusCode.OK, landed.StatusCode);
-        Assert.Equal("/incidents", landed.RequestMessage!.RequestUri!.AbsolutePath);
+        Assert.Equal("/history", landed.RequestMessage!.RequestUri!.AbsolutePath);
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/api/incidents")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await browser.GetAsync("/api/integrations")).StatusCode);
         Assert.Equal([Roles.Responder], await RolesOfAsync(email));
