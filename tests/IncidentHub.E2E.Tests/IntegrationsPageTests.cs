@@ -68,4 +68,44 @@ public sealed class IntegrationsPageTests(IncidentHubFactory app, BrowserFixture
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.PostAsync(url.AbsolutePath, new StringContent("{}", Encoding.UTF8, "application/json"))).StatusCode);
         Assert.NotEqual(HttpStatusCode.Unauthorized, (await http.PostAsync(rotated.AbsolutePath, new StringContent("{}", Encoding.UTF8, "application/json"))).StatusCode);
     }
+    [Fact]
+    public async Task Admin_RequiresSignedTimestamps_RotatesTheSecret_AndSeesUntilWhenTheOldOneWorks()
+    {
+        var page = await NewPageAsync("integrations-signing");
+        await LogInAsync(page, IncidentHubFactory.AdminEmail, IncidentHubFactory.AdminPassword);
+        var name = $"signed-generic-{Guid.NewGuid():N}"[..24];
+        var hook = await App.CreateIntegrationAsync(IncidentHub.Analysis.Ingestion.SourceKind.Generic, name);
+        await page.GotoAsync("/integrations");
+        await WaitForCircuitAsync(page);
+        var row = page.Locator($"[data-testid=integration-row][data-name='{name}']");
+
+        await row.GetByTestId("signing").ClickAsync();
+        await page.Locator("input[data-testid=signing-secret], [data-testid=signing-secret] input").First.FillAsync("first-signing-secret-0123456789");
+        await page.GetByText("Require a signed timestamp (no replays)").ClickAsync();
+        await page.GetByTestId("save-secret").ClickAsync();
+        await Expect(row).ToContainTextAsync("timestamped");
+        await page.GetByTestId("rotate-secret").ClickAsync();
+        var generated = page.GetByTestId("generated-secret");
+        await Expect(generated).ToContainTextAsync("whsec_");
+        await Expect(page.GetByTestId("previous-secret")).ToContainTextAsync("still accepted until");
+        await ScreenshotAsync(page, "integration-signing.png");
+
+        // The generated secret signs; an unsigned body and a body-only signature are refused (a timestamp is required).
+        var secret = (await generated.TextContentAsync())!.Trim();
+        using var http = App.Client();
+        var body = """{"title":"signed from the UI test"}""";
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var signature = Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}.{body}")));
+        using var signed = new HttpRequestMessage(HttpMethod.Post, hook + "?wait=true") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        signed.Headers.Add("X-Signature", $"sha256={signature}");
+        signed.Headers.Add("X-Signature-Timestamp", timestamp);
+        var accepted = await http.SendAsync(signed);
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.PostAsync(hook, new StringContent(body, Encoding.UTF8, "application/json"))).StatusCode);
+
+        // Keep the shared wall clean for the other browser tests.
+        var number = System.Text.Json.Nodes.JsonNode.Parse(await accepted.Content.ReadAsStringAsync())!["incidents"]![0]!["number"]!.GetValue<int>();
+        using var admin = App.Client(IncidentHubFactory.AdminToken);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.PostAsync($"/api/incidents/{number}/resolve", null)).StatusCode);
+    }
 }

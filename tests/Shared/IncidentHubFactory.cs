@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -51,6 +52,9 @@ public sealed class IncidentHubFactory : WebApplicationFactory<Program>, IAsyncL
 
     /// <summary>The connection string the app uses, from the test database's (e.g. through a relay the test can cut).</summary>
     public Func<string, string>? ConnectionStringOverride { get; set; }
+
+    /// <summary>Services of a dedicated fixture that replace the app's (e.g. a <see cref="ShiftedClock"/> as TimeProvider), set before it starts.</summary>
+    public Action<IServiceCollection>? TestServices { get; set; }
 
     /// <summary>More logging for a dedicated fixture (e.g. a capturing provider at Debug), set before it starts.</summary>
     public Action<ILoggingBuilder>? Logging { get; set; }
@@ -135,6 +139,11 @@ public sealed class IncidentHubFactory : WebApplicationFactory<Program>, IAsyncL
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (TestServices is { } testServices)
+        {
+            builder.ConfigureTestServices(testServices);
         }
     }
 

@@ -67,10 +67,17 @@ public static class WebhookSignatures
     }
 
     /// <summary>The generic source's <c>X-Signature: sha256=&lt;hex HMAC-SHA256 of the body&gt;</c>.</summary>
-    public static bool VerifyHmacSha256(byte[] body, string? header, string secret)
+    public static bool VerifyHmacSha256(byte[] body, string? header, string secret) => VerifyHmacSha256(body, header, [secret]);
+
+    /// <summary>
+    /// <c>X-Signature: sha256=&lt;hex&gt;</c> checked against each of <paramref name="secrets"/> (the current one and,
+    /// during a rotation overlap, the previous one); passes when any matches.
+    /// </summary>
+    public static bool VerifyHmacSha256(byte[] content, string? header, IEnumerable<string> secrets)
     {
-        ArgumentNullException.ThrowIfNull(body);
-        if (string.IsNullOrEmpty(secret) || string.IsNullOrWhiteSpace(header))
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(secrets);
+        if (string.IsNullOrWhiteSpace(header))
         {
             return false;
         }
@@ -81,8 +88,38 @@ public static class WebhookSignatures
             return false;
         }
 
-        var expected = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body);
-        return CryptographicOperations.FixedTimeEquals(expected, signature);
+        var matched = false;
+        foreach (var secret in secrets)
+        {
+            if (string.IsNullOrEmpty(secret))
+            {
+                continue;
+            }
+
+            // No early exit: the time taken does not depend on which secret matched.
+            matched |= CryptographicOperations.FixedTimeEquals(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), content), signature);
+        }
+
+        return matched;
+    }
+
+    /// <summary>
+    /// What a timestamped signature covers: <c>"{timestamp}.{body}"</c> (the Stripe/Slack shape), so a captured request
+    /// cannot be sent again with a fresh timestamp. Without a timestamp, the body alone.
+    /// </summary>
+    public static byte[] SignedContent(string? timestamp, byte[] body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        if (timestamp is null)
+        {
+            return body;
+        }
+
+        var prefix = Encoding.ASCII.GetBytes(timestamp + ".");
+        var content = new byte[prefix.Length + body.Length];
+        prefix.CopyTo(content, 0);
+        body.CopyTo(content, prefix.Length);
+        return content;
     }
 
     /// <summary>Exactly 64 hex digits, either case.</summary>

@@ -163,4 +163,30 @@ public sealed class WebhookSignaturesTests
     {
         Assert.False(WebhookSignatures.VerifyHmacSha256(Body, "sha256=" + Hex("", Body), ""));
     }
+    [Fact]
+    public void SignedContent_WithATimestamp_IsTimestampDotBody()
+    {
+        Assert.Equal(Encoding.UTF8.GetBytes("1765000000.").Concat(Body), WebhookSignatures.SignedContent("1765000000", Body));
+        Assert.Same(Body, WebhookSignatures.SignedContent(null, Body));
+    }
+
+    [Fact]
+    public void VerifyHmacSha256_TimestampedContent_PassesOnlyForThatTimestamp()
+    {
+        var header = "sha256=" + Hex(Secret, WebhookSignatures.SignedContent("1765000000", Body));
+
+        Assert.True(WebhookSignatures.VerifyHmacSha256(WebhookSignatures.SignedContent("1765000000", Body), header, [Secret]));
+        Assert.False(WebhookSignatures.VerifyHmacSha256(WebhookSignatures.SignedContent("1765000001", Body), header, [Secret]));
+        Assert.False(WebhookSignatures.VerifyHmacSha256(Body, header, [Secret]));
+    }
+
+    [Fact]
+    public void VerifyHmacSha256_SeveralSecrets_AnyMatchPasses_NoneFails()
+    {
+        var header = "sha256=" + Hex(OldSecret, Body);
+
+        Assert.True(WebhookSignatures.VerifyHmacSha256(Body, header, [Secret, OldSecret]));
+        Assert.False(WebhookSignatures.VerifyHmacSha256(Body, header, [Secret]));
+        Assert.False(WebhookSignatures.VerifyHmacSha256(Body, header, ["", Secret]));
+    }
 }

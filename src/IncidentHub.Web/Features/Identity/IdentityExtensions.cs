@@ -24,7 +24,7 @@ public static class IdentityExtensions
             .AddEntityFrameworkStores<AppDbContext>()
             .AddDefaultTokenProviders();
 
-        services.AddAuthentication(o =>
+        var authentication = services.AddAuthentication(o =>
             {
                 o.DefaultScheme = CookieOrToken;
                 o.DefaultAuthenticateScheme = CookieOrToken;
@@ -36,6 +36,7 @@ public static class IdentityExtensions
                     ? ApiTokenAuthenticationHandler.SchemeName
                     : IdentityConstants.ApplicationScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null);
+        builder.AddOidcLogin(authentication);
 
         services.ConfigureApplicationCookie(o =>
         {
@@ -76,7 +77,7 @@ public static class IdentityExtensions
         return app;
     }
 
-    public static IEndpointRouteBuilder MapIdentity(this IEndpointRouteBuilder app) => app.MapAccountApi();
+    public static IEndpointRouteBuilder MapIdentity(this IEndpointRouteBuilder app) => app.MapAccountApi().MapOidcLogin();
 
     private static Task ApiAware(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> ctx, int status)
     {

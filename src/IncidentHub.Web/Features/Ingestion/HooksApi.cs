@@ -22,6 +22,7 @@ public static class HooksApi
     [
         "Content-Type", "Content-Length", "User-Agent", "X-Forwarded-For",
         "X-Amz-Sns-Message-Type", "X-Amz-Sns-Topic-Arn", "X-PagerDuty-Signature", "X-Signature",
+        WebhookSignatureCheck.TimestampHeader,
     ];
 
     public static IEndpointRouteBuilder MapHooksApi(this IEndpointRouteBuilder app)
@@ -81,6 +82,7 @@ public static class HooksApi
                 title: r.Status switch
                 {
                     StatusCodes.Status401Unauthorized => "Invalid signature",
+                    StatusCodes.Status409Conflict => "Replayed signature",
                     StatusCodes.Status413PayloadTooLarge => "Payload too large",
                     StatusCodes.Status415UnsupportedMediaType => "Unsupported content type",
                     _ => "Invalid alert payload",

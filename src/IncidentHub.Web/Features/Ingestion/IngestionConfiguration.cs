@@ -18,6 +18,7 @@ internal sealed class IntegrationConfiguration : IEntityTypeConfiguration<Integr
         builder.Property(i => i.TokenPrefix).HasMaxLength(8);
         builder.Property(i => i.SigningSecretProtected).HasMaxLength(2000);
         builder.Ignore(i => i.RequiresSignature);
+        builder.Property(i => i.PreviousSigningSecretProtected).HasMaxLength(2000);
         // Alerts belong to Incidents; the link to the integration that sent them is configured here, where integrations live.
         builder.HasMany<Alert>().WithOne().HasForeignKey(a => a.IntegrationId).OnDelete(DeleteBehavior.Cascade);
         builder.Property(i => i.Rules).IsJsonRecord().HasDefaultValueSql(

@@ -12,6 +12,7 @@ public static class IngestionExtensions
         builder.Services.AddSingleton<TokenLookupGuard>();
         builder.Services.AddHttpClient("sns");
         builder.Services.AddScoped<IngestionService>();
+        builder.Services.AddScoped<WebhookSignatureCheck>();
         builder.Services.AddScoped<AlertBatchApplier>();
         builder.Services.AddSingleton<InboxWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<InboxWriter>());

@@ -37,6 +37,14 @@ public sealed class IngestionOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
     public TimeSpan TokenCacheTtl { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>A signed X-Signature-Timestamp older or newer than this is refused; a timestamped signature is accepted once within it.</summary>
+    [Range(typeof(TimeSpan), "00:00:30", "01:00:00")]
+    public TimeSpan SignatureTolerance { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>After an Admin rotates a signing secret, the previous one is still accepted this long (senders switch over), then refused.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
+    public TimeSpan SigningSecretOverlap { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>The grouping dry run replays at most this many stored payloads (the newest) ...</summary>
     [Range(1, 100_000)]
     public int DryRunMaxEvents { get; set; } = 5_000;

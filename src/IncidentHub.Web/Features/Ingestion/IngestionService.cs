@@ -31,7 +31,7 @@ public sealed class IngestionService(
     InboxProcessor processor,
     IMemoryCache cache,
     IOptions<IngestionOptions> options,
-    SigningSecrets signingSecrets,
+    WebhookSignatureCheck signatures,
     TokenLookupGuard lookups,
     IncidentHubMetrics metrics,
     TimeProvider clock)
@@ -100,14 +100,27 @@ public sealed class IngestionService(
         }
 
         var caseless = headers.Comparer.Equals(StringComparer.OrdinalIgnoreCase) ? headers : new Dictionary<string, string>(headers, StringComparer.OrdinalIgnoreCase);
-        if (integration.SigningSecretProtected is { } protectedSecret && !VerifySignature(integration.Kind, body, caseless, signingSecrets.Unprotect(protectedSecret)))
+        var signature = await signatures.CheckAsync(integration, caseless, body, ct);
+        if (signature.Error is { } unsigned)
         {
-            var unsigned = integration.Kind == SourceKind.PagerDuty
-                ? "The X-PagerDuty-Signature header is missing or does not match this body and the integration's signing secret."
-                : "The X-Signature header (sha256=<hex HMAC-SHA256 of the body>) is missing or does not match this body and the integration's signing secret.";
             var id = await inbox.AppendAsync(new RawEventDraft(integration.Id, now, headers, body, size, RawEventStatus.Rejected, unsigned, 0));
-            return new ReceiveResult.Rejected(id, StatusCodes.Status401Unauthorized, unsigned);
+            return new ReceiveResult.Rejected(id, signature.Status, unsigned);
         }
+
+        try
+        {
+            return await ReceiveVerifiedAsync(integration, headers, caseless, body, size, wait, now);
+        }
+        catch (Exception) when (signature.Seen is { } seen)
+        {
+            // Not stored: the sender's retry of this very request must not be refused as a replay.
+            await signatures.ForgetAsync(integration.Id, seen);
+            throw;
+        }
+    }
+
+    private async Task<ReceiveResult> ReceiveVerifiedAsync(Integration integration, Dictionary<string, string> headers, Dictionary<string, string> caseless, byte[] body, long size, bool wait, DateTimeOffset now)
+    {
 
         if (NotJson(caseless.GetValueOrDefault("Content-Type")) is { } contentType)
         {
@@ -147,11 +160,6 @@ public sealed class IngestionService(
             ? null
             : mediaType;
     }
-
-    private static bool VerifySignature(SourceKind kind, byte[] body, Dictionary<string, string> headers, string secret) =>
-        kind == SourceKind.PagerDuty
-            ? WebhookSignatures.VerifyPagerDuty(body, headers.GetValueOrDefault("X-PagerDuty-Signature"), [secret])
-            : WebhookSignatures.VerifyHmacSha256(body, headers.GetValueOrDefault("X-Signature"), secret);
 
     /// <summary>Applies a stored Rejected or Failed payload again (after a fix), as if it had just arrived.</summary>
     public async Task<ReceiveResult> ReplayAsync(long eventId, CancellationToken ct)

@@ -30,6 +30,17 @@ public sealed class Integration
 
     public bool RequiresSignature => SigningSecretProtected is not null;
 
+    /// <summary>The secret before the last rotation, still accepted until <see cref="PreviousSigningSecretValidUntil"/>; encrypted like the current one.</summary>
+    public string? PreviousSigningSecretProtected { get; private set; }
+
+    public DateTimeOffset? PreviousSigningSecretValidUntil { get; private set; }
+
+    /// <summary>
+    /// Bodies must carry X-Signature-Timestamp and be signed over "{timestamp}.{body}": stale, future and repeated
+    /// signatures are refused. Off for senders that can only sign the body (PagerDuty v3).
+    /// </summary>
+    public bool RequireSignatureTimestamp { get; private set; }
+
     /// <summary>How this integration groups alerts into incidents (explained on every grouping decision).</summary>
     public GroupingRules Rules { get; private set; } = GroupingRules.Default;
 
@@ -50,7 +61,42 @@ public sealed class Integration
         TokenRotatedAt = at;
     }
 
-    public void SetSigningSecret(string? protectedSecret) => SigningSecretProtected = protectedSecret;
+    /// <summary>Sets or clears the secret at once: no overlap, the previous secret (if any) stops working too.</summary>
+    public void SetSigningSecret(string? protectedSecret, bool requireTimestamp)
+    {
+        if (requireTimestamp && protectedSecret is null)
+        {
+            throw new InvalidInputException("A signed timestamp can only be required with a signing secret.", "Invalid signing settings");
+        }
+
+        if (requireTimestamp && Kind == SourceKind.PagerDuty)
+        {
+            throw new InvalidInputException("PagerDuty signs the body only (X-PagerDuty-Signature, no timestamp); a signed timestamp cannot be required of it.", "Invalid signing settings");
+        }
+
+        SigningSecretProtected = protectedSecret;
+        RequireSignatureTimestamp = requireTimestamp;
+        PreviousSigningSecretProtected = null;
+        PreviousSigningSecretValidUntil = null;
+    }
+
+    /// <summary>A new secret; the one it replaces keeps being accepted until <paramref name="at"/> + <paramref name="overlap"/>, then refused.</summary>
+    public void RotateSigningSecret(string protectedSecret, DateTimeOffset at, TimeSpan overlap)
+    {
+        if (SigningSecretProtected is null)
+        {
+            throw new InvalidInputException("This integration has no signing secret to rotate; set one first.", "No signing secret");
+        }
+
+        PreviousSigningSecretProtected = SigningSecretProtected;
+        var until = at + overlap;
+        PreviousSigningSecretValidUntil = until.AddTicks(-(until.Ticks % TimeSpan.TicksPerSecond)); // whole seconds: as stored, as shown
+        SigningSecretProtected = protectedSecret;
+    }
+
+    /// <summary>The previous secret while it is still accepted, else null.</summary>
+    public string? PreviousSigningSecretAt(DateTimeOffset now) =>
+        PreviousSigningSecretValidUntil is { } until && now < until ? PreviousSigningSecretProtected : null;
 
     public void ChangeRules(GroupingRules rules)
     {

@@ -12,7 +12,11 @@ namespace IncidentHub.Web.Features.Ingestion;
 
 public sealed record IntegrationSummary(
     Guid Id, string Name, SourceKind Kind, string UrlTemplate, string TokenPrefix, DateTimeOffset CreatedAt,
-    DateTimeOffset TokenRotatedAt, int EventCount, int FailedCount, DateTimeOffset? LastEventAt, bool Signed);
+    DateTimeOffset TokenRotatedAt, int EventCount, int FailedCount, DateTimeOffset? LastEventAt, bool Signed,
+    bool RequireSignatureTimestamp = false, DateTimeOffset? PreviousSecretValidUntil = null);
+
+/// <summary>After a rotation: the new secret when IncidentHub generated it (shown once), and until when the old one still works.</summary>
+public sealed record RotatedSigningSecret(Guid IntegrationId, string? GeneratedSecret, DateTimeOffset PreviousValidUntil);
 
 /// <summary>The full URL with the secret, shown once, right after a create or a rotation.</summary>
 public sealed record IssuedUrl(Guid IntegrationId, string Name, string Url);
@@ -52,7 +56,8 @@ public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory
         {
             stats.TryGetValue(i.Id, out var s);
             return new IntegrationSummary(i.Id, i.Name, i.Kind, Url(i, $"{i.TokenPrefix}…"), i.TokenPrefix, i.CreatedAt, i.TokenRotatedAt,
-                s?.Count ?? 0, s?.Failed ?? 0, s?.Last, i.RequiresSignature);
+                s?.Count ?? 0, s?.Failed ?? 0, s?.Last, i.RequiresSignature, i.RequireSignatureTimestamp,
+                i.PreviousSigningSecretAt(clock.GetUtcNow()) is null ? null : i.PreviousSigningSecretValidUntil);
         }).ToList();
     }
 
@@ -158,24 +163,60 @@ public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory
         return (GroupingSimulator.Run(integration.Kind, integration.Rules, notifications), GroupingSimulator.Run(integration.Kind, proposed, notifications));
     }
 
-    /// <summary>Sets (or with null/empty, clears) the HMAC secret senders must sign bodies with.</summary>
-    public async Task SetSigningSecretAsync(Guid id, string? secret, AuditActor? by = null, CancellationToken ct = default)
+    /// <summary>Sets (or with null/empty, clears) the HMAC secret senders must sign bodies with, at once (no overlap; see rotation).</summary>
+    public Task SetSigningSecretAsync(Guid id, string? secret, AuditActor? by = null, CancellationToken ct = default) =>
+        SetSigningAsync(id, secret, requireTimestamp: false, by, ct);
+
+    /// <summary>
+    /// Sets (or with null/empty, clears) the signing secret and whether every body must carry a signed
+    /// X-Signature-Timestamp (replay protection; senders that sign only the body, such as PagerDuty, cannot).
+    /// </summary>
+    public async Task SetSigningAsync(Guid id, string? secret, bool requireTimestamp, AuditActor? by = null, CancellationToken ct = default)
     {
         Permissions.Demand(by, Policies.Admin, "set signing secrets");
+        EnsureStrong(secret);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var integration = await db.Integrations.SingleAsync(i => i.Id == id, ct);
+        var before = Signing(integration);
+        integration.SetSigningSecret(string.IsNullOrEmpty(secret) ? null : signingSecrets.Protect(secret), requireTimestamp);
+        audit.Add(db, new AuditRecord(by ?? AuditActor.IncidentHub, integration.RequiresSignature ? "integration.signing_secret.set" : "integration.signing_secret.removed",
+            Subject(integration), before, Signing(integration)));
+        await db.SaveChangesAsync(ct);
+        cache.Remove(IngestionService.CacheKey(integration.TokenHash));
+    }
+
+    /// <summary>
+    /// Replaces the signing secret with <paramref name="secret"/> (or, when null, a generated one returned once); the
+    /// replaced secret is still accepted for Ingestion:SigningSecretOverlap, so senders can switch without a gap.
+    /// </summary>
+    public async Task<RotatedSigningSecret> RotateSigningSecretAsync(Guid id, string? secret, AuditActor? by = null, CancellationToken ct = default)
+    {
+        Permissions.Demand(by, Policies.Admin, "rotate signing secrets");
+        EnsureStrong(secret);
+        var generated = string.IsNullOrEmpty(secret) ? SecretTokens.New("whsec_") : null;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var integration = await db.Integrations.SingleAsync(i => i.Id == id, ct);
+        var before = Signing(integration);
+        var overlap = ingestion.Value.SigningSecretOverlap;
+        integration.RotateSigningSecret(signingSecrets.Protect(generated ?? secret!), clock.GetUtcNow(), overlap);
+        audit.Add(db, new AuditRecord(by ?? AuditActor.IncidentHub, "integration.signing_secret.rotated", Subject(integration), before, Signing(integration),
+            Detail: $"The previous signing secret is accepted until {integration.PreviousSigningSecretValidUntil:u}."));
+        await db.SaveChangesAsync(ct);
+        cache.Remove(IngestionService.CacheKey(integration.TokenHash));
+        return new RotatedSigningSecret(id, generated, integration.PreviousSigningSecretValidUntil!.Value);
+    }
+
+    private static void EnsureStrong(string? secret)
+    {
         if (!string.IsNullOrEmpty(secret) && secret.Length < 16)
         {
             throw new InvalidInputException("A signing secret needs at least 16 characters.", "Invalid signing secret");
         }
-
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var integration = await db.Integrations.SingleAsync(i => i.Id == id, ct);
-        var wasSigned = integration.RequiresSignature;
-        integration.SetSigningSecret(string.IsNullOrEmpty(secret) ? null : signingSecrets.Protect(secret));
-        audit.Add(db, new AuditRecord(by ?? AuditActor.IncidentHub, integration.RequiresSignature ? "integration.signing_secret.set" : "integration.signing_secret.removed",
-            Subject(integration), new { Signed = wasSigned }, new { Signed = integration.RequiresSignature }));
-        await db.SaveChangesAsync(ct);
-        cache.Remove(IngestionService.CacheKey(integration.TokenHash));
     }
+
+    /// <summary>What the audit log keeps of signing: never a secret.</summary>
+    private static object Signing(Integration i) =>
+        new { Signed = i.RequiresSignature, TimestampRequired = i.RequireSignatureTimestamp, PreviousSecretValidUntil = i.PreviousSigningSecretValidUntil };
 
     public async Task<IReadOnlyList<RawEventView>> RecentEventsAsync(Guid integrationId, int take = 20, CancellationToken ct = default)
     {
@@ -208,10 +249,11 @@ public sealed class IntegrationService(IDbContextFactory<AppDbContext> dbFactory
 
         if (integration.SigningSecretProtected is { } protectedSecret)
         {
-            var signature = Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(
-                System.Text.Encoding.UTF8.GetBytes(signingSecrets.Unprotect(protectedSecret)), body));
-            headers[integration.Kind == SourceKind.PagerDuty ? "X-PagerDuty-Signature" : "X-Signature"] =
-                integration.Kind == SourceKind.PagerDuty ? $"v1={signature}" : $"sha256={signature}";
+            var signedAt = integration.Kind == SourceKind.PagerDuty ? (DateTimeOffset?)null : clock.GetUtcNow();
+            foreach (var (name, value) in WebhookSignatureCheck.Sign(integration.Kind, body, signingSecrets.Unprotect(protectedSecret), signedAt))
+            {
+                headers[name] = value;
+            }
         }
 
         await using var scope = scopes.CreateAsyncScope();

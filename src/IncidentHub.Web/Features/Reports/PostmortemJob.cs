@@ -62,42 +62,65 @@ public sealed class PostmortemJob(
             return; // Written as Markdown only by an earlier run, which emailed it.
         }
 
-        var recipients = Recipients(incident.Service);
-        var reference = $"INC-{incident.Number}";
+        // The email is stored in the same commit as the PDF (or the Markdown-only state): no crash can leave a written
+        // post-mortem without its email. A crash after the commit, before the send is enqueued, leaves the message Queued
+        // for the outbox sweep; the outbox key keeps it to one email per revision.
+        var staged = await StageEmailAsync(incident.Number, incident.Title, incident.Severity, incident.Service, incident.State, postmortem, printed, ct);
+        if (printed is not null)
+        {
+            if (!await SaveAsync(postmortem, ct))
+            {
+                return; // Another run stored this revision, and its email, first.
+            }
+        }
+        else if (staged is not null)
+        {
+            // The PDF was stored by a run that predates the email in the same commit: store the email now.
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+            {
+                return; // Another run stored it.
+            }
+        }
+
+        if (staged is not null)
+        {
+            outbox.Dispatch(staged);
+        }
+    }
+
+    private async Task<OutboxMessage?> StageEmailAsync(int number, string title, Severity severity, string? service, IncidentState state, Postmortem postmortem,
+        PrintResult? printed, CancellationToken ct)
+    {
+        var recipients = Recipients(service);
+        var reference = $"INC-{number}";
         if (recipients.Count == 0)
         {
             logger.LogWarning("Post-mortem of {Reference} not emailed: no service owner email and Email:DistributionList is empty", reference);
-        }
-        else
-        {
-            var subject = incident.State == IncidentState.Escalated
-                ? $"[IncidentHub] Escalated {reference} ({incident.Severity}): {incident.Title}"
-                : $"[IncidentHub] Post-mortem {reference} ({incident.Severity}, resolved): {incident.Title}";
-            var name = postmortem.Revision == 1 ? $"{reference}-postmortem" : $"{reference}-postmortem-r{postmortem.Revision}";
-            var key = OutboxKey(incidentId, postmortem.Revision);
-            if (printed?.PdfFailure is { } failure)
-            {
-                // The email goes out anyway, before the Markdown-only state is saved: a crash in between prints (or fails) again,
-                // and the outbox key keeps it to one email.
-                var text = $"""
-                    The PDF of this post-mortem could not be made: {failure}
-                    The post-mortem is attached as Markdown ({name}.md) and follows below.
-
-                    {postmortem.Markdown}
-                    """;
-                await outbox.EnqueueAsync(key, incidentId, recipients, subject, text, null, $"{name}.md", "text/markdown; charset=utf-8",
-                    System.Text.Encoding.UTF8.GetBytes(postmortem.Markdown ?? ""), ct);
-            }
-            else
-            {
-                await outbox.EnqueueAsync(key, incidentId, recipients, subject, postmortem.Markdown ?? "", null, $"{name}.pdf", "application/pdf", postmortem.Pdf, ct);
-            }
+            return null;
         }
 
-        if (printed is { PdfFailure: not null })
+        var subject = state == IncidentState.Escalated
+            ? $"[IncidentHub] Escalated {reference} ({severity}): {title}"
+            : $"[IncidentHub] Post-mortem {reference} ({severity}, resolved): {title}";
+        var name = postmortem.Revision == 1 ? $"{reference}-postmortem" : $"{reference}-postmortem-r{postmortem.Revision}";
+        var key = OutboxKey(postmortem.IncidentId, postmortem.Revision);
+        if (printed?.PdfFailure is { } failure)
         {
-            await SaveAsync(postmortem, ct);
+            var text = $"""
+                The PDF of this post-mortem could not be made: {failure}
+                The post-mortem is attached as Markdown ({name}.md) and follows below.
+
+                {postmortem.Markdown}
+                """;
+            return await outbox.StageAsync(db, key, postmortem.IncidentId, recipients, subject, text, $"{name}.md", "text/markdown; charset=utf-8",
+                System.Text.Encoding.UTF8.GetBytes(postmortem.Markdown ?? ""), ct);
         }
+
+        return await outbox.StageAsync(db, key, postmortem.IncidentId, recipients, subject, postmortem.Markdown ?? "", $"{name}.pdf", "application/pdf", postmortem.Pdf, ct);
     }
 
     public static string OutboxKey(Guid incidentId, int revision) => $"postmortem:{incidentId}:r{revision}";
@@ -181,27 +204,25 @@ public sealed class PostmortemJob(
         postmortem.Printed(pdf, markdown, watch.Elapsed.TotalMilliseconds, now);
         db.Timeline.Add(TimelineEntry.Create(postmortem.IncidentId, now, Actor, TimelineKind.Note,
             $"Post-mortem revision {postmortem.Revision} written ({pdf.Length / 1024} KiB PDF, {watch.ElapsedMilliseconds} ms)"));
-        await SaveAsync(postmortem, ct);
         return new PrintResult(null);
     }
 
-    private async Task SaveAsync(Postmortem postmortem, CancellationToken ct)
+    /// <summary>Stores the printed revision with its email; false when another run stored this revision first (theirs stands).</summary>
+    private async Task<bool> SaveAsync(Postmortem postmortem, CancellationToken ct)
     {
         try
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateConcurrencyException)
+        catch (Exception ex) when (ex is DbUpdateConcurrencyException
+            || ex is DbUpdateException { InnerException: PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } })
         {
-            // Another run printed this revision first: theirs is the stored (and emailed) PDF.
             db.ChangeTracker.Clear();
-            var stored = await db.Postmortems.AsNoTracking().SingleAsync(p => p.Id == postmortem.Id, ct);
-            db.Entry(postmortem).State = EntityState.Detached;
-            postmortem.Printed(stored.Pdf ?? [], stored.Markdown ?? "", stored.RenderMilliseconds ?? 0, stored.GeneratedAt ?? clock.GetUtcNow());
-            return;
+            return false;
         }
 
         await notifier.PublishAsync([postmortem.IncidentId], ct);
+        return true;
     }
 }
 

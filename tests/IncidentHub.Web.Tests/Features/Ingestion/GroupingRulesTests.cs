@@ -112,6 +112,41 @@ public sealed class GroupingRulesTests(IncidentHubFactory app)
         await Assert.ThrowsAnyAsync<ArgumentException>(() => integrations.DryRunAsync(id, GroupingRules.Default with { OpenThreshold = 0 }, TimeSpan.FromDays(1)));
     }
 
+    [Fact]
+    public async Task DryRun_ReplaysOnlyTheNewestPayloads_WithinTheEventAndByteBounds()
+    {
+        var (hook, id) = await CreateAsync(GroupingRules.Default);
+        using var http = app.Client();
+        var group = $"g-{Guid.NewGuid():N}";
+        for (var i = 0; i < 6; i++)
+        {
+            await PostAsync(http, hook, group, ($"fp{i}{group}", "HighErrorRate", $"service-{i}"));
+        }
+
+        await using var db = await NewDbAsync();
+        var newestTwoBytes = (await db.AlertEvents.Where(e => e.IntegrationId == id).OrderByDescending(e => e.Id).Take(2)
+            .Select(e => e.Body.Length).ToListAsync()).Sum();
+        var byService = GroupingRules.Default with { GroupBy = ["service"] };
+
+        var unbounded = await DryRunAsync(id, byService, new IngestionOptions());
+        var byCount = await DryRunAsync(id, byService, new IngestionOptions { DryRunMaxEvents = 3 });
+        var byBytes = await DryRunAsync(id, byService, new IngestionOptions { DryRunMaxBytes = newestTwoBytes + 10 });
+
+        Assert.Equal(6, unbounded.Notifications);
+        Assert.Equal(3, byCount.Notifications);
+        Assert.Equal(["service=service-3", "service=service-4", "service=service-5"], byCount.Incidents.Select(i => i.Fields).Order());
+        Assert.Equal(2, byBytes.Notifications);
+        Assert.Equal(["service=service-4", "service=service-5"], byBytes.Incidents.Select(i => i.Fields).Order());
+    }
+
+    /// <summary>The real IntegrationService of the app, with the dry-run limits of the test.</summary>
+    private async Task<SimulationResult> DryRunAsync(Guid id, GroupingRules rules, IngestionOptions limits)
+    {
+        using var scope = app.Services.CreateScope();
+        var integrations = ActivatorUtilities.CreateInstance<IntegrationService>(scope.ServiceProvider, Microsoft.Extensions.Options.Options.Create(limits));
+        return (await integrations.DryRunAsync(id, rules, TimeSpan.FromDays(1))).Proposed;
+    }
+
     private async Task<(string Hook, Guid Id)> CreateAsync(GroupingRules rules)
     {
         using var scope = app.Services.CreateScope();

@@ -48,6 +48,13 @@ public sealed class EmailOptions
     [Range(1, 1440)]
     public int RequeueQueuedAfterMinutes { get; set; } = 5;
 
+    /// <summary>
+    /// A message Sending this long has lost its sender (the process died mid-send): the outbox sweep marks it Uncertain,
+    /// never sends it again by itself. Keep it above the longest real send (connect plus a few commands of TimeoutSeconds).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan StuckSendingAfter { get; set; } = TimeSpan.FromMinutes(10);
+
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Host);
 }
 

@@ -51,6 +51,34 @@ public sealed class OutboxService(IDbContextFactory<AppDbContext> dbFactory, IBa
         return message.Id;
     }
 
+    /// <summary>
+    /// Adds the message to <paramref name="db"/>, to be stored in the caller's own commit with whatever it belongs to (a
+    /// post-mortem's PDF), unless one with the same key is stored already (then null). After the commit, call
+    /// <see cref="Dispatch"/>; a crash in between leaves it Queued, and the outbox sweep enqueues it.
+    /// </summary>
+    public async Task<OutboxMessage?> StageAsync(AppDbContext db, string key, Guid? incidentId, IEnumerable<string> to, string subject, string textBody,
+        string? attachmentName, string? attachmentContentType, byte[]? attachment, CancellationToken ct)
+    {
+        if (await db.Outbox.AnyAsync(m => m.Key == key, ct))
+        {
+            return null;
+        }
+
+        var message = OutboxMessage.Create(key, incidentId, to, subject, textBody, null, attachmentName, attachmentContentType, attachment,
+            SmtpConfigured, clock.GetUtcNow());
+        db.Outbox.Add(message);
+        return message;
+    }
+
+    /// <summary>Enqueues the send of a message <see cref="StageAsync"/> staged, once its commit is done.</summary>
+    public void Dispatch(OutboxMessage message)
+    {
+        if (message.Status == OutboxStatus.Queued && message.Id != 0)
+        {
+            jobs.Enqueue<SendEmailJob>(job => job.RunAsync(message.Id, CancellationToken.None));
+        }
+    }
+
     public async Task<IReadOnlyList<OutboxRow>> ListAsync(Guid? incidentId = null, int take = 200, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

@@ -121,7 +121,7 @@ public sealed class SendEmailJob(AppDbContext db, SmtpMailer mailer, IOptionsMon
 }
 
 /// <summary>
-/// Every minute: marks messages stuck in Sending (a sender died mid-send) as Uncertain, never re-sending them by
+/// Every minute: marks messages stuck in Sending for <see cref="EmailOptions.StuckSendingAfter"/> (a sender died mid-send) as Uncertain, never re-sending them by
 /// itself; queues Waiting messages once SMTP is configured; and enqueues again messages left Queued for
 /// <see cref="EmailOptions.RequeueQueuedAfterMinutes"/> (a process died between storing the message and enqueueing
 /// its job, or the job was lost). A second job for a message that had one is harmless: only one run can claim it.
@@ -133,7 +133,7 @@ public sealed class OutboxSweepJob(AppDbContext db, IBackgroundJobClient jobs, I
     public async Task RunAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var stuckBefore = now.AddMinutes(-10);
+        var stuckBefore = now - options.CurrentValue.StuckSendingAfter;
         await db.Outbox.Where(m => m.Status == OutboxStatus.Sending && m.ClaimedAt < stuckBefore)
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, OutboxStatus.Uncertain)
                 .SetProperty(m => m.LastError, "The sender stopped during the send; it may have been delivered."), ct);

@@ -1039,6 +1039,16 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<string>("PreviousSigningSecretProtected")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTimeOffset?>("PreviousSigningSecretValidUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("RequireSignatureTimestamp")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("Rules")
                         .IsRequired()
                         .ValueGeneratedOnAdd()
@@ -1071,6 +1081,28 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("integrations", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentHub.Web.Features.Ingestion.SeenWebhookSignature", b =>
+                {
+                    b.Property<Guid>("IntegrationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("integration_id");
+
+                    b.Property<string>("Digest")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("digest");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.HasKey("IntegrationId", "Digest");
+
+                    b.HasIndex("IntegrationId", "ExpiresAt");
+
+                    b.ToTable("webhook_signatures_seen", (string)null);
                 });
 
             modelBuilder.Entity("IncidentHub.Web.Features.Ingestion.Silence", b =>
@@ -1967,6 +1999,15 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                 });
 
             modelBuilder.Entity("IncidentHub.Web.Features.Ingestion.AlertEvent", b =>
+                {
+                    b.HasOne("IncidentHub.Web.Features.Ingestion.Integration", null)
+                        .WithMany()
+                        .HasForeignKey("IntegrationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("IncidentHub.Web.Features.Ingestion.SeenWebhookSignature", b =>
                 {
                     b.HasOne("IncidentHub.Web.Features.Ingestion.Integration", null)
                         .WithMany()
