@@ -26,6 +26,21 @@ public enum IncidentStage
 
     /// <summary>Its alerts all resolved at the source.</summary>
     ResolvedByAlerts,
+
+    /// <summary>A person acknowledged it (paging stops).</summary>
+    Acknowledged,
+
+    /// <summary>A plan put actions before a person (approval needed).</summary>
+    ApprovalNeeded,
+
+    /// <summary>Actions waited too long for approval and expired.</summary>
+    ApprovalTimedOut,
+
+    /// <summary>An approved action failed or was refused when it ran.</summary>
+    ActionFailed,
+
+    /// <summary>Its post-mortem was written.</summary>
+    PostmortemReady,
 }
 
 /// <summary>One job that starts after a stage: registered by the feature that owns the job.</summary>
@@ -55,6 +70,16 @@ public sealed class IncidentPipeline(IEnumerable<IncidentStep> steps, IBackgroun
 
     public void Resolved(Guid incidentId, bool byPerson) =>
         Advance(byPerson ? IncidentStage.ResolvedByPerson : IncidentStage.ResolvedByAlerts, incidentId);
+
+    public void Acknowledged(Guid incidentId) => Advance(IncidentStage.Acknowledged, incidentId);
+
+    public void ApprovalNeeded(Guid incidentId) => Advance(IncidentStage.ApprovalNeeded, incidentId);
+
+    public void ApprovalTimedOut(Guid incidentId) => Advance(IncidentStage.ApprovalTimedOut, incidentId);
+
+    public void ActionFailed(Guid incidentId) => Advance(IncidentStage.ActionFailed, incidentId);
+
+    public void PostmortemReady(Guid incidentId) => Advance(IncidentStage.PostmortemReady, incidentId);
 
     private void Advance(IncidentStage stage, Guid incidentId)
     {

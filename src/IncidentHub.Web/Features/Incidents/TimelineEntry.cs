@@ -30,6 +30,9 @@ public enum TimelineKind
 
     /// <summary>A fix became a branch or a draft pull request, or its pull request was merged or closed.</summary>
     PullRequest,
+
+    /// <summary>A person was paged, or paging stopped (OnCall).</summary>
+    Paged,
 }
 
 /// <summary>One line of the incident's story, shown live on every open dashboard.</summary>

@@ -27,7 +27,8 @@ public sealed class PostmortemJob(
     IOptionsMonitor<EmailOptions> email,
     IIncidentNotifier notifier,
     TimeProvider clock,
-    ILogger<PostmortemJob> logger)
+    ILogger<PostmortemJob> logger,
+    IncidentPipeline pipeline)
 {
     public const string Actor = "postmortem";
 
@@ -61,6 +62,8 @@ public sealed class PostmortemJob(
         {
             return; // Written as Markdown only by an earlier run, which emailed it.
         }
+
+        pipeline.PostmortemReady(incidentId);
 
         var recipients = Recipients(incident.Service);
         var reference = $"INC-{incident.Number}";

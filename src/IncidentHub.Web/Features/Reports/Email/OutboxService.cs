@@ -51,6 +51,32 @@ public sealed class OutboxService(IDbContextFactory<AppDbContext> dbFactory, IBa
         return message.Id;
     }
 
+    /// <summary>Stores a chat or paging message unless one with the same key exists, and enqueues its send. Returns its id.</summary>
+    public async Task<long> EnqueueToChannelAsync(string key, Guid? incidentId, string channel, Guid channelId, string channelName, string subject,
+        string payload, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await db.Outbox.Where(m => m.Key == key).Select(m => (long?)m.Id).SingleOrDefaultAsync(ct) is { } existing)
+        {
+            return existing;
+        }
+
+        var message = OutboxMessage.CreateForChannel(key, incidentId, channel, channelId, channelName, subject, payload, clock.GetUtcNow());
+        db.Outbox.Add(message);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            await using var again = await dbFactory.CreateDbContextAsync(ct);
+            return await again.Outbox.Where(m => m.Key == key).Select(m => m.Id).SingleAsync(ct);
+        }
+
+        jobs.Enqueue<SendEmailJob>(job => job.RunAsync(message.Id, CancellationToken.None));
+        return message.Id;
+    }
+
     public async Task<IReadOnlyList<OutboxRow>> ListAsync(Guid? incidentId = null, int take = 200, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -73,7 +99,8 @@ public sealed class OutboxService(IDbContextFactory<AppDbContext> dbFactory, IBa
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var status = SmtpConfigured ? OutboxStatus.Queued : OutboxStatus.Waiting;
         var changed = await db.Outbox.Where(m => m.Id == id && (m.Status == OutboxStatus.Failed || m.Status == OutboxStatus.Uncertain))
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, status), ct);
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, m => m.Channel == OutboxChannels.Email ? status : OutboxStatus.Queued), ct);
+        status = await db.Outbox.Where(m => m.Id == id).Select(m => m.Status).SingleOrDefaultAsync(ct);
         if (changed > 0 && status == OutboxStatus.Queued)
         {
             jobs.Enqueue<SendEmailJob>(job => job.RunAsync(id, CancellationToken.None));
