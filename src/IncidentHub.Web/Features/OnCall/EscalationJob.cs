@@ -100,8 +100,14 @@ public sealed class EscalationJob(
             lines.Add(await PageAsync(team, step, about, routes, ct));
         }
 
-        var sent = due.Count;
+        // Never backwards: a run with an older clock (or a slower one) sees fewer steps due than were sent.
+        var sent = Math.Max(due.Count, escalation.StepsSent);
         var exhausted = EscalationPlan.NextAfter(policy, escalation.StartedAt, now) is null;
+        if (sent == escalation.StepsSent && !exhausted)
+        {
+            return;
+        }
+
         var won = await db.Escalations.Where(e => e.IncidentId == incidentId && e.StepsSent == escalation.StepsSent && e.StoppedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(e => e.StepsSent, sent)
                 .SetProperty(e => e.StoppedAt, e => exhausted && sent > 0 ? now : e.StoppedAt)
