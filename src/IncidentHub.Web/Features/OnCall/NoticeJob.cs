@@ -39,6 +39,13 @@ public sealed class NoticeJob(
         var team = await teams.ForServiceAsync(db, incident.Service, ct);
         var about = About(incident);
         var to = Routes(team, incident.Severity, kind);
+        if (kind is NoticeKind.Acknowledged or NoticeKind.Resolved && team is not null && await db.Escalations.AnyAsync(e => e.IncidentId == incidentId, ct))
+        {
+            // PagerDuty was triggered when paging started, whatever the severity routes say: it must hear the end too.
+            var all = team.Routes.Select(r => r.ChannelId).ToList();
+            var pagerDuty = await db.NotificationChannels.AsNoTracking().Where(c => c.Kind == ChannelKind.PagerDuty && all.Contains(c.Id)).Select(c => c.Id).ToListAsync(ct);
+            to = [.. to.Union(pagerDuty)];
+        }
         switch (kind)
         {
             case NoticeKind.DiagnosisReady:
@@ -106,7 +113,8 @@ public sealed class NoticeJob(
 
     /// <summary>
     /// The first final diagnosis opens the incident's thread and pages per policy: only when the engine says it would
-    /// page (a noisy false alarm does not) and the severity is within the team's PageUpTo. Later diagnoses reply.
+    /// page (a noisy false alarm does not) and the severity is within the team's PageUpTo, or the cause is unknown (the
+    /// engine's "escalate to a human": its severity then rests on missing evidence, not on measured impact). Later diagnoses reply.
     /// </summary>
     private async Task DiagnosedAsync(Incident incident, Team? team, NoticeIncident about, IReadOnlyList<Guid> to, CancellationToken ct)
     {
@@ -139,8 +147,9 @@ public sealed class NoticeJob(
         {
             headline = await escalation.PageOwnerAsync(incident, about, line, ct);
         }
-        else if (incident.Severity > team.PageUpTo)
+        else if (incident.Severity > team.PageUpTo && !diagnosis.Unknown)
         {
+            // An unknown cause has no measured severity (the engine found no impact because it found little at all): it pages.
             headline = $"Opened; {incident.Severity} does not page {team.Name} (pages {team.PageUpTo} and worse)";
         }
         else

@@ -61,7 +61,7 @@ public sealed class NoticeTests(IncidentHubFactory app)
         var webhook = await ChannelAsync(chat);
         var team = await TeamAsync(app, [new { channelId = webhook, upTo = "P1" }]);
         var (incidentId, _) = await IncidentAsync(app, team.Service, DateTimeOffset.UtcNow, Severity.P2);
-        await DiagnoseAsync(incidentId, wouldPage: true, "P2 with user impact");
+        await DiagnoseAsync(incidentId, wouldPage: true, "P2 with user impact", HypothesisCategory.BadDeployCode);
 
         await NotifyAsync(incidentId);
 
@@ -70,10 +70,11 @@ public sealed class NoticeTests(IncidentHubFactory app)
         Assert.False(await db.Escalations.AnyAsync(e => e.IncidentId == incidentId)); // PageUpTo P1
     }
 
-    private async Task DiagnoseAsync(Guid incidentId, bool wouldPage, string reason)
+    private async Task DiagnoseAsync(Guid incidentId, bool wouldPage, string reason, HypothesisCategory? known = null)
     {
-        var diagnosis = new Diagnosis(new RefinedTriage(Severity.P0, null, 0.5, "one service", "test", []), wouldPage ? null : HypothesisCategory.NoisyFalseAlarm,
-            0.4, wouldPage, "Noisy alert", [], null, wouldPage, reason, []);
+        // Paging without a known cause is the "unknown" diagnosis; a known one (here a bad deploy) pages within the team's severities only.
+        var diagnosis = new Diagnosis(new RefinedTriage(Severity.P0, null, 0.5, "one service", "test", []), known ?? (wouldPage ? null : HypothesisCategory.NoisyFalseAlarm),
+            0.4, wouldPage && known is null, "Noisy alert", [], null, wouldPage, reason, []);
         await using var db = Db(app);
         var record = DiagnosisRecord.Create(incidentId, DateTimeOffset.UtcNow, 1, diagnosis, 2.0);
         record.MarkFinal();
