@@ -105,6 +105,10 @@ public sealed class OnCallFlowTests(IncidentHubFactory app, BrowserFixture brows
             await toast.GetByRole(AriaRole.Button).First.ClickAsync();
         }
 
+        // Every page and message about the incident is listed on its on-call panel, with its outbox status.
+        await page.GetByTestId("oncall-messages").Locator("summary").ClickAsync();
+        await Expect(page.GetByTestId("oncall-message").Filter(new() { HasText = "level 2" })).ToHaveCountAsync(2); // email + Slack
+        await Expect(page.GetByTestId("oncall-message").Filter(new() { HasText = "Acknowledged by" }).First).ToContainTextAsync("Sent");
         await ScreenshotAsync(page, "incident-oncall.png");
         await page.GotoAsync($"/teams/{team.Slug}");
         await WaitForCircuitAsync(page);

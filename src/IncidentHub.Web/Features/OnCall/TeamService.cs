@@ -49,7 +49,11 @@ public sealed record TeamView(Guid Id, string Slug, string Name, IReadOnlyList<s
 public sealed record TeamSummary(string Slug, string Name, int Members, OnCallShift? Now, OnCallShift? Next, IReadOnlyList<string> Services);
 
 /// <summary>Who owns an incident's service and who is on call for it; the catalog's owner_email when no team claims the service.</summary>
-public sealed record IncidentOnCall(string? Team, string? TeamSlug, OnCallShift? Now, OnCallShift? Next, string? FallbackEmail, EscalationView? Escalation);
+public sealed record IncidentOnCall(string? Team, string? TeamSlug, OnCallShift? Now, OnCallShift? Next, string? FallbackEmail, EscalationView? Escalation,
+    IReadOnlyList<MessageView> Messages);
+
+/// <summary>One page or channel message about the incident, as the outbox has it.</summary>
+public sealed record MessageView(string Channel, string To, string Subject, string Status, string? LastError, DateTimeOffset CreatedAt);
 
 public sealed record EscalationView(DateTimeOffset StartedAt, int StepsSent, DateTimeOffset? StoppedAt, string? StopReason, DateTimeOffset? NextPageAt, int? NextLevel);
 
@@ -291,13 +295,16 @@ public sealed class TeamService(IDbContextFactory<AppDbContext> dbFactory, Servi
             view = new EscalationView(escalation.StartedAt, escalation.StepsSent, escalation.StoppedAt, escalation.StopReason, next?.DueAt, next?.Level);
         }
 
+        var messages = (await db.Outbox.AsNoTracking().Where(m => m.IncidentId == incidentId && m.Key.StartsWith("notify:")).OrderBy(m => m.Id).Take(50)
+                .Select(m => new { m.Channel, m.To, m.Subject, m.Status, m.LastError, m.CreatedAt }).ToListAsync(ct))
+            .Select(m => new MessageView(m.Channel, string.Join(", ", m.To), m.Subject, m.Status.ToString(), m.LastError, m.CreatedAt)).ToList();
         if (team is null)
         {
-            return new IncidentOnCall(null, null, null, null, catalog.Find(service)?.OwnerEmail, view);
+            return new IncidentOnCall(null, null, null, null, catalog.Find(service)?.OwnerEmail, view, messages);
         }
 
         var schedule = team.Schedule();
-        return new IncidentOnCall(team.Name, team.Slug, OnCallSchedule.At(schedule, now), OnCallSchedule.Next(schedule, now), null, view);
+        return new IncidentOnCall(team.Name, team.Slug, OnCallSchedule.At(schedule, now), OnCallSchedule.Next(schedule, now), null, view, messages);
     }
 
     private static IQueryable<Team> Load(AppDbContext db) =>

@@ -9,7 +9,7 @@ using Npgsql;
 namespace IncidentHub.Web.Features.Reports.Email;
 
 public sealed record OutboxRow(long Id, string Key, Guid? IncidentId, IReadOnlyList<string> To, string Subject, string? AttachmentName, int AttachmentBytes,
-    OutboxStatus Status, int Attempts, string? MessageId, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? SentAt);
+    OutboxStatus Status, int Attempts, string? MessageId, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? SentAt, string Channel = OutboxChannels.Email);
 
 /// <summary>Stores emails before sending them and lists them for the incident page and the Outbox page.</summary>
 public sealed class OutboxService(IDbContextFactory<AppDbContext> dbFactory, IBackgroundJobClient jobs, IOptionsMonitor<EmailOptions> options, TimeProvider clock)
@@ -88,7 +88,7 @@ public sealed class OutboxService(IDbContextFactory<AppDbContext> dbFactory, IBa
 
         return await query.OrderByDescending(m => m.Id).Take(take)
             .Select(m => new OutboxRow(m.Id, m.Key, m.IncidentId, m.To, m.Subject, m.AttachmentName, m.Attachment == null ? 0 : m.Attachment.Length,
-                m.Status, m.Attempts, m.MessageId, m.LastError, m.CreatedAt, m.SentAt))
+                m.Status, m.Attempts, m.MessageId, m.LastError, m.CreatedAt, m.SentAt, m.Channel))
             .ToListAsync(ct);
     }
 
