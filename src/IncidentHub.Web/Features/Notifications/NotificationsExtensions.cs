@@ -13,7 +13,9 @@ public static class NotificationsExtensions
         services.AddScoped<ChannelService>();
         services.AddScoped<IOutboxChannel, ChannelSender>();
         // No redirects: a webhook that redirects a POST is misconfigured, and a redirect must not carry the body elsewhere.
-        services.AddHttpClient(ChannelSender.HttpClientName).AddOutboundPolicy(followRedirects: false);
+        // No HttpClient logging: its request lines carry the URL, and a Slack or Teams webhook URL is the secret.
+        services.AddHttpClient(ChannelSender.HttpClientName, c => c.MaxResponseContentBufferSize = 1024 * 1024)
+            .AddOutboundPolicy(followRedirects: false).RemoveAllLoggers();
         return builder;
     }
 }
