@@ -44,6 +44,9 @@ public sealed class IncidentHubFactory : WebApplicationFactory<Program>, IAsyncL
     public const string GitHubWebhookToken = "gh-hook-token-0123456789";
     public const string GitHubWebhookSecret = "gh-hook-secret-for-tests";
 
+    /// <summary>The Slack app's signing secret: tests sign Slack interactivity payloads with it.</summary>
+    public const string SlackSigningSecret = "slack-signing-secret-for-tests-0123";
+
     /// <summary>Throwaway worktrees of the code-analysis agent (deleted with the factory).</summary>
     public string WorktreesDirectory { get; } = Path.Combine(Path.GetTempPath(), "ih-test-worktrees-" + Guid.NewGuid().ToString("N")[..8]);
 
@@ -112,6 +115,7 @@ public sealed class IncidentHubFactory : WebApplicationFactory<Program>, IAsyncL
         builder.UseSetting("GitHub:Token", GitHub.Token);
         builder.UseSetting("GitHub:WebhookToken", GitHubWebhookToken);
         builder.UseSetting("GitHub:WebhookSecret", GitHubWebhookSecret);
+        builder.UseSetting("Slack:SigningSecret", SlackSigningSecret);
         builder.UseSetting("Seed:CatalogPath", Path.Combine(RepositoryRoot(), "seed-data", "services.yaml"));
         builder.UseSetting("Seed:PlaybooksPath", Path.Combine(RepositoryRoot(), "seed-data", "playbooks.yaml"));
         // Tests of one app share 127.0.0.1 and the admin token: limits far above what they send (the security tests

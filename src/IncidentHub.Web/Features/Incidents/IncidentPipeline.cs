@@ -32,6 +32,21 @@ public enum IncidentStage
 
     /// <summary>A person reopened it after it was resolved.</summary>
     Reopened,
+
+    /// <summary>A person acknowledged it (paging stops).</summary>
+    Acknowledged,
+
+    /// <summary>A plan put actions before a person (approval needed).</summary>
+    ApprovalNeeded,
+
+    /// <summary>Actions waited too long for approval and expired.</summary>
+    ApprovalTimedOut,
+
+    /// <summary>An approved action failed or was refused when it ran.</summary>
+    ActionFailed,
+
+    /// <summary>Its post-mortem was written.</summary>
+    PostmortemReady,
 }
 
 /// <summary>One job that starts after a stage: registered by the feature that owns the job.</summary>
@@ -65,6 +80,16 @@ public sealed class IncidentPipeline(IEnumerable<IncidentStep> steps, IBackgroun
     public void EscalatedByPerson(Guid incidentId) => Advance(IncidentStage.EscalatedByPerson, incidentId);
 
     public void Reopened(Guid incidentId) => Advance(IncidentStage.Reopened, incidentId);
+
+    public void Acknowledged(Guid incidentId) => Advance(IncidentStage.Acknowledged, incidentId);
+
+    public void ApprovalNeeded(Guid incidentId) => Advance(IncidentStage.ApprovalNeeded, incidentId);
+
+    public void ApprovalTimedOut(Guid incidentId) => Advance(IncidentStage.ApprovalTimedOut, incidentId);
+
+    public void ActionFailed(Guid incidentId) => Advance(IncidentStage.ActionFailed, incidentId);
+
+    public void PostmortemReady(Guid incidentId) => Advance(IncidentStage.PostmortemReady, incidentId);
 
     private void Advance(IncidentStage stage, Guid incidentId)
     {

@@ -111,15 +111,17 @@ public sealed class IncidentService(IDbContextFactory<AppDbContext> dbFactory, I
         return shown;
     }
 
-    public Task AcknowledgeAsync(int number, AuditActor actor, CancellationToken ct = default)
+    public async Task AcknowledgeAsync(int number, AuditActor actor, CancellationToken ct = default)
     {
         Permissions.Demand(actor, Policies.Responder, "acknowledge incidents");
         var by = actor.Name;
-        return ActAsync(number, by, ct, (incident, at) =>
+        var id = await ActAsync(number, by, ct, (incident, at) =>
         {
             incident.Acknowledge(by, at);
             return TimelineEntry.Create(incident.Id, at, by, TimelineKind.Acknowledged, $"Acknowledged by {by}");
         });
+
+        pipeline.Acknowledged(id);
     }
 
     public async Task ResolveAsync(int number, AuditActor actor, CancellationToken ct = default)

@@ -36,6 +36,9 @@ public enum TimelineKind
 
     /// <summary>A stakeholder or public status update was sent.</summary>
     StatusUpdate,
+
+    /// <summary>A person was paged, or paging stopped (OnCall).</summary>
+    Paged,
 }
 
 /// <summary>One line of the incident's story, shown live on every open dashboard.</summary>

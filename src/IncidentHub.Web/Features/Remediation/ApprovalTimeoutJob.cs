@@ -23,7 +23,8 @@ public sealed class ApprovalTimeoutJob(
     IAuditLog audit,
     IOptions<IncidentHubOptions> hub,
     TimeProvider clock,
-    ILogger<ApprovalTimeoutJob> logger)
+    ILogger<ApprovalTimeoutJob> logger,
+    IncidentPipeline pipeline)
 {
     public const string RecurringId = "approval-timeouts";
     public const string Actor = "approval-timer";
@@ -93,6 +94,7 @@ public sealed class ApprovalTimeoutJob(
 
         await db.SaveChangesAsync(ct);
         await notifier.PublishAsync([incidentId], ct);
+        pipeline.ApprovalTimedOut(incidentId);
         if (to.Count > 0)
         {
             var link = $"{hub.Value.PublicBaseUrl.TrimEnd('/')}/incidents/{incident.Number}";

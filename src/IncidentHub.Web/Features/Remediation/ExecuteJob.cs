@@ -24,7 +24,8 @@ public sealed class ExecuteJob(
     IAuditLog audit,
     IBackgroundJobClient jobs,
     TimeProvider clock,
-    ILogger<ExecuteJob> logger)
+    ILogger<ExecuteJob> logger,
+    IncidentPipeline pipeline)
 {
     public const string Actor = "remediation-agent";
 
@@ -158,6 +159,11 @@ public sealed class ExecuteJob(
         finally
         {
             await notifier.PublishAsync([incident.Id], ct);
+        }
+
+        if (!outcome.Succeeded)
+        {
+            pipeline.ActionFailed(incident.Id);
         }
 
         if (outcome.Succeeded && action.Postcondition is { } post)

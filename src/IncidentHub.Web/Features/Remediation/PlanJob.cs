@@ -27,7 +27,8 @@ public sealed class PlanJob(
     IIncidentNotifier notifier,
     IBackgroundJobClient jobs,
     TimeProvider clock,
-    ILogger<PlanJob> logger)
+    ILogger<PlanJob> logger,
+    IncidentPipeline pipeline)
 {
     public const string Actor = "plan-agent";
 
@@ -138,6 +139,11 @@ public sealed class PlanJob(
 
         await db.SaveChangesAsync(ct);
         await notifier.PublishAsync([incidentId], ct);
+        if (waiting.Count > 0)
+        {
+            pipeline.ApprovalNeeded(incidentId);
+        }
+
         foreach (var action in running)
         {
             var id = action.Id;
@@ -183,6 +189,11 @@ public sealed class PlanJob(
 
         await db.SaveChangesAsync(ct);
         await notifier.PublishAsync([incident.Id], ct);
+        if (waiting.Count > 0)
+        {
+            pipeline.ApprovalNeeded(incident.Id);
+        }
+
         foreach (var action in added.Where(a => a.State == ActionState.Approved))
         {
             var id = action.Id;

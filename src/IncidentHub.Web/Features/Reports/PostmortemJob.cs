@@ -27,7 +27,8 @@ public sealed class PostmortemJob(
     IOptionsMonitor<EmailOptions> email,
     IIncidentNotifier notifier,
     TimeProvider clock,
-    ILogger<PostmortemJob> logger)
+    ILogger<PostmortemJob> logger,
+    IncidentPipeline pipeline)
 {
     public const string Actor = "postmortem";
 
@@ -90,6 +91,8 @@ public sealed class PostmortemJob(
         {
             outbox.Dispatch(staged);
         }
+
+        pipeline.PostmortemReady(incidentId);
     }
 
     private async Task<OutboxMessage?> StageEmailAsync(int number, string title, Severity severity, string? service, IncidentState state, Postmortem postmortem,

@@ -49,7 +49,8 @@ public sealed class PostmortemService(
             .Select(p => new { p.Revision, p.ActionItems, p.GeneratedAt, Bytes = p.Pdf == null ? 0 : p.Pdf.Length, p.RenderMilliseconds, p.EditedBy })
             .SingleOrDefaultAsync(ct);
         var report = await builder.BuildAsync(db, incident.Id, pm?.ActionItems, pm?.Revision ?? 0, ct);
-        var emails = await outbox.ListAsync(incident.Id, 20, ct);
+        // Post-mortem and approval emails; chat messages and pages are on the on-call panel.
+        var emails = (await outbox.ListAsync(incident.Id, 100, ct)).Where(m => m.Channel == OutboxChannels.Email && !m.Key.StartsWith("notify:", StringComparison.Ordinal)).Take(20).ToList();
         var status = new PostmortemStatus(incident.Id, number, incident.State, pm is not null, pm?.Revision ?? 0, pm is not null && pm.GeneratedAt is null,
             pm?.GeneratedAt, pm?.Bytes ?? 0, pm?.RenderMilliseconds, pm?.ActionItems ?? report!.ActionItems, pm?.EditedBy, emails);
         return new PostmortemView(status, report!);

@@ -46,6 +46,13 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<Features.Response.StatusUpdates.StatusUpdate> StatusUpdates => Set<Features.Response.StatusUpdates.StatusUpdate>();
 
     /// <summary>Cookie and antiforgery keys, shared by every web process.</summary>
+    public DbSet<Features.Notifications.NotificationChannel> NotificationChannels => Set<Features.Notifications.NotificationChannel>();
+    public DbSet<Features.Notifications.NotificationThread> NotificationThreads => Set<Features.Notifications.NotificationThread>();
+    public DbSet<Features.OnCall.Team> Teams => Set<Features.OnCall.Team>();
+    public DbSet<Features.OnCall.TeamMember> TeamMembers => Set<Features.OnCall.TeamMember>();
+    public DbSet<Features.OnCall.TeamRoute> TeamRoutes => Set<Features.OnCall.TeamRoute>();
+    public DbSet<Features.OnCall.TeamOverride> TeamOverrides => Set<Features.OnCall.TeamOverride>();
+    public DbSet<Features.OnCall.Escalation> Escalations => Set<Features.OnCall.Escalation>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)

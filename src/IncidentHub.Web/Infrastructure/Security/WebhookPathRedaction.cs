@@ -37,12 +37,15 @@ public sealed class WebhookPathRedaction(IServiceProvider services) : IHttpConte
 
     public void Dispose(HttpContext httpContext) => _inner.Dispose(httpContext);
 
+    /// <summary>Fixed webhook addresses with no token in them (the sender signs each request instead): not rewritten.</summary>
+    private static readonly string[] SignedOnly = ["/hooks/slack/interactions"];
+
     /// <summary>/hooks/{source}/{token} (exactly three segments) becomes /hooks/{source}/{prefix}-redacted.</summary>
     internal static bool TryRedact(string path, out string redacted, out string token)
     {
         redacted = path;
         token = "";
-        if (!path.StartsWith("/hooks/", StringComparison.OrdinalIgnoreCase))
+        if (!path.StartsWith("/hooks/", StringComparison.OrdinalIgnoreCase) || SignedOnly.Contains(path, StringComparer.OrdinalIgnoreCase))
         {
             return false;
         }

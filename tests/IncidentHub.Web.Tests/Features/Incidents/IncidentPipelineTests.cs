@@ -1,3 +1,4 @@
+using IncidentHub.Web.Features.OnCall;
 using IncidentHub.Web.Features.CodeFix;
 using System.Net;
 using System.Net.Http.Json;
@@ -26,12 +27,16 @@ public sealed class IncidentPipelineTests(IncidentHubFactory app)
 
         Assert.Equal([nameof(TriageJob)], Steps(IncidentStage.Opened));
         Assert.Equal([nameof(InvestigateJob)], Steps(IncidentStage.Triaged));
-        Assert.Equal([nameof(CodeAnalysisJob), nameof(PlanJob)], Steps(IncidentStage.Diagnosed));
+        Assert.Equal([nameof(CodeAnalysisJob), nameof(PlanJob), nameof(NoticeJob)], Steps(IncidentStage.Diagnosed));
         Assert.Equal([nameof(PlanJob)], Steps(IncidentStage.CodeAnalysed));
-        Assert.Equal([nameof(InvestigateJob)], Steps(IncidentStage.MitigationFailed));
-        Assert.Equal([nameof(RememberIncidentJob), nameof(PostmortemJob), nameof(ExpireSilencesJob)], Steps(IncidentStage.ResolvedByPerson));
+        Assert.Equal([nameof(InvestigateJob), nameof(NoticeJob)], Steps(IncidentStage.MitigationFailed));
+        Assert.Equal([nameof(RememberIncidentJob), nameof(PostmortemJob), nameof(ExpireSilencesJob), nameof(NoticeJob)], Steps(IncidentStage.ResolvedByPerson));
         // A storm's resolution must not enqueue thousands of PDFs: the post-mortem sweep writes those, 100 a minute.
-        Assert.Equal([nameof(RememberIncidentJob), nameof(ExpireSilencesJob)], Steps(IncidentStage.ResolvedByAlerts));
+        Assert.Equal([nameof(RememberIncidentJob), nameof(ExpireSilencesJob), nameof(NoticeJob)], Steps(IncidentStage.ResolvedByAlerts));
+        foreach (var stage in new[] { IncidentStage.Acknowledged, IncidentStage.ApprovalNeeded, IncidentStage.ApprovalTimedOut, IncidentStage.ActionFailed, IncidentStage.PostmortemReady, IncidentStage.EscalatedByPerson, IncidentStage.Reopened })
+        {
+            Assert.Equal([nameof(NoticeJob)], Steps(stage));
+        }
 
         IEnumerable<string> Steps(IncidentStage stage) => pipeline.StepsAfter(stage).Select(s => s.Name);
     }

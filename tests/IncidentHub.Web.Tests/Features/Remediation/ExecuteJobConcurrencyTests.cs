@@ -120,7 +120,7 @@ public sealed class ExecuteJobConcurrencyTests(IncidentHubFactory app)
             services.GetRequiredService<IncidentHub.Web.Features.CodeFix.CodeFixPublisher>(), services.GetRequiredService<ServiceCatalog>(), clock);
         var job = new ExecuteJob(services.GetRequiredService<AppDbContext>(), runner, services.GetRequiredService<IOptions<RemediationOptions>>(),
             services.GetRequiredService<IIncidentNotifier>(), services.GetRequiredService<IAuditLog>(), services.GetRequiredService<IBackgroundJobClient>(), clock,
-            services.GetRequiredService<ILogger<ExecuteJob>>());
+            services.GetRequiredService<ILogger<ExecuteJob>>(), services.GetRequiredService<IncidentHub.Web.Features.Incidents.IncidentPipeline>());
         await job.RunAsync(actionId, CancellationToken.None);
     }
 

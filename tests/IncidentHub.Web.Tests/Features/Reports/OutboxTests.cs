@@ -190,7 +190,8 @@ public sealed class OutboxTests(IncidentHubFactory app)
     {
         await using var scope = app.Services.CreateAsyncScope();
         var monitor = new FixedOptions(options);
-        var job = new SendEmailJob(scope.ServiceProvider.GetRequiredService<AppDbContext>(), new SmtpMailer(monitor), monitor, TimeProvider.System,
+        var job = new SendEmailJob(scope.ServiceProvider.GetRequiredService<AppDbContext>(), new SmtpMailer(monitor), monitor,
+            scope.ServiceProvider.GetServices<IOutboxChannel>(), TimeProvider.System,
             NullLogger<SendEmailJob>.Instance);
         await job.RunAsync(id, CancellationToken.None);
     }

@@ -43,6 +43,14 @@ public sealed class OutboxMessage
     public string Key { get; private set; } = "";
 
     public Guid? IncidentId { get; private set; }
+
+    /// <summary>How it leaves: <see cref="OutboxChannels.Email"/> (SMTP), or a chat/paging channel's kind whose sender is an <see cref="IOutboxChannel"/>.</summary>
+    public string Channel { get; private set; } = OutboxChannels.Email;
+
+    /// <summary>The configured channel (Notifications) a non-email message goes to; its URL or token is kept there, encrypted.</summary>
+    public Guid? ChannelId { get; private set; }
+
+    /// <summary>Email: the recipients. Another channel: its name, for people reading the Outbox page.</summary>
     public List<string> To { get; private set; } = [];
     public string Subject { get; private set; } = "";
     public string TextBody { get; private set; } = "";
@@ -78,6 +86,45 @@ public sealed class OutboxMessage
             Status = smtpConfigured ? OutboxStatus.Queued : OutboxStatus.Waiting,
             CreatedAt = at,
         };
+
+    /// <summary>A message for a chat or paging channel: <paramref name="payload"/> (JSON) is what its sender posts; no secret is in it.</summary>
+    public static OutboxMessage CreateForChannel(string key, Guid? incidentId, string channel, Guid channelId, string channelName, string subject,
+        string payload, DateTimeOffset at) =>
+        new()
+        {
+            Key = key,
+            IncidentId = incidentId,
+            Channel = channel,
+            ChannelId = channelId,
+            To = [channelName],
+            Subject = subject.Length > 500 ? subject[..500] : subject,
+            TextBody = payload,
+            Status = OutboxStatus.Queued,
+            CreatedAt = at,
+        };
+}
+
+public static class OutboxChannels
+{
+    public const string Email = "email";
+}
+
+/// <summary>
+/// Delivers outbox messages of one or more non-email channels (implemented by Notifications). Return normally when the
+/// receiver took the message; throw <see cref="NotDeliveredException"/> when it certainly did not; any other exception
+/// means it may have (Uncertain, never re-sent by itself).
+/// </summary>
+public interface IOutboxChannel
+{
+    bool Handles(string channel);
+
+    Task DeliverAsync(OutboxMessage message, CancellationToken ct);
+}
+
+/// <summary>The receiver did not take the message. <see cref="Permanent"/>: trying again cannot help (a 4xx, a removed channel).</summary>
+public sealed class NotDeliveredException(string message, bool permanent, Exception? inner = null) : Exception(message, inner)
+{
+    public bool Permanent { get; } = permanent;
 }
 
 internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<OutboxMessage>
@@ -91,6 +138,7 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         builder.HasIndex(m => m.Key).IsUnique();
         builder.Property(m => m.To).HasColumnType("text[]");
         builder.Property(m => m.Subject).HasMaxLength(500);
+        builder.Property(m => m.Channel).HasMaxLength(40).HasDefaultValue(OutboxChannels.Email);
         builder.Property(m => m.AttachmentName).HasMaxLength(300);
         builder.Property(m => m.AttachmentContentType).HasMaxLength(100);
         builder.Property(m => m.MessageId).HasMaxLength(300);

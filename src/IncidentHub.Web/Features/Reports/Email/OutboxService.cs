@@ -9,7 +9,7 @@ using Npgsql;
 namespace IncidentHub.Web.Features.Reports.Email;
 
 public sealed record OutboxRow(long Id, string Key, Guid? IncidentId, IReadOnlyList<string> To, string Subject, string? AttachmentName, int AttachmentBytes,
-    OutboxStatus Status, int Attempts, string? MessageId, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? SentAt);
+    OutboxStatus Status, int Attempts, string? MessageId, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? SentAt, string Channel = OutboxChannels.Email);
 
 /// <summary>Stores emails before sending them and lists them for the incident page and the Outbox page.</summary>
 public sealed class OutboxService(IDbContextFactory<AppDbContext> dbFactory, IBackgroundJobClient jobs, IOptionsMonitor<EmailOptions> options, TimeProvider clock)
@@ -79,6 +79,32 @@ public sealed class OutboxService(IDbContextFactory<AppDbContext> dbFactory, IBa
         }
     }
 
+    /// <summary>Stores a chat or paging message unless one with the same key exists, and enqueues its send. Returns its id.</summary>
+    public async Task<long> EnqueueToChannelAsync(string key, Guid? incidentId, string channel, Guid channelId, string channelName, string subject,
+        string payload, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await db.Outbox.Where(m => m.Key == key).Select(m => (long?)m.Id).SingleOrDefaultAsync(ct) is { } existing)
+        {
+            return existing;
+        }
+
+        var message = OutboxMessage.CreateForChannel(key, incidentId, channel, channelId, channelName, subject, payload, clock.GetUtcNow());
+        db.Outbox.Add(message);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            await using var again = await dbFactory.CreateDbContextAsync(ct);
+            return await again.Outbox.Where(m => m.Key == key).Select(m => m.Id).SingleAsync(ct);
+        }
+
+        jobs.Enqueue<SendEmailJob>(job => job.RunAsync(message.Id, CancellationToken.None));
+        return message.Id;
+    }
+
     public async Task<IReadOnlyList<OutboxRow>> ListAsync(Guid? incidentId = null, int take = 200, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -90,7 +116,7 @@ public sealed class OutboxService(IDbContextFactory<AppDbContext> dbFactory, IBa
 
         return await query.OrderByDescending(m => m.Id).Take(take)
             .Select(m => new OutboxRow(m.Id, m.Key, m.IncidentId, m.To, m.Subject, m.AttachmentName, m.Attachment == null ? 0 : m.Attachment.Length,
-                m.Status, m.Attempts, m.MessageId, m.LastError, m.CreatedAt, m.SentAt))
+                m.Status, m.Attempts, m.MessageId, m.LastError, m.CreatedAt, m.SentAt, m.Channel))
             .ToListAsync(ct);
     }
 
@@ -101,7 +127,8 @@ public sealed class OutboxService(IDbContextFactory<AppDbContext> dbFactory, IBa
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var status = SmtpConfigured ? OutboxStatus.Queued : OutboxStatus.Waiting;
         var changed = await db.Outbox.Where(m => m.Id == id && (m.Status == OutboxStatus.Failed || m.Status == OutboxStatus.Uncertain))
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, status), ct);
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, m => m.Channel == OutboxChannels.Email ? status : OutboxStatus.Queued), ct);
+        status = await db.Outbox.Where(m => m.Id == id).Select(m => m.Status).SingleOrDefaultAsync(ct);
         if (changed > 0 && status == OutboxStatus.Queued)
         {
             jobs.Enqueue<SendEmailJob>(job => job.RunAsync(id, CancellationToken.None));

@@ -13,11 +13,19 @@ namespace IncidentHub.Web.Features.Reports.Email;
 /// server took the message is Failed and retried by Hangfire with backoff; a break during the
 /// transfer is Uncertain and left for a person.
 /// </summary>
-public sealed class SendEmailJob(AppDbContext db, SmtpMailer mailer, IOptionsMonitor<EmailOptions> options, TimeProvider clock, ILogger<SendEmailJob> logger)
+public sealed class SendEmailJob(AppDbContext db, SmtpMailer mailer, IOptionsMonitor<EmailOptions> options, IEnumerable<IOutboxChannel> channels,
+    TimeProvider clock, ILogger<SendEmailJob> logger)
 {
     [AutomaticRetry(Attempts = 5, DelaysInSeconds = [15, 60, 300, 900, 3600], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     public async Task RunAsync(long messageId, CancellationToken ct)
     {
+        var channel = await db.Outbox.Where(m => m.Id == messageId).Select(m => m.Channel).SingleOrDefaultAsync(ct);
+        if (channel is not null && channel != OutboxChannels.Email)
+        {
+            await DeliverToChannelAsync(messageId, channel, ct);
+            return;
+        }
+
         var o = options.CurrentValue;
         if (!o.IsConfigured)
         {
@@ -77,6 +85,60 @@ public sealed class SendEmailJob(AppDbContext db, SmtpMailer mailer, IOptionsMon
 
         await SetOutcomeAsync(messageId, token, OutboxStatus.Sent, null, clock.GetUtcNow(), ct);
         logger.LogInformation("Outbox message {Id} sent to {Recipients}", messageId, string.Join(", ", message.To));
+    }
+
+    /// <summary>The same claim and outcomes as an email, through the channel's sender (Notifications).</summary>
+    private async Task DeliverToChannelAsync(long messageId, string channel, CancellationToken ct)
+    {
+        var token = Guid.NewGuid();
+        var now = clock.GetUtcNow();
+        var messageKey = $"{Guid.NewGuid():N}@incidenthub";
+        var claimed = await db.Outbox
+            .Where(m => m.Id == messageId && (m.Status == OutboxStatus.Queued || m.Status == OutboxStatus.Waiting || m.Status == OutboxStatus.Failed))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.Status, OutboxStatus.Sending)
+                .SetProperty(m => m.ClaimToken, token)
+                .SetProperty(m => m.ClaimedAt, now)
+                .SetProperty(m => m.Attempts, m => m.Attempts + 1)
+                .SetProperty(m => m.MessageId, m => m.MessageId ?? messageKey), ct);
+        if (claimed == 0)
+        {
+            logger.LogInformation("Outbox message {Id} is already sent, being sent, or uncertain; not sending again", messageId);
+            return;
+        }
+
+        var message = await db.Outbox.AsNoTracking().SingleAsync(m => m.Id == messageId, ct);
+        var sender = channels.FirstOrDefault(c => c.Handles(channel));
+        if (sender is null)
+        {
+            await SetOutcomeAsync(messageId, token, OutboxStatus.Failed, $"No sender for channel kind '{channel}'.", null, ct);
+            return;
+        }
+
+        try
+        {
+            await sender.DeliverAsync(message, ct);
+        }
+        catch (NotDeliveredException ex) when (ex.Permanent)
+        {
+            logger.LogWarning("Outbox message {Id} ({Channel}) failed for good: {Reason}", messageId, channel, ex.Message);
+            await SetOutcomeAsync(messageId, token, OutboxStatus.Failed, ex.Message, null, ct);
+            return;
+        }
+        catch (NotDeliveredException ex)
+        {
+            await SetOutcomeAsync(messageId, token, OutboxStatus.Failed, ex.Message, null, ct);
+            throw; // Hangfire retries with backoff.
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError("Outbox message {Id} ({Channel}) may or may not have been delivered ({Error}); marked Uncertain, not retried", messageId, channel, ex.GetType().Name);
+            await SetOutcomeAsync(messageId, token, OutboxStatus.Uncertain, $"The request broke after it was sent: {ex.Message}", null, ct);
+            return;
+        }
+
+        await SetOutcomeAsync(messageId, token, OutboxStatus.Sent, null, clock.GetUtcNow(), ct);
+        logger.LogInformation("Outbox message {Id} delivered to {Channel} channel {Name}", messageId, channel, string.Join(", ", message.To));
     }
 
     private Task SetOutcomeAsync(long id, Guid token, OutboxStatus status, string? error, DateTimeOffset? sentAt, CancellationToken ct)
@@ -143,7 +205,7 @@ public sealed class OutboxSweepJob(AppDbContext db, IBackgroundJobClient jobs, I
             return;
         }
 
-        var waiting = await db.Outbox.Where(m => m.Status == OutboxStatus.Waiting).OrderBy(m => m.Id).Select(m => m.Id).Take(500).ToListAsync(ct);
+        var waiting = await db.Outbox.Where(m => m.Status == OutboxStatus.Waiting && m.Channel == OutboxChannels.Email).OrderBy(m => m.Id).Select(m => m.Id).Take(500).ToListAsync(ct);
         foreach (var id in waiting)
         {
             await db.Outbox.Where(m => m.Id == id && m.Status == OutboxStatus.Waiting)

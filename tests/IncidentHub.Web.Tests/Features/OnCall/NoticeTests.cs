@@ -1,0 +1,119 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using IncidentHub.Analysis.Diagnosis;
+using IncidentHub.Analysis.Incidents;
+using IncidentHub.Tests.Shared;
+using IncidentHub.Web.Features.Investigation;
+using IncidentHub.Web.Features.Notifications;
+using IncidentHub.Web.Features.OnCall;
+using IncidentHub.Web.Tests.Features.Notifications;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using static IncidentHub.Web.Tests.Features.OnCall.OnCallScenario;
+
+namespace IncidentHub.Web.Tests.Features.OnCall;
+
+/// <summary>What the first diagnosis sends: the opening message per routing rule, and a page only when the engine would page.</summary>
+[Collection(AppCollection.Name)]
+public sealed class NoticeTests(IncidentHubFactory app)
+{
+    [Fact]
+    public async Task NoisyFalseAlarm_PostsOnceWithTheReason_AndPagesNobody()
+    {
+        await using var chat = await Receiver.StartAsync();
+        var webhook = await ChannelAsync(chat);
+        var team = await TeamAsync(app, [new { channelId = webhook, upTo = "P3" }]);
+        var (incidentId, _) = await IncidentAsync(app, team.Service, DateTimeOffset.UtcNow);
+        await DiagnoseAsync(incidentId, wouldPage: false, "noisy false alarm: no user impact; tune the alert rule instead of paging");
+
+        await NotifyAsync(incidentId);
+        await NotifyAsync(incidentId); // a second run of the job sends nothing more
+
+        var opened = await Eventually.HoldsAsync(() => Task.FromResult(chat.Delivered.ToList()), r => r.Count >= 1, TimeSpan.FromSeconds(30), "the opening message");
+        Assert.Equal("Opened; not paged: noisy false alarm: no user impact; tune the alert rule instead of paging",
+            JsonNode.Parse(Assert.Single(opened).Body)!["headline"]!.GetValue<string>());
+        await using var db = Db(app);
+        Assert.False(await db.Escalations.AnyAsync(e => e.IncidentId == incidentId));
+        Assert.False(await db.Outbox.AnyAsync(m => m.IncidentId == incidentId && m.Key.StartsWith("notify:page:")));
+    }
+
+    [Fact]
+    public async Task WouldPage_PagesTheOnCallPerson_AndTheOpeningMessageNamesThem()
+    {
+        await using var chat = await Receiver.StartAsync();
+        var webhook = await ChannelAsync(chat);
+        var team = await TeamAsync(app, [new { channelId = webhook, upTo = "P3" }]);
+        var (incidentId, _) = await IncidentAsync(app, team.Service, DateTimeOffset.UtcNow);
+        await DiagnoseAsync(incidentId, wouldPage: true, "cause unknown: escalate to a human");
+
+        await NotifyAsync(incidentId);
+
+        var onCall = OnCallNow(DateTimeOffset.UtcNow);
+        var opened = await Eventually.HoldsAsync(() => Task.FromResult(chat.Delivered.ToList()), r => r.Count >= 1, TimeSpan.FromSeconds(30), "the opening message");
+        Assert.Equal($"Opened; paging {onCall} (on call for Team {team.Slug})", JsonNode.Parse(Assert.Single(opened).Body)!["headline"]!.GetValue<string>());
+        await using var db = Db(app);
+        Assert.Equal(1, await db.Escalations.Where(e => e.IncidentId == incidentId).Select(e => e.StepsSent).SingleAsync());
+    }
+
+    [Fact]
+    public async Task MildIncident_IsNotRoutedToAChannelForWorseOnes()
+    {
+        await using var chat = await Receiver.StartAsync();
+        var webhook = await ChannelAsync(chat);
+        var team = await TeamAsync(app, [new { channelId = webhook, upTo = "P1" }]);
+        var (incidentId, _) = await IncidentAsync(app, team.Service, DateTimeOffset.UtcNow, Severity.P2);
+        await DiagnoseAsync(incidentId, wouldPage: true, "P2 with user impact", HypothesisCategory.BadDeployCode);
+
+        await NotifyAsync(incidentId);
+
+        await using var db = Db(app);
+        Assert.False(await db.Outbox.AnyAsync(m => m.IncidentId == incidentId && m.ChannelId == webhook));
+        Assert.False(await db.Escalations.AnyAsync(e => e.IncidentId == incidentId)); // PageUpTo P1
+    }
+
+    [Fact]
+    public async Task EscalatedByHand_TellsTheChannels_AndStartsPaging()
+    {
+        await using var chat = await Receiver.StartAsync();
+        var webhook = await ChannelAsync(chat);
+        var team = await TeamAsync(app, [new { channelId = webhook, upTo = "P3" }]);
+        var (incidentId, number) = await IncidentAsync(app, team.Service, DateTimeOffset.UtcNow);
+        using var admin = app.Client(IncidentHubFactory.AdminToken);
+
+        var escalated = await admin.PostAsJsonAsync($"/api/incidents/{number}/escalate", new { reason = "the database team must look" });
+
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, escalated.StatusCode);
+        var sent = await Eventually.HoldsAsync(() => Task.FromResult(chat.Delivered.ToList()),
+            r => r.Any(d => JsonNode.Parse(d.Body)!["event"]!.GetValue<string>() == "incident.escalated"), TimeSpan.FromSeconds(60), "the escalation message");
+        var message = JsonNode.Parse(sent.First(d => JsonNode.Parse(d.Body)!["event"]!.GetValue<string>() == "incident.escalated").Body)!;
+        Assert.Contains("the database team must look", message["headline"]!.GetValue<string>(), StringComparison.Ordinal);
+        await using var db = Db(app);
+        await Eventually.HoldsAsync(() => db.Escalations.AsNoTracking().AnyAsync(e => e.IncidentId == incidentId), started => started, TimeSpan.FromSeconds(30), "paging to start");
+    }
+
+    private async Task DiagnoseAsync(Guid incidentId, bool wouldPage, string reason, HypothesisCategory? known = null)
+    {
+        // Paging without a known cause is the "unknown" diagnosis; a known one (here a bad deploy) pages within the team's severities only.
+        var diagnosis = new Diagnosis(new RefinedTriage(Severity.P0, null, 0.5, "one service", "test", []), known ?? (wouldPage ? null : HypothesisCategory.NoisyFalseAlarm),
+            0.4, wouldPage && known is null, "Noisy alert", [], null, wouldPage, reason, []);
+        await using var db = Db(app);
+        var record = DiagnosisRecord.Create(incidentId, DateTimeOffset.UtcNow, 1, diagnosis, 2.0);
+        record.MarkFinal();
+        db.Diagnoses.Add(record);
+        await db.SaveChangesAsync();
+    }
+
+    private async Task NotifyAsync(Guid incidentId)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<NoticeJob>().RunAsync(incidentId, NoticeKind.DiagnosisReady, CancellationToken.None);
+    }
+
+    private async Task<Guid> ChannelAsync(Receiver receiver)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        return (await scope.ServiceProvider.GetRequiredService<ChannelService>().CreateAsync(
+            new ChannelRequest($"hook-{Guid.NewGuid():N}", ChannelKind.Webhook, receiver.Url("hook").ToString(), "signing-secret-0123456789", null),
+            IncidentHubFactory.Admin)).Id;
+    }
+}
