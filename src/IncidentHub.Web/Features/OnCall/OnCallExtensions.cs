@@ -15,6 +15,7 @@ public static class OnCallExtensions
         services.AddScoped<TeamService>();
         services.AddScoped<EscalationJob>();
         services.AddScoped<NoticeJob>();
+        services.AddScoped<IncidentHub.Web.Features.Remediation.Executors.ITeamPaging, OnCallTeamPaging>();
 
         // What is sent and when (README): each stage of the pipeline that a person should hear about.
         services.AddIncidentStep<NoticeJob>(IncidentStage.Diagnosed, id => job => job.RunAsync(id, NoticeKind.DiagnosisReady, CancellationToken.None));

@@ -22,7 +22,8 @@ public sealed class ActionRunner(
     OutboxService outbox,
     CodeFixPublisher codeFixes,
     ServiceCatalog catalog,
-    TimeProvider clock)
+    TimeProvider clock,
+    IEnumerable<ITeamPaging>? teamPaging = null)
 {
     public async Task<ActionOutcome> RunAsync(PlanAction action, string incident, string? service, CancellationToken ct)
     {
@@ -106,6 +107,15 @@ public sealed class ActionRunner(
 
     private async Task<ActionOutcome> PageAsync(PlanAction action, string incident, string? service, CancellationToken ct)
     {
+        // A team that owns the service pages by its escalation policy; only a service no team owns is paged by email here.
+        foreach (var paging in teamPaging ?? [])
+        {
+            if (await paging.PageAsync(action.IncidentId, service, ct) is { } paged)
+            {
+                return paged;
+            }
+        }
+
         var email = catalog.Find(service)?.OwnerEmail;
         if (string.IsNullOrWhiteSpace(email))
         {

@@ -91,6 +91,27 @@ public sealed class NoticeTests(IncidentHubFactory app)
         await Eventually.HoldsAsync(() => db.Escalations.AsNoTracking().AnyAsync(e => e.IncidentId == incidentId), started => started, TimeSpan.FromSeconds(30), "paging to start");
     }
 
+    [Fact]
+    public async Task PlanPageOwnerAction_ForATeamsService_FollowsItsEscalation_Once()
+    {
+        var team = await TeamAsync(app);
+        var (incidentId, _) = await IncidentAsync(app, team.Service, DateTimeOffset.UtcNow);
+        var (other, _) = await IncidentAsync(app, await ServiceAsync(app, "nobody-owns-this"), DateTimeOffset.UtcNow);
+        await using var scope = app.Services.CreateAsyncScope();
+        var paging = scope.ServiceProvider.GetRequiredService<IncidentHub.Web.Features.Remediation.Executors.ITeamPaging>();
+
+        var first = await paging.PageAsync(incidentId, team.Service, CancellationToken.None);
+        var second = await paging.PageAsync(incidentId, team.Service, CancellationToken.None);
+        var unowned = await paging.PageAsync(other, "nobody-owns-this-service", CancellationToken.None);
+
+        Assert.True(first!.Succeeded);
+        Assert.Contains($"on call for Team {team.Slug}", first.Result, StringComparison.Ordinal);
+        Assert.Contains("already being paged", second!.Result, StringComparison.Ordinal);
+        Assert.Null(unowned);
+        await using var db = Db(app);
+        Assert.Equal(1, await db.Escalations.CountAsync(e => e.IncidentId == incidentId));
+    }
+
     private async Task DiagnoseAsync(Guid incidentId, bool wouldPage, string reason, HypothesisCategory? known = null)
     {
         // Paging without a known cause is the "unknown" diagnosis; a known one (here a bad deploy) pages within the team's severities only.
