@@ -69,6 +69,32 @@ internal sealed class Facts
         }
     }
 
+    /// <summary>Incident errors that name a key a config edit of the window changed (any telling word of its dotted path).</summary>
+    public required List<(ConfigEdit Edit, TextFact Text)> NamedConfigKeys { get; init; }
+
+    /// <summary>
+    /// How well the configuration side of the window explains the failure (0..1): a config edit whose commit went live
+    /// before the onset sets a key to an extreme value (0.6) and the errors name a changed key (0.4); a changed key the
+    /// errors name alone gives 0.4. Compared with <see cref="CodeExplanation"/> when one release ships both.
+    /// </summary>
+    public double ConfigExplanation
+    {
+        get
+        {
+            var live = ConfigEdits.Where(e => Correlation.Candidates.Any(c => c.TouchesConfig && c.LeadTime is not null && c.Commit is { } sha
+                && ChangeCorrelator.ShaMatches(sha, e.Sha))).ToList();
+            var extreme = live.Any(e => e.Extreme) ? 0.6 : 0;
+            var named = NamedConfigKeys.Count > 0 ? 0.4 : 0;
+            return extreme + named;
+        }
+    }
+
+    /// <summary>
+    /// How well the code side explains the failure (0..1): the best-explaining commit's explanation (its file 0.4, the
+    /// failing line +0.3, the function +0.15, shared words), or 0.7 for a commit blamed for a failing line.
+    /// </summary>
+    public double CodeExplanation => Math.Max(Correlation.BestExplained?.Explanation ?? 0, Correlation.BestBlame is null ? 0 : 0.7);
+
     /// <summary>One message failing the same consumer again and again.</summary>
     public required List<PoisonMessage> Poison { get; init; }
 
@@ -186,6 +212,7 @@ internal sealed class Facts
             .GroupBy(x => x.Commit.Fact.Sha, StringComparer.OrdinalIgnoreCase).Select(g => g.OrderByDescending(x => x.Proximity).First())
             .ToList();
 
+        var configEdits = ConfigDiff.From(input.Diffs ?? []);
         var lockWaits = texts.Where(t => LockWaitRegex().IsMatch(t.Text) || (migrations.Count > 0 && StatementTimeoutRegex().IsMatch(t.Text))).ToList();
 
         return new Facts
@@ -212,7 +239,10 @@ internal sealed class Facts
             NoiseShown = noiseShown,
             NearLimit = nearLimit,
             ExhaustionShown = exhaustionShown,
-            ConfigEdits = ConfigDiff.From(input.Diffs ?? []),
+            ConfigEdits = configEdits,
+            NamedConfigKeys = configEdits.SelectMany(e => ConfigDiff.KeyWords(e.Key).Count == 0 ? [] :
+                    texts.Where(t => ConfigDiff.KeyWords(e.Key).Any(w => ConfigDiff.Normalise(t.Text).Contains(w, StringComparison.Ordinal))).Select(t => (e, t)))
+                .ToList(),
             Migrations = migrations,
             Poison = PoisonMessages.Find(texts, counts),
             LockWaits = lockWaits,

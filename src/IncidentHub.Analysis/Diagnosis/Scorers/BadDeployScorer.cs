@@ -101,6 +101,14 @@ internal sealed class BadDeployScorer : ICategoryScorer
             Scale(s, 0.6, EvidenceKind.Changes, EvidenceKind.Metrics);
         }
 
+        // One window, code and configuration both changed: when the configuration side explains the failure better (a
+        // value set to an extreme, a changed key the errors name) than any code change explains the failing frames, the
+        // deploy's timing, its errors and its impact belong to the configuration change.
+        if (f.ConfigExplanation > f.CodeExplanation)
+        {
+            Scale(s, ReleaseAttribution);
+        }
+
         var what = blame is not null ? $"{blame.File}:{blame.Line} changed by {ChangeCorrelator.Short(blame.Commit)}" : "the deployed code";
         return window is not null
             ? $"{window.Deploy.Fact.Service} {window.Deploy.Fact.Version} introduced a defect ({what}) that fails requests since the deploy"
