@@ -68,7 +68,7 @@ public static class DiagnosisEngine
         // A change-caused best guess names its change even when the answer abstains: responders look there first.
         // (only a change tied to the failure by a file: never the bare deploy of an abstaining answer).
         var suspect = unknown ? (top is null ? null : Suspect(top.Category, facts) is { File: not null } guess ? guess : null) : Suspect(category!.Value, facts);
-        var triage = Triage(input, facts, category, confidence, unknown ? null : top);
+        var triage = Triage(input, facts, category, confidence, top); // an abstaining answer still sizes the impact by its best guess
         var (wouldPage, pageReason) = Page(input, facts, category, unknown, triage);
         var summary = unknown
             ? $"Unknown (confidence {confidence.ToString("0.00", CultureInfo.InvariantCulture)} below {o.ConfidenceThreshold.ToString("0.00", CultureInfo.InvariantCulture)})"

@@ -182,7 +182,15 @@ public static partial class TriageEngine
             // ("notifier (production)", "checkout-prod") is dropped to find the catalog's entry.
             var bare = QualifierRegex().Replace(named, "").Trim();
             var entry = names.FirstOrDefault(n => string.Equals(n, bare, StringComparison.OrdinalIgnoreCase));
-            return entry is not null ? (entry, $"label '{key}' \"{Clip(named)}\"", true) : (named, $"label '{key}'", true);
+            if (entry is not null)
+            {
+                return (entry, $"label '{key}' \"{Clip(named)}\"", true);
+            }
+
+            // A component the catalog does not list (a consumer group, queue or topic named in the service label): the
+            // catalog service it is named after, when one stands out; else the label as given.
+            var owner = ServiceNameMatcher.Longest(names, bare) ?? ServiceNameMatcher.ByWords(names, bare);
+            return owner is not null ? (owner, $"label '{key}' \"{Clip(named)}\" (a component of {owner})", false) : (named, $"label '{key}'", true);
         }
 
         foreach (var (where, text) in ServiceTexts(input))

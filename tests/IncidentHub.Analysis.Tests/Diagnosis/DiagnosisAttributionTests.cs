@@ -217,3 +217,53 @@ public sealed class DiagnosisAttributionTests
         Assert.Equal("bank-gateway", DiagnosisEngine.Diagnose(server.Build()).Triage.Service);
     }
 }
+
+public sealed class PoisonMessageTests
+{
+    private static readonly DateTimeOffset Alert = new(2026, 3, 2, 10, 20, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset OnsetTime = Alert.AddMinutes(-8);
+
+    /// <summary>A consumer stuck on one record: the same offset fails on every retry, lag grows, consumption stops.</summary>
+    internal static Case StuckConsumer(bool withDeploy)
+    {
+        var c = new Case("ledger-projector", tier: 2, title: "Consumer group ledger-projector-cg lag is growing")
+            .Trace("tr-ser", StackLanguage.Java, "org.apache.kafka.common.errors.RecordDeserializationException",
+                "Error deserializing key/value for partition ledger-events-3 at offset 918273", 240, null,
+                new StackFrame("com.acme.ledger.Projector.poll", "Projector.java", 51, true))
+            .Onset("on-lag", "kafka_consumergroup_lag{group=\"ledger-projector-cg\",partition=\"3\"}", MetricRole.Other, 0, 5200)
+            .Onset("on-consumed", "kafka_consumer_records_consumed_rate{group=\"ledger-projector-cg\"}", MetricRole.Other, 60, 0);
+        c.Templates.Add(new("t-retry", new TemplateShift("ledger-projector", "Retrying record at offset <NUM> of ledger-events-<NUM> (attempt <NUM>)", 0, 240,
+            OnsetTime.AddSeconds(10), ["Retrying record at offset 918273 of ledger-events-3 (attempt 12)", "Retrying record at offset 918273 of ledger-events-3 (attempt 13)"],
+            true, 240, true)));
+        if (withDeploy)
+        {
+            c.Deploy("dep-prev", "3.1.0", new string('1', 40), Alert.AddDays(-3))
+                .Deploy("dep-new", "3.2.0", new string('2', 40), OnsetTime.AddMinutes(-50))
+                .Commit("c-new", new string('2', 40), Alert.AddHours(-3), "projector: log batch sizes", "src/main/java/com/acme/ledger/Metrics.java");
+        }
+
+        return c;
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // a deploy that did not touch the failing code is only close in time
+    public void OneRecordFailingAgainAndAgain_WhileTheConsumerStops_IsADataProblem(bool withDeploy)
+    {
+        var d = DiagnosisEngine.Diagnose(StuckConsumer(withDeploy).Build());
+
+        Assert.True(d.Category == HypothesisCategory.DataSchema, string.Join("\n", d.Hypotheses.Take(3).Select(h => $"{h.Category} {h.Score} {string.Join(" | ", h.Features)}")) + d.Summary);
+        Assert.Contains("918273", d.Hypotheses[0].Statement, StringComparison.Ordinal);
+        Assert.Equal(Severity.P2, d.Triage.Severity); // background work fails
+    }
+
+    [Fact]
+    public void AnAlertNamingOnlyAConsumerGroup_IsTheCatalogServiceItIsNamedAfter()
+    {
+        var input = new IncidentHub.Analysis.Triage.TriageInput("Consumer lag high",
+            [new IncidentHub.Analysis.Triage.AlertFacts(new Dictionary<string, string> { ["service"] = "ledger-projector-cg" }, new Dictionary<string, string>())],
+            [new("ledger-projector", 2), new("ledger-api", 1), new("billing-worker", 2)]);
+
+        Assert.Equal("ledger-projector", IncidentHub.Analysis.Triage.TriageEngine.ResolveService(input).Service);
+    }
+}

@@ -94,6 +94,12 @@ internal sealed class BadDeployScorer : ICategoryScorer
         {
             Scale(s, 0.6, EvidenceKind.Changes, EvidenceKind.Metrics);
         }
+        else if (f.Poison.Count > 0 && f.CodeExplanation < 0.4)
+        {
+            // One message fails again and again and no change of the window touches the failing code: the input, not
+            // the deploy, is what changed on the failing path.
+            Scale(s, 0.5);
+        }
         else if (blame is null && f.NonCodeErrorText && f.Correlation.BestExplained is not { Explanation: >= 0.4 })
         {
             // The errors name another cause (a certificate, a dependency, the network, the data) and no change of the
