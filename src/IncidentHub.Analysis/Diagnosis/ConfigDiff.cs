@@ -120,13 +120,6 @@ internal static partial class ConfigDiff
     /// <summary>Normalised for matching a key against error text: lower case without separators (read-timeout = readTimeout).</summary>
     internal static string Normalise(string text) => SeparatorRegex().Replace(text.ToLowerInvariant(), "");
 
-    /// <summary>The key's most specific part (after the last dot) when long enough to be telling, else the whole key.</summary>
-    internal static string KeyWord(string key)
-    {
-        var last = key.Split('.', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? key;
-        return Normalise(last.Length >= 5 ? last : key);
-    }
-
     /// <summary>
     /// The words an error would use to name the key: each dotted part normalised (<c>ratelimit.permits-per-second</c> gives
     /// <c>ratelimit</c> and <c>permitspersecond</c>), also without a unit suffix (<c>timeout_ms</c> gives <c>timeout</c>,
