@@ -352,6 +352,12 @@ public static partial class ChangeCorrelator
     }
 
     /// <summary>Package manifests and CI files look like config by extension but ship code changes.</summary>
+    /// <summary>Documentation: neither code nor configuration (docs/, *.md/.rst/.adoc, README, CHANGELOG, LICENSE ...).</summary>
+    public static bool IsDocumentation(string path) => DocumentationRegex().IsMatch(path.Replace('\\', '/'));
+
+    [GeneratedRegex(@"(?:^|/)docs?/|\.(?:md|markdown|rst|adoc|asciidoc)$|(?:^|/)(?:README|CHANGELOG|CHANGES|LICENSE|NOTICE|AUTHORS|CONTRIBUTING|CODEOWNERS)(?:\.\w+)?$", RegexOptions.IgnoreCase)]
+    private static partial Regex DocumentationRegex();
+
     [GeneratedRegex(@"(?:^|/)(?:pyproject\.toml|Cargo\.toml|Pipfile|poetry\.lock|package(?:-lock)?\.json|go\.(?:mod|sum)|pom\.xml|build\.gradle(?:\.kts)?|requirements[\w.-]*\.txt|[\w.-]+\.csproj|Directory\.Packages\.props)$|(?:^|/)\.github/|(?:^|/)\.gitlab-ci\.yml$", RegexOptions.IgnoreCase)]
     private static partial Regex DependencyManifestRegex();
 

@@ -62,7 +62,7 @@ internal static partial class ConfigDiff
                 if (KeyValueRegex().Match(line[1..]) is { Success: true } m)
                 {
                     var key = m.Groups["key"].Value;
-                    var value = m.Groups["value"].Value.Trim().Trim('"', '\'');
+                    var value = m.Groups["value"].Value.Trim().TrimEnd(',').Trim().Trim('"', '\'');
                     if (line[0] == '-')
                     {
                         removed[key] = value;
@@ -120,14 +120,38 @@ internal static partial class ConfigDiff
     /// <summary>Normalised for matching a key against error text: lower case without separators (read-timeout = readTimeout).</summary>
     internal static string Normalise(string text) => SeparatorRegex().Replace(text.ToLowerInvariant(), "");
 
-    /// <summary>The key's most specific part (after the last dot) when long enough to be telling, else the whole key.</summary>
-    internal static string KeyWord(string key)
+    /// <summary>
+    /// The words an error would use to name the key: each dotted part normalised (<c>ratelimit.permits-per-second</c> gives
+    /// <c>ratelimit</c> and <c>permitspersecond</c>), also without a unit suffix (<c>timeout_ms</c> gives <c>timeout</c>,
+    /// <c>initialDelaySeconds</c> gives <c>initialdelay</c>); at least 5 letters and not a generic word (enabled, value,
+    /// size, count, default ...), which names no particular setting.
+    /// </summary>
+    internal static IReadOnlyList<string> KeyWords(string key)
     {
-        var last = key.Split('.', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? key;
-        return Normalise(last.Length >= 5 ? last : key);
+        var words = new List<string>();
+        foreach (var part in key.Split('.', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var unitless = UnitSuffixRegex().Replace(part, "");
+            foreach (var w in new[] { Normalise(part), Normalise(unitless) })
+            {
+                if (w.Length >= 5 && !GenericKeyWordRegex().IsMatch(w) && !words.Contains(w))
+                {
+                    words.Add(w);
+                }
+            }
+        }
+
+        return words;
     }
 
-    [GeneratedRegex(@"^\s*(?:export\s+)?(?<key>[A-Za-z_][\w.\-]*)\s*[:=]\s*(?<value>[^#\r]*?)\s*(?:#.*)?$")]
+    [GeneratedRegex(@"(?:[-_]?(?:ms|millis|milliseconds|secs?|seconds|minutes|mins|hours|bytes|kb|mb|gb|pct|percent)|(?<=[a-z])(?:Ms|Millis|Seconds|Secs|Minutes|Bytes|Percent))$")]
+    private static partial Regex UnitSuffixRegex();
+
+    [GeneratedRegex(@"^(?:enabled?|disabled?|value|values|default|defaults|config|configs|settings|count|size|level|name|server|client|service|options?|params?|prod|production|staging|general|common|spec|metadata|template|containers?|true|false)$")]
+    private static partial Regex GenericKeyWordRegex();
+
+    // key: value, key=value, and JSON's "key": value, (the quotes around the key and a trailing comma dropped).
+    [GeneratedRegex(@"^\s*(?:export\s+)?[""']?(?<key>[A-Za-z_][\w.\-]*)[""']?\s*[:=]\s*(?<value>[^#\r{\[]*?)\s*(?:#.*)?$")]
     private static partial Regex KeyValueRegex();
 
     [GeneratedRegex(@"^[""']?(?<n>[-+]?\d+(?:\.\d+)?)\s*(?<u>ms|s|sec|min|m|h|d|kib|kb|ki|k|mib|mb|mi|gib|gb|gi|g|b|%)?[""']?$", RegexOptions.IgnoreCase)]

@@ -68,7 +68,7 @@ public static class DiagnosisEngine
         // A change-caused best guess names its change even when the answer abstains: responders look there first.
         // (only a change tied to the failure by a file: never the bare deploy of an abstaining answer).
         var suspect = unknown ? (top is null ? null : Suspect(top.Category, facts) is { File: not null } guess ? guess : null) : Suspect(category!.Value, facts);
-        var triage = Triage(input, facts, category, confidence, unknown ? null : top);
+        var triage = Triage(input, facts, category, confidence, top); // an abstaining answer still sizes the impact by its best guess
         var (wouldPage, pageReason) = Page(input, facts, category, unknown, triage);
         var summary = unknown
             ? $"Unknown (confidence {confidence.ToString("0.00", CultureInfo.InvariantCulture)} below {o.ConfidenceThreshold.ToString("0.00", CultureInfo.InvariantCulture)})"
@@ -263,6 +263,13 @@ public static class DiagnosisEngine
         var others = known.Where(k => !string.Equals(k, input.Service, StringComparison.OrdinalIgnoreCase)).ToList();
         var ids = top.EvidenceIds.ToHashSet(StringComparer.Ordinal);
 
+        // The peer refused our own (client) certificate: the certificate at fault is the alerted service's.
+        if (category == HypothesisCategory.CertificateExpiry
+            && f.IncidentTexts.Any(t => ids.Contains(t.EvidenceId) && PeerRejectedCertificateRegex().IsMatch(t.Text)))
+        {
+            return null;
+        }
+
         // Names that do not resolve: neither the caller nor the callee is at fault but the DNS service the catalog lists.
         if (category == HypothesisCategory.NetworkDns)
         {
@@ -272,9 +279,16 @@ public static class DiagnosisEngine
             var dnsServices = others.Where(k => DnsServiceNameRegex().IsMatch(k)).ToList();
             if (resolution.Count > 0 && dnsServices.Count > 0)
             {
-                // Prefer the DNS service the evidence names (its own series or log lines), else the only one.
-                var named = dnsServices.FirstOrDefault(k => f.IncidentTexts.Any(t => IncidentHub.Analysis.Triage.ServiceNameMatcher.Occurs(t.Text, k))
-                    || f.Onsets.Any(x => IncidentHub.Analysis.Triage.ServiceNameMatcher.Occurs(x.Fact.SeriesName, k)));
+                // Prefer the DNS service with its own evidence of trouble: a change of it went live in the 6 h before the
+                // onset (2), a series labelled with its name moved (1 each, at most 2), the errors or a moving series name it
+                // (0.5: a metric prefix such as coredns_ names the software, which several DNS services may run). Else the only one.
+                double Trouble(string k) =>
+                    (input.Deploys.Any(d => string.Equals(d.Fact.Service, k, StringComparison.OrdinalIgnoreCase) && d.Fact.At <= f.Anchor && f.Anchor - d.Fact.At <= TimeSpan.FromHours(6)) ? 2 : 0)
+                    + Math.Min(2, f.Onsets.Count(x => x.Fact.SeriesName.Contains($"=\"{k}\"", StringComparison.OrdinalIgnoreCase)))
+                    + (f.IncidentTexts.Any(t => IncidentHub.Analysis.Triage.ServiceNameMatcher.Occurs(t.Text, k))
+                       || f.Onsets.Any(x => IncidentHub.Analysis.Triage.ServiceNameMatcher.Occurs(x.Fact.SeriesName, k)) ? 0.5 : 0);
+                var ranked = dnsServices.Select(k => (Service: k, Score: Trouble(k))).OrderByDescending(x => x.Score).ToList();
+                var named = ranked[0].Score > 0 && (ranked.Count == 1 || ranked[0].Score > ranked[1].Score) ? ranked[0].Service : null;
                 if (named is not null || dnsServices.Count == 1)
                 {
                     return (named ?? dnsServices[0], "name resolution", resolution);

@@ -45,6 +45,12 @@ internal static class Evidence
 
     internal static readonly TimeSpan CoincidenceWindow = TimeSpan.FromMinutes(3);
 
+    /// <summary>
+    /// Code and configuration changed in one window: the change hypothesis whose side explains the failure less keeps this
+    /// share of its evidence (the timing and the errors after the release fit both; the explanation decides).
+    /// </summary>
+    internal const double ReleaseAttribution = 0.5;
+
     internal static string FirstFeature(List<Signal> signals) =>
         signals.OrderByDescending(x => x.Strength).FirstOrDefault()?.Feature ?? "";
 
@@ -71,9 +77,14 @@ internal static class Evidence
     };
 
     /// <summary>A deploy whose shipped commits touch configuration files only, or a config-kind deploy that shipped no commits we know.</summary>
+    /// <summary>
+    /// The release shipped no code: every file its commits touch is configuration or documentation (a docs page cannot
+    /// fail a request), and at least one is configuration; or, without commits, the deploy is recorded as a config change.
+    /// </summary>
     internal static bool OnlyConfiguration(DeployWindow w) =>
         w.Commits.Count > 0
-            ? w.Commits.All(c => c.Fact.Files.Count > 0 && c.Fact.Files.All(ChangeCorrelator.IsConfigFile))
+            ? w.Commits.All(c => c.Fact.Files.Count > 0 && c.Fact.Files.All(p => ChangeCorrelator.IsConfigFile(p) || ChangeCorrelator.IsDocumentation(p)))
+                && w.Commits.Any(c => c.Fact.Files.Any(ChangeCorrelator.IsConfigFile))
             : w.Deploy.Fact.Kind is { } kind && kind.Contains("config", StringComparison.OrdinalIgnoreCase);
 
     internal static bool IsScheduledTask(DeployEvent d) => d.Kind is { } kind && ScheduledKindRegex().IsMatch(kind);

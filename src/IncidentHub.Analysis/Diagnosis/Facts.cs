@@ -9,7 +9,7 @@ internal sealed record TextFact(EvidenceKind Kind, string EvidenceId, string Tex
 /// <summary>A probe failing from one place while a probe of the same target from elsewhere passes.</summary>
 internal sealed record ConfinedProbe(string FailingEvidenceId, string Failing, string? HealthyEvidenceId, string Healthy, string? Target);
 
-internal sealed class Facts
+internal sealed partial class Facts
 {
     public required DiagnosisInput Input { get; init; }
     public required DiagnosisOptions Options { get; init; }
@@ -69,6 +69,32 @@ internal sealed class Facts
         }
     }
 
+    /// <summary>Incident errors that name a key a config edit of the window changed (any telling word of its dotted path).</summary>
+    public required List<(ConfigEdit Edit, TextFact Text)> NamedConfigKeys { get; init; }
+
+    /// <summary>
+    /// How well the configuration side of the window explains the failure (0..1): a config edit whose commit went live
+    /// before the onset sets a key to an extreme value (0.6) and the errors name a changed key (0.4); a changed key the
+    /// errors name alone gives 0.4. Compared with <see cref="CodeExplanation"/> when one release ships both.
+    /// </summary>
+    public double ConfigExplanation
+    {
+        get
+        {
+            var live = ConfigEdits.Where(e => Correlation.Candidates.Any(c => c.TouchesConfig && c.LeadTime is not null && c.Commit is { } sha
+                && ChangeCorrelator.ShaMatches(sha, e.Sha))).ToList();
+            var extreme = live.Any(e => e.Extreme) ? 0.6 : 0;
+            var named = NamedConfigKeys.Count > 0 ? 0.4 : 0;
+            return extreme + named;
+        }
+    }
+
+    /// <summary>
+    /// How well the code side explains the failure (0..1): the best-explaining commit's explanation (its file 0.4, the
+    /// failing line +0.3, the function +0.15, shared words), or 0.7 for a commit blamed for a failing line.
+    /// </summary>
+    public double CodeExplanation => Math.Max(Correlation.BestExplained?.Explanation ?? 0, Correlation.BestBlame is null ? 0 : 0.7);
+
     /// <summary>One message failing the same consumer again and again.</summary>
     public required List<PoisonMessage> Poison { get; init; }
 
@@ -90,7 +116,7 @@ internal sealed class Facts
         bool Clean(string text) => !flaggedTexts.Contains(text) && InjectionDetector.Check(text) is null;
 
         var window = (From: input.AlertAt - TimeSpan.FromHours(3), To: input.AlertAt + TimeSpan.FromMinutes(15));
-        var onsets = input.Onsets.Where(x => x.Fact.At >= window.From && x.Fact.At <= window.To).ToList();
+        var onsets = input.Onsets.Concat(DerivedErrorShares(input)).Where(x => x.Fact.At >= window.From && x.Fact.At <= window.To).ToList();
         var userOnsets = onsets.Where(x => x.Fact.Direction == "up" && IsMaterial(x.Fact)).OrderBy(x => x.Fact.At).ToList();
         // The onset: the first user-facing metric change; else the first new error template; else
         // the first saturation or traffic change; else the alert itself.
@@ -186,6 +212,7 @@ internal sealed class Facts
             .GroupBy(x => x.Commit.Fact.Sha, StringComparer.OrdinalIgnoreCase).Select(g => g.OrderByDescending(x => x.Proximity).First())
             .ToList();
 
+        var configEdits = ConfigDiff.From(input.Diffs ?? []);
         var lockWaits = texts.Where(t => LockWaitRegex().IsMatch(t.Text) || (migrations.Count > 0 && StatementTimeoutRegex().IsMatch(t.Text))).ToList();
 
         return new Facts
@@ -212,7 +239,10 @@ internal sealed class Facts
             NoiseShown = noiseShown,
             NearLimit = nearLimit,
             ExhaustionShown = exhaustionShown,
-            ConfigEdits = ConfigDiff.From(input.Diffs ?? []),
+            ConfigEdits = configEdits,
+            NamedConfigKeys = configEdits.SelectMany(e => ConfigDiff.KeyWords(e.Key).Count == 0 ? [] :
+                    texts.Where(t => ConfigDiff.KeyWords(e.Key).Any(w => ConfigDiff.Normalise(t.Text).Contains(w, StringComparison.Ordinal))).Select(t => (e, t)))
+                .ToList(),
             Migrations = migrations,
             Poison = PoisonMessages.Find(texts, counts),
             LockWaits = lockWaits,
@@ -251,6 +281,73 @@ internal sealed class Facts
 
         return result;
     }
+
+    /// <summary>
+    /// Request counters split by a status label (<c>http_requests_total{code="500"}</c>, <c>status</c>,
+    /// <c>http_response_status_code</c>, <c>status_code</c>) with no error-ratio series measured: the share of 5xx among
+    /// all of them, summed over every other label (pods, routes) point by point, is the error ratio users see. Its onset is
+    /// found as any series' is and cited by the first 5xx series.
+    /// </summary>
+    internal static List<Cited<MetricOnset>> DerivedErrorShares(DiagnosisInput input)
+    {
+        if (input.Series.Any(x => x.Fact.Role == MetricRole.ErrorRatio) || input.Onsets.Any(x => x.Fact.Role == MetricRole.ErrorRatio))
+        {
+            return [];
+        }
+
+        var result = new List<Cited<MetricOnset>>();
+        var byMetric = input.Series.Where(x => x.Fact.Role is MetricRole.Traffic or MetricRole.Other && StatusOf(x.Fact) is not null)
+            .GroupBy(x => x.Fact.Name.Split('{')[0], StringComparer.Ordinal);
+        foreach (var metric in byMetric)
+        {
+            var failing = metric.Where(x => StatusOf(x.Fact)!.StartsWith('5')).ToList();
+            if (failing.Count == 0 || failing.Count == metric.Count())
+            {
+                continue;
+            }
+
+            var all = new SortedDictionary<DateTimeOffset, double>();
+            var bad = new Dictionary<DateTimeOffset, double>();
+            foreach (var series in metric.DistinctBy(x => x.Fact.Name))
+            {
+                var fails = StatusOf(series.Fact)!.StartsWith('5');
+                foreach (var point in series.Fact.Points.Where(p => double.IsFinite(p.Value) && p.Value >= 0))
+                {
+                    all[point.At] = all.GetValueOrDefault(point.At) + point.Value;
+                    if (fails)
+                    {
+                        bad[point.At] = bad.GetValueOrDefault(point.At) + point.Value;
+                    }
+                }
+            }
+
+            var points = all.Where(kv => kv.Value > 0).Select(kv => new MetricPoint(kv.Key, bad.GetValueOrDefault(kv.Key) / kv.Value)).ToList();
+            var name = $"5xx share of {metric.Key}";
+            if (OnsetDetector.Detect(name, MetricRole.ErrorRatio, points) is { } onset)
+            {
+                result.Add(new Cited<MetricOnset>(failing[0].EvidenceId, onset));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The value of a status/code label (500, 5xx, 200), or null when the series has none.</summary>
+    private static string? StatusOf(MetricSeries series)
+    {
+        foreach (var (key, value) in series.Labels)
+        {
+            if (StatusLabelRegex().IsMatch(key) && value.Length >= 3 && value[0] is >= '1' and <= '5')
+            {
+                return value;
+            }
+        }
+
+        return null;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?:code|status|status_code|http_status|http_status_code|http_response_status_code|response_code|statuscode)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex StatusLabelRegex();
 
     private static bool IsDemand(string seriesName)
     {

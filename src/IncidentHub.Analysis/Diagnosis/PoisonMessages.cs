@@ -36,6 +36,7 @@ internal static partial class PoisonMessages
         return result;
     }
 
-    [GeneratedRegex(@"\b(?:message|msg|offset|record|event|delivery|envelope|payload|receipt)[\s_-]*(?:id|key|offset|tag|no|number|handle)?\s*[:=#]?\s*[""'\[(]?(?<id>[A-Za-z0-9][\w:\-]{2,})", RegexOptions.IgnoreCase)]
+    // The keyword must stand as a word of its own ("ledger-events-3" names a topic, not an event id).
+    [GeneratedRegex(@"\b(?:message|msg|offset|record|event|delivery|envelope|payload|receipt)(?:[\s_-]*(?:id|key|offset|tag|no|number|handle))?\b\s*[:=#]?\s*[""'\[(]?(?<id>[A-Za-z0-9][\w:\-]{2,})", RegexOptions.IgnoreCase)]
     private static partial Regex MessageIdRegex();
 }

@@ -24,10 +24,75 @@ public static partial class StackTraceExtractor
         var raw = new List<RawTrace>();
         foreach (var source in lines.GroupBy(l => l.Source, StringComparer.Ordinal))
         {
-            new SourceScanner(source.Key, raw).Scan(source);
+            new SourceScanner(source.Key, raw).Scan(source.SelectMany(ExpandStructured));
         }
 
         return Group(raw);
+    }
+
+    /// <summary>Field names under which structured (JSON) loggers put a multi-line stack trace.</summary>
+    private static readonly string[] StackFields = ["stack", "stacktrace", "stack_trace", "stackTrace", "backtrace", "exception", "exc_info", "traceback", "trace", "error"];
+
+    /// <summary>
+    /// A JSON log record that carries a multi-line stack trace in a field (<c>"stack": "Type: msg\n  at ..."</c>, also
+    /// inside an <c>error</c>/<c>err</c>/<c>exception</c> object) becomes the lines of that trace, each with the record's line
+    /// number and time, so that the per-language state machine reads them as it reads plain multi-line logs. Records
+    /// without such a field pass through unchanged.
+    /// </summary>
+    internal static IEnumerable<LogLine> ExpandStructured(LogLine line)
+    {
+        var text = line.Text;
+        var start = text.IndexOf('{', StringComparison.Ordinal);
+        if (start < 0 || start > 64 || !text.Contains("\\n", StringComparison.Ordinal) || text.Length > 256 * 1024)
+        {
+            return [line];
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(text.AsMemory(start));
+            if (doc.RootElement.ValueKind != JsonValueKind.Object || StackField(doc.RootElement, 0) is not { } stack)
+            {
+                return [line];
+            }
+
+            return stack.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0)
+                .Select(l => line with { Text = l }).Prepend(line with { Text = JsonMessage(doc.RootElement) }).ToList();
+        }
+        catch (JsonException)
+        {
+            return [line];
+        }
+    }
+
+    private static string? StackField(JsonElement obj, int depth)
+    {
+        foreach (var name in StackFields.Concat(depth == 0 ? ["err"] : []))
+        {
+            if (!obj.TryGetProperty(name, out var value))
+            {
+                continue;
+            }
+
+            if (value.ValueKind == JsonValueKind.String && value.GetString() is { } s && s.Contains('\n', StringComparison.Ordinal))
+            {
+                return s;
+            }
+
+            if (value.ValueKind == JsonValueKind.Object && depth == 0 && StackField(value, 1) is { } nested)
+            {
+                return nested;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The record's level and message, kept as the line before the trace (what a plain logger prints first).</summary>
+    private static string JsonMessage(JsonElement root)
+    {
+        static string? Str(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        return $"{Str(root, "level") ?? Str(root, "severity") ?? "error"} {Str(root, "msg") ?? Str(root, "message") ?? ""}".Trim();
     }
 
     // ---- grouping ------------------------------------------------------------------------------
@@ -690,6 +755,15 @@ public static partial class StackTraceExtractor
                 headerText = thread.Groups[1].Value;
             }
 
+            // A JVM throwable whose class is named otherwise (io.x.ratelimiter.RequestNotPermitted: msg): a fully qualified
+            // class name opening the line; it counts only when frames follow (PendingHeader drops it otherwise).
+            if (headerText.Length > 0 && char.IsAsciiLetterLower(headerText[0]) && headerText.Contains('.', StringComparison.Ordinal)
+                && text.AsSpan().IndexOfAny(HeaderWords) < 0 && QualifiedHeaderRegex().Match(headerText) is { Success: true } qualified)
+            {
+                BeginHeader(line, at, headerText, qualified);
+                return;
+            }
+
             // Cheap test first: every header names an ...Exception, ...Error, ...Throwable or ...Fault.
             if (text.AsSpan().IndexOfAny(HeaderWords) < 0)
             {
@@ -727,6 +801,7 @@ public static partial class StackTraceExtractor
             foreach (var part in headerText.Split(" ---> ", StringSplitOptions.RemoveEmptyEntries))
             {
                 var m = HeaderRegex().Match(part.Trim());
+                m = m.Success ? m : QualifiedHeaderRegex().Match(part.Trim());
                 if (m.Success)
                 {
                     _current.Chain.Add((m.Groups["type"].Value, HeaderMessage(m)));
@@ -1402,6 +1477,10 @@ public static partial class StackTraceExtractor
     // type: qualified (a.b.C, Ruby's A::B) or plain name ending in Exception/Error/Throwable/Fault (or plain "Error"), optional HRESULT and Node [code].
     [GeneratedRegex(@"^(?:Unhandled exception\.\s+|Uncaught\s+)?(?<type>(?:[A-Za-z_$][\w$]*(?:\.|::))*(?:[A-Za-z_$][\w$`]*)?(?:Exception|Error|Throwable|Fault))(?:\s\(0x[0-9A-Fa-f]+\))?(?: \[(?<code>[A-Z_0-9]+)\])?(?::\s?(?<msg>.*))?$")]
     private static partial Regex HeaderRegex();
+
+    /// <summary>A fully qualified JVM class name (two or more lower-case package parts) opening the line, then ": message".</summary>
+    [GeneratedRegex(@"^(?<type>(?:[a-z_][\w$]*\.){2,}[A-Z][\w$]*)(?::\s?(?<msg>.*))?$")]
+    private static partial Regex QualifiedHeaderRegex();
 
     [GeneratedRegex(@"(?<![\w.$:])(?:[A-Za-z_$][\w$]*(?:\.|::))*(?:[A-Za-z_$][\w$`]*)?(?:Exception|Error)(?:\s\(0x[0-9A-Fa-f]+\))?(?: \[[A-Z_0-9]+\])?: ")]
     private static partial Regex EmbeddedHeaderRegex();

@@ -17,8 +17,16 @@ internal static partial class Vocabulary
     [GeneratedRegex(@"IndexError|KeyError|AttributeError|TypeError|NameError|UnboundLocalError|ZeroDivisionError|AssertionError|NullPointerException|NullReferenceException|ClassCastException|IndexOutOfRange|ArrayIndexOutOfBounds|StringIndexOutOfBounds|ArgumentOutOfRange|ArgumentNullException|InvalidCastException|IllegalArgumentException|IllegalStateException|UnsupportedOperationException|NoSuchMethodError|NoSuchFieldError|ReferenceError|is not a function|Cannot read propert|undefined is not|nil pointer dereference|index out of range|invalid memory address|ConcurrentModificationException|NumberFormatException|FormatException|KeyNotFoundException|MissingMethodException")]
     internal static partial Regex CodeBugRegex();
 
-    [GeneratedRegex(@"x509|certificate (?:has )?expired|certificate (?:verify|verification) failed|CERTIFICATE_VERIFY_FAILED|CERT_HAS_EXPIRED|certificate is not yet valid|bad certificate|certificate unknown|SSLHandshakeException|PKIX path|unable to verify the first certificate|self[- ]signed certificate|TLS handshake (?:error|fail)|handshake_failure|SSL routines|AuthenticationException: The remote certificate|RemoteCertificateValidation|certificate (?:chain|revoked)|NotAfter|expired certificate", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"x509|certificate (?:has )?expired|certificate (?:verify|verification) failed|CERTIFICATE_VERIFY_FAILED|CERT_HAS_EXPIRED|certificate is not yet valid|bad certificate|certificate unknown|SSLHandshakeException|PKIX path|unable to verify the first certificate|self[- ]signed certificate|TLS handshake (?:error|fail)|handshake_failure|SSL routines|AuthenticationException: The remote certificate|RemoteCertificateValidation|certificate (?:chain|revoked)|NotAfter|expired certificate|ALERT_CERTIFICATE_EXPIRED|CERTIFICATE_EXPIRED|alert certificate expired|certificate required|CERTIFICATE_REQUIRED", RegexOptions.IgnoreCase)]
     internal static partial Regex CertificateErrorRegex();
+
+    /// <summary>
+    /// The peer refused OUR certificate (a TLS alert it sent back: "remote error: tls: expired certificate",
+    /// SSLV3_ALERT_CERTIFICATE_EXPIRED, "certificate required"): the expired or missing certificate is the caller's own
+    /// client certificate, so the fault stays with the alerted service, not the host it called.
+    /// </summary>
+    [GeneratedRegex(@"remote error: tls|tlsv1 alert|sslv3 alert|SSLV3_ALERT|TLSV1_ALERT|alert (?:bad|expired|unknown) certificate|certificate required|CERTIFICATE_REQUIRED|peer (?:rejected|did not accept) (?:our|the client) certificate|client certificate", RegexOptions.IgnoreCase)]
+    internal static partial Regex PeerRejectedCertificateRegex();
 
     [GeneratedRegex(@"ssl|tls|cert", RegexOptions.IgnoreCase)]
     internal static partial Regex CertificateSeriesRegex();
@@ -32,7 +40,7 @@ internal static partial class Vocabulary
     [GeneratedRegex(@"OutOfMemory|OOMKilled|\bOOM\b|out of memory|Cannot allocate memory|MemoryError|Java heap space|GC overhead limit|too many (?:connections|clients|open files)|remaining connection slots|connection pool (?:exhausted|is full|timeout)|pool (?:exhausted|timeout)|Timeout waiting for (?:a )?connection|unable to acquire (?:a )?connection|could not obtain connection|max(?:imum)? pool size|no space left on device|disk (?:is )?full|ENOSPC|EMFILE|RejectedExecutionException|queue (?:is )?full|thread pool (?:exhausted|starvation)|resource exhausted|RESOURCE_EXHAUSTED|memory limit|evicted|maxmemory", RegexOptions.IgnoreCase)]
     internal static partial Regex CapacityErrorRegex();
 
-    [GeneratedRegex(@"(?:(?:responded|returned|received|got|answered|replied)(?: with)?\s*[:=]?\s*(?:HTTP\s*)?(?:status\s*(?:code\s*)?)?|status code\s*)(?:429|50[0-4])\b|\b(?:429|502|503|504)\b\s*(?:Too Many Requests|Bad Gateway|Service Unavailable|Gateway Time-?out)|Too Many Requests|rate[- ]limit(?:ed)?|quota exceeded|upstream (?:error|timed? ?out|connect|request|returned|unavailable)|circuit (?:breaker )?(?:is )?open|CircuitBreakerOpen|BrokenCircuit|deadline exceeded|DEADLINE_EXCEEDED|UNAVAILABLE:|(?:timed out|timeout) (?:calling|contacting|waiting for|after \d+\s*m?s (?:calling|to))|dependency \S+ (?:unhealthy|down|failed)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?:(?:responded|returned|received|got|answered|replied)(?: with)?\s*[:=]?\s*(?:HTTP\s*)?(?:status\s*(?:code\s*)?)?|status[ _]?code\s*[:=]?\s*)(?:429|50[0-4])\b|\bSlowDown\b|\bServiceUnavailable(?:Exception)?\b|\b(?:429|502|503|504)\b\s*(?:Too Many Requests|Bad Gateway|Service Unavailable|Gateway Time-?out)|Too Many Requests|rate[- ]limit(?:ed)?|quota exceeded|upstream (?:error|timed? ?out|connect|request|returned|unavailable)|circuit (?:breaker )?(?:is )?open|CircuitBreakerOpen|BrokenCircuit|deadline exceeded|DEADLINE_EXCEEDED|UNAVAILABLE:|(?:timed out|timeout) (?:calling|contacting|waiting for|after \d+\s*m?s (?:calling|to))|dependency \S+ (?:unhealthy|down|failed)", RegexOptions.IgnoreCase)]
     internal static partial Regex DependencyErrorRegex();
 
     [GeneratedRegex(@"(?:upstream|client|outbound|external|vendor|dependency|downstream)", RegexOptions.IgnoreCase)]

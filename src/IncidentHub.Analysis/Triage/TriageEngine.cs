@@ -182,7 +182,16 @@ public static partial class TriageEngine
             // ("notifier (production)", "checkout-prod") is dropped to find the catalog's entry.
             var bare = QualifierRegex().Replace(named, "").Trim();
             var entry = names.FirstOrDefault(n => string.Equals(n, bare, StringComparison.OrdinalIgnoreCase));
-            return entry is not null ? (entry, $"label '{key}' \"{Clip(named)}\"", true) : (named, $"label '{key}'", true);
+            if (entry is not null)
+            {
+                return (entry, $"label '{key}' \"{Clip(named)}\"", true);
+            }
+
+            // A component the catalog does not list (a consumer group, queue or topic named in the service label): the
+            // catalog service it is named after, when one stands out; else the label as given.
+            // (only a name that says it is such a component: "checkout-api" is a service of its own, not "checkout").
+            var owner = ComponentNameRegex().IsMatch(bare) ? ServiceNameMatcher.Longest(names, bare) ?? ServiceNameMatcher.ByWords(names, bare) : null;
+            return owner is not null ? (owner, $"label '{key}' \"{Clip(named)}\" (a component of {owner})", false) : (named, $"label '{key}'", true);
         }
 
         foreach (var (where, text) in ServiceTexts(input))
@@ -205,6 +214,9 @@ public static partial class TriageEngine
 
         return (null, null, false);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?:^|[-_.\s])(?:consumers?|cg|group|queue|topic|stream|subscription|subscriber|listener|dlq|partition)(?:$|[-_.\s])", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex ComponentNameRegex();
 
     [System.Text.RegularExpressions.GeneratedRegex(@"\s*\([^)]*\)|[\s_.-]+(?:prod|production|prd|staging|stage|stg|live|canary)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
     private static partial System.Text.RegularExpressions.Regex QualifierRegex();

@@ -94,11 +94,25 @@ internal sealed class BadDeployScorer : ICategoryScorer
         {
             Scale(s, 0.6, EvidenceKind.Changes, EvidenceKind.Metrics);
         }
+        else if (f.Poison.Count > 0 && f.CodeExplanation < 0.4)
+        {
+            // One message fails again and again and no change of the window touches the failing code: the input, not
+            // the deploy, is what changed on the failing path.
+            Scale(s, 0.5);
+        }
         else if (blame is null && f.NonCodeErrorText && f.Correlation.BestExplained is not { Explanation: >= 0.4 })
         {
             // The errors name another cause (a certificate, a dependency, the network, the data) and no change of the
             // window explains the failing code: the deploy is only close in time.
             Scale(s, 0.6, EvidenceKind.Changes, EvidenceKind.Metrics);
+        }
+
+        // One window, code and configuration both changed: when the configuration side explains the failure better (a
+        // value set to an extreme, a changed key the errors name) than any code change explains the failing frames, the
+        // deploy's timing, its errors and its impact belong to the configuration change.
+        if (f.ConfigExplanation > f.CodeExplanation)
+        {
+            Scale(s, ReleaseAttribution);
         }
 
         var what = blame is not null ? $"{blame.File}:{blame.Line} changed by {ChangeCorrelator.Short(blame.Commit)}" : "the deployed code";

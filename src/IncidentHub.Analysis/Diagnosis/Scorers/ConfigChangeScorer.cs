@@ -16,18 +16,8 @@ internal sealed class ConfigChangeScorer : ICategoryScorer
         var extreme = f.ConfigEdits.Where(e => e.Extreme)
             .Select(e => new Signal(EvidenceKind.Changes, 0.9, e.EvidenceId,
                 $"{ChangeCorrelator.Short(e.Sha)} sets {e.Key} in {e.File} to {e.NewValue}" + (e.OldValue is null ? "" : $" (was {e.OldValue})"))).ToList();
-        var named = new List<Signal>();
-        foreach (var e in f.ConfigEdits)
-        {
-            var word = ConfigDiff.KeyWord(e.Key);
-            if (word.Length < 5)
-            {
-                continue;
-            }
-
-            named.AddRange(f.IncidentTexts.Where(t => ConfigDiff.Normalise(t.Text).Contains(word, StringComparison.Ordinal))
-                .Select(t => new Signal(t.Kind, 0.9 * t.Weight, t.EvidenceId, $"the error names {e.Key}, changed by {ChangeCorrelator.Short(e.Sha)}: {Clip(t.Display)}")));
-        }
+        var named = f.NamedConfigKeys.Select(x => new Signal(x.Text.Kind, 0.9 * x.Text.Weight, x.Text.EvidenceId,
+            $"the error names {x.Edit.Key}, changed by {ChangeCorrelator.Short(x.Edit.Sha)}: {Clip(x.Text.Display)}")).ToList();
 
         textHits.AddRange(named);
         s.AddRange(extreme);
@@ -58,10 +48,29 @@ internal sealed class ConfigChangeScorer : ICategoryScorer
             {
                 s.Add(new Signal(EvidenceKind.Metrics, 0.6 * Decay(lead, f.Options.ProximityScale), onset.EvidenceId, $"{onset.Fact.SeriesName} went {onset.Fact.Direction} after the change"));
             }
+
+            // The same timing evidence a code deploy gets: new errors that began after the change went live, when the
+            // change is tied to the failure (a value set to an extreme, or a changed key the errors name).
+            if (candidate.LeadTime is { } live && f.ConfigExplanation > 0)
+            {
+                var liveAt = f.Anchor - live;
+                foreach (var t in f.IncidentTemplates.Where(t => t.Fact.IsNew && t.Fact.FirstSeen is { } seen && seen >= liveAt - TimeSpan.FromMinutes(2)))
+                {
+                    s.Add(new Signal(EvidenceKind.Logs, 0.5 * Decay(t.Fact.FirstSeen!.Value - liveAt, f.Options.ProximityScale), t.EvidenceId,
+                        $"new error template after the change: {Clip(t.Fact.Template)}"));
+                }
+            }
         }
 
         s.AddRange(textHits);
         s.AddRange(Coincident(f, textHits));
+
+        // One window, code and configuration both changed: the side that explains the failure less is only close in time.
+        if (f.CodeExplanation > f.ConfigExplanation && f.CodeExplanation >= 0.4)
+        {
+            Scale(s, ReleaseAttribution, EvidenceKind.Changes, EvidenceKind.Metrics, EvidenceKind.Logs);
+        }
+
         if (f.ConfigEdits.FirstOrDefault(e => e.Extreme) is { } edit)
         {
             return $"{edit.Key} set to {edit.NewValue} in {edit.File} ({ChangeCorrelator.Short(edit.Sha)}) broke the service";

@@ -33,6 +33,13 @@ internal sealed class DataSchemaScorer : ICategoryScorer
         s.AddRange(poison);
         s.AddRange(migrations);
         s.AddRange(Coincident(f, [.. text, .. locks, .. poison]));
+
+        // The consumer stopped making progress while the one message failed: its lag or backlog grew, or its
+        // consumed/processed rate fell (a metric of failed work, independent of the log lines).
+        if (poison.Count > 0 && f.ImpactOnsets.FirstOrDefault(x => x.Fact.Role is not (MetricRole.ErrorRatio or MetricRole.Latency)) is { } stuck)
+        {
+            s.Add(new Signal(EvidenceKind.Metrics, 0.8, stuck.EvidenceId, $"the consumer stopped making progress: {stuck.Fact.SeriesName} went {stuck.Fact.Direction}"));
+        }
         if (text.Count == 0 && atMax.Count == 0)
         {
             return poison.Count > 0 && locks.Count == 0

@@ -88,6 +88,12 @@ public sealed class InvestigateJob(
 
             var recalled = await RecallAsync(run, incident.Title, labels, ct);
             var input = run.ToInput(incident.Title, incident.Severity, labels, catalog, recalled);
+            if (o.DumpInputsTo is { Length: > 0 } dump)
+            {
+                Directory.CreateDirectory(dump);
+                await File.WriteAllTextAsync(Path.Combine(dump, $"{incident.Number}-{attempt}.json"), System.Text.Json.JsonSerializer.Serialize(input), ct);
+            }
+
             last = DiagnosisEngine.Diagnose(input, diagnosisOptions.Value);
             lastRecord = await StoreDiagnosisAsync(incidentId, incident.TriggeredAt, attempt, last, ct);
 

@@ -56,5 +56,11 @@ public sealed class InvestigationOptions
     [Range(80, 10_000_000)]
     public int MaxLineChars { get; set; } = 64 * 1024;
 
+    /// <summary>
+    /// Development only (offline evaluation of the diagnosis engine): when set, every attempt's <c>DiagnosisInput</c> is
+    /// written as JSON to <c>{DumpInputsTo}/{incident number}-{attempt}.json</c>. Off (null) by default.
+    /// </summary>
+    public string? DumpInputsTo { get; set; }
+
     public TimeSpan ConnectorTimeout => TimeSpan.FromSeconds(ConnectorTimeoutSeconds);
 }
