@@ -201,7 +201,15 @@ public static class DiagnosisEngine
         var partial = servesRequests && (maxErrorRatio > 0 ? maxErrorRatio < PartialFailureShare : latencyImpact is not null || f.UserOnsets.Any(x => x.Fact.Role == MetricRole.Latency));
         Severity severity;
         string reason;
-        if (category == HypothesisCategory.NoisyFalseAlarm || !f.UserImpact)
+        if (category != HypothesisCategory.NoisyFalseAlarm && !f.UserImpact && input.Series.Count == 0 && input.Onsets.Count == 0 && input.Templates.Count == 0
+            && input.StackTraces.Count == 0 && input.Health.Count == 0)
+        {
+            // Nothing to measure impact by (no metric, log or health reading): the absence of evidence is not the absence of
+            // impact, and the alert that fired is the only reading there is. Its severity stands.
+            severity = input.AlertSeverity;
+            reason = "no metric, log or health reading to measure impact by; the alert's severity stands";
+        }
+        else if (category == HypothesisCategory.NoisyFalseAlarm || !f.UserImpact)
         {
             severity = Severity.P3;
             reason = "no user-facing impact found";

@@ -266,4 +266,16 @@ public sealed class PoisonMessageTests
 
         Assert.Equal("ledger-projector", IncidentHub.Analysis.Triage.TriageEngine.ResolveService(input).Service);
     }
+
+    [Fact]
+    public void NothingToMeasureBy_TheAlertsSeverityStands_SomeEvidenceOfNoImpact_LowersIt()
+    {
+        var blind = DiagnosisEngine.Diagnose(new Case("ledger-api", tier: 1, alertSeverity: Severity.P0).Build());
+        var measured = DiagnosisEngine.Diagnose(new Case("ledger-api", tier: 1, alertSeverity: Severity.P0)
+            .Flat("m-errors", "ledger_http_error_ratio", MetricRole.ErrorRatio, 0.001).Build());
+
+        Assert.Equal(Severity.P0, blind.Triage.Severity);
+        Assert.Contains("the alert's severity stands", blind.Triage.Reason, StringComparison.Ordinal);
+        Assert.Equal(Severity.P3, measured.Triage.Severity);
+    }
 }
