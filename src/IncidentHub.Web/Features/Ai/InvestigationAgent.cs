@@ -83,9 +83,11 @@ public sealed class InvestigationAgent(
         HashSet<string> flagged;
         await using (var db = await dbs.CreateDbContextAsync(ct))
         {
-            var all = await db.Observations.AsNoTracking().Where(o => o.IncidentId == run.IncidentId).Select(o => new { o.Id, o.Kind }).ToListAsync(ct);
+            var all = await db.Observations.AsNoTracking().Where(o => o.IncidentId == run.IncidentId).Select(o => new { o.Id, o.Kind, o.Summary }).ToListAsync(ct);
             known = all.Select(o => $"obs-{o.Id}").ToHashSet();
-            flagged = all.Where(o => o.Kind == ObservationKind.SuspiciousLog).Select(o => $"obs-{o.Id}").ToHashSet();
+
+            // A log line that reads like an instruction is data whether it was stored as a flagged line or as a template.
+            flagged = all.Where(o => o.Kind == ObservationKind.SuspiciousLog || PromptData.IsFlagged(o.Summary)).Select(o => $"obs-{o.Id}").ToHashSet();
         }
 
         var review = AiChecks.ReviewInvestigation(answer, known, flagged, engine);
