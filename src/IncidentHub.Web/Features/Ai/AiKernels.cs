@@ -1,15 +1,22 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
 using Anthropic;
+using Azure.AI.OpenAI;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using Microsoft.SemanticKernel;
 using Microsoft.SemanticKernel.ChatCompletion;
+using OpenAI;
 
 namespace IncidentHub.Web.Features.Ai;
 
 /// <summary>
-/// One Semantic Kernel per agent, for the configured provider. Every provider ends up as an <see cref="IChatClient"/>
-/// in the kernel (the agents meter and bound each call through it) and an <see cref="IChatCompletionService"/> for
-/// SK's own consumers. All requests go through the "ai" HttpClient, which passes the outbound policy.
+/// One Semantic Kernel per agent model, for the configured provider: the provider's own client as an
+/// <see cref="IChatClient"/> (what the agents talk through) and, from it, SK's <see cref="IChatCompletionService"/>.
+/// The chat client is the bare provider client on purpose: SK's registration helpers wrap theirs in SK's own
+/// tool loop, which would make several provider calls per request out of sight of the session's per-call
+/// budget check and metering. SDK retries are off (the session's timeout bounds the whole conversation), and
+/// every request goes through the "ai" HttpClient, which passes the outbound policy.
 /// </summary>
 public sealed class AiKernels(IOptions<AiOptions> options, IHttpClientFactory http)
 {
@@ -17,29 +24,40 @@ public sealed class AiKernels(IOptions<AiOptions> options, IHttpClientFactory ht
 
     public Kernel Create(string model)
     {
-        var o = options.Value;
+        var chat = ChatClient(model);
         var builder = Kernel.CreateBuilder();
+        builder.Services.AddSingleton(chat);
+        builder.Services.AddSingleton<IChatCompletionService>(chat.AsChatCompletionService());
+        return builder.Build();
+    }
+
+    private IChatClient ChatClient(string model)
+    {
+        var o = options.Value;
+        var endpoint = o.Endpoint ?? throw new InvalidOperationException("Ai:BaseUrl is not set.");
         var client = http.CreateClient(HttpClientName);
         switch (o.Provider)
         {
             case AiProvider.OpenAI:
             case AiProvider.OpenAICompatible:
                 // A local server (Ollama) takes any key; the OpenAI client insists on a non-empty one.
-                builder.AddOpenAIChatClient(model, o.Endpoint, string.IsNullOrEmpty(o.ApiKey) ? "none" : o.ApiKey, httpClient: client);
-                break;
+                return new OpenAIClient(new ApiKeyCredential(string.IsNullOrEmpty(o.ApiKey) ? "none" : o.ApiKey), new OpenAIClientOptions
+                {
+                    Endpoint = endpoint,
+                    Transport = new HttpClientPipelineTransport(client),
+                    RetryPolicy = new ClientRetryPolicy(0),
+                }).GetChatClient(model).AsIChatClient();
             case AiProvider.AzureOpenAI:
-                builder.AddAzureOpenAIChatClient(model, o.Endpoint.ToString(), o.ApiKey!, httpClient: client);
-                break;
+                return new AzureOpenAIClient(endpoint, new ApiKeyCredential(o.ApiKey!), new AzureOpenAIClientOptions
+                {
+                    Transport = new HttpClientPipelineTransport(client),
+                    RetryPolicy = new ClientRetryPolicy(0),
+                }).GetChatClient(model).AsIChatClient();
             case AiProvider.Anthropic:
-                var anthropic = new AnthropicClient { ApiKey = o.ApiKey!, BaseUrl = o.Endpoint.ToString().TrimEnd('/'), HttpClient = client, MaxRetries = 0 };
-                IChatClient chat = anthropic.AsIChatClient(model, o.MaxOutputTokens);
-                builder.Services.AddSingleton(chat);
-                builder.Services.AddSingleton<IChatCompletionService>(chat.AsChatCompletionService());
-                break;
+                return new AnthropicClient { ApiKey = o.ApiKey!, BaseUrl = endpoint.ToString().TrimEnd('/'), HttpClient = client, MaxRetries = 0 }
+                    .AsIChatClient(model, o.MaxOutputTokens);
             default:
                 throw new InvalidOperationException("Ai:Provider is None: no kernel.");
         }
-
-        return builder.Build();
     }
 }

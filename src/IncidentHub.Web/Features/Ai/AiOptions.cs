@@ -90,11 +90,13 @@ public sealed class AiOptions
     /// <summary>The model an agent uses, or null when that agent is off (no model named for it).</summary>
     public string? ModelFor(AiAgent agent) => Enabled && Models.For(agent) is { Length: > 0 } m ? m : null;
 
-    public Uri Endpoint => Provider switch
+    /// <summary>Where the provider is called; null when no provider is set or the URL is not absolute.</summary>
+    public Uri? Endpoint => Provider switch
     {
-        AiProvider.OpenAI => new Uri(string.IsNullOrWhiteSpace(BaseUrl) ? "https://api.openai.com/v1" : BaseUrl),
-        AiProvider.Anthropic => new Uri(string.IsNullOrWhiteSpace(BaseUrl) ? "https://api.anthropic.com" : BaseUrl),
-        _ => new Uri(BaseUrl!),
+        AiProvider.None => null,
+        AiProvider.OpenAI when string.IsNullOrWhiteSpace(BaseUrl) => new Uri("https://api.openai.com/v1"),
+        AiProvider.Anthropic when string.IsNullOrWhiteSpace(BaseUrl) => new Uri("https://api.anthropic.com"),
+        _ => Uri.TryCreate(BaseUrl, UriKind.Absolute, out var url) ? url : null,
     };
 
     public decimal Cost(string model, long input, long output) =>
@@ -120,9 +122,9 @@ internal sealed class AiOptionsValidator(OutboundPolicy outbound) : IValidateOpt
         {
             errors.Add("Ai:BaseUrl is not an absolute URL.");
         }
-        else if (outbound.Refusal(o.Endpoint) is { } refusal)
+        else if (o.Endpoint is { } endpoint && outbound.Refusal(endpoint) is { } refusal)
         {
-            errors.Add($"Ai:BaseUrl {o.Endpoint.GetLeftPart(UriPartial.Authority)} is refused by the outbound policy: {refusal}");
+            errors.Add($"Ai:BaseUrl {endpoint.GetLeftPart(UriPartial.Authority)} is refused by the outbound policy: {refusal}");
         }
 
         if (o.Provider is not AiProvider.OpenAICompatible && string.IsNullOrWhiteSpace(o.ApiKey))

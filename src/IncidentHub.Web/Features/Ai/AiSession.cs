@@ -40,6 +40,7 @@ public sealed class AiSession(
     IIncidentNotifier notifier,
     IncidentHubMetrics metrics,
     TimeProvider clock,
+    ILoggerFactory loggers,
     ILogger<AiSession> logger)
 {
     public static string ActorFor(AiAgent agent) => $"ai-{agent.ToString().ToLowerInvariant()}-agent";
@@ -67,7 +68,7 @@ public sealed class AiSession(
         {
             var kernel = kernels.Create(model);
             IChatClient metered = new MeteredChatClient(kernel.GetRequiredService<IChatClient>(), (input, output) => RecordAsync(incidentId, agent, model, input, output, budget), budget);
-            IChatClient chat = tools.Count == 0 ? metered : new FunctionInvokingChatClient(metered)
+            IChatClient chat = tools.Count == 0 ? metered : new FunctionInvokingChatClient(metered, loggers)
             {
                 MaximumIterationsPerRequest = o.MaxToolCalls + 1,
                 AllowConcurrentInvocation = false,
@@ -109,7 +110,7 @@ public sealed class AiSession(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The message of a provider error names the status and the provider's reason, never the key.
-            logger.LogWarning("AI {Agent} call failed after {Elapsed} ms: {Error}", agent, Stopwatch.GetElapsedTime(started).TotalMilliseconds, e.GetType().Name);
+            logger.LogWarning("AI {Agent} call failed after {Elapsed} ms: {Error}: {Message}", agent, Stopwatch.GetElapsedTime(started).TotalMilliseconds, e.GetType().Name, Short(e.Message, 300));
             return await FailAsync<T>(incidentId, agent, AiFailure.Error,
                 $"the model call failed ({e.GetType().Name}: {Short(e.Message, 200)}); the deterministic answer stands.", ct);
         }

@@ -28,7 +28,7 @@ public sealed class AiUsageQueries(IDbContextFactory<AppDbContext> dbs, IOptions
     public async Task<AiStatus> StatusAsync(CancellationToken ct = default)
     {
         var o = options.Value;
-        return new(o.Enabled, o.Provider.ToString(), o.Enabled ? o.Endpoint.GetLeftPart(UriPartial.Path) : null,
+        return new(o.Enabled, o.Provider.ToString(), o.Endpoint?.GetLeftPart(UriPartial.Path),
             Enum.GetValues<AiAgent>().Select(a => new AiAgentModel(a, o.ModelFor(a))).ToList(), o.TimeoutSeconds, o.TokenBudgetPerIncident,
             new(await RowsAsync(_ => true, ct), o.TokenBudgetPerIncident));
     }

@@ -23,6 +23,7 @@ public sealed class AiAppFixture : IAsyncLifetime
     {
         Model = await FakeModelServer.StartAsync();
         App.Settings["Seed:CatalogPath"] = Scenario.CatalogPath;
+        App.Settings["Catalog:AllowedFileRoots:0"] = Scenario.Directory;
         App.Settings["Ai:Provider"] = "OpenAICompatible";
         App.Settings["Ai:BaseUrl"] = new Uri(Model.Address, "v1").ToString();
         App.Settings["Ai:ApiKey"] = "sk-test-secret-never-logged";

@@ -157,9 +157,9 @@ public sealed class FakeModelServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Evidence ids ("obs-12") that appear in the conversation so far, in order of first appearance.</summary>
+    /// <summary>Evidence ids listed as data in the conversation so far ("- obs-12: ..."), in order of first appearance.</summary>
     public static IReadOnlyList<string> EvidenceIds(ModelCall call) =>
-        System.Text.RegularExpressions.Regex.Matches(call.Text, @"obs-\d+").Select(m => m.Value).Distinct().ToList();
+        System.Text.RegularExpressions.Regex.Matches(call.Text, @"^- (obs-\d+): ", System.Text.RegularExpressions.RegexOptions.Multiline).Select(m => m.Groups[1].Value).Distinct().ToList();
 
     public static string Json(object value) => JsonSerializer.Serialize(value, new JsonSerializerOptions(JsonSerializerDefaults.Web));
 
