@@ -15,7 +15,7 @@ public sealed class AiProviderNoneTests(IncidentHubFactory app)
     [Fact]
     public async Task ProviderNone_TheJobsHookNothing_TheTimelineHasNoAiLine_AndNoUsageIsStored()
     {
-        var number = await DiagnosisSeed.OpenIncidentAsync(app, $"Checkout errors {Guid.NewGuid():N}", "checkout");
+        var number = await DiagnosisSeed.OpenIncidentAsync(app, $"Odd errors {Guid.NewGuid():N}", $"ghost-{Guid.NewGuid():N}");
         await DiagnosisSeed.WaitForInvestigationAsync(app, number);
         var id = await DiagnosisSeed.IncidentIdAsync(app, number);
 
