@@ -218,7 +218,7 @@ public sealed partial class AiAgentTests(AiAppFixture fixture)
         Regex.Matches(call.Text, @"(obs-\d+): \[" + PromptData.FlaggedMarker).Select(m => m.Groups[1].Value).Distinct().ToArray();
 
     /// <summary>Posts an alert named <paramref name="key"/> for the scenario's service; returns the incident once its investigation is final.</summary>
-    private async Task<Guid> RunIncidentAsync(string key, Func<ModelCall, Reply> investigation, Func<ModelCall, Reply>? triage = null)
+    internal async Task<Guid> RunIncidentAsync(string key, Func<ModelCall, Reply> investigation, Func<ModelCall, Reply>? triage = null)
     {
         Model.Script(key, call => call.Model == AiAppFixture.InvestigationModel ? investigation(call) : triage?.Invoke(call) ?? new TextReply("{}"));
         var hook = await App.CreateIntegrationAsync(SourceKind.Alertmanager);
