@@ -1,4 +1,5 @@
 using IncidentHub.Web.Components.Layout;
+using IncidentHub.Web.Features.Ai;
 using IncidentHub.Web.Features.Analytics;
 using IncidentHub.Web.Features.Audit;
 using IncidentHub.Web.Features.Bundles;
@@ -33,6 +34,7 @@ builder.AddIncidents();
 builder.AddResponse();
 builder.AddIngestion();
 builder.AddInvestigation();
+builder.AddAi();
 builder.AddMemory();
 builder.AddReports();
 builder.AddCodeFix();
@@ -70,6 +72,7 @@ if (app.ServesRequests())
     app.MapResponse();
     app.MapIngestion();
     app.MapInvestigation();
+    app.MapAi();
     app.MapMemory();
     app.MapReports();
     app.MapCodeFix();

@@ -30,6 +30,7 @@ public sealed class InvestigateJob(
     IIncidentNotifier notifier,
     IncidentPipeline pipeline,
     IncidentHubMetrics metrics,
+    IInvestigationEnrichment enrichment,
     IOptions<InvestigationOptions> options,
     IOptions<DiagnosisOptions> diagnosisOptions,
     TimeProvider clock,
@@ -126,6 +127,7 @@ public sealed class InvestigateJob(
             widenNow = true;
         }
 
+        await enrichment.AfterDiagnosisAsync(run, last!, ct);
         await FinishAsync(incidentId, last!, lastRecord!, ct);
         pipeline.Diagnosed(incidentId);
     }

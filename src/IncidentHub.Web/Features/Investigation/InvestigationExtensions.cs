@@ -32,6 +32,7 @@ public static class InvestigationExtensions
         services.AddScoped<InvestigateSweepJob>();
         services.AddScoped<DiagnosisService>();
         services.TryAddScoped<IIncidentMemoryRecall, NoIncidentMemoryRecall>();
+        services.TryAddScoped<IInvestigationEnrichment, NoInvestigationEnrichment>();
 
         // Triage starts when an incident opens, the investigation when triage is committed.
         services.AddIncidentStep<TriageJob>(IncidentStage.Opened, id => job => job.RunAsync(id, CancellationToken.None));

@@ -15,7 +15,7 @@ namespace IncidentHub.Web.Features.Investigation;
 /// The first agent: deterministic triage (severity, service, confidence, reason) of a new
 /// incident. Takes an id only; running it twice changes nothing the second time.
 /// </summary>
-public sealed class TriageJob(AppDbContext db, ServiceCatalog catalog, IIncidentNotifier notifier, IncidentPipeline pipeline, IncidentHubMetrics metrics, TimeProvider clock, ILogger<TriageJob> logger)
+public sealed class TriageJob(AppDbContext db, ServiceCatalog catalog, IIncidentNotifier notifier, IncidentPipeline pipeline, IncidentHubMetrics metrics, IInvestigationEnrichment enrichment, TimeProvider clock, ILogger<TriageJob> logger)
 {
     public const string Actor = "triage-agent";
 
@@ -58,6 +58,7 @@ public sealed class TriageJob(AppDbContext db, ServiceCatalog catalog, IIncident
         metrics.PhaseReached("triage", now - incident.TriggeredAt);
 
         pipeline.Triaged(incident.Id);
+        await enrichment.AfterTriageAsync(incident.Id, result, ct);
     }
 
     /// <summary>

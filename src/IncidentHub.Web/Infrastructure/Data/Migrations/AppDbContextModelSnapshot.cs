@@ -28,6 +28,47 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
             modelBuilder.HasSequence<int>("incident_numbers")
                 .StartsAt(1001L);
 
+            modelBuilder.Entity("IncidentHub.Web.Features.Ai.AiUsage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Agent")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<decimal>("Cost")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)");
+
+                    b.Property<Guid?>("IncidentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("InputTokens")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<long>("OutputTokens")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IncidentId", "Agent");
+
+                    b.ToTable("ai_usage", (string)null);
+                });
+
             modelBuilder.Entity("IncidentHub.Web.Features.Analytics.IncidentWeeklyGroup", b =>
                 {
                     b.Property<long>("Id")
@@ -2209,6 +2250,14 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                     b.HasKey("UserId", "LoginProvider", "Name");
 
                     b.ToTable("AspNetUserTokens", (string)null);
+                });
+
+            modelBuilder.Entity("IncidentHub.Web.Features.Ai.AiUsage", b =>
+                {
+                    b.HasOne("IncidentHub.Web.Features.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("IncidentHub.Web.Features.CodeFix.CodeAnalysis", b =>
