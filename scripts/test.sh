@@ -114,7 +114,12 @@ for proj in "${projects[@]}"; do
   name=$(basename "$proj" .csproj)
   ih_log "dotnet test $name"
   rc=0
-  dotnet test "$proj" -c Release --no-build --nologo \
+  # The Web tests share one app whose tests post floods (fuzz, backpressure): with the production storm limit its
+  # storm gate holds every other test's triage and investigation for up to 2 min at a time. Their storm limit is
+  # far above what they send; the storm gate has unit tests, and the E2E storm-banner test keeps the real limit.
+  storm=()
+  [[ "$name" == IncidentHub.Web.Tests ]] && storm=(env IncidentHub__StormRequestsPerSecond=1000000)
+  "${storm[@]}" dotnet test "$proj" -c Release --no-build --nologo \
     --logger "trx;LogFileName=$name.trx" --results-directory "$RESULTS" "${filter_args[@]}" || rc=$?
   if ((rc != 0)); then
     status=1
