@@ -402,11 +402,12 @@ public sealed class ResponseService(
         }
     }
 
-    private static async Task<Incident> FindAsync(AppDbContext db, int number, CancellationToken ct) =>
+    internal static async Task<Incident> FindAsync(AppDbContext db, int number, CancellationToken ct) =>
         await db.Incidents.SingleOrDefaultAsync(i => i.Number == number, ct)
         ?? throw new NotFoundException($"There is no incident INC-{number}.", "Incident not found");
 
-    private static string Required(string? value, string field, int max)
+    /// <summary>Trimmed, non-empty and at most <paramref name="max"/> characters, or a 400 that says which.</summary>
+    internal static string Required(string? value, string field, int max)
     {
         var text = value?.Trim();
         if (string.IsNullOrEmpty(text))

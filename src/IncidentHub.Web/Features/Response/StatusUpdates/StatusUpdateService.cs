@@ -33,7 +33,7 @@ public sealed class StatusUpdateService(
     public async Task<StatusDraft> DraftAsync(int number, StatusAudience audience, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var incident = await FindAsync(db, number, ct);
+        var incident = await ResponseService.FindAsync(db, number, ct);
         var diagnosis = await db.Diagnoses.AsNoTracking().Where(d => d.IncidentId == incident.Id && d.IsFinal).OrderByDescending(d => d.At).FirstOrDefaultAsync(ct);
         string? cause = null;
         if (diagnosis?.Read() is { Unknown: false, Category: { } category } read)
@@ -51,7 +51,7 @@ public sealed class StatusUpdateService(
     public async Task<IReadOnlyList<StatusUpdateView>> ListAsync(int number, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var incident = await FindAsync(db, number, ct);
+        var incident = await ResponseService.FindAsync(db, number, ct);
         return await db.StatusUpdates.AsNoTracking().Where(u => u.IncidentId == incident.Id).OrderByDescending(u => u.SentAt)
             .Select(u => new StatusUpdateView(u.Id, u.Audience, u.Subject, u.Body, u.Recipients, u.SentBy, u.SentAt, u.NextUpdateBy, u.OutboxKey))
             .ToListAsync(ct);
@@ -66,8 +66,8 @@ public sealed class StatusUpdateService(
             throw new InvalidInputException($"The audience must be internal or public; got '{audience}'.", "Invalid audience");
         }
 
-        var title = Bounded(subject, "subject", MaxSubject);
-        var text = Bounded(body, "body", MaxBody);
+        var title = ResponseService.Required(subject, "subject", MaxSubject);
+        var text = ResponseService.Required(body, "body", MaxBody);
         var recipients = Recipients(to);
         if (recipients.Count == 0)
         {
@@ -77,7 +77,7 @@ public sealed class StatusUpdateService(
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var incident = await FindAsync(db, number, ct);
+        var incident = await ResponseService.FindAsync(db, number, ct);
         var now = clock.GetUtcNow();
         DateTimeOffset? next = incident.State == IncidentState.Resolved ? null : now + StatusDrafts.Cadence(incident.Severity);
 
@@ -94,21 +94,6 @@ public sealed class StatusUpdateService(
         await db.SaveChangesAsync(ct);
         await notifier.PublishAsync([incident.Id], ct);
         return update.Id;
-    }
-
-    private static async Task<Incident> FindAsync(AppDbContext db, int number, CancellationToken ct) =>
-        await db.Incidents.SingleOrDefaultAsync(i => i.Number == number, ct)
-        ?? throw new NotFoundException($"There is no incident INC-{number}.", "Incident not found");
-
-    private static string Bounded(string? value, string field, int max)
-    {
-        var text = value?.Trim();
-        if (string.IsNullOrEmpty(text))
-        {
-            throw new InvalidInputException($"The {field} is empty.", $"Invalid {field}");
-        }
-
-        return text.Length <= max ? text : throw new InvalidInputException($"The {field} is {text.Length:N0} characters; at most {max:N0}.", $"Invalid {field}");
     }
 }
 
