@@ -42,7 +42,8 @@ public sealed class OnCallFlowTests(IncidentHubFactory app, BrowserFixture brows
 
         var opened = await Eventually.HoldsAsync(() => Task.FromResult(Messages(slack, "Opened")), r => r.Count >= 1, TimeSpan.FromSeconds(90), "the Slack message");
         var message = Assert.Single(opened);
-        // Opened as P0 from the alert; the investigation's measured severity (no impact found: P3) is what the message shows.
+        // Opened as P0 from the alert; the message shows the severity the incident has when the diagnosis is ready
+        // (the alert's, when nothing could be measured), and the triage line on the timeline names the alert's P0.
         await using (var db = OnCallScenario.Db(App))
         {
             var incident = await db.Incidents.Where(i => i.Number == number).Select(i => new { i.Id, i.Severity }).SingleAsync();

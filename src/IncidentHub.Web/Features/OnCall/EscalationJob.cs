@@ -63,6 +63,46 @@ public sealed class EscalationJob(
         }
     }
 
+    /// <summary>
+    /// A person escalated by hand while paging is under way: the next level is paged now instead of after its delay
+    /// (the whole schedule moves earlier by the time that was left, so later levels keep their spacing). False when
+    /// paging has stopped, every level was already paged, or someone was paged since <paramref name="requestedAt"/>
+    /// (the request was answered: a retried job does not skip a second level).
+    /// </summary>
+    public async Task<bool> SkipAheadAsync(Guid incidentId, DateTimeOffset requestedAt, CancellationToken ct)
+    {
+        if (await db.Timeline.AnyAsync(t => t.IncidentId == incidentId && t.Kind == TimelineKind.Paged && t.At >= requestedAt, ct))
+        {
+            return false;
+        }
+
+        var escalation = await db.Escalations.AsNoTracking().SingleOrDefaultAsync(e => e.IncidentId == incidentId, ct);
+        var team = escalation is null ? null : await db.Teams.AsNoTracking().Include(t => t.Members).SingleOrDefaultAsync(t => t.Id == escalation.TeamId, ct);
+        if (escalation is null || escalation.StoppedAt is not null || team is null)
+        {
+            return false;
+        }
+
+        var now = clock.GetUtcNow();
+        var next = EscalationPlan.NextAfter(team.Policy(), escalation.StartedAt, now);
+        if (next is null)
+        {
+            return false;
+        }
+
+        var earlier = escalation.StartedAt - (next.DueAt - now);
+        // Only from the start this run read: two escalations by hand at once skip one level, not two.
+        var moved = await db.Escalations.Where(e => e.IncidentId == incidentId && e.StartedAt == escalation.StartedAt && e.StoppedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(e => e.StartedAt, earlier), ct);
+        if (moved == 0)
+        {
+            return false;
+        }
+
+        await AdvanceAsync(incidentId, ct);
+        return true;
+    }
+
     /// <summary>Sends every step of the policy that is due and not yet sent.</summary>
     public async Task AdvanceAsync(Guid incidentId, CancellationToken ct)
     {

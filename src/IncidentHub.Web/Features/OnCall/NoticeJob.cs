@@ -107,13 +107,20 @@ public sealed class NoticeJob(
                 break;
             case NoticeKind.Escalated:
                 // A person asked for more hands: the channels hear it, and paging starts now if it had not (it was not
-                // due, or the engine said not to page); paging already under way keeps its levels.
+                // due, or the engine said not to page); paging already under way pages its next level now.
                 var escalatedBy = await db.Timeline.AsNoTracking().Where(t => t.IncidentId == incidentId && t.Kind == TimelineKind.StateChanged && t.Text.StartsWith("Escalated by"))
                     .OrderByDescending(t => t.At).Select(t => t.Text).FirstOrDefaultAsync(ct);
                 await channels.SendAsync($"escalated:{incidentId:N}:{incident.EscalatedAt:O}", new Notice(kind, about, escalatedBy ?? "Escalated by hand", null, [Open(about)]), to, ct);
-                if (team is not null && incident.AcknowledgedAt is null && !await db.Escalations.AnyAsync(e => e.IncidentId == incidentId, ct))
+                if (team is not null && incident.AcknowledgedAt is null)
                 {
-                    await escalation.StartAsync(incidentId, team.Id, ct);
+                    if (!await db.Escalations.AnyAsync(e => e.IncidentId == incidentId, ct))
+                    {
+                        await escalation.StartAsync(incidentId, team.Id, ct);
+                    }
+                    else if (incident.EscalatedAt is { } requestedAt)
+                    {
+                        await escalation.SkipAheadAsync(incidentId, requestedAt, ct);
+                    }
                 }
 
                 break;

@@ -127,6 +127,39 @@ public sealed class EscalationTests(IncidentHubFactory app)
         Assert.Equal(2, (await PageEmailsAsync(incidentId)).Count);
     }
 
+    [Fact]
+    public async Task EscalatedByHand_PagesTheNextLevelNow_OnceForOneRequest_AndLaterLevelsKeepTheirSpacing()
+    {
+        var team = await TeamAsync(app);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var (incidentId, _) = await IncidentAsync(app, team.Service, clock.GetUtcNow());
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            await Job(scope, clock).StartAsync(incidentId, team.TeamId, CancellationToken.None);
+        }
+
+        clock.Advance(TimeSpan.FromMinutes(1));
+        var requestedAt = clock.GetUtcNow();
+        bool first, retried;
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            first = await Job(scope, clock).SkipAheadAsync(incidentId, requestedAt, CancellationToken.None);
+            retried = await Job(scope, clock).SkipAheadAsync(incidentId, requestedAt, CancellationToken.None);
+        }
+
+        Assert.True(first);
+        Assert.False(retried);
+        Assert.Equal(["r0l1", "r0l2"], (await PageEmailsAsync(incidentId)).Select(k => k.Split(':')[3]));
+
+        // Level 3 was due 10 minutes after level 2: now at +11, not at +15.
+        clock.Advance(TimeSpan.FromMinutes(9));
+        await RunAsync(clock);
+        Assert.Equal(2, (await PageEmailsAsync(incidentId)).Count);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await RunAsync(clock);
+        Assert.Equal(["r0l1", "r0l2", "r0l3"], (await PageEmailsAsync(incidentId)).Select(k => k.Split(':')[3]));
+    }
+
     private static EscalationJob Job(AsyncServiceScope scope, TimeProvider clock) => ActivatorUtilities.CreateInstance<EscalationJob>(scope.ServiceProvider, clock);
 
     private async Task RunAsync(TimeProvider clock)
