@@ -185,7 +185,7 @@ public sealed class ChannelService(IDbContextFactory<AppDbContext> dbFactory, Ch
 
     /// <summary>An email to people (a page to the on-call person), through the same outbox.</summary>
     public Task<long> EmailAsync(string key, Notice notice, IReadOnlyList<string> to, CancellationToken ct = default) =>
-        outbox.EnqueueAsync($"notify:{key}:email", notice.Incident.Id, to,
+        outbox.EnqueueAsync(EmailKey(key), notice.Incident.Id, to,
             $"[{notice.Incident.Severity}] {notice.Incident.Reference} {notice.Incident.Title}: {notice.Headline}",
             $"{notice.Headline}\n\n{notice.Text}\n\n{string.Join("\n", notice.Buttons.Where(b => b.Url is not null).Select(b => $"{b.Label}: {b.Url}"))}",
             null, null, null, null, ct);
@@ -198,6 +198,15 @@ public sealed class ChannelService(IDbContextFactory<AppDbContext> dbFactory, Ch
         ChannelKind.PagerDuty => PagerDutyEvent.Render(notice),
         _ => null,
     };
+
+    /// <summary>The outbox key of <see cref="EmailAsync"/>'s message: one key, one message.</summary>
+    public static string EmailKey(string key) => $"notify:{key}:email";
+
+    /// <summary>
+    /// The key of the page of a service's catalog owner when no team owns the service. The opening notice and a plan's
+    /// page.owner action both page with it (as <see cref="EmailKey"/>), whichever comes first, so the owner gets one email, not two.
+    /// </summary>
+    public static string OwnerPage(Guid incidentId) => $"page:{incidentId:N}:owner";
 
     public static string OutboxChannel(ChannelKind kind) => kind.ToString().ToLowerInvariant();
 

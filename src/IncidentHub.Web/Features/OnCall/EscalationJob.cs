@@ -212,7 +212,7 @@ public sealed class EscalationJob(
             return $"Opened; no team owns {incident.Service ?? "its service"} and the catalog names no owner_email: nobody paged";
         }
 
-        await channels.EmailAsync($"page:{incident.Id:N}:owner", new Notice(NoticeKind.Paged, about, "Paging the service owner", line, [new("Open incident", about.Url, "open_incident")]),
+        await channels.EmailAsync(ChannelService.OwnerPage(incident.Id), new Notice(NoticeKind.Paged, about, "Paging the service owner", line, [new("Open incident", about.Url, "open_incident")]),
             [owner], ct);
         db.Timeline.Add(TimelineEntry.Create(incident.Id, clock.GetUtcNow(), Actor, TimelineKind.Paged, $"Paged the owner {owner} by email (no team owns {incident.Service})."));
         await db.SaveChangesAsync(ct);

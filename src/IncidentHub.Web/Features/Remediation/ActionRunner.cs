@@ -2,6 +2,7 @@ using System.Globalization;
 using IncidentHub.Analysis.Remediation;
 using IncidentHub.Web.Features.Catalog;
 using IncidentHub.Web.Features.CodeFix;
+using IncidentHub.Web.Features.Notifications;
 using IncidentHub.Web.Features.Remediation.Executors;
 using IncidentHub.Web.Features.Reports.Email;
 
@@ -122,7 +123,8 @@ public sealed class ActionRunner(
             return new ActionOutcome(false, $"nobody paged: the catalog has no owner_email for {service ?? "this incident's service"}");
         }
 
-        var id = await outbox.EnqueueAsync($"page:{action.Id}", action.IncidentId, [email], $"{incident} needs {action.Target}",
+        // The same key as the opening notice's page of the owner: whichever comes first emails them, the other finds it.
+        var id = await outbox.EnqueueAsync(ChannelService.EmailKey(ChannelService.OwnerPage(action.IncidentId)), action.IncidentId, [email], $"{incident} needs {action.Target}",
             $"{incident} was paged to {action.Target} by IncidentHub's plan: {action.Title}.", null, null, null, null, ct);
         return new ActionOutcome(true, $"paged {action.Target} at {email} (outbox message {id}{(outbox.SmtpConfigured ? "" : ", waiting: SMTP is not configured")})");
     }

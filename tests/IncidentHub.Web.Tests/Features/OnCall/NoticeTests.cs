@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using IncidentHub.Analysis.Diagnosis;
 using IncidentHub.Analysis.Incidents;
 using IncidentHub.Tests.Shared;
+using IncidentHub.Web.Features.Catalog;
 using IncidentHub.Web.Features.Investigation;
 using IncidentHub.Web.Features.Notifications;
 using IncidentHub.Web.Features.OnCall;
@@ -110,6 +111,33 @@ public sealed class NoticeTests(IncidentHubFactory app)
         Assert.Null(unowned);
         await using var db = Db(app);
         Assert.Equal(1, await db.Escalations.CountAsync(e => e.IncidentId == incidentId));
+    }
+
+    [Fact]
+    public async Task NoTeamOwnsTheService_TheOwnerIsEmailedOnce_ByTheOpeningNoticeAndThePlansPageActionTogether()
+    {
+        var owner = $"owner-{Guid.NewGuid():N}"[..14] + "@test.local";
+        var service = $"svc-{Guid.NewGuid():N}"[..16];
+        using (var admin = app.Client(IncidentHubFactory.AdminToken))
+        {
+            var saved = await admin.PutAsJsonAsync($"/api/catalog/{service}", new JsonObject { ["name"] = service, ["tier"] = 1, ["owner"] = $"team-{Guid.NewGuid():N}"[..13], ["ownerEmail"] = owner });
+            Assert.Equal(System.Net.HttpStatusCode.OK, saved.StatusCode);
+        }
+
+        await Eventually.HoldsAsync(() => Task.FromResult(app.Services.GetRequiredService<ServiceCatalog>().Find(service) is not null), f => f, what: "the catalog entry");
+        var number = await DiagnosisSeed.OpenIncidentAsync(app, $"{service} is down", service);
+        var incidentId = await DiagnosisSeed.IncidentIdAsync(app, number);
+
+        // The unknown cause pages twice over: the opening notice, and the plan's READ page.owner action run by policy.
+        await Eventually.HoldsAsync(async () =>
+        {
+            await using var db = Db(app);
+            return string.Join("\n", await db.Timeline.AsNoTracking().Where(t => t.IncidentId == incidentId).OrderBy(t => t.Id).Select(t => t.Text).ToListAsync());
+        }, timeline => timeline.Contains("\nPaged the owner", StringComparison.Ordinal) && timeline.Contains("\nSucceeded: Page", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(90), "the notice's page and the plan's page action");
+        await using var check = Db(app);
+        var toOwner = await check.Outbox.AsNoTracking().Where(m => m.IncidentId == incidentId).Select(m => m.To).ToListAsync();
+        Assert.Single(toOwner, to => to.Contains(owner));
     }
 
     private async Task DiagnoseAsync(Guid incidentId, bool wouldPage, string reason, HypothesisCategory? known = null)
