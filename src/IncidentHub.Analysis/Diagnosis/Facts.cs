@@ -104,6 +104,15 @@ internal sealed partial class Facts
     /// </summary>
     public required List<TextFact> LockWaits { get; init; }
 
+    /// <summary>Onsets of series that measure how far read replicas are behind their primary (replication lag going up).</summary>
+    public required List<Cited<MetricOnset>> ReplicaLag { get; init; }
+
+    /// <summary>
+    /// A data mechanism shown twice over: the window shipped a migration, and queries wait on a lock or the read
+    /// replicas fell behind (what a heavy or locking migration does).
+    /// </summary>
+    public bool MigrationMechanismShown => Migrations.Count > 0 && (LockWaits.Count > 0 || ReplicaLag.Count > 0);
+
     /// <summary>
     /// Probes that fail from one place (a zone, a host) while the same target answers probes from elsewhere: the target is
     /// healthy, the path to it is cut.
@@ -247,6 +256,7 @@ internal sealed partial class Facts
             Poison = PoisonMessages.Find(texts, counts),
             LockWaits = lockWaits,
             ConfinedProbes = FindConfinedProbes(input, onsets),
+            ReplicaLag = onsets.Where(x => x.Fact.Direction == "up" && ReplicationLagSeriesRegex().IsMatch(x.Fact.SeriesName)).ToList(),
         };
     }
 

@@ -31,7 +31,7 @@ internal static partial class Vocabulary
     [GeneratedRegex(@"ssl|tls|cert", RegexOptions.IgnoreCase)]
     internal static partial Regex CertificateSeriesRegex();
 
-    [GeneratedRegex(@"reached maximum value of sequence|value out of range|integer out of range|out of range for type|numeric field overflow|arithmetic overflow|integer overflow|OverflowException|Data truncat|Out of range value|violates (?:unique|foreign key|not-null|check) constraint|duplicate key value|IntegrityError|UniqueViolation|ForeignKeyViolation|DataIntegrityViolation|ConstraintViolation|column ""?[\w.]+""? (?:of relation ""?\w+""? )?does not exist|relation ""?[\w.]+""? does not exist|Unknown column|no such column|no such table|undefined column|UndefinedColumn|UndefinedTable|invalid input syntax for|migration (?:failed|error|pending)|pending migrations?|schema mismatch|SqlState: (?:22|23|42P01|42703)|\b(?:22003|2200H|23505|23503|23502|42P01|42703)\b|JsonMappingException|UnrecognizedPropertyException|DeserializationException|could not deserialize|malformed (?:row|record|data)|ValidationError.*(?:field required|value is not a valid)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"reached maximum value of sequence|value out of range|integer out of range|out of range for type|numeric field overflow|arithmetic overflow|integer overflow|OverflowException|Data truncat|Out of range value|violates (?:unique|foreign key|not-null|check) constraint|duplicate key value|IntegrityError|UniqueViolation|ForeignKeyViolation|DataIntegrityViolation|ConstraintViolation|column ""?[\w.]+""? (?:of relation ""?\w+""? )?does not exist|relation ""?[\w.]+""? does not exist|Unknown column|no such column|no such table|undefined column|UndefinedColumn|UndefinedTable|invalid input syntax for|migration (?:failed|error|pending)|pending migrations?|schema mismatch|SqlState: (?:22|23|42P01|42703)|\b(?:22003|2200H|23505|23503|23502|42P01|42703)\b|JsonMappingException|UnrecognizedPropertyException|DeserializationException|could not deserialize|cannot deserialize|(?:could not|cannot|failed to|unable to) (?:be )?(?:deserializ|decod|unmarshal|convert the JSON|parse (?:the )?(?:message|record|payload|event|json|avro|protobuf))|MismatchedInputException|InvalidFormatException|JsonParseException|DecodingFailure|(?:Json|Serialization|Decode|Decoding|Unmarshal|Avro|Protobuf|InvalidProtocolBuffer)(?:Error|Exception)\b|JSON value could not be converted|malformed (?:row|record|data)|ValidationError.*(?:field required|value is not a valid)", RegexOptions.IgnoreCase)]
     internal static partial Regex DataErrorRegex();
 
     [GeneratedRegex(@"(?:^|/)(?:migrations?|db/migrate|alembic|flyway|liquibase|schema)/|\.sql$|(?:^|/)[^/]*migrat[^/]*$|(?:^|/)V\d+__[^/]+$", RegexOptions.IgnoreCase)]
@@ -108,4 +108,8 @@ internal static partial class Vocabulary
     /// <summary>Name parts of series that fall when things break: probe/job success, up, healthy.</summary>
     [GeneratedRegex(@"^(?:success|succeeded|successful|up|healthy|ok)$", RegexOptions.IgnoreCase)]
     internal static partial Regex SuccessTokenRegex();
+
+    /// <summary>A read replica falling behind its primary: replication/replica/standby lag, seconds behind master.</summary>
+    [GeneratedRegex(@"(?:replica|replication|slave|standby|follower|secondary)[\w.]*(?:lag|behind|delay)|(?:lag|behind|delay)[\w.]*(?:replica|replication|slave|standby|follower)", RegexOptions.IgnoreCase)]
+    internal static partial Regex ReplicationLagSeriesRegex();
 }

@@ -195,6 +195,52 @@ public sealed class DiagnosisGeneralizationTests
     }
 
     [Fact]
+    public void ADataMigration_AndReplicasFallingBehind_AreDataSchema_NotACodeDefect()
+    {
+        var c = new Case("order-history", tier: 2)
+            .Deploy("dep-prev", "4.0.0", ShaBase, Alert.AddDays(-6))
+            .Deploy("dep-new", "4.1.0", ShaOther, OnsetTime.AddMinutes(-4))
+            .Commit("c-base", ShaBase, Alert.AddDays(-6).AddHours(-1), "4.0.0", "lib/orders.ex")
+            .Commit("c-mig", ShaBug, Alert.AddHours(-6), "db: rewrite orders in place", "priv/repo/migrations/20260301_rewrite_orders.exs")
+            .Commit("c-rel", ShaOther, Alert.AddHours(-2), "refactor: rename helper", "docs/dev.md")
+            .Template("t-miss", "GET /api/orders/<*> right after create returned 404", 0, 120)
+            .Onset("on-lag", "pg_replication_lag_seconds", MetricRole.Other, 0.4, 420)
+            .Onset("on-err", "http_error_ratio", MetricRole.ErrorRatio, 0.001, 0.3);
+
+        var d = DiagnosisEngine.Diagnose(c.Build());
+
+        Assert.True(d.Category == HypothesisCategory.DataSchema, d.Confidence + "\n" + string.Join("\n", d.Hypotheses.Select(h => $"{h.Category} {h.Score:0.00} {h.DiscardReason} | {string.Join("; ", h.Features)}")));
+        Assert.Contains("on-lag", d.Hypotheses[0].EvidenceIds);
+        Assert.Equal(ShaBug, d.Suspect?.Commit);
+    }
+
+    [Theory]
+    [InlineData("com.fasterxml.jackson.databind.exc.MismatchedInputException: Cannot deserialize value of type `BigDecimal` from String <*>")]
+    [InlineData("System.Text.Json.JsonException: The JSON value could not be converted to System.DateTime. Path: $.issuedAt")]
+    [InlineData("io.circe.DecodingFailure: Attempt to decode value on failed cursor: DownField(trackingNumber)")]
+    [InlineData("json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)")]
+    public void InputThatCannotBeDecoded_IsDataSchemaEvidence(string error)
+    {
+        static IncidentHub.Analysis.Diagnosis.Diagnosis Run(string template) => DiagnosisEngine.Diagnose(new Case("shipment-tracker", tier: 2)
+            .Template("t-decode", template, 0, 60)
+            .Onset("on-lag", "consumer_lag_messages", MetricRole.Other, 20, 4000).Build());
+
+        Assert.Null(Run("handler failed: " + error).Hypotheses.Single(h => h.Category == HypothesisCategory.DataSchema).DiscardReason);
+        Assert.NotNull(Run("handler failed: upstream took too long").Hypotheses.Single(h => h.Category == HypothesisCategory.DataSchema).DiscardReason);
+    }
+
+    [Fact]
+    public void ReplicaLagWithoutDataErrors_StillKeepsDataSchemaAlive_AndANonLagSeriesDoesNot()
+    {
+        static IncidentHub.Analysis.Diagnosis.Diagnosis Run(string series) => DiagnosisEngine.Diagnose(new Case("profile-service", tier: 2)
+            .Onset("on-lag", series, MetricRole.Other, 0.5, 300)
+            .Onset("on-err", "http_error_ratio", MetricRole.ErrorRatio, 0.001, 0.3).Build());
+
+        Assert.Null(Run("mysql_slave_status_seconds_behind_master").Hypotheses.Single(h => h.Category == HypothesisCategory.DataSchema).DiscardReason);
+        Assert.NotNull(Run("http_server_duration_seconds").Hypotheses.Single(h => h.Category == HypothesisCategory.DataSchema).DiscardReason);
+    }
+
+    [Fact]
     public void OneMessageFailingTheConsumerAgainAndAgain_IsAPoisonMessage()
     {
         var c = new Case("billing-consumer", tier: 2)

@@ -47,8 +47,7 @@ def build(b, p):
     sl = http_failures(b, svc, p["routes"], onset, share, on_fail, rate=0.22)
     sl.info(dep_at, f"running data migration {p['path'].rsplit('/', 1)[1]}", logger="migrate")
     b.noise(sl, b.start, b.end, 500, "WARN", "slow request 1.1s on list endpoint", logger="http")
-    lag = b.metrics
-    lag.gauge(p["lagname"], "replica lag", {"instance": "db-replica-1"}, lambda t, i: 0.4 if t < onset else 0.4 + (t - onset).total_seconds() * 0.6, 1)
+    b.gauge(svc, p["lagname"], "replica lag", {"instance": "db-replica-1"}, lambda t, i: 0.4 if t < onset else 0.4 + (t - onset).total_seconds() * 0.6, 1)
     b.http_metrics(svc, lambda t: 8.0, share, lambda t: 0.1)
     b.cpu_mem(svc)
     b.set_alert(svc, "ReadAfterWriteFailures", f"{svc}: 30% of reads fail right after writes", f"{svc} error ratio 0.3; replicas behind.",
