@@ -163,7 +163,8 @@ internal sealed partial class Facts
         foreach (var t in templates)
         {
             var examples = t.Fact.Examples.Where(Clean).Take(3);
-            var weight = t.Fact.IsNew ? 1.0 : Math.Clamp(t.Fact.Surge / (2 * o.SurgeThreshold), 0.5, 1.0);
+            // A new error seen once or twice weighs less than one that repeats (a rare known message can first show in a short window).
+            var weight = t.Fact.IsNew ? Math.Min(1.0, 0.5 + 0.1 * t.Fact.IncidentCount) : Math.Clamp(t.Fact.Surge / (2 * o.SurgeThreshold), 0.5, 1.0);
             texts.Add(new TextFact(EvidenceKind.Logs, t.EvidenceId, t.Fact.Template + "\n" + string.Join("\n", examples), t.Fact.Template, weight, t.Fact.FirstSeen));
         }
 
@@ -368,7 +369,7 @@ internal sealed partial class Facts
     }
 
     /// <summary>The same new error this many times is not a one-off.</summary>
-    private const int RepeatedErrors = 5;
+    internal const int RepeatedErrors = 5;
 
     /// <summary>A counter of failed work that at least doubled, or a success/probe series that at least halved.</summary>
     private static bool IsFailedWork(MetricOnset m)
