@@ -230,6 +230,22 @@ public sealed class DiagnosisGeneralizationTests
     }
 
     [Fact]
+    public void ANewMessageSeenThreeTimes_IsNoise_WhileTheSameMessageThirtyTimesIsUserImpact()
+    {
+        static IncidentHub.Analysis.Diagnosis.Diagnosis Run(int lines) => DiagnosisEngine.Diagnose(new Case("newsletter-editor", tier: 3)
+            .Template("t-ping", "failed to send usage ping: connection reset by peer", 0, lines)
+            .Flat("s-err", "http_error_ratio", MetricRole.ErrorRatio, 0.002)
+            .Flat("s-p99", "http_p99_seconds", MetricRole.Latency, 0.15).Build());
+
+        var sporadic = Run(3);
+        var repeated = Run(30);
+
+        Assert.Equal(HypothesisCategory.NoisyFalseAlarm, sporadic.Hypotheses[0].Category);
+        Assert.Contains(sporadic.Hypotheses[0].Features, x => x.Contains("sporadic", StringComparison.Ordinal));
+        Assert.NotNull(repeated.Hypotheses.Single(h => h.Category == HypothesisCategory.NoisyFalseAlarm).DiscardReason);
+    }
+
+    [Fact]
     public void ReplicaLagWithoutDataErrors_StillKeepsDataSchemaAlive_AndANonLagSeriesDoesNot()
     {
         static IncidentHub.Analysis.Diagnosis.Diagnosis Run(string series) => DiagnosisEngine.Diagnose(new Case("profile-service", tier: 2)
