@@ -148,9 +148,10 @@ internal sealed partial class Facts
                 && x.Fact.Direction == "up" && x.Fact.Before > 0 && x.Fact.After >= o.TrafficSurgeRatio * x.Fact.Before)
             .OrderBy(x => x.Fact.Role == MetricRole.Traffic ? 0 : 1).ThenBy(x => x.Fact.At).FirstOrDefault();
 
-        // Incident templates: errors that are new or surged. Ones at their usual rate are the red herrings.
+        // Incident templates: errors that are new or surged. Ones at their usual rate are the red herrings. A warning that
+        // a limit was reached counts as an error (resource daemons report exhaustion at WARN: "watermark exceeded", "memory alarm").
         var templates = input.Templates
-            .Where(t => t.Fact.LooksLikeError && t.Fact.IncidentCount > 0 && (t.Fact.IsNew || t.Fact.Surge >= o.SurgeThreshold) && Clean(t.Fact.Template))
+            .Where(t => (t.Fact.LooksLikeError || LimitLanguageRegex().IsMatch(t.Fact.Template)) && t.Fact.IncidentCount > 0 && (t.Fact.IsNew || t.Fact.Surge >= o.SurgeThreshold) && Clean(t.Fact.Template))
             .ToList();
 
         // Incident traces: first seen around or after the onset (a trace that was already there is a red herring).

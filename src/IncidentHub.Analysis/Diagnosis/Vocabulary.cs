@@ -78,7 +78,7 @@ internal static partial class Vocabulary
     /// "A limit was reached", whatever the resource: limit/capacity/quota language, exhausted, full, no space,
     /// out of memory, too many, rejected, evicted. Rate limits of a called service are the dependency's words, not these.
     /// </summary>
-    [GeneratedRegex(@"\blimits? (?:reached|exceeded|hit)|\b(?:reached|exceeded|hit|over|above) (?:the |its |their |a )?(?:max(?:imum)? |configured |hard |soft )?(?:[\w-]+ )?(?:limit|capacity|maximum)\b|\bexhaust(?:ed|ion)\b|\bfull\b|no space|out of (?:memory|space|disk|slots|capacity|handles|file descriptors)|maxmemory|\bOOM|too many|\breject(?:ed|ing)?\b|Rejected|\bcapacity\b|insufficient (?:memory|resources|storage|capacity|space)|\bevict(?:ed|ing|ion)\b|\boverflow(?:ed|ing)?\b|backlog|saturated", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\blimits? (?:reached|exceeded|hit)|\b(?:reached|exceeded|hit|over|above) (?:the |its |their |a )?(?:max(?:imum)? |configured |hard |soft )?(?:[\w-]+ )?(?:limit|capacity|maximum)\b|\bexhaust(?:ed|ion)\b|\bfull\b|no space|out of (?:memory|space|disk|slots|capacity|handles|file descriptors)|maxmemory|\bOOM|too many|\breject(?:ed|ing)?\b|Rejected|\bcapacity\b|insufficient (?:memory|resources|storage|capacity|space)|\bevict(?:ed|ing|ion)\b|\boverflow(?:ed|ing)?\b|backlog|saturated|\bwatermark\b[^\n]*\bexceeded|\b(?:memory|disk|resource)\b[\w ]{0,20}\balarm\b|\bmarked read-only|read-only-allow-delete", RegexOptions.IgnoreCase)]
     internal static partial Regex LimitLanguageRegex();
 
     /// <summary>Waiting on a database lock: lock timeouts, deadlocks, a statement timeout while altering a table.</summary>

@@ -94,7 +94,7 @@ public static class ServiceNameMatcher
     /// <summary>
     /// The word's stem, so a queue named after the plural or the action ("refunds", "invoice-render-jobs") meets the service
     /// named after the thing or the doer ("refund-processor", "invoice-renderer"): -ies → -y, a plural -s, then -er, -ing,
-    /// -ed on words long enough to keep a stem of four letters.
+    /// -ed (repeatedly) on words long enough to keep a stem of four letters.
     /// </summary>
     internal static string Stem(string word)
     {
@@ -108,11 +108,18 @@ public static class ServiceNameMatcher
             w = w[..^1];
         }
 
-        foreach (var suffix in (string[])["er", "ing", "ed"])
+        // Repeated, so the doer and the action meet: renderer → render → rend, render → rend.
+        for (var changed = true; changed;)
         {
-            if (w.Length - suffix.Length >= 4 && w.EndsWith(suffix, StringComparison.Ordinal))
+            changed = false;
+            foreach (var suffix in (string[])["er", "ing", "ed"])
             {
-                return w[..^suffix.Length];
+                if (w.Length - suffix.Length >= 4 && w.EndsWith(suffix, StringComparison.Ordinal))
+                {
+                    w = w[..^suffix.Length];
+                    changed = true;
+                    break;
+                }
             }
         }
 

@@ -245,6 +245,21 @@ public sealed class DiagnosisGeneralizationTests
         Assert.NotNull(repeated.Hypotheses.Single(h => h.Category == HypothesisCategory.NoisyFalseAlarm).DiscardReason);
     }
 
+    [Theory]
+    [InlineData("memory resource limit alarm set on node <*>. Publishers will be blocked until this alarm clears", true)]
+    [InlineData("flood stage disk watermark [<NUM>] exceeded on [<*>], all indices on this node will be marked read-only", true)]
+    [InlineData("node <*> joined the cluster, rebalancing partitions", false)]
+    public void AWarningThatALimitWasReached_IsExhaustionEvidence_ThoughNotWordedAsAnError(string warning, bool exhaustion)
+    {
+        var d = DiagnosisEngine.Diagnose(new Case("events-broker", tier: 2)
+            .Template("t-warn", warning, 0, 80, error: false)
+            .Flat("s-used", "broker_memory_used_bytes", MetricRole.Other, 6.4e9)
+            .Flat("s-limit", "broker_memory_limit_bytes", MetricRole.Other, 6.4e9).Build());
+
+        var capacity = d.Hypotheses.Single(h => h.Category == HypothesisCategory.CapacityExhaustion);
+        Assert.Equal(exhaustion, capacity.EvidenceIds.Contains("t-warn"));
+    }
+
     [Fact]
     public void ReplicaLagWithoutDataErrors_StillKeepsDataSchemaAlive_AndANonLagSeriesDoesNot()
     {

@@ -22,12 +22,23 @@ public sealed class ServiceNameMatcherWordsTests
     public void AnAmbiguousOrUnrelatedName_MapsToNothing(string component) =>
         Assert.Null(ServiceNameMatcher.ByWords(Catalog, component));
 
+    [Fact]
+    public void AQueueNamedAfterTheAction_PrefersTheServiceNamedAfterTheDoerOfTheSameThing() =>
+        Assert.Equal("invoice-renderer", ServiceNameMatcher.ByWords(["invoice-worker", "invoice-renderer", "feed-renderer"], "invoice-render-jobs"));
+
     [Theory]
     [InlineData("refunds", "refund")]
     [InlineData("renderer", "render")]
+    [InlineData("render-jobs", "renderer")]
     [InlineData("deliveries", "delivery")]
+    [InlineData("requested", "request")]
+    public void Stem_MakesPluralsActionsAndDoersMeet(string a, string b) =>
+        Assert.Equal(ServiceNameMatcher.Stem(a.Split('-')[0]), ServiceNameMatcher.Stem(b));
+
+    [Theory]
     [InlineData("class", "class")]
     [InlineData("user", "user")]
-    public void Stem_DropsPluralsAndDoerEndings_KeepingFourLetters(string word, string stem) =>
+    [InlineData("users", "user")]
+    public void Stem_KeepsShortWordsAndDoubleS(string word, string stem) =>
         Assert.Equal(stem, ServiceNameMatcher.Stem(word));
 }

@@ -170,9 +170,13 @@ public sealed class TriageEngineTests
 
         var keyedByTopic = TriageEngine.Triage(new TriageInput("ConsumerLagHigh",
             [Alert(("service", "refunds.requested.v2"), ("topic", "refunds.requested.v2"))], catalog));
-        var unknown = TriageEngine.Triage(new TriageInput("ConsumerLagHigh", [Alert(("service", "refunds.requested.v2"))], catalog));
+        var unknown = TriageEngine.Triage(new TriageInput("Refund backlog is growing", [Alert(("service", "refunds.requested.v2"))], catalog));
+
+        var describedAsConsumers = TriageEngine.Triage(new TriageInput("refunds.requested.v2: consumer lag above 2000 messages",
+            [Alert(("service", "refunds.requested.v2"))], catalog));
 
         Assert.Equal("refund-processor", keyedByTopic.Service);
+        Assert.Equal("refund-processor", describedAsConsumers.Service);
         Assert.Equal("refunds.requested.v2", unknown.Service);
     }
 }

@@ -146,6 +146,13 @@ public sealed class InvestigateJob(
     /// catalog service its title, annotations or other labels name as a whole token (the component it could not write
     /// to or reach). Null when the alert names none, or when the service is unknown only because no label named it.
     /// </summary>
+    /// <summary>Labels that say who owns or routes the alert, never what failed (a team may share a service's name).</summary>
+    private static readonly HashSet<string> OwnershipLabels = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "team", "owner", "squad", "tribe", "env", "environment", "severity", "priority", "region", "zone", "namespace", "cluster",
+        "alertname", "grafana_folder", "folder", "receiver", "escalation_policy",
+    };
+
     private ServiceDefinition? NamedInAlert(string? alerted, string title, IReadOnlyList<Alert> alerts)
     {
         if (string.IsNullOrWhiteSpace(alerted))
@@ -154,7 +161,8 @@ public sealed class InvestigateJob(
         }
 
         var names = catalog.Services.Select(s => s.Name).Where(n => !string.Equals(n, alerted, StringComparison.OrdinalIgnoreCase)).ToList();
-        var texts = alerts.SelectMany(a => a.Annotations.Values.Concat(a.Labels.Where(l => !string.Equals(l.Value, alerted, StringComparison.OrdinalIgnoreCase)).Select(l => l.Value)))
+        var texts = alerts.SelectMany(a => a.Annotations.Values.Concat(a.Labels
+                .Where(l => !OwnershipLabels.Contains(l.Key) && !string.Equals(l.Value, alerted, StringComparison.OrdinalIgnoreCase)).Select(l => l.Value)))
             .Prepend(title);
         return texts.Select(t => ServiceNameMatcher.Longest(names, t)).FirstOrDefault(n => n is not null) is { } found ? catalog.Find(found) : null;
     }
