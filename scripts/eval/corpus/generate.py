@@ -30,11 +30,13 @@ def load_split():
 
 
 def all_kinds():
-    """[(number, split, kind name)] in split.json order: dev kinds first, then test kinds."""
+    """[(number, split, kind name)] in split.json order: dev kinds first, then test kinds, then the dev kinds added later
+    (`dev_numbered_after_test`: numbered after the test kinds, so adding a dev kind never renumbers, re-dates or re-styles a
+    test bundle)."""
     s = load_split()
     out = []
-    for split in ("dev", "test"):
-        for name in s[split]:
+    for key, split in (("dev", "dev"), ("test", "test"), ("dev_numbered_after_test", "dev")):
+        for name in s.get(key, []):
             out.append((len(out) + 1, split, name))
     return out
 

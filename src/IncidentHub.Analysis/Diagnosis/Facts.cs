@@ -104,6 +104,15 @@ internal sealed partial class Facts
     /// </summary>
     public required List<TextFact> LockWaits { get; init; }
 
+    /// <summary>Onsets of series that measure how far read replicas are behind their primary (replication lag going up).</summary>
+    public required List<Cited<MetricOnset>> ReplicaLag { get; init; }
+
+    /// <summary>
+    /// A data mechanism shown twice over: the window shipped a migration, and queries wait on a lock or the read
+    /// replicas fell behind (what a heavy or locking migration does).
+    /// </summary>
+    public bool MigrationMechanismShown => Migrations.Count > 0 && (LockWaits.Count > 0 || ReplicaLag.Count > 0);
+
     /// <summary>
     /// Probes that fail from one place (a zone, a host) while the same target answers probes from elsewhere: the target is
     /// healthy, the path to it is cut.
@@ -139,9 +148,10 @@ internal sealed partial class Facts
                 && x.Fact.Direction == "up" && x.Fact.Before > 0 && x.Fact.After >= o.TrafficSurgeRatio * x.Fact.Before)
             .OrderBy(x => x.Fact.Role == MetricRole.Traffic ? 0 : 1).ThenBy(x => x.Fact.At).FirstOrDefault();
 
-        // Incident templates: errors that are new or surged. Ones at their usual rate are the red herrings.
+        // Incident templates: errors that are new or surged. Ones at their usual rate are the red herrings. A warning that
+        // a limit was reached counts as an error (resource daemons report exhaustion at WARN: "watermark exceeded", "memory alarm").
         var templates = input.Templates
-            .Where(t => t.Fact.LooksLikeError && t.Fact.IncidentCount > 0 && (t.Fact.IsNew || t.Fact.Surge >= o.SurgeThreshold) && Clean(t.Fact.Template))
+            .Where(t => (t.Fact.LooksLikeError || LimitLanguageRegex().IsMatch(t.Fact.Template)) && t.Fact.IncidentCount > 0 && (t.Fact.IsNew || t.Fact.Surge >= o.SurgeThreshold) && Clean(t.Fact.Template))
             .ToList();
 
         // Incident traces: first seen around or after the onset (a trace that was already there is a red herring).
@@ -154,7 +164,8 @@ internal sealed partial class Facts
         foreach (var t in templates)
         {
             var examples = t.Fact.Examples.Where(Clean).Take(3);
-            var weight = t.Fact.IsNew ? 1.0 : Math.Clamp(t.Fact.Surge / (2 * o.SurgeThreshold), 0.5, 1.0);
+            // A new error seen once or twice weighs less than one that repeats (a rare known message can first show in a short window).
+            var weight = t.Fact.IsNew ? Math.Min(1.0, 0.5 + 0.1 * t.Fact.IncidentCount) : Math.Clamp(t.Fact.Surge / (2 * o.SurgeThreshold), 0.5, 1.0);
             texts.Add(new TextFact(EvidenceKind.Logs, t.EvidenceId, t.Fact.Template + "\n" + string.Join("\n", examples), t.Fact.Template, weight, t.Fact.FirstSeen));
         }
 
@@ -247,6 +258,7 @@ internal sealed partial class Facts
             Poison = PoisonMessages.Find(texts, counts),
             LockWaits = lockWaits,
             ConfinedProbes = FindConfinedProbes(input, onsets),
+            ReplicaLag = onsets.Where(x => x.Fact.Direction == "up" && ReplicationLagSeriesRegex().IsMatch(x.Fact.SeriesName)).ToList(),
         };
     }
 
@@ -358,7 +370,7 @@ internal sealed partial class Facts
     }
 
     /// <summary>The same new error this many times is not a one-off.</summary>
-    private const int RepeatedErrors = 5;
+    internal const int RepeatedErrors = 5;
 
     /// <summary>A counter of failed work that at least doubled, or a success/probe series that at least halved.</summary>
     private static bool IsFailedWork(MetricOnset m)

@@ -31,7 +31,7 @@ internal static partial class Vocabulary
     [GeneratedRegex(@"ssl|tls|cert", RegexOptions.IgnoreCase)]
     internal static partial Regex CertificateSeriesRegex();
 
-    [GeneratedRegex(@"reached maximum value of sequence|value out of range|integer out of range|out of range for type|numeric field overflow|arithmetic overflow|integer overflow|OverflowException|Data truncat|Out of range value|violates (?:unique|foreign key|not-null|check) constraint|duplicate key value|IntegrityError|UniqueViolation|ForeignKeyViolation|DataIntegrityViolation|ConstraintViolation|column ""?[\w.]+""? (?:of relation ""?\w+""? )?does not exist|relation ""?[\w.]+""? does not exist|Unknown column|no such column|no such table|undefined column|UndefinedColumn|UndefinedTable|invalid input syntax for|migration (?:failed|error|pending)|pending migrations?|schema mismatch|SqlState: (?:22|23|42P01|42703)|\b(?:22003|2200H|23505|23503|23502|42P01|42703)\b|JsonMappingException|UnrecognizedPropertyException|DeserializationException|could not deserialize|malformed (?:row|record|data)|ValidationError.*(?:field required|value is not a valid)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"reached maximum value of sequence|value out of range|integer out of range|out of range for type|numeric field overflow|arithmetic overflow|integer overflow|OverflowException|Data truncat|Out of range value|violates (?:unique|foreign key|not-null|check) constraint|duplicate key value|IntegrityError|UniqueViolation|ForeignKeyViolation|DataIntegrityViolation|ConstraintViolation|column ""?[\w.]+""? (?:of relation ""?\w+""? )?does not exist|relation ""?[\w.]+""? does not exist|Unknown column|no such column|no such table|undefined column|UndefinedColumn|UndefinedTable|invalid input syntax for|migration (?:failed|error|pending)|pending migrations?|schema mismatch|SqlState: (?:22|23|42P01|42703)|\b(?:22003|2200H|23505|23503|23502|42P01|42703)\b|JsonMappingException|UnrecognizedPropertyException|DeserializationException|could not deserialize|cannot deserialize|(?:could not|cannot|failed to|unable to) (?:be )?(?:deserializ|decod|unmarshal|convert the JSON|parse (?:the )?(?:message|record|payload|event|json|avro|protobuf))|MismatchedInputException|InvalidFormatException|JsonParseException|DecodingFailure|(?:Json|Serialization|Decode|Decoding|Unmarshal|Avro|Protobuf|InvalidProtocolBuffer)(?:Error|Exception)\b|JSON value could not be converted|malformed (?:row|record|data)|ValidationError.*(?:field required|value is not a valid)", RegexOptions.IgnoreCase)]
     internal static partial Regex DataErrorRegex();
 
     [GeneratedRegex(@"(?:^|/)(?:migrations?|db/migrate|alembic|flyway|liquibase|schema)/|\.sql$|(?:^|/)[^/]*migrat[^/]*$|(?:^|/)V\d+__[^/]+$", RegexOptions.IgnoreCase)]
@@ -78,7 +78,7 @@ internal static partial class Vocabulary
     /// "A limit was reached", whatever the resource: limit/capacity/quota language, exhausted, full, no space,
     /// out of memory, too many, rejected, evicted. Rate limits of a called service are the dependency's words, not these.
     /// </summary>
-    [GeneratedRegex(@"\blimits? (?:reached|exceeded|hit)|\b(?:reached|exceeded|hit|over|above) (?:the |its |their |a )?(?:max(?:imum)? |configured |hard |soft )?(?:[\w-]+ )?(?:limit|capacity|maximum)\b|\bexhaust(?:ed|ion)\b|\bfull\b|no space|out of (?:memory|space|disk|slots|capacity|handles|file descriptors)|maxmemory|\bOOM|too many|\breject(?:ed|ing)?\b|Rejected|\bcapacity\b|insufficient (?:memory|resources|storage|capacity|space)|\bevict(?:ed|ing|ion)\b|\boverflow(?:ed|ing)?\b|backlog|saturated", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\blimits? (?:reached|exceeded|hit)|\b(?:reached|exceeded|hit|over|above) (?:the |its |their |a )?(?:max(?:imum)? |configured |hard |soft )?(?:[\w-]+ )?(?:limit|capacity|maximum)\b|\bexhaust(?:ed|ion)\b|\bfull\b|no space|out of (?:memory|space|disk|slots|capacity|handles|file descriptors)|maxmemory|\bOOM|too many|\breject(?:ed|ing)?\b|Rejected|\bcapacity\b|insufficient (?:memory|resources|storage|capacity|space)|\bevict(?:ed|ing|ion)\b|\boverflow(?:ed|ing)?\b|backlog|saturated|\bwatermark\b[^\n]*\bexceeded|\b(?:memory|disk|resource)\b[\w ]{0,20}\balarm\b|\bmarked read-only|read-only-allow-delete", RegexOptions.IgnoreCase)]
     internal static partial Regex LimitLanguageRegex();
 
     /// <summary>Waiting on a database lock: lock timeouts, deadlocks, a statement timeout while altering a table.</summary>
@@ -108,4 +108,8 @@ internal static partial class Vocabulary
     /// <summary>Name parts of series that fall when things break: probe/job success, up, healthy.</summary>
     [GeneratedRegex(@"^(?:success|succeeded|successful|up|healthy|ok)$", RegexOptions.IgnoreCase)]
     internal static partial Regex SuccessTokenRegex();
+
+    /// <summary>A read replica falling behind its primary: replication/replica/standby lag, seconds behind master.</summary>
+    [GeneratedRegex(@"(?:replica|replication|slave|standby|follower|secondary)[\w.]*(?:lag|behind|delay)|(?:lag|behind|delay)[\w.]*(?:replica|replication|slave|standby|follower)", RegexOptions.IgnoreCase)]
+    internal static partial Regex ReplicationLagSeriesRegex();
 }

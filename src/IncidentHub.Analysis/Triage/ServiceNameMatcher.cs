@@ -88,6 +88,41 @@ public static class ServiceNameMatcher
             ? []
             : text.Split(['-', '_', '.', ' ', '/', ':', '(', ')', ','], StringSplitOptions.RemoveEmptyEntries)
                 .Where(w => w.Length >= 3 && !GenericWords.Contains(w) && !w.All(char.IsDigit))
-                .Select(w => w.ToLowerInvariant())
+                .Select(w => Stem(w.ToLowerInvariant()))
                 .ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The word's stem, so a queue named after the plural or the action ("refunds", "invoice-render-jobs") meets the service
+    /// named after the thing or the doer ("refund-processor", "invoice-renderer"): -ies → -y, a plural -s, then -er, -ing,
+    /// -ed (repeatedly) on words long enough to keep a stem of four letters.
+    /// </summary>
+    internal static string Stem(string word)
+    {
+        var w = word;
+        if (w.Length > 4 && w.EndsWith("ies", StringComparison.Ordinal))
+        {
+            w = w[..^3] + "y";
+        }
+        else if (w.Length > 4 && w.EndsWith('s') && !w.EndsWith("ss", StringComparison.Ordinal))
+        {
+            w = w[..^1];
+        }
+
+        // Repeated, so the doer and the action meet: renderer → render → rend, render → rend.
+        for (var changed = true; changed;)
+        {
+            changed = false;
+            foreach (var suffix in (string[])["er", "ing", "ed"])
+            {
+                if (w.Length - suffix.Length >= 4 && w.EndsWith(suffix, StringComparison.Ordinal))
+                {
+                    w = w[..^suffix.Length];
+                    changed = true;
+                    break;
+                }
+            }
+        }
+
+        return w;
+    }
 }

@@ -190,7 +190,12 @@ public static partial class TriageEngine
             // A component the catalog does not list (a consumer group, queue or topic named in the service label): the
             // catalog service it is named after, when one stands out; else the label as given.
             // (only a name that says it is such a component: "checkout-api" is a service of its own, not "checkout").
-            var owner = ComponentNameRegex().IsMatch(bare) ? ServiceNameMatcher.Longest(names, bare) ?? ServiceNameMatcher.ByWords(names, bare) : null;
+            // The alert says so too when the same value stands in a component label (topic, queue, consumer group ...).
+            // The alert says so too when the same value stands in a component label (topic, queue, consumer group ...), or
+            // when its title describes a messaging component ("consumer lag", "queue depth", "dead letters").
+            var component = ComponentNameRegex().IsMatch(bare) || ComponentTextRegex().IsMatch(input.Title) || input.Alerts.Any(a => a.Labels.Any(l =>
+                ComponentLabelRegex().IsMatch(l.Key) && string.Equals(l.Value.Trim(), named.Trim(), StringComparison.OrdinalIgnoreCase)));
+            var owner = component ? ServiceNameMatcher.Longest(names, bare) ?? ServiceNameMatcher.ByWords(names, bare) : null;
             return owner is not null ? (owner, $"label '{key}' \"{Clip(named)}\" (a component of {owner})", false) : (named, $"label '{key}'", true);
         }
 
@@ -217,6 +222,14 @@ public static partial class TriageEngine
 
     [System.Text.RegularExpressions.GeneratedRegex(@"(?:^|[-_.\s])(?:consumers?|cg|group|queue|topic|stream|subscription|subscriber|listener|dlq|partition)(?:$|[-_.\s])", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
     private static partial System.Text.RegularExpressions.Regex ComponentNameRegex();
+
+    /// <summary>Alert text that describes a messaging component: consumer lag, queue depth or backlog, dead letters, a partition.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"\bconsumers?\b|\bconsumer[ _-]?(?:group|lag)|\bqueue[ _-]?(?:depth|length|size|backlog)|\bdead[ _-]?letter|\bDLQ\b|\bpartition\b|\btopic\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex ComponentTextRegex();
+
+    /// <summary>Label keys that name a messaging component: topic, queue, consumer group, subscription, stream.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?:topic|queue|queue_?name|consumer_?group|consumergroup|group|subscription|stream|exchange|routing_?key|channel)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex ComponentLabelRegex();
 
     [System.Text.RegularExpressions.GeneratedRegex(@"\s*\([^)]*\)|[\s_.-]+(?:prod|production|prd|staging|stage|stg|live|canary)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
     private static partial System.Text.RegularExpressions.Regex QualifierRegex();

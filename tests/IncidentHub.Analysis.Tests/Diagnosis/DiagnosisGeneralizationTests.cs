@@ -195,6 +195,83 @@ public sealed class DiagnosisGeneralizationTests
     }
 
     [Fact]
+    public void ADataMigration_AndReplicasFallingBehind_AreDataSchema_NotACodeDefect()
+    {
+        var c = new Case("order-history", tier: 2)
+            .Deploy("dep-prev", "4.0.0", ShaBase, Alert.AddDays(-6))
+            .Deploy("dep-new", "4.1.0", ShaOther, OnsetTime.AddMinutes(-4))
+            .Commit("c-base", ShaBase, Alert.AddDays(-6).AddHours(-1), "4.0.0", "lib/orders.ex")
+            .Commit("c-mig", ShaBug, Alert.AddHours(-6), "db: rewrite orders in place", "priv/repo/migrations/20260301_rewrite_orders.exs")
+            .Commit("c-rel", ShaOther, Alert.AddHours(-2), "refactor: rename helper", "docs/dev.md")
+            .Template("t-miss", "GET /api/orders/<*> right after create returned 404", 0, 120)
+            .Onset("on-lag", "pg_replication_lag_seconds", MetricRole.Other, 0.4, 420)
+            .Onset("on-err", "http_error_ratio", MetricRole.ErrorRatio, 0.001, 0.3);
+
+        var d = DiagnosisEngine.Diagnose(c.Build());
+
+        Assert.True(d.Category == HypothesisCategory.DataSchema, d.Confidence + "\n" + string.Join("\n", d.Hypotheses.Select(h => $"{h.Category} {h.Score:0.00} {h.DiscardReason} | {string.Join("; ", h.Features)}")));
+        Assert.Contains("on-lag", d.Hypotheses[0].EvidenceIds);
+        Assert.Equal(ShaBug, d.Suspect?.Commit);
+    }
+
+    [Theory]
+    [InlineData("com.fasterxml.jackson.databind.exc.MismatchedInputException: Cannot deserialize value of type `BigDecimal` from String <*>")]
+    [InlineData("System.Text.Json.JsonException: The JSON value could not be converted to System.DateTime. Path: $.issuedAt")]
+    [InlineData("io.circe.DecodingFailure: Attempt to decode value on failed cursor: DownField(trackingNumber)")]
+    [InlineData("json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)")]
+    public void InputThatCannotBeDecoded_IsDataSchemaEvidence(string error)
+    {
+        static IncidentHub.Analysis.Diagnosis.Diagnosis Run(string template) => DiagnosisEngine.Diagnose(new Case("shipment-tracker", tier: 2)
+            .Template("t-decode", template, 0, 60)
+            .Onset("on-lag", "consumer_lag_messages", MetricRole.Other, 20, 4000).Build());
+
+        Assert.Null(Run("handler failed: " + error).Hypotheses.Single(h => h.Category == HypothesisCategory.DataSchema).DiscardReason);
+        Assert.NotNull(Run("handler failed: upstream took too long").Hypotheses.Single(h => h.Category == HypothesisCategory.DataSchema).DiscardReason);
+    }
+
+    [Fact]
+    public void ANewMessageSeenThreeTimes_IsNoise_WhileTheSameMessageThirtyTimesIsUserImpact()
+    {
+        static IncidentHub.Analysis.Diagnosis.Diagnosis Run(int lines) => DiagnosisEngine.Diagnose(new Case("newsletter-editor", tier: 3)
+            .Template("t-ping", "failed to send usage ping: connection reset by peer", 0, lines)
+            .Flat("s-err", "http_error_ratio", MetricRole.ErrorRatio, 0.002)
+            .Flat("s-p99", "http_p99_seconds", MetricRole.Latency, 0.15).Build());
+
+        var sporadic = Run(3);
+        var repeated = Run(30);
+
+        Assert.Equal(HypothesisCategory.NoisyFalseAlarm, sporadic.Hypotheses[0].Category);
+        Assert.Contains(sporadic.Hypotheses[0].Features, x => x.Contains("sporadic", StringComparison.Ordinal));
+        Assert.NotNull(repeated.Hypotheses.Single(h => h.Category == HypothesisCategory.NoisyFalseAlarm).DiscardReason);
+    }
+
+    [Theory]
+    [InlineData("memory resource limit alarm set on node <*>. Publishers will be blocked until this alarm clears", true)]
+    [InlineData("flood stage disk watermark [<NUM>] exceeded on [<*>], all indices on this node will be marked read-only", true)]
+    [InlineData("node <*> joined the cluster, rebalancing partitions", false)]
+    public void AWarningThatALimitWasReached_IsExhaustionEvidence_ThoughNotWordedAsAnError(string warning, bool exhaustion)
+    {
+        var d = DiagnosisEngine.Diagnose(new Case("events-broker", tier: 2)
+            .Template("t-warn", warning, 0, 80, error: false)
+            .Flat("s-used", "broker_memory_used_bytes", MetricRole.Other, 6.4e9)
+            .Flat("s-limit", "broker_memory_limit_bytes", MetricRole.Other, 6.4e9).Build());
+
+        var capacity = d.Hypotheses.Single(h => h.Category == HypothesisCategory.CapacityExhaustion);
+        Assert.Equal(exhaustion, capacity.EvidenceIds.Contains("t-warn"));
+    }
+
+    [Fact]
+    public void ReplicaLagWithoutDataErrors_StillKeepsDataSchemaAlive_AndANonLagSeriesDoesNot()
+    {
+        static IncidentHub.Analysis.Diagnosis.Diagnosis Run(string series) => DiagnosisEngine.Diagnose(new Case("profile-service", tier: 2)
+            .Onset("on-lag", series, MetricRole.Other, 0.5, 300)
+            .Onset("on-err", "http_error_ratio", MetricRole.ErrorRatio, 0.001, 0.3).Build());
+
+        Assert.Null(Run("mysql_slave_status_seconds_behind_master").Hypotheses.Single(h => h.Category == HypothesisCategory.DataSchema).DiscardReason);
+        Assert.NotNull(Run("http_server_duration_seconds").Hypotheses.Single(h => h.Category == HypothesisCategory.DataSchema).DiscardReason);
+    }
+
+    [Fact]
     public void OneMessageFailingTheConsumerAgainAndAgain_IsAPoisonMessage()
     {
         var c = new Case("billing-consumer", tier: 2)

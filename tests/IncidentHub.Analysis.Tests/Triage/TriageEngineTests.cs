@@ -162,4 +162,21 @@ public sealed class TriageEngineTests
     [InlineData("bogus", null)]
     public void ParseSeverity_KnowsTheCommonVocabularies(string value, Severity? expected) =>
         Assert.Equal(expected, TriageEngine.ParseSeverity(value));
+
+    [Fact]
+    public void AServiceLabelThatIsTheAlertsTopic_MapsToTheCatalogConsumer_WhileAPlainUnknownServiceStaysAsGiven()
+    {
+        IReadOnlyList<ServiceTier> catalog = [new("refund-processor", 2), new("checkout", 1)];
+
+        var keyedByTopic = TriageEngine.Triage(new TriageInput("ConsumerLagHigh",
+            [Alert(("service", "refunds.requested.v2"), ("topic", "refunds.requested.v2"))], catalog));
+        var unknown = TriageEngine.Triage(new TriageInput("Refund backlog is growing", [Alert(("service", "refunds.requested.v2"))], catalog));
+
+        var describedAsConsumers = TriageEngine.Triage(new TriageInput("refunds.requested.v2: consumer lag above 2000 messages",
+            [Alert(("service", "refunds.requested.v2"))], catalog));
+
+        Assert.Equal("refund-processor", keyedByTopic.Service);
+        Assert.Equal("refund-processor", describedAsConsumers.Service);
+        Assert.Equal("refunds.requested.v2", unknown.Service);
+    }
 }

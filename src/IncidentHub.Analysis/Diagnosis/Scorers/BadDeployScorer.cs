@@ -88,9 +88,9 @@ internal sealed class BadDeployScorer : ICategoryScorer
         }
 
         // A non-code mechanism shown twice over and no failing frame blamed: the deploy shipped a migration and queries
-        // wait on a lock, or the errors say a limit was reached and a usage series sits at it. The deploy led there at
-        // most through the schema or the resource, which is the cause to name.
-        if (blame is null && ((f.Migrations.Count > 0 && f.LockWaits.Count > 0) || f.ExhaustionShown))
+        // wait on a lock or the read replicas fell behind, or the errors say a limit was reached and a usage series sits
+        // at it. The deploy led there at most through the schema or the resource, which is the cause to name.
+        if (blame is null && (f.MigrationMechanismShown || f.ExhaustionShown))
         {
             Scale(s, 0.6, EvidenceKind.Changes, EvidenceKind.Metrics);
         }

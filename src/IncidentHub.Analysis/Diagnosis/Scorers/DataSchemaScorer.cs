@@ -17,13 +17,16 @@ internal sealed class DataSchemaScorer : ICategoryScorer
         var locks = f.LockWaits.Select(t => new Signal(t.Kind, 0.9 * t.Weight, t.EvidenceId, $"waiting on a lock: {Clip(t.Display)}")).ToList();
         // A poison message: the same message id/offset failing the same consumer again and again.
         var poison = f.Poison.Select(p => new Signal(p.Kind, 0.9, p.EvidenceId, $"one message ({p.Id}) fails again and again ({p.Count}x): {Clip(p.Display)}")).ToList();
-        // Migration files changed in the window; stronger when something waits on a lock.
+        // Read replicas fell behind their primary (a heavy data rewrite): reads routed to them miss fresh rows.
+        var lag = f.ReplicaLag.Select(x => new Signal(EvidenceKind.Metrics, 0.9, x.EvidenceId, $"read replicas fell behind: {x.Fact.SeriesName} went up from {x.Fact.Before:0.##} to {x.Fact.After:0.##}"))
+            .Take(1).ToList();
+        // Migration files changed in the window; stronger when something waits on a lock or the replicas fell behind.
         var migrations = f.Migrations
-            .Select(m => new Signal(EvidenceKind.Changes, (locks.Count > 0 ? 1.0 : 0.8) * m.Proximity, m.Commit.EvidenceId,
+            .Select(m => new Signal(EvidenceKind.Changes, (locks.Count > 0 || lag.Count > 0 ? 1.0 : 0.8) * m.Proximity, m.Commit.EvidenceId,
                 $"{ChangeCorrelator.Short(m.Commit.Fact.Sha)} \"{Clip(m.Commit.Fact.Subject, 60)}\" changes {m.File}")).ToList();
-        if (text.Count == 0 && atMax.Count == 0 && locks.Count == 0 && poison.Count == 0)
+        if (text.Count == 0 && atMax.Count == 0 && locks.Count == 0 && poison.Count == 0 && lag.Count == 0)
         {
-            discard = "no overflow, constraint, column, lock-wait or poison-message errors";
+            discard = "no overflow, constraint, column, lock-wait or poison-message errors and no replica lag";
             return "data or schema problem";
         }
 
@@ -31,6 +34,7 @@ internal sealed class DataSchemaScorer : ICategoryScorer
         s.AddRange(atMax);
         s.AddRange(locks);
         s.AddRange(poison);
+        s.AddRange(lag);
         s.AddRange(migrations);
         s.AddRange(Coincident(f, [.. text, .. locks, .. poison]));
 
@@ -40,6 +44,11 @@ internal sealed class DataSchemaScorer : ICategoryScorer
         {
             s.Add(new Signal(EvidenceKind.Metrics, 0.8, stuck.EvidenceId, $"the consumer stopped making progress: {stuck.Fact.SeriesName} went {stuck.Fact.Direction}"));
         }
+        if (text.Count == 0 && atMax.Count == 0 && locks.Count == 0 && poison.Count == 0)
+        {
+            return (migrations.Count > 0 ? "a data migration made the read replicas fall behind: " : "the read replicas fell behind: ") + FirstFeature(lag);
+        }
+
         if (text.Count == 0 && atMax.Count == 0)
         {
             return poison.Count > 0 && locks.Count == 0

@@ -40,6 +40,14 @@ internal sealed class NoisyFalseAlarmScorer : ICategoryScorer
             s.Add(new Signal(EvidenceKind.Logs, 0.8, f.Input.Templates[0].EvidenceId,
                 f.IncidentTemplates.Count == 0 ? "no new or surging error templates in the logs" : "no new error templates or stack traces in the logs, only known messages"));
         }
+        else if (f.IncidentTraces.Count == 0 && f.IncidentTemplates.Where(t => t.Fact.IsNew).ToList() is { Count: > 0 } sporadic
+                 && sporadic.All(t => t.Fact.IncidentCount < Facts.RepeatedErrors))
+        {
+            // A new message seen a handful of times in the whole window is what a rare, pre-existing warning looks like
+            // when the window is short; an outage repeats its error.
+            s.Add(new Signal(EvidenceKind.Logs, 0.6, sporadic[0].EvidenceId,
+                $"the only new errors are sporadic ({sporadic.Sum(t => t.Fact.IncidentCount)} line(s) in the window), no stack traces"));
+        }
 
         // The alarm fired during a scheduled batch of the same service: expected load.
         foreach (var task in f.Input.Deploys.Where(d => IsScheduledTask(d.Fact) && d.Fact.At <= f.Input.AlertAt && f.Input.AlertAt - d.Fact.At <= TimeSpan.FromHours(2)

@@ -3,6 +3,7 @@ using System.Globalization;
 using Hangfire;
 using IncidentHub.Analysis.Diagnosis;
 using IncidentHub.Analysis.Incidents;
+using IncidentHub.Analysis.Triage;
 using IncidentHub.Web.Features.Catalog;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Features.Investigation.Connectors;
@@ -60,6 +61,14 @@ public sealed class InvestigateJob(
         var alerts = await IncidentAlertSample.ReadAsync(db, incidentId, ct);
         var anchor = alerts.EarliestStart ?? incident.TriggeredAt;
         var service = catalog.Find(incident.Service);
+        var namedInAlert = service is null ? NamedInAlert(incident.Service, incident.Title, alerts.Alerts) : null;
+        if (namedInAlert is not null)
+        {
+            await TimelineAsync(incidentId, TimelineKind.Investigation,
+                $"Service {incident.Service} is not in the catalog; the alert's own text names {namedInAlert.Name}, which is investigated instead.", ct);
+            service = namedInAlert;
+        }
+
         var firstAttempt = (await db.Diagnoses.Where(d => d.IncidentId == incidentId).MaxAsync(d => (int?)d.Attempt, ct) ?? 0) + 1;
         var labels = alerts.Alerts.SelectMany(a => a.Labels).GroupBy(l => l.Key).ToDictionary(g => g.Key, g => g.First().Value);
 
@@ -130,6 +139,32 @@ public sealed class InvestigateJob(
         await enrichment.AfterDiagnosisAsync(run, last!, ct);
         await FinishAsync(incidentId, last!, lastRecord!, ct);
         pipeline.Diagnosed(incidentId);
+    }
+
+    /// <summary>
+    /// An alert for a service the catalog does not list (a legacy job, a partner relay) often says what failed: the
+    /// catalog service its title, annotations or other labels name as a whole token (the component it could not write
+    /// to or reach). Null when the alert names none, or when the service is unknown only because no label named it.
+    /// </summary>
+    /// <summary>Labels that say who owns or routes the alert, never what failed (a team may share a service's name).</summary>
+    private static readonly HashSet<string> OwnershipLabels = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "team", "owner", "squad", "tribe", "env", "environment", "severity", "priority", "region", "zone", "namespace", "cluster",
+        "alertname", "grafana_folder", "folder", "receiver", "escalation_policy",
+    };
+
+    private ServiceDefinition? NamedInAlert(string? alerted, string title, IReadOnlyList<Alert> alerts)
+    {
+        if (string.IsNullOrWhiteSpace(alerted))
+        {
+            return null;
+        }
+
+        var names = catalog.Services.Select(s => s.Name).Where(n => !string.Equals(n, alerted, StringComparison.OrdinalIgnoreCase)).ToList();
+        var texts = alerts.SelectMany(a => a.Annotations.Values.Concat(a.Labels
+                .Where(l => !OwnershipLabels.Contains(l.Key) && !string.Equals(l.Value, alerted, StringComparison.OrdinalIgnoreCase)).Select(l => l.Value)))
+            .Prepend(title);
+        return texts.Select(t => ServiceNameMatcher.Longest(names, t)).FirstOrDefault(n => n is not null) is { } found ? catalog.Find(found) : null;
     }
 
     private async Task<IReadOnlyList<Cited<PastIncident>>> RecallAsync(EvidenceRun run, string title, IReadOnlyDictionary<string, string> labels, CancellationToken ct)

@@ -66,7 +66,10 @@ public sealed class CorpusTests(CorpusTests.GeneratedCorpus corpus) : IClassFixt
     public void Split_KeepsWholeKindsApart_AboutAThirdForTest_EachInItsOwnFolder()
     {
         using var split = JsonDocument.Parse(File.ReadAllText(Path.Combine(GeneratedCorpus.Scripts, "split.json")));
-        var dev = split.RootElement.GetProperty("dev").EnumerateArray().Select(e => e.GetString()!).ToList();
+        // Dev kinds added after the test split was fixed are numbered after it (dev_numbered_after_test), so the test bundles never change.
+        var dev = split.RootElement.GetProperty("dev").EnumerateArray()
+            .Concat(split.RootElement.TryGetProperty("dev_numbered_after_test", out var later) ? later.EnumerateArray() : [])
+            .Select(e => e.GetString()!).ToList();
         var test = split.RootElement.GetProperty("test").EnumerateArray().Select(e => e.GetString()!).ToList();
 
         Assert.Empty(dev.Intersect(test));

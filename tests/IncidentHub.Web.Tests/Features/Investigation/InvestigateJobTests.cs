@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using IncidentHub.Analysis.Incidents;
 using IncidentHub.Tests.Shared;
@@ -50,6 +51,37 @@ public sealed class InvestigateJobTests(IncidentHubFactory app)
 
         var after = (await Count(db.Diagnoses, incident.Id), await Count(db.Observations, incident.Id), await db.Timeline.CountAsync(t => t.IncidentId == incident.Id));
         Assert.Equal(before, after);
+    }
+
+    [Fact]
+    public async Task AnAlertForAServiceOutsideTheCatalog_InvestigatesTheCatalogServiceItsTextNames()
+    {
+        // The alerting job is not in the catalog, but its description says which catalog component it could not write to.
+        var ghost = $"ghost-{Guid.NewGuid():N}";
+        var component = $"cache-{Guid.NewGuid():N}"[..20];
+        using var admin = app.Client(IncidentHubFactory.AdminToken);
+        var saved = await admin.PutAsJsonAsync($"/api/catalog/{component}", new { name = component, tier = 2, owner = "platform" });
+        Assert.True(saved.IsSuccessStatusCode, await saved.Content.ReadAsStringAsync());
+        var hook = await app.CreateIntegrationAsync(SourceKind.Alertmanager);
+        var payload = $$"""
+            {"version":"4","groupKey":"{}:{alertname=\"JobFailures\"}","status":"firing","receiver":"r","groupLabels":{},"commonLabels":{},"commonAnnotations":{},
+             "externalURL":"http://am","alerts":[{"status":"firing","labels":{"alertname":"JobFailures","service":"{{ghost}}","severity":"warning"},
+             "annotations":{"description":"{{ghost}} fails its runs: OOM command not allowed when used memory > 'maxmemory' ({{component}}:6379)"},
+             "startsAt":"2024-05-01T12:00:00Z","endsAt":"0001-01-01T00:00:00Z","generatorURL":"http://p","fingerprint":"{{Guid.NewGuid():N}}"}]}
+            """;
+        using var http = app.Client();
+        Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsync(hook, new StringContent(payload, Encoding.UTF8, "application/json"))).StatusCode);
+
+        await using var db = new AppDbContext(new DbContextOptionsBuilder<AppDbContext>().UseNpgsql(app.ConnectionString).Options);
+        var incident = await Eventually.HoldsAsync(
+            () => db.Incidents.AsNoTracking().SingleOrDefaultAsync(i => i.Service == ghost || i.Service == component),
+            i => i is not null && i.State == IncidentState.Escalated,
+            TimeSpan.FromSeconds(30),
+            "the incident to be investigated and escalated");
+        var timeline = await db.Timeline.AsNoTracking().Where(t => t.IncidentId == incident!.Id).Select(t => t.Text).ToListAsync();
+
+        Assert.Contains(timeline, t => t.Contains($"Service {ghost} is not in the catalog; the alert's own text names {component}", StringComparison.Ordinal));
+        Assert.DoesNotContain(timeline, t => t.Contains("is not in the catalog, so only deploys and memory are searched", StringComparison.Ordinal));
     }
 
     private static Task<int> Count(IQueryable<DiagnosisRecord> q, Guid id) => q.CountAsync(d => d.IncidentId == id);
