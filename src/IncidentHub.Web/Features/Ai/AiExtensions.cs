@@ -1,4 +1,5 @@
 using IncidentHub.Web.Features.Ai.Components;
+using IncidentHub.Web.Features.CodeFix;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Features.Investigation;
 using IncidentHub.Web.Infrastructure.Security;
@@ -26,11 +27,16 @@ public static class AiExtensions
         services.AddScoped<AiUsageQueries>();
         services.AddScoped<TriageAgent>();
         services.AddScoped<InvestigationAgent>();
+        services.AddScoped<CodeFixAgent>();
 
         var provider = builder.Configuration.GetValue<AiProvider?>($"{AiOptions.SectionName}:Provider") ?? AiProvider.None;
         if (provider != AiProvider.None)
         {
             services.AddScoped<IInvestigationEnrichment, AiEnrichment>();
+            if (builder.Configuration.GetValue<string>($"{AiOptions.SectionName}:Models:Code") is { Length: > 0 })
+            {
+                services.AddScoped<ICodeFixProposer>(sp => sp.GetRequiredService<CodeFixAgent>());
+            }
         }
 
         services.AddIncidentPanel<AiUsagePanel>(IncidentPanelPlace.BelowTimeline);
