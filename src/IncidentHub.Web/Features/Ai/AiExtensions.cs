@@ -2,6 +2,7 @@ using IncidentHub.Web.Features.Ai.Components;
 using IncidentHub.Web.Features.CodeFix;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Features.Investigation;
+using IncidentHub.Web.Features.Reports;
 using IncidentHub.Web.Infrastructure.Security;
 using Microsoft.Extensions.Options;
 
@@ -28,6 +29,7 @@ public static class AiExtensions
         services.AddScoped<TriageAgent>();
         services.AddScoped<InvestigationAgent>();
         services.AddScoped<CodeFixAgent>();
+        services.AddScoped<PostmortemWriter>();
 
         var provider = builder.Configuration.GetValue<AiProvider?>($"{AiOptions.SectionName}:Provider") ?? AiProvider.None;
         if (provider != AiProvider.None)
@@ -36,6 +38,11 @@ public static class AiExtensions
             if (builder.Configuration.GetValue<string>($"{AiOptions.SectionName}:Models:Code") is { Length: > 0 })
             {
                 services.AddScoped<ICodeFixProposer>(sp => sp.GetRequiredService<CodeFixAgent>());
+            }
+
+            if (builder.Configuration.GetValue<string>($"{AiOptions.SectionName}:Models:Postmortem") is { Length: > 0 })
+            {
+                services.AddScoped<IPostmortemNarrator>(sp => sp.GetRequiredService<PostmortemWriter>());
             }
         }
 
