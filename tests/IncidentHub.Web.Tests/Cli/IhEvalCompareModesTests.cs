@@ -37,7 +37,9 @@ public sealed class IhEvalCompareModesTests(AiAppFixture fixture, ITestOutputHel
             log.WriteLine(text);
             Assert.True(code == 0, $"exit {code}: {error}\n{text}");
             Assert.Contains("bundles side by side", text, StringComparison.Ordinal);
-            var row = text.Split('\n').Single(l => l.TrimStart().StartsWith(Path.GetFileName(bundle.Directory), StringComparison.Ordinal) && l.Contains("same", StringComparison.Ordinal));
+            // The side-by-side table comes first; the bundle's row there says the modes agree.
+            var row = text.Split('\n').First(l => l.TrimStart().StartsWith(Path.GetFileName(bundle.Directory), StringComparison.Ordinal));
+            Assert.EndsWith("same", row.TrimEnd(), StringComparison.Ordinal);
             Assert.DoesNotContain("|", row, StringComparison.Ordinal);
             Assert.Contains("figures (deterministic -> AI):", text, StringComparison.Ordinal);
             Assert.EndsWith("AI mode is nowhere worse than deterministic mode.", text.TrimEnd(), StringComparison.Ordinal);
