@@ -40,6 +40,8 @@ public static class JobsExtensions
             builder.Services.AddHangfireServer((sp, server) =>
             {
                 server.WorkerCount = options.WorkerCount;
+                // This app's own activator: Hangfire's default is the process-wide one, which another (stopped) app may have set.
+                server.Activator = new Hangfire.AspNetCore.AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>());
                 // Running jobs see their cancellation at once and get this long to stop; within the host's stop budget.
                 server.StopTimeout = TimeSpan.Zero;
                 server.ShutdownTimeout = options.JobShutdownTimeout;

@@ -46,11 +46,14 @@ public sealed partial class PostmortemWriterTests(AiAppFixture fixture)
         Assert.Contains("\"The database was on fire.\" (Summary) cites nothing", written, StringComparison.Ordinal);
         Assert.Contains("cites ids that do not exist on this incident: obs-987654321", written, StringComparison.Ordinal);
 
-        Assert.Contains("## Narrative (model-written)", md, StringComparison.Ordinal);
-        Assert.Contains("The checkout alert opened the incident and a responder resolved it. [tl-", md, StringComparison.Ordinal);
-        Assert.Contains("2 sentence(s) dropped", md, StringComparison.Ordinal);
-        Assert.DoesNotContain("on fire", md, StringComparison.Ordinal);
-        Assert.DoesNotContain("Ten thousand", md, StringComparison.Ordinal);
+        // The narrative section (the timeline further down quotes the writer's line, which names what it dropped).
+        var start = md.IndexOf("## Narrative (model-written)", StringComparison.Ordinal);
+        Assert.True(start >= 0, md);
+        var narrative = md[start..md.IndexOf("## Impact", start, StringComparison.Ordinal)];
+        Assert.Contains("The checkout alert opened the incident and a responder resolved it. [tl-", narrative, StringComparison.Ordinal);
+        Assert.Contains("2 sentence(s) dropped", narrative, StringComparison.Ordinal);
+        Assert.DoesNotContain("on fire", narrative, StringComparison.Ordinal);
+        Assert.DoesNotContain("Ten thousand", narrative, StringComparison.Ordinal);
 
         var text = PostmortemEmailTests.PdfText(pdf);
         Assert.Contains("model-written", text, StringComparison.Ordinal);
