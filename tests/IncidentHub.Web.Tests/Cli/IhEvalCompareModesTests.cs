@@ -24,7 +24,8 @@ public sealed class IhEvalCompareModesTests(AiAppFixture fixture, ITestOutputHel
             File.WriteAllText(Path.Combine(bundle.Directory, "truth.json"),
                 $$"""{"severity": "P1", "service": "{{bundle.Service}}", "category": "bad-deploy-code", "suspect_commit": null}""");
             // The "model" proposes a cause citing evidence it invented: code rejects it, so AI mode answers as the engine does.
-            fixture.Model.Script(bundle.Service, call => call.Model == AiAppFixture.InvestigationModel
+            // Keyed on the title: the bare service name is also in every triage prompt's list of catalog services.
+            fixture.Model.Script(bundle.Title, call => call.Model == AiAppFixture.InvestigationModel
                 ? new TextReply(FakeModelServer.Json(new { hypotheses = new[] { new { category = "config-change", statement = "A flag flipped.", evidenceIds = new[] { "obs-99999999" }, confidence = 1.0 } }, summary = "s" }))
                 : new TextReply("{}"));
             var output = new StringWriter();
@@ -44,7 +45,7 @@ public sealed class IhEvalCompareModesTests(AiAppFixture fixture, ITestOutputHel
             Assert.Contains("figures (deterministic -> AI):", text, StringComparison.Ordinal);
             Assert.EndsWith("AI mode is nowhere worse than deterministic mode.", text.TrimEnd(), StringComparison.Ordinal);
             // The AI mode really talked to the model about this bundle; the deterministic hub has no model at all.
-            Assert.NotEmpty(fixture.Model.CallsFor(bundle.Service, AiAppFixture.InvestigationModel));
+            Assert.NotEmpty(fixture.Model.CallsFor(bundle.Title, AiAppFixture.InvestigationModel));
         }
         finally
         {

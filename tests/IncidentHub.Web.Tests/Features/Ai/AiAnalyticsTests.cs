@@ -12,7 +12,8 @@ public sealed class AiAnalyticsTests(AiAppFixture fixture)
     public async Task Analytics_AfterAgentsRan_ShowsTokensAndCostPerAgent_MatchingTheStoredCalls()
     {
         var key = $"an-{Guid.NewGuid():N}"[..14];
-        fixture.Model.Script(key, call => new TextReply("{}") { InputTokens = 1000, OutputTokens = 500 });
+        // Keyed on the title: the bare service name is also in every triage prompt's list of catalog services.
+        fixture.Model.Script($"{key} latency", call => new TextReply("{}") { InputTokens = 1000, OutputTokens = 500 });
         var number = await DiagnosisSeed.OpenIncidentAsync(fixture.App, $"{key} latency", key);
         await DiagnosisSeed.WaitForInvestigationAsync(fixture.App, number);
 

@@ -19,7 +19,7 @@ public sealed partial class PostmortemWriterTests(AiAppFixture fixture)
     public async Task Postmortem_KeepsSentencesCitingRealIds_DropsTheOthersAndSaysSo_AndMarksTheNarrativeModelWritten()
     {
         var key = $"pm-{Guid.NewGuid():N}"[..14];
-        fixture.Model.Script(key, call =>
+        fixture.Model.Script($"{key} checkout errors", call =>
         {
             if (call.Model != AiAppFixture.PostmortemModel)
             {
@@ -65,7 +65,7 @@ public sealed partial class PostmortemWriterTests(AiAppFixture fixture)
     public async Task Postmortem_WhenTheModelDoesNotAnswerInTime_TheDeterministicPostmortemStandsAndTheTimelineSaysSo()
     {
         var key = $"pm-{Guid.NewGuid():N}"[..14];
-        fixture.Model.Script(key, call => call.Model == AiAppFixture.PostmortemModel ? new HangReply() : new TextReply("{}"));
+        fixture.Model.Script($"{key} checkout errors", call => call.Model == AiAppFixture.PostmortemModel ? new HangReply() : new TextReply("{}"));
 
         var (_, md, pdf, aiLines) = await ResolveAndPrintAsync(key);
 
@@ -75,6 +75,7 @@ public sealed partial class PostmortemWriterTests(AiAppFixture fixture)
         Assert.NotEmpty(pdf);
     }
 
+    // Scripts key on the incident's title: a bare service name is also in every triage prompt's list of catalog services.
     private async Task<(int Number, string Markdown, byte[] Pdf, List<string> AiLines)> ResolveAndPrintAsync(string key)
     {
         var number = await DiagnosisSeed.OpenIncidentAsync(App, $"{key} checkout errors", key);
