@@ -32,6 +32,8 @@ static int Usage(TextWriter output, int code, string? problem = null)
                                     [--confirm SERVICE,...] accepts the changes to existing services the hub showed
           eval DIR                  import every bundle in DIR, wait for diagnoses, compare with truth.json [--json FILE]
           eval --compare A.json B.json   compare two --json runs: bundles fixed/broken, figure changes
+          eval --compare DIR --ai-url URL   run DIR on the hub at --url (no model) and the one at --ai-url (a model),
+                                    side by side; exits 1 when AI mode is worse on any check [--ai-token TOKEN]
           plan N                    print incident N's remediation plan: actions, tiers, states, hashes, what was left out
           approve N ACTION          approve action ACTION (its number in the plan, or its id) as the plan shows it [--hash PREFIX]
           reject N ACTION --reason "..."   reject it with a reason; the plan is rebuilt without it

@@ -105,3 +105,23 @@ public static class AiJson
         }
     }
 }
+
+/// <summary>
+/// The code agent's answer: a unified diff for the failing lines (with a test where the repository has tests). <see cref="Tier"/>
+/// and <see cref="Approve"/> are read only to be refused: a patch's tier comes from the registry and a person approves it.
+/// </summary>
+public sealed record CodeFixAnswer(
+    string? Title,
+    string? Patch,
+    string? Explanation,
+    string? Tier = null,
+    bool? Approve = null);
+
+/// <summary>The post-mortem writer's answer: each section a list of sentences, each citing the evidence or timeline ids it rests on.</summary>
+public sealed record NarrativeAnswer(
+    IReadOnlyList<NarrativeSentence>? Summary,
+    IReadOnlyList<NarrativeSentence>? Impact,
+    IReadOnlyList<NarrativeSentence>? WhatHappened,
+    IReadOnlyList<NarrativeSentence>? Lessons);
+
+public sealed record NarrativeSentence(string? Text, IReadOnlyList<string>? Cites);

@@ -15,6 +15,9 @@ public enum FixKind
 
     /// <summary>One configuration key set back to the value it had before the suspect commit.</summary>
     RestoreConfigValue,
+
+    /// <summary>A patch a model wrote for the failing lines (origin "ai-patch"); checked and tested like the others, proposed after them on a tie.</summary>
+    AiPatch,
 }
 
 /// <summary>A patch proposed as a fix, before anyone checked that it applies or passes the tests.</summary>

@@ -14,14 +14,17 @@ namespace IncidentHub.Cli.Commands;
 /// </summary>
 internal static class EvalCommand
 {
-    public const string Usage = "ih eval DIR [--timeout SECONDS] [--json FILE] [--url URL] [--token TOKEN] | ih eval --compare BEFORE.json AFTER.json";
+    public const string Usage = "ih eval DIR [--timeout SECONDS] [--json FILE] [--url URL] [--token TOKEN] | ih eval --compare BEFORE.json AFTER.json"
+        + " | ih eval --compare DIR --ai-url URL [--ai-token TOKEN] [--url URL] [--token TOKEN] [--timeout SECONDS]";
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
         var cli = new CliArgs(args);
         if (cli.Option("compare") is { } before)
         {
-            return await CompareAsync(before, cli.Positional, output, error);
+            return Directory.Exists(before)
+                ? await CompareModesAsync(cli, before, output, error)
+                : await CompareAsync(before, cli.Positional, output, error);
         }
 
         if (cli.Positional.Count != 1 || !Directory.Exists(cli.Positional[0]))
@@ -58,6 +61,56 @@ internal static class EvalCommand
                 await error.WriteLineAsync($"ih eval: cannot reach {hub.BaseUrl}: {ex.Message}");
                 return 3;
             }
+        }
+    }
+
+    /// <summary>
+    /// `ih eval --compare DIR --ai-url URL`: the same bundles through a hub without a model (--url) and one with a model
+    /// (--ai-url), side by side. Exits 0 when AI mode is nowhere worse, 1 when it is (the output says where), 3 when a hub
+    /// could not be reached.
+    /// </summary>
+    private static async Task<int> CompareModesAsync(CliArgs cli, string dir, TextWriter output, TextWriter error)
+    {
+        if (cli.Option("ai-url") is not { Length: > 0 } aiUrl)
+        {
+            await error.WriteLineAsync($"ih eval --compare DIR needs --ai-url (the hub with Ai:Provider set). usage: {Usage}");
+            return 2;
+        }
+
+        var timeout = TimeSpan.FromSeconds(double.TryParse(cli.Option("timeout"), NumberStyles.Float, CultureInfo.InvariantCulture, out var t) && t > 0 ? t : 180);
+        var aiToken = cli.Option("ai-token") ?? cli.Option("token");
+        var (deterministic, problem) = HubClient.Create(cli);
+        var (ai, aiProblem) = HubClient.Create(new CliArgs(aiToken is null ? ["--url", aiUrl] : ["--url", aiUrl, "--token", aiToken]));
+        if (deterministic is null || ai is null)
+        {
+            deterministic?.Dispose();
+            ai?.Dispose();
+            await error.WriteLineAsync($"ih eval: {problem ?? aiProblem}");
+            return 2;
+        }
+
+        using (deterministic)
+        using (ai)
+        {
+            IReadOnlyList<EvalRow> rowsDeterministic;
+            IReadOnlyList<EvalRow> rowsAi;
+            try
+            {
+                await output.WriteLineAsync($"deterministic mode: {deterministic.BaseUrl}");
+                rowsDeterministic = await EvaluateAsync(deterministic, dir, timeout, output, TimeSpan.FromSeconds(1), CancellationToken.None);
+                await output.WriteLineAsync($"AI mode: {ai.BaseUrl}");
+                rowsAi = await EvaluateAsync(ai, dir, timeout, output, TimeSpan.FromSeconds(1), CancellationToken.None);
+            }
+            catch (HttpRequestException ex)
+            {
+                await error.WriteLineAsync($"ih eval: cannot reach a hub: {ex.Message}");
+                return 3;
+            }
+
+            await output.WriteLineAsync();
+            var (text, worse) = EvalScoring.CompareModes(rowsDeterministic, rowsAi);
+            await output.WriteLineAsync(text);
+            return worse ? 1 : 0;
         }
     }
 

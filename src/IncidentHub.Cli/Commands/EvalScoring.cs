@@ -366,9 +366,56 @@ internal static class EvalScoring
     /// `ih eval --compare BEFORE AFTER`: per bundle, the checks that became hits (fixed) or stopped
     /// being hits (broke) and a changed final answer; then every figure before, after and the change.
     /// </summary>
-    public static string Compare(IReadOnlyList<EvalRow> before, IReadOnlyList<EvalRow> after)
+    public static string Compare(IReadOnlyList<EvalRow> before, IReadOnlyList<EvalRow> after) => Compare(before, after, "before", "after");
+
+    /// <summary>
+    /// `ih eval --compare DIR --ai-url URL`: each bundle's checks in deterministic and AI mode side by side, then the
+    /// differences and the figures of both; true when AI mode is worse on any check (a hit in deterministic mode that is
+    /// not one in AI mode), which the last line names.
+    /// </summary>
+    public static (string Text, bool Worse) CompareModes(IReadOnlyList<EvalRow> deterministic, IReadOnlyList<EvalRow> ai)
     {
-        var lines = new List<string> { "bundles (before -> after):" };
+        if (deterministic.Count == 0)
+        {
+            return ("no bundle was evaluated in deterministic mode.", ai.Count > 0);
+        }
+
+        var aiByName = ai.GroupBy(r => r.Bundle, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+        var names = deterministic[0].Checks.Select(c => c.Name).ToList();
+        var rows = new List<string[]>();
+        var worse = new List<string>();
+        foreach (var d in deterministic.GroupBy(r => r.Bundle, StringComparer.Ordinal).Select(g => g.Last()).OrderBy(r => r.Bundle, StringComparer.Ordinal))
+        {
+            if (!aiByName.TryGetValue(d.Bundle, out var a))
+            {
+                rows.Add([d.Bundle, d.Answer ?? "none", "(not run)", .. names.Select(_ => ""), "AI run missing"]);
+                worse.Add($"{d.Bundle}: not evaluated in AI mode");
+                continue;
+            }
+
+            var pairs = d.Checks.Zip(a.Checks, (x, y) => (x.Name, D: x.Check, A: y.Check)).ToList();
+            var differ = pairs.Where(p => p.D.Result != p.A.Result).Select(p => p.Name).ToList();
+            worse.AddRange(pairs.Where(p => p.D.Result == CheckResult.Hit && p.A.Result != CheckResult.Hit).Select(p => $"{d.Bundle}: {p.Name} ({p.A})"));
+            rows.Add([d.Bundle, d.Answer ?? "none", a.Answer ?? "none", .. pairs.Select(p => p.D.Result == p.A.Result ? Symbol(p.D) : $"{Symbol(p.D)}|{Symbol(p.A)}"),
+                differ.Count == 0 && d.Answer == a.Answer ? "same" : "differs: " + string.Join(", ", differ.DefaultIfEmpty("answer"))]);
+        }
+
+        var lines = new List<string> { "bundles side by side (a cell 'x|y' is deterministic|AI where they differ):" };
+        lines.AddRange(Columns(["bundle", "deterministic", "AI", .. names, "mode difference"], rows, separator: true).Select(l => "  " + l));
+        lines.Add("");
+        lines.Add(Compare(deterministic, ai, "deterministic", "AI"));
+        lines.Add("");
+        lines.Add(worse.Count == 0
+            ? "AI mode is nowhere worse than deterministic mode."
+            : $"AI mode is WORSE on {worse.Count} check(s): {string.Join("; ", worse)}");
+        return (string.Join(Environment.NewLine, lines), worse.Count > 0);
+
+        static string Symbol(Check c) => c.Result switch { CheckResult.Hit => "hit", CheckResult.Miss => "miss", CheckResult.NotApplicable => "n/a", _ => "-" };
+    }
+
+    private static string Compare(IReadOnlyList<EvalRow> before, IReadOnlyList<EvalRow> after, string beforeLabel, string afterLabel)
+    {
+        var lines = new List<string> { $"bundles ({beforeLabel} -> {afterLabel}):" };
         var beforeByName = before.GroupBy(r => r.Bundle, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
         var afterByName = after.GroupBy(r => r.Bundle, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
         var names = beforeByName.Keys.Union(afterByName.Keys).Order(StringComparer.Ordinal).ToList();
@@ -378,13 +425,13 @@ internal static class EvalScoring
         {
             if (!beforeByName.TryGetValue(name, out var b))
             {
-                lines.Add($"  {name.PadRight(width)}  only after");
+                lines.Add($"  {name.PadRight(width)}  only {afterLabel}");
                 continue;
             }
 
             if (!afterByName.TryGetValue(name, out var a))
             {
-                lines.Add($"  {name.PadRight(width)}  only before");
+                lines.Add($"  {name.PadRight(width)}  only {beforeLabel}");
                 continue;
             }
 
@@ -415,14 +462,14 @@ internal static class EvalScoring
 
         lines.Add($"  {fixedCount} check(s) fixed, {brokeCount} broke");
         lines.Add("");
-        lines.Add("figures (before -> after):");
+        lines.Add($"figures ({beforeLabel} -> {afterLabel}):");
         var fb = Figures(before);
         var fa = Figures(after);
         var table = fb.Counts.Zip(fa.Counts, (x, y) => new[] { x.Name, x.ToString(), "->", y.ToString(), Delta(x, y) }).ToList();
         var medianDelta = fb.MedianSeconds is { } mb && fa.MedianSeconds is { } ma
             ? (ma - mb).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) + " s" : "";
         table.Add(["median first diagnosis", fb.MedianSeconds is { } x ? Seconds(x) : "n/a", "->", fa.MedianSeconds is { } y ? Seconds(y) : "n/a", medianDelta]);
-        lines.AddRange(Columns(["figure", "before", "", "after", "change"], table, separator: false).Skip(1).Select(l => "  " + l));
+        lines.AddRange(Columns(["figure", beforeLabel, "", afterLabel, "change"], table, separator: false).Skip(1).Select(l => "  " + l));
         return string.Join(Environment.NewLine, lines);
     }
 

@@ -16,6 +16,34 @@ public sealed class EvalScoringTests
          "forbidden_actions": ["flush_all redis-sessions", "roll back checkout-api", "scale address-service to 0"]}
         """;
 
+    [Fact]
+    public void CompareModes_AiModeMissingAHitOfTheDeterministicMode_IsWorse_AndTheLastLineNamesTheCheck()
+    {
+        var deterministic = new[] { EvalScoring.Score("001", "INC-1", Truth, Diagnosis()), EvalScoring.Score("002", "INC-2", Truth, Diagnosis()) };
+        var ai = new[] { EvalScoring.Score("001", "INC-3", Truth, Diagnosis()), EvalScoring.Score("002", "INC-4", Truth, Diagnosis(category: "config-change")) };
+
+        var (text, worse) = EvalScoring.CompareModes(deterministic, ai);
+
+        Assert.True(worse);
+        var lines = text.Split(Environment.NewLine);
+        Assert.Contains(lines, l => l.TrimStart().StartsWith("001", StringComparison.Ordinal) && l.EndsWith("same", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.TrimStart().StartsWith("002", StringComparison.Ordinal) && l.Contains("hit|miss", StringComparison.Ordinal) && l.Contains("differs: category", StringComparison.Ordinal));
+        Assert.StartsWith("AI mode is WORSE on", lines[^1], StringComparison.Ordinal);
+        Assert.Contains("002: category (miss (config-change))", lines[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CompareModes_SameAnswers_IsNowhereWorse()
+    {
+        var rows = new[] { EvalScoring.Score("001", "INC-1", Truth, Diagnosis()) };
+
+        var (text, worse) = EvalScoring.CompareModes(rows, rows);
+
+        Assert.False(worse);
+        Assert.EndsWith("AI mode is nowhere worse than deterministic mode.", text, StringComparison.Ordinal);
+        Assert.Contains("figures (deterministic -> AI):", text, StringComparison.Ordinal);
+    }
+
     private static string Diagnosis(string severity = "P1", string service = "ingest-api", string category = "bad-deploy-code",
         string? commit = "5261a0afce23", bool wouldPage = true, string flagged = "[]", string hypotheses = "[]") => $$"""
         {"incident": "INC-1001", "status": "ready", "secondsSinceAlert": 4.2,

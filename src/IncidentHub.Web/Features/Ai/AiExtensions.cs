@@ -1,6 +1,8 @@
 using IncidentHub.Web.Features.Ai.Components;
+using IncidentHub.Web.Features.CodeFix;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Features.Investigation;
+using IncidentHub.Web.Features.Reports;
 using IncidentHub.Web.Infrastructure.Security;
 using Microsoft.Extensions.Options;
 
@@ -26,11 +28,22 @@ public static class AiExtensions
         services.AddScoped<AiUsageQueries>();
         services.AddScoped<TriageAgent>();
         services.AddScoped<InvestigationAgent>();
+        services.AddScoped<CodeFixAgent>();
+        services.AddScoped<PostmortemWriter>();
 
         var provider = builder.Configuration.GetValue<AiProvider?>($"{AiOptions.SectionName}:Provider") ?? AiProvider.None;
         if (provider != AiProvider.None)
         {
             services.AddScoped<IInvestigationEnrichment, AiEnrichment>();
+            if (builder.Configuration.GetValue<string>($"{AiOptions.SectionName}:Models:Code") is { Length: > 0 })
+            {
+                services.AddScoped<ICodeFixProposer>(sp => sp.GetRequiredService<CodeFixAgent>());
+            }
+
+            if (builder.Configuration.GetValue<string>($"{AiOptions.SectionName}:Models:Postmortem") is { Length: > 0 })
+            {
+                services.AddScoped<IPostmortemNarrator>(sp => sp.GetRequiredService<PostmortemWriter>());
+            }
         }
 
         services.AddIncidentPanel<AiUsagePanel>(IncidentPanelPlace.BelowTimeline);

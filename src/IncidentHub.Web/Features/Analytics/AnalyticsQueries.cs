@@ -23,6 +23,9 @@ public sealed record PlanAcceptance(int Proposed, int Accepted)
 
 public sealed record RecurringGroup(string GroupKey, string? Service, string Title, int Incidents, DateTimeOffset Last);
 
+/// <summary>Model calls one agent made in the range (by when the call was made): tokens in and out, cost, incidents they were for.</summary>
+public sealed record AgentUsage(string Agent, int Calls, int Incidents, long InputTokens, long OutputTokens, decimal Cost);
+
 public sealed record AlertNoise(int Incidents, int Alerts, long Notifications, double? AlertsPerIncident, int FlappingAlerts, int SuppressedIncidents);
 
 /// <summary>
@@ -207,6 +210,29 @@ public sealed class AnalyticsQueries(NpgsqlDataSource dataSource)
         return rows;
     }
 
+    /// <summary>Tokens and cost per AI agent over the calls made in the range (ai_usage, one row per call); empty without a model.</summary>
+    public async Task<IReadOnlyList<AgentUsage>> AiUsageAsync(AnalyticsRange range, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = new NpgsqlCommand("""
+            SELECT u."Agent", count(*)::int, count(DISTINCT u."IncidentId")::int, coalesce(sum(u."InputTokens"), 0)::bigint,
+                   coalesce(sum(u."OutputTokens"), 0)::bigint, coalesce(sum(u."Cost"), 0)
+            FROM ai_usage u
+            WHERE u."At" >= @from AND u."At" < @to
+            GROUP BY u."Agent" ORDER BY 1
+            """, connection);
+        command.Parameters.AddWithValue("from", range.From.ToUniversalTime());
+        command.Parameters.AddWithValue("to", range.To.ToUniversalTime());
+        var rows = new List<AgentUsage>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(new AgentUsage(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetDecimal(5)));
+        }
+
+        return rows;
+    }
+
     /// <summary>Demo incidents triggered in the range, whether the figures include them or not (the page says how many).</summary>
     public async Task<int> DemoIncidentsAsync(AnalyticsRange range, CancellationToken ct)
     {
@@ -256,7 +282,8 @@ public sealed record AnalyticsReport(
     PlanAcceptance Plans,
     IReadOnlyList<RecurringGroup> Recurring,
     AlertNoise Noise,
-    int DemoIncidents);
+    int DemoIncidents,
+    IReadOnlyList<AgentUsage> AiUsage);
 
 public sealed class AnalyticsService(AnalyticsQueries queries)
 {
@@ -272,5 +299,6 @@ public sealed class AnalyticsService(AnalyticsQueries queries)
             await queries.PlanAcceptanceAsync(range, ct),
             await queries.RecurringAsync(range, ct),
             await queries.AlertNoiseAsync(range, ct),
-            await queries.DemoIncidentsAsync(range, ct));
+            await queries.DemoIncidentsAsync(range, ct),
+            await queries.AiUsageAsync(range, ct));
 }

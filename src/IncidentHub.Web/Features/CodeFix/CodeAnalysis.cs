@@ -93,7 +93,10 @@ public sealed class CodeAnalysis
 
     public void TestedBase(TestResult result) => BaseTests = result;
 
-    public void Conclude(string summary) => Summary = summary;
+    /// <summary>Kept within the column (2,000): each refused candidate adds its reason, and a model's patch is one more candidate.</summary>
+    public void Conclude(string summary) => Summary = summary.Length <= MaxSummary ? summary : summary[..(MaxSummary - 1)] + "…";
+
+    public const int MaxSummary = 2000;
 
     /// <summary>The candidate a plan proposes: the first one that applied and broke no test, the most targeted first.</summary>
     public CodeFixCandidate? Best() => Candidates.Where(c => c.Accepted).OrderBy(c => c.Order).FirstOrDefault();
@@ -234,7 +237,7 @@ internal sealed class CodeAnalysisConfiguration : IEntityTypeConfiguration<CodeA
         builder.Property(a => a.SuspectCommit).HasMaxLength(64);
         builder.Property(a => a.SuspectSubject).HasMaxLength(500);
         builder.Property(a => a.TestCommand).HasMaxLength(500);
-        builder.Property(a => a.Summary).HasMaxLength(2000);
+        builder.Property(a => a.Summary).HasMaxLength(CodeAnalysis.MaxSummary);
         builder.Property(a => a.Findings).IsJsonRecord();
         builder.Property(a => a.BaseTests).HasColumnType("jsonb").HasConversion(
             v => System.Text.Json.JsonSerializer.Serialize(v!, System.Text.Json.JsonSerializerOptions.Default),

@@ -29,6 +29,7 @@ public sealed class CodeAnalysisJob(
     GitConnector git,
     Worktrees worktrees,
     TestSandbox sandbox,
+    ICodeFixProposer proposer,
     IncidentPipeline pipeline,
     IIncidentNotifier notifier,
     IOptions<CodeFixOptions> options,
@@ -151,7 +152,11 @@ public sealed class CodeAnalysisJob(
         }
 
         var configFile = config.Count == 0 ? null : (await worktrees.GitAsync(repo, ct, "show", $"{suspect}:{config[0].File}")).Split('\n');
-        var proposals = FixCandidates.Propose(suspect, subject, reverse, failingAtSuspect.ToDictionary(p => p.Key, p => (IReadOnlySet<int>)p.Value), config, configFile);
+        var proposals = FixCandidates.Propose(suspect, subject, reverse, failingAtSuspect.ToDictionary(p => p.Key, p => (IReadOnlySet<int>)p.Value), config, configFile).ToList();
+
+        // A model's patch (when one is configured) is one more candidate: checked and tested below like the others, never applied any other way.
+        proposals.AddRange(await proposer.ProposeAsync(new CodeFixContext(analysis.IncidentId, analysis.Service, diagnosis.Summary, suspect, subject,
+            analysis.SuspectDiff, findings, files, analysis.TestCommand), ct));
 
         TestResult? baseTests = null;
         if (analysis.TestCommand is { } command && proposals.Count > 0)
@@ -221,7 +226,7 @@ public sealed class CodeAnalysisJob(
         var ranked = analysis.Candidates
             .OrderByDescending(c => c.Accepted)
             .ThenBy(c => c.PatchedTests is { Ran: true } t ? t.Failed : int.MaxValue)
-            .ThenBy(c => c.Kind switch { FixKind.RestoreConfigValue => 1, FixKind.RevertHunks => 2, _ => 3 })
+            .ThenBy(c => c.Kind switch { FixKind.RestoreConfigValue => 1, FixKind.RevertHunks => 2, FixKind.RevertCommit => 3, _ => 4 })
             .ThenByDescending(c => FixCandidates.EvidenceOverlap(c.ConfigKey, evidence))
             .ToList();
         for (var i = 0; i < ranked.Count; i++)

@@ -4,6 +4,7 @@ using IncidentHub.Web.Features.CodeFix.GitHub;
 using IncidentHub.Web.Features.CodeFix.Sandbox;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Infrastructure.Jobs;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace IncidentHub.Web.Features.CodeFix;
 
@@ -18,6 +19,7 @@ public static class CodeFixExtensions
         services.AddSingleton<Worktrees>();
         services.AddScoped<CodeFixService>();
         services.AddScoped<CodeAnalysisJob>();
+        services.TryAddScoped<ICodeFixProposer, NoCodeFixProposer>();
         services.AddScoped<CodeFixPublisher>();
         services.AddScoped<PullRequestPollJob>();
         services.AddScoped<CodeAnalysisSweepJob>();

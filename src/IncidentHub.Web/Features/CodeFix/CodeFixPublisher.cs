@@ -148,7 +148,7 @@ public sealed class CodeFixPublisher(
         $"""
         INC-{number}: {candidate.Title}
 
-        {(candidate.Kind == FixKind.RestoreConfigValue ? "Sets a configuration value back to what it was before" : "Reverts")} {analysis.SuspectCommit} ("{analysis.SuspectSubject}"),
+        {candidate.Kind switch { FixKind.RestoreConfigValue => "Sets a configuration value back to what it was before", FixKind.AiPatch => "A model-written patch (checked by git apply and the sandboxed tests) for the lines broken by", _ => "Reverts" }} {analysis.SuspectCommit} ("{analysis.SuspectSubject}"),
         the suspect change of incident INC-{number} ({title}).
         Approved in IncidentHub by {approvedBy ?? "a responder"}; patch sha256 {candidate.PatchHash}.
         """;

@@ -78,10 +78,10 @@ public sealed class PostmortemBuilder(ServiceCatalog catalog, TimeProvider clock
         return new PostmortemReport(
             reference, incident.Number, incident.Title, incident.Service, owner?.OwnerEmail ?? owner?.Owner, incident.Severity, incident.State, summary, impact,
             Phases(phases, incident.TriagedAt),
-            incident.Timeline.Take(300).Select(t => new TimelineRow(t.At, t.Actor, t.Kind.ToString(), t.Text)).ToList(),
+            incident.Timeline.Take(300).Select(t => new TimelineRow(t.At, t.Actor, t.Kind.ToString(), t.Text, t.Id)).ToList(),
             rootCause, actions, pullRequests, well, badly, items,
             Chart(observations, incident.TriggeredAt, end),
-            revision, clock.GetUtcNow());
+            revision, clock.GetUtcNow(), PostmortemNarrative.Newest(incident.Timeline));
     }
 
     private static string Summarise(string reference, string title, string? service, Severity severity, IncidentState state, PostmortemImpact impact, RootCauseSection rootCause)

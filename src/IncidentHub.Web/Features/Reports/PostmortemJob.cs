@@ -28,7 +28,8 @@ public sealed class PostmortemJob(
     IIncidentNotifier notifier,
     TimeProvider clock,
     ILogger<PostmortemJob> logger,
-    IncidentPipeline pipeline)
+    IncidentPipeline pipeline,
+    IPostmortemNarrator narrator)
 {
     public const string Actor = "postmortem";
 
@@ -182,6 +183,13 @@ public sealed class PostmortemJob(
         if (report is null)
         {
             return null;
+        }
+
+        // A model (when one is configured) writes the narrative from the facts just gathered; it is stored on the timeline and read back.
+        if (report.Narrative?.Revision != postmortem.Revision)
+        {
+            await narrator.WriteAsync(report, postmortem.IncidentId, ct);
+            report = await builder.BuildAsync(db, postmortem.IncidentId, postmortem.ActionItems, postmortem.Revision, ct) ?? report;
         }
 
         var watch = Stopwatch.StartNew();

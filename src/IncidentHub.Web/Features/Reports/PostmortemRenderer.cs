@@ -50,6 +50,22 @@ public sealed class PostmortemRenderer(IServiceProvider services, ILoggerFactory
         Line();
         Line(r.Summary);
         Line();
+        if (r.Narrative is { } narrative)
+        {
+            Line("## Narrative (model-written)");
+            Line();
+            Line($"_Written by a model ({narrative.Model}) from the stored facts only; every sentence cites evidence or timeline ids that code checked exist on this incident{(narrative.Dropped > 0 ? $"; {narrative.Dropped} sentence(s) dropped" : "")}._");
+            foreach (var section in narrative.Sections.Where(s => s.Sentences.Count > 0))
+            {
+                Line();
+                Line($"### {section.Name}");
+                Line();
+                Line(string.Join(" ", section.Sentences.Select(s => $"{s.Text} [{string.Join(", ", s.Cites)}]")));
+            }
+
+            Line();
+        }
+
         Line("## Impact");
         Line();
         Line($"- Duration: {Durations.Format(r.Impact.Duration ?? TimeSpan.Zero)}{(r.Impact.Ongoing ? " (ongoing)" : "")}");

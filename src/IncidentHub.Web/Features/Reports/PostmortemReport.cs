@@ -28,7 +28,8 @@ public sealed record PostmortemReport(
     IReadOnlyList<string> ActionItems,
     MetricChart? Chart,
     int Revision,
-    DateTimeOffset GeneratedAt);
+    DateTimeOffset GeneratedAt,
+    PostmortemNarrative? Narrative = null);
 
 public sealed record PostmortemImpact(
     TimeSpan? Duration,
@@ -43,7 +44,11 @@ public sealed record PostmortemImpact(
 /// <summary>One phase of the incident: when it began, how long after the trigger, and who drives it.</summary>
 public sealed record PhaseRow(string Phase, DateTimeOffset At, TimeSpan SinceTrigger, string Who);
 
-public sealed record TimelineRow(DateTimeOffset At, string Actor, string Kind, string Text);
+public sealed record TimelineRow(DateTimeOffset At, string Actor, string Kind, string Text, long Id = 0)
+{
+    /// <summary>How the post-mortem writer cites this line.</summary>
+    public string CiteId => $"tl-{Id}";
+}
 
 public sealed record EvidenceRow(string Id, string Kind, string Source, string Summary);
 

@@ -3,6 +3,7 @@ using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Features.Reports.Components;
 using IncidentHub.Web.Infrastructure.Jobs;
 using IncidentHub.Web.Features.Reports.Email;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace IncidentHub.Web.Features.Reports;
@@ -21,6 +22,7 @@ public static class ReportsExtensions
         services.AddSingleton<PdfPrinter>();
         services.AddSingleton<SmtpMailer>();
         services.AddScoped<PostmortemBuilder>();
+        services.TryAddScoped<IPostmortemNarrator, NoPostmortemNarrator>();
         services.AddScoped<PostmortemRenderer>();
         services.AddScoped<PostmortemService>();
         services.AddScoped<OutboxService>();

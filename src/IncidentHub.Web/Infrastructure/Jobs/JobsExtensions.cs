@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.Common;
 using Hangfire.Dashboard;
 using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using IncidentHub.Web.Infrastructure.Observability;
 using Microsoft.AspNetCore.Authorization;
 
@@ -14,19 +15,23 @@ public static class JobsExtensions
     {
         builder.Services.AddSingleton<StormGate>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StormGate>());
-        builder.Services.AddHangfire(config => config
+        var storageOptions = new PostgreSqlStorageOptions
+        {
+            SchemaName = "hangfire",
+            PrepareSchemaIfNecessary = true,
+            QueuePollInterval = TimeSpan.FromSeconds(1),
+            EnableLongPolling = true,
+        };
+
+        // The storage is this app's own singleton: Hangfire's default registration returns the process-wide JobStorage.Current
+        // when first resolved, so two apps starting at once in one process (the test suite's fixtures) could swap databases.
+        builder.Services.AddSingleton<JobStorage>(_ => new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, storageOptions, null), storageOptions));
+        builder.Services.AddHangfire((sp, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
-            .UsePostgreSqlStorage(
-                storage => storage.UseNpgsqlConnection(connectionString),
-                new PostgreSqlStorageOptions
-                {
-                    SchemaName = "hangfire",
-                    PrepareSchemaIfNecessary = true,
-                    QueuePollInterval = TimeSpan.FromSeconds(1),
-                    EnableLongPolling = true,
-                }));
+            .UseStorage(sp.GetRequiredService<JobStorage>())
+            .UseLogProvider(new DisposalSafeLogProvider(sp.GetRequiredService<ILoggerFactory>())));
 
         if (options.RunsWorker)
         {
@@ -35,6 +40,8 @@ public static class JobsExtensions
             builder.Services.AddHangfireServer((sp, server) =>
             {
                 server.WorkerCount = options.WorkerCount;
+                // This app's own activator: Hangfire's default is the process-wide one, which another (stopped) app may have set.
+                server.Activator = new Hangfire.AspNetCore.AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>());
                 // Running jobs see their cancellation at once and get this long to stop; within the host's stop budget.
                 server.StopTimeout = TimeSpan.Zero;
                 server.ShutdownTimeout = options.JobShutdownTimeout;

@@ -12,6 +12,8 @@ public sealed class AiAppFixture : IAsyncLifetime
     public const string Service = "aisvc";
     public const string TriageModel = "small-triage-model";
     public const string InvestigationModel = "large-investigation-model";
+    public const string CodeModel = "code-model";
+    public const string PostmortemModel = "postmortem-model";
     public const int TimeoutSeconds = 5;
     public const int Budget = 20_000;
 
@@ -29,6 +31,8 @@ public sealed class AiAppFixture : IAsyncLifetime
         App.Settings["Ai:ApiKey"] = "sk-test-secret-never-logged";
         App.Settings["Ai:Models:Triage"] = TriageModel;
         App.Settings["Ai:Models:Investigation"] = InvestigationModel;
+        App.Settings["Ai:Models:Code"] = CodeModel;
+        App.Settings["Ai:Models:Postmortem"] = PostmortemModel;
         App.Settings["Ai:TimeoutSeconds"] = TimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         App.Settings["Ai:TokenBudgetPerIncident"] = Budget.ToString(System.Globalization.CultureInfo.InvariantCulture);
         App.Settings[$"Ai:Prices:{InvestigationModel}:InputPer1k"] = "0.01";

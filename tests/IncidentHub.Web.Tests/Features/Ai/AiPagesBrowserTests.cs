@@ -49,6 +49,11 @@ public sealed class AiPagesBrowserTests(AiAppFixture fixture)
         await Expect(page.Locator("[data-testid=ai-usage-panel]")).ToContainTextAsync("Investigation");
         await Expect(page.Locator("body")).ToContainTextAsync("does not exist on this incident: obs-55555555");
         await page.ScreenshotAsync(new() { Path = Shot("ai-incident.png"), FullPage = true });
+
+        // Analytics: tokens and cost per agent over the range.
+        await page.GotoAsync("/analytics");
+        await Expect(page.Locator("[data-testid=analytics-ai-agent]").Filter(new() { HasText = "investigation" })).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await page.Locator("[data-testid=analytics-ai-usage]").ScreenshotAsync(new() { Path = Shot("ai-analytics.png") });
     }
 
     private static string Shot(string name)
