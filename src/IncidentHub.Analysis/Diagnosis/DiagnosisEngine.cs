@@ -292,15 +292,28 @@ public static class DiagnosisEngine
                 // (0.5: a metric prefix such as coredns_ names the software, which several DNS services may run). Else the only one.
                 double Trouble(string k) =>
                     (input.Deploys.Any(d => string.Equals(d.Fact.Service, k, StringComparison.OrdinalIgnoreCase) && d.Fact.At <= f.Anchor && f.Anchor - d.Fact.At <= TimeSpan.FromHours(6)) ? 2 : 0)
-                    + Math.Min(2, f.Onsets.Count(x => x.Fact.SeriesName.Contains($"=\"{k}\"", StringComparison.OrdinalIgnoreCase)))
+                    + Math.Min(2, f.Onsets.Count(x => x.Fact.SeriesName.Contains($"=\"{k}\"", StringComparison.OrdinalIgnoreCase) && !AnswersOnly(x.Fact.SeriesName)))
                     + (f.IncidentTexts.Any(t => IncidentHub.Analysis.Triage.ServiceNameMatcher.Occurs(t.Text, k))
-                       || f.Onsets.Any(x => IncidentHub.Analysis.Triage.ServiceNameMatcher.Occurs(x.Fact.SeriesName, k)) ? 0.5 : 0);
+                       || f.Onsets.Any(x => IncidentHub.Analysis.Triage.ServiceNameMatcher.Occurs(x.Fact.SeriesName, k) && !AnswersOnly(x.Fact.SeriesName)) ? 0.5 : 0);
+                // More "no such name" answers is the DNS service doing its job, not trouble of its own.
+                static bool AnswersOnly(string series) => series.Contains("NXDOMAIN", StringComparison.OrdinalIgnoreCase);
                 var ranked = dnsServices.Select(k => (Service: k, Score: Trouble(k))).OrderByDescending(x => x.Score).ToList();
                 var named = ranked[0].Score > 0 && (ranked.Count == 1 || ranked[0].Score > ranked[1].Score) ? ranked[0].Service : null;
-                if (named is not null || dnsServices.Count == 1)
+                // The only DNS service is at fault without trouble of its own only when resolvers fail to answer (SERVFAIL,
+                // timeouts, "try again"); names answered "does not exist" (NXDOMAIN) mean a record is missing, and the
+                // incident stays with the service that needs it.
+                var resolverFailing = f.IncidentTexts.Any(t => ResolverFailureRegex().IsMatch(t.Text))
+                    || f.Onsets.Any(x => x.Fact.Direction == "up" && DnsFailureSeriesRegex().IsMatch(x.Fact.SeriesName) && ResolverFailureRegex().IsMatch(x.Fact.SeriesName));
+                if (named is not null || (dnsServices.Count == 1 && resolverFailing))
                 {
                     return (named ?? dnsServices[0], "name resolution", resolution);
                 }
+            }
+
+            // A name that does not resolve is not the fault of the service it names.
+            if (resolution.Count > 0)
+            {
+                return null;
             }
         }
 

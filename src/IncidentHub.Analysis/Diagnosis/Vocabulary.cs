@@ -93,6 +93,13 @@ internal static partial class Vocabulary
     [GeneratedRegex(@"NXDOMAIN|SERVFAIL|no such host|Name or service not known|Temporary failure in name resolution|getaddrinfo|ENOTFOUND|EAI_AGAIN|UnknownHostException|could not resolve|name resolution|DNS (?:lookup|resolution|query)|lookup \S+ on \S+:53|Resource temporarily unavailable \([\w.-]+:\d+\)", RegexOptions.IgnoreCase)]
     internal static partial Regex NameResolutionRegex();
 
+    /// <summary>
+    /// The resolver itself failing to answer (server failure, refusal, timeouts, "try again"), as opposed to an answer that
+    /// the name does not exist (NXDOMAIN): a missing record is the caller's or the record owner's problem, not the DNS service's.
+    /// </summary>
+    [GeneratedRegex(@"SERVFAIL|REFUSED|Temporary failure in name resolution|EAI_AGAIN|server misbehaving|no servers could be reached|lookup \S+ on \S+:53: (?:read udp|dial udp|i/o timeout)|:53: i/o timeout|->\S+:53: i/o timeout|DNS (?:lookup|resolution|query) (?:timed out|timeout)|Resource temporarily unavailable \([\w.-]+:\d+\)", RegexOptions.IgnoreCase)]
+    internal static partial Regex ResolverFailureRegex();
+
     /// <summary>Catalog names of DNS infrastructure.</summary>
     [GeneratedRegex(@"(?:^|[-_.])(?:dns|coredns|kube-dns|resolver|resolvers|unbound|bind|named|dnsmasq)(?:$|[-_.])", RegexOptions.IgnoreCase)]
     internal static partial Regex DnsServiceNameRegex();

@@ -14,7 +14,7 @@ namespace IncidentHub.Cli.Commands;
 /// </summary>
 internal static class EvalCommand
 {
-    public const string Usage = "ih eval DIR [--timeout SECONDS] [--json FILE] [--url URL] [--token TOKEN] | ih eval --compare BEFORE.json AFTER.json"
+    public const string Usage = "ih eval DIR [--timeout SECONDS] [--json FILE] [--url URL] [--token TOKEN] [--confirm listed] | ih eval --compare BEFORE.json AFTER.json"
         + " | ih eval --compare DIR --ai-url URL [--ai-token TOKEN] [--url URL] [--token TOKEN] [--timeout SECONDS]";
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
@@ -45,7 +45,10 @@ internal static class EvalCommand
         {
             try
             {
-                var rows = await EvaluateAsync(hub, cli.Positional[0], timeout, output, TimeSpan.FromSeconds(1), CancellationToken.None);
+                // "listed": each bundle may change the existing catalog services its scenario.yaml lists (as scripts/run.sh demo does);
+                // without it a bundle that would change one is not imported and its row says so.
+                var rows = await EvaluateAsync(hub, cli.Positional[0], timeout, output, TimeSpan.FromSeconds(1), CancellationToken.None,
+                    confirmListed: cli.Option("confirm") == "listed");
                 await output.WriteLineAsync();
                 await output.WriteLineAsync(EvalScoring.Render(rows));
                 if (cli.Option("json") is { Length: > 0 } json)
@@ -136,7 +139,8 @@ internal static class EvalCommand
         }
     }
 
-    public static async Task<IReadOnlyList<EvalRow>> EvaluateAsync(HubClient hub, string dir, TimeSpan timeout, TextWriter log, TimeSpan poll, CancellationToken ct)
+    public static async Task<IReadOnlyList<EvalRow>> EvaluateAsync(HubClient hub, string dir, TimeSpan timeout, TextWriter log, TimeSpan poll, CancellationToken ct,
+        bool confirmListed = false)
     {
         var bundles = Directory.GetDirectories(dir).Where(d => File.Exists(Path.Combine(d, "scenario.yaml"))).Order(StringComparer.Ordinal).ToList();
         var rows = new List<EvalRow>();
@@ -149,7 +153,7 @@ internal static class EvalCommand
             ImportOutcome outcome;
             try
             {
-                outcome = await ImportCommand.ImportAsync(hub, bundle, log, ct);
+                outcome = await ImportCommand.ImportAsync(hub, bundle, log, ct, confirmListed ? string.Join(',', ListedServices(bundle)) : null);
             }
             catch (ImportFailedException ex)
             {
@@ -205,5 +209,29 @@ internal static class EvalCommand
         }
 
         return latest;
+    }
+
+    /// <summary>The services a bundle's scenario.yaml lists under <c>services:</c> (one "- name" per line).</summary>
+    internal static IReadOnlyList<string> ListedServices(string bundle)
+    {
+        var names = new List<string>();
+        var inList = false;
+        foreach (var line in File.ReadLines(Path.Combine(bundle, "scenario.yaml")))
+        {
+            if (line.StartsWith("services:", StringComparison.Ordinal))
+            {
+                inList = true;
+            }
+            else if (inList && line.StartsWith("- ", StringComparison.Ordinal))
+            {
+                names.Add(line[2..].Trim().Trim('\'', '"'));
+            }
+            else
+            {
+                inList = false;
+            }
+        }
+
+        return names;
     }
 }

@@ -197,6 +197,35 @@ public sealed class DiagnosisAttributionTests
     }
 
     [Fact]
+    public void ANameAnsweredDoesNotExist_StaysWithTheCaller_WhenTheOnlyDnsServiceShowsNoTroubleOfItsOwn()
+    {
+        var c = new Case("billing-worker", tier: 2)
+            .Template("t-nx", "NameResolutionError: Failed to resolve 'tax-service.prod.internal' ([Errno -2] Name or service not known)", 0, 200)
+            .Onset("on-err", "task_failure_ratio", MetricRole.ErrorRatio, 0, 0.9)
+            .Onset("on-nx", "coredns_dns_responses_total{rcode=\"NXDOMAIN\"}", MetricRole.Other, 0, 30);
+        c.KnownServices.AddRange(["billing-worker", "tax-service", "coredns"]);
+
+        var d = DiagnosisEngine.Diagnose(c.Build());
+
+        Assert.Equal(HypothesisCategory.NetworkDns, d.Category);
+        Assert.Equal("billing-worker", d.Triage.Service);
+    }
+
+    [Fact]
+    public void ResolversTimingOut_AreTheOnlyDnsServicesFault_EvenWithoutAChangeOfIt()
+    {
+        var c = new Case("checkout-bff", tier: 1)
+            .Template("t-to", "dial tcp: lookup payments.prod.svc.cluster.local on 10.0.0.10:53: read udp 10.4.0.7:41234->10.0.0.10:53: i/o timeout", 0, 200)
+            .Onset("on-err", "http_error_ratio", MetricRole.ErrorRatio, 0, 0.8);
+        c.KnownServices.AddRange(["checkout-bff", "payments", "coredns"]);
+
+        var d = DiagnosisEngine.Diagnose(c.Build());
+
+        Assert.Equal(HypothesisCategory.NetworkDns, d.Category);
+        Assert.Equal("coredns", d.Triage.Service);
+    }
+
+    [Fact]
     public void APeerThatRefusesOurExpiredClientCertificate_LeavesTheFaultWithTheCaller()
     {
         var c = new Case("payouts", tier: 2)
