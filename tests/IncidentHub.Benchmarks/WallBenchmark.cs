@@ -176,14 +176,15 @@ public static class WallBenchmark
 
         // 4. Interaction: a click on a wall row until the incident page shows, on a few walls.
         var clicks = new List<double>();
-        var clicked = new List<(int Number, long At)>();
+        var clicked = new List<(string Wall, int Number, long At)>();
         foreach (var page in pages.Take(Math.Min(10, pages.Count)))
         {
             for (var k = 0; k < 3; k++)
             {
                 var row = page.Locator("[data-testid=incident-row] td.ih-ref a").Nth(k);
                 var number = int.Parse((await row.GetAttributeAsync("href"))!.Split('/')[^1], System.Globalization.CultureInfo.InvariantCulture);
-                clicked.Add((number, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+                var wall = await page.Locator("[data-wall]").GetAttributeAsync("data-wall") ?? "";
+                clicked.Add((wall, number, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
                 var clock = Stopwatch.StartNew();
                 await row.ClickAsync();
                 await page.Locator("[data-testid=incident-title]").WaitForAsync();

@@ -43,9 +43,20 @@ public static partial class WallTiming
             {
                 double? At(string step) => lines.Where(l => l.Step == step && l.Fields.Length > 1 && l.Fields[1].Split(',').Contains(id))
                     .Select(l => (double?)(long.Parse(l.Fields[0]) - posted)).FirstOrDefault();
-                if (At("published") is { } p) published.Add(p);
-                if (At("notified") is { } n) notified.Add(n);
-                if (At("dispatched") is { } d) dispatched.Add(d);
+                if (At("published") is { } p)
+                {
+                    published.Add(p);
+                }
+                else if (At("notified") is { } n)
+                {
+                    // The other process: its first word of the incident (the intake's process hears only later events).
+                    notified.Add(n);
+                }
+
+                if (At("dispatched") is { } d)
+                {
+                    dispatched.Add(d);
+                }
                 var snapshot = lines.FirstOrDefault(l => l.Step == "snapshot" && l.Fields.Length > 3 && l.Fields[3].Split(',').Contains(number));
                 if (snapshot.Fields is null)
                 {
@@ -80,16 +91,24 @@ public static partial class WallTiming
     }
 
     /// <summary>A click from a wall row: the incident page's start on the server, its read done, the browser's acknowledgement.</summary>
-    public static void ReportClicks(string label, string[] logFiles, List<(int Number, long At)> clicked, List<double> browser)
+    public static void ReportClicks(string label, string[] logFiles, List<(string Wall, int Number, long At)> clicked, List<double> browser)
     {
         var lines = logFiles.SelectMany(f => File.ReadAllLines(f)).Select(l => Line().Match(l)).Where(m => m.Success)
             .Select(m => (Step: m.Groups[1].Value, Fields: m.Groups[2].Value.Split(' '))).ToList();
+        var left = new List<double>();
         var entered = new List<double>();
         var loaded = new List<double>();
         var acked = new List<double>();
-        foreach (var (number, at) in clicked)
+        foreach (var (wall, number, at) in clicked)
         {
             var n = number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            // The wall's circuit handles the navigation: the wall is disposed, then the incident page starts.
+            var leaving = lines.FirstOrDefault(l => l.Step == "leaving" && l.Fields[0] == wall);
+            if (leaving.Fields is not null)
+            {
+                left.Add(long.Parse(leaving.Fields[3]) - at);
+            }
+
             var page = lines.FirstOrDefault(l => l.Step == "page" && l.Fields[0] == n && long.Parse(l.Fields[1]) >= at);
             if (page.Fields is null)
             {
@@ -106,7 +125,7 @@ public static partial class WallTiming
         }
 
         static string S(List<double> v) => v.Count == 0 ? "n/a" : $"p50 {P(v, 50):0} p99 {P(v, 99):0} max {v.Max():0} (n={v.Count})";
-        Console.WriteLine($"[{label}] click timing, ms after the click: page started on the server {S(entered)}; its read done {S(loaded)}; "
+        Console.WriteLine($"[{label}] click timing, ms after the click: the server has the navigation (wall disposed) {S(left)}; page started {S(entered)}; its read done {S(loaded)}; "
             + $"render acknowledged by the browser {S(acked)}; title seen by Playwright {S(browser)}");
     }
 
