@@ -177,6 +177,7 @@ public static class WallBenchmark
         // 4. Interaction: a click on a wall row until the incident page shows, on a few walls.
         var clicks = new List<double>();
         var clicked = new List<(string Wall, int Number, long At)>();
+        var dispatched = new List<double>();
         foreach (var page in pages.Take(Math.Min(10, pages.Count)))
         {
             for (var k = 0; k < 3; k++)
@@ -187,6 +188,7 @@ public static class WallBenchmark
                 clicked.Add((wall, number, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
                 var clock = Stopwatch.StartNew();
                 await row.ClickAsync();
+                dispatched.Add(clock.Elapsed.TotalMilliseconds);
                 await page.Locator("[data-testid=incident-title]").WaitForAsync();
                 clicks.Add(clock.Elapsed.TotalMilliseconds);
                 await page.GoBackAsync();
@@ -197,7 +199,7 @@ public static class WallBenchmark
         Console.WriteLine($"[{label}] interaction (wall row -> incident page): p50 {P(clicks, 50):0} ms, p99 {P(clicks, 99):0} ms ({clicks.Count} clicks)");
         if (o.TryGetValue("logs", out var pageLogs))
         {
-            WallTiming.ReportClicks(label, pageLogs.Split(','), clicked, clicks);
+            WallTiming.ReportClicks(label, pageLogs.Split(','), clicked, dispatched, clicks);
         }
         var stormResult = storm is null ? 0 : await storm;
         return missing == 0 && stormResult == 0 ? 0 : 1;

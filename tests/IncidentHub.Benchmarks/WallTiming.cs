@@ -91,7 +91,7 @@ public static partial class WallTiming
     }
 
     /// <summary>A click from a wall row: the incident page's start on the server, its read done, the browser's acknowledgement.</summary>
-    public static void ReportClicks(string label, string[] logFiles, List<(string Wall, int Number, long At)> clicked, List<double> browser)
+    public static void ReportClicks(string label, string[] logFiles, List<(string Wall, int Number, long At)> clicked, List<double> dispatched, List<double> browser)
     {
         var lines = logFiles.SelectMany(f => File.ReadAllLines(f)).Select(l => Line().Match(l)).Where(m => m.Success)
             .Select(m => (Step: m.Groups[1].Value, Fields: m.Groups[2].Value.Split(' '))).ToList();
@@ -125,7 +125,7 @@ public static partial class WallTiming
         }
 
         static string S(List<double> v) => v.Count == 0 ? "n/a" : $"p50 {P(v, 50):0} p99 {P(v, 99):0} max {v.Max():0} (n={v.Count})";
-        Console.WriteLine($"[{label}] click timing, ms after the click: the server has the navigation (wall disposed) {S(left)}; page started {S(entered)}; its read done {S(loaded)}; "
+        Console.WriteLine($"[{label}] click timing, ms after the click: Playwright's click done (actionable, input dispatched) {S(dispatched)}; the server has the navigation (wall disposed) {S(left)}; page started {S(entered)}; its read done {S(loaded)}; "
             + $"render acknowledged by the browser {S(acked)}; title seen by Playwright {S(browser)}");
     }
 
