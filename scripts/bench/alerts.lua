@@ -4,6 +4,7 @@
 --   BATCH=N         alerts per request
 --   MODE=distinct   every alert a new label set;  MODE=repeated  100 label sets sent again and again
 --   ALERT_GROUPS=N  webhook format: requests cycle over N alert groups (N incidents); default 1
+--   GROUP_RUN=S     names the groups (default RUN): runs that share it add alerts to the same N groups
 -- done() prints one line: RESULT requests=<n> non2xx=<n> errors=<n> seconds=<s> p50ms=<ms> p99ms=<ms>
 
 local batch = tonumber(os.getenv("BATCH") or "10")
@@ -11,6 +12,7 @@ local mode = os.getenv("MODE") or "distinct"
 local format = os.getenv("FORMAT") or "webhook"
 local run = os.getenv("RUN") or "0"
 local groups = tonumber(os.getenv("ALERT_GROUPS") or "1")
+local group_run = os.getenv("GROUP_RUN") or run
 local threads = {}
 local counter = 0
 
@@ -41,7 +43,7 @@ end
 
 function request()
   counter = counter + 1
-  group = groups > 1 and ("-" .. run .. "-" .. ((counter * 7 + tid) % groups)) or ""
+  group = groups > 1 and ("-" .. group_run .. "-" .. ((counter * 7 + tid) % groups)) or ""
   local parts = {}
   for i = 1, batch do parts[i] = alert(i) end
   local body

@@ -9,6 +9,8 @@
 #
 #   scripts/bench/storm.sh        # FILL=500000 INCIDENTS=344 WALLS=50 PROBES=20 STORM_ALERTS=50000 STORM_SECONDS=60
 #                                 # results also in test-output/bench/storm.txt
+#   TIMING=0 scripts/bench/storm.sh   # without the step timings: by default the web processes log each step of a new
+#                                     # incident and of a click at Debug, and the report says where the time went
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
@@ -20,6 +22,7 @@ WALLS=${WALLS:-50}
 PROBES=${PROBES:-20}
 STORM_ALERTS=${STORM_ALERTS:-50000}
 STORM_SECONDS=${STORM_SECONDS:-60}
+TIMING=${TIMING:-1}
 OUT="$ROOT/test-output/bench"
 mkdir -p "$OUT"
 REPORT="$OUT/storm.txt"
@@ -65,9 +68,14 @@ export CodeFix__WorkDirectory="$TMP/worktrees"
 ih_log "migrating"
 (cd "$BIN" && dotnet IncidentHub.Web.dll migrate >"$TMP/migrate.log" 2>&1) || { cat "$TMP/migrate.log" >&2; ih_die "migrate failed"; }
 
+TIMING_ENV=()
+if [[ "$TIMING" == 1 ]]; then
+  TIMING_ENV=("Logging__LogLevel__IncidentHub.Web.Features.Incidents.WallFeed=Debug" "Logging__LogLevel__IncidentHub.Web.Infrastructure.Live.IncidentNotifier=Debug"
+    "Logging__LogLevel__IncidentHub.Web.Features.Incidents.Pages.IncidentPage=Debug")
+fi
 start() { # name role port
   (cd "$BIN" && IncidentHub__Role="$2" ASPNETCORE_URLS="http://127.0.0.1:$3" IncidentHub__PublicBaseUrl="http://127.0.0.1:$3" \
-    exec dotnet IncidentHub.Web.dll >"$TMP/$1.log" 2>&1) &
+    exec env "${TIMING_ENV[@]}" dotnet IncidentHub.Web.dll >"$TMP/$1.log" 2>&1) &
   PIDS+=("$!")
 }
 PORT_A=$(free_port) ; start web-a Web "$PORT_A"; PID_A=${PIDS[-1]}
@@ -89,7 +97,7 @@ round=0
 while (( $(psql_q 'SELECT count(*) FROM alerts') < FILL )); do
   round=$((round + 1))
   for hook in "$HOOK_A" "$HOOK_B"; do
-    BATCH=100 MODE=distinct ALERT_GROUPS="$INCIDENTS" RUN="fill$round" wrk -t2 -c4 -d5s -s "$ROOT/scripts/bench/alerts.lua" "$hook" >/dev/null
+    BATCH=100 MODE=distinct ALERT_GROUPS="$INCIDENTS" RUN="fill$round" GROUP_RUN=fill wrk -t2 -c4 -d5s -s "$ROOT/scripts/bench/alerts.lua" "$hook" >/dev/null
   done
   while (( $(psql_q "SELECT count(*) FROM alert_events WHERE \"Status\" = 'Received'") > 0 )); do sleep 1; done
 done
@@ -100,12 +108,17 @@ for _ in $(seq 600); do
 done
 
 {
-  echo "# scripts/bench/storm.sh on $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ): 2 web + 2 worker processes, one PostgreSQL"
+  echo "# scripts/bench/storm.sh on $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ): 2 web + 2 worker processes, one PostgreSQL; $(uptime | sed 's/.*load/load/')"
   echo "database: $(psql_q 'SELECT count(*) FROM alerts') alerts, $(psql_q "SELECT count(*) FROM incidents WHERE \"State\" <> 'Resolved'") open incidents"
   WALL_ARGS=(wall --pg "$PG_DB" --web "http://127.0.0.1:$PORT_A,http://127.0.0.1:$PORT_B" --hook "$HOOK_A" --token "$TOKEN"
     --email bench@incidenthub.local --password "$PASSWORD" --walls "$WALLS" --incidents "$PROBES" --pids "$PID_A,$PID_B"
     --chromium "${CHROMIUM_PATH:-/usr/bin/chromium}")
-  "${BENCH[@]}" "${WALL_ARGS[@]}" --label quiet
+  [[ "$TIMING" == 1 ]] && WALL_ARGS+=(--logs "$TMP/web-a.log,$TMP/web-b.log")
+  # A wall that missed a probe fails the run at the end, not before the storm is measured.
+  "${BENCH[@]}" "${WALL_ARGS[@]}" --label quiet || { QUIET_FAILED=1; echo "[quiet] FAILED: see above (a wall missed a probe, or the storm)"; }
+  echo "after the quiet run: $(uptime | sed 's/.*load/load/')"
   # The walls open first; the storm starts once they are, and the probes and clicks run inside it.
   "${BENCH[@]}" "${WALL_ARGS[@]}" --label storm --storm-hooks "$HOOK_A,$HOOK_B" --storm-alerts "$STORM_ALERTS" --storm-seconds "$STORM_SECONDS"
+  echo "after the storm run: $(uptime | sed 's/.*load/load/')"
+  [[ -z "${QUIET_FAILED:-}" ]]
 } | tee "$REPORT"

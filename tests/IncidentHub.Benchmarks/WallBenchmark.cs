@@ -125,6 +125,7 @@ public static class WallBenchmark
 
         // 3. New incidents: posted to the first web process, timed on every wall.
         var visible = new List<double>();
+        var posts = new List<(string Probe, long Posted)>();
         var missing = 0;
         var run = Guid.NewGuid().ToString("N")[..6];
         for (var n = 0; n < probes; n++)
@@ -159,6 +160,7 @@ public static class WallBenchmark
                 }
             }
 
+            posts.Add((probe, posted));
             missing += pages.Count - seen.Count;
             visible.AddRange(seen.Values.Select(at => (double)(at - posted)));
             await Task.Delay(500);
@@ -167,15 +169,26 @@ public static class WallBenchmark
         Console.WriteLine($"[{label}] new incident visible on {walls} open walls: p50 {P(visible, 50):0} ms, p99 {P(visible, 99):0} ms, max {visible.DefaultIfEmpty().Max():0} ms "
             + $"({visible.Count} wall-incident pairs{(missing > 0 ? $", {missing} not seen within 20 s" : "")})");
 
+        if (o.TryGetValue("logs", out var logs))
+        {
+            await WallTiming.ReportAsync(label, o["pg"], logs.Split(','), posts, visible);
+        }
+
         // 4. Interaction: a click on a wall row until the incident page shows, on a few walls.
         var clicks = new List<double>();
+        var clicked = new List<(string Wall, int Number, long At)>();
+        var dispatched = new List<double>();
         foreach (var page in pages.Take(Math.Min(10, pages.Count)))
         {
             for (var k = 0; k < 3; k++)
             {
                 var row = page.Locator("[data-testid=incident-row] td.ih-ref a").Nth(k);
+                var number = int.Parse((await row.GetAttributeAsync("href"))!.Split('/')[^1], System.Globalization.CultureInfo.InvariantCulture);
+                var wall = await page.Locator("[data-wall]").GetAttributeAsync("data-wall") ?? "";
+                clicked.Add((wall, number, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
                 var clock = Stopwatch.StartNew();
                 await row.ClickAsync();
+                dispatched.Add(clock.Elapsed.TotalMilliseconds);
                 await page.Locator("[data-testid=incident-title]").WaitForAsync();
                 clicks.Add(clock.Elapsed.TotalMilliseconds);
                 await page.GoBackAsync();
@@ -184,6 +197,10 @@ public static class WallBenchmark
         }
 
         Console.WriteLine($"[{label}] interaction (wall row -> incident page): p50 {P(clicks, 50):0} ms, p99 {P(clicks, 99):0} ms ({clicks.Count} clicks)");
+        if (o.TryGetValue("logs", out var pageLogs))
+        {
+            WallTiming.ReportClicks(label, pageLogs.Split(','), clicked, dispatched, clicks);
+        }
         var stormResult = storm is null ? 0 : await storm;
         return missing == 0 && stormResult == 0 ? 0 : 1;
     }

@@ -97,4 +97,37 @@ public sealed class IncidentWallTests : BunitContext, IAsyncLifetime
 
         Assert.Single(wall.FindAll("[data-testid=incident-row]"));
     }
+
+    [Fact]
+    public void Wall_OnAChange_RendersOnlyTheNewAndChangedRows_AndShowsThem()
+    {
+        var first = Incident(1, Severity.P1, IncidentState.Triggered);
+        var second = Incident(2, Severity.P2, IncidentState.Triggered);
+        var third = Incident(3, Severity.P3, IncidentState.Triggered);
+        var wall = Render<IncidentWall>(p => p.Add(w => w.Incidents, [first, second, third]).Add(w => w.Now, Now));
+
+        // A new P0 at the top (every row moves down one place) and the second one investigated, as the feed's next read.
+        var opened = Incident(4, Severity.P0, IncidentState.Triggered);
+        wall.Render(p => p.Add(w => w.Incidents, [opened, first, second with { State = IncidentState.Investigating }, third]).Add(w => w.Now, Now));
+
+        var rows = wall.FindComponents<WallRow>().ToDictionary(r => r.Instance.Incident.Number);
+        Assert.Equal(["4", "1", "2", "3"], wall.FindAll("[data-testid=incident-row]").Select(r => r.GetAttribute("data-number")));
+        Assert.Equal("Investigating", wall.Find("[data-number='2'] .ih-state").TextContent);
+        // The rows that only moved or stayed were not rendered again; the changed one was.
+        Assert.Equal(1, rows[1].RenderCount);
+        Assert.Equal(1, rows[3].RenderCount);
+        Assert.True(rows[2].RenderCount > 1);
+    }
+
+    [Fact]
+    public void Wall_RendersARowAgain_WhenItsAgeAsWrittenChanges()
+    {
+        var wall = Render<IncidentWall>(p => p.Add(w => w.Incidents, [Incident(1, Severity.P1, IncidentState.Triggered, age: TimeSpan.FromMinutes(5))]).Add(w => w.Now, Now));
+
+        wall.Render(p => p.Add(w => w.Now, Now.AddSeconds(10)));
+        wall.Render(p => p.Add(w => w.Now, Now.AddMinutes(2)));
+
+        Assert.Contains("7m", wall.Find("[data-number='1']").TextContent, StringComparison.Ordinal);
+        Assert.Equal(2, wall.FindComponent<WallRow>().RenderCount);
+    }
 }

@@ -80,18 +80,38 @@ public sealed class WallFeed(IServiceScopeFactory scopes, IIncidentNotifier noti
     {
         // Numbered before the read: a read that starts later sees at least what an earlier one saw.
         var version = Interlocked.Increment(ref _version);
+        var started = DateTimeOffset.UtcNow;
         await using var scope = scopes.CreateAsyncScope();
         var open = await scope.ServiceProvider.GetRequiredService<IncidentService>().ListAsync(openOnly: true, ct: ct);
         var snapshot = new WallSnapshot(version, open);
+        WallSnapshot? previous;
         lock (_gate)
         {
+            previous = _latest;
             if (_subscription is not null && (_latest is null || _latest.Version < version))
             {
                 _latest = snapshot;
             }
         }
 
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            // The incidents this read is the first to show (storm.sh follows each new incident to the walls by these).
+            var known = previous?.Open.Select(i => i.Number).ToHashSet() ?? [];
+            logger.LogDebug("WALLTIME snapshot {Version} {Started} {Done} {New}", version, started.ToUnixTimeMilliseconds(),
+                DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), string.Join(',', open.Where(i => !known.Contains(i.Number)).Select(i => i.Number)));
+        }
+
         return snapshot;
+    }
+
+    /// <summary>At Debug: when a wall's render of a snapshot was handed to its circuit, and when its browser acknowledged it.</summary>
+    public void LogRendered(string step, string wall, long version, long entered)
+    {
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            logger.LogDebug("WALLTIME {Step} {Wall} {Version} {Entered} {At}", step, wall, version, entered, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        }
     }
 
     private void Remove(long id)

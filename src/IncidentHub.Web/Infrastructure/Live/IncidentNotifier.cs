@@ -65,6 +65,7 @@ public sealed class IncidentNotifier(NpgsqlDataSource dataSource, ILogger<Incide
     /// </summary>
     public void PublishInProcess(IReadOnlyCollection<Guid> incidentIds)
     {
+        LogTiming("published", incidentIds);
         foreach (var id in incidentIds)
         {
             _pending.Writer.TryWrite(id);
@@ -105,12 +106,28 @@ public sealed class IncidentNotifier(NpgsqlDataSource dataSource, ILogger<Incide
             return;
         }
 
+        var ids = new List<Guid>();
         foreach (var part in payload[(colon + 1)..].Split(','))
         {
             if (Guid.TryParse(part, out var id))
             {
+                ids.Add(id);
                 _pending.Writer.TryWrite(id);
             }
+        }
+
+        LogTiming("notified", ids);
+    }
+
+    /// <summary>
+    /// At Debug, when this process had incident events in hand (scripts/bench/storm.sh times a new incident's way to the
+    /// walls from these lines; wall-clock milliseconds, to line up with the browser's).
+    /// </summary>
+    private void LogTiming(string step, IReadOnlyCollection<Guid> ids)
+    {
+        if (ids.Count > 0 && logger.IsEnabled(LogLevel.Debug))
+        {
+            logger.LogDebug("WALLTIME {Step} {At} {Ids}", step, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), string.Join(',', ids));
         }
     }
 
@@ -129,6 +146,7 @@ public sealed class IncidentNotifier(NpgsqlDataSource dataSource, ILogger<Incide
             // A wall subscriber reloads everything once per batch, not once per incident; it is told of an incident
             // when the batch has one, of the intake otherwise.
             var any = batch.FirstOrDefault(id => id != IIncidentNotifier.IntakeChanged);
+            LogTiming("dispatched", batch);
             foreach (var subscription in _subscriptions.Values)
             {
                 if (subscription.IncidentId is null)
