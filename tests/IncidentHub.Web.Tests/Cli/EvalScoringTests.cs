@@ -271,4 +271,21 @@ public sealed class EvalScoringTests
         Assert.Matches(@"category\s+2/5 \(40%\)\s+->\s+3/6 \(50%\)\s+\+1 \(\+10 pp\)", text);
         Assert.Matches(@"median first diagnosis\s+5\.5 s\s+->\s+5\.0 s\s+-0\.5 s", text);
     }
+
+    [Fact]
+    public void ConfirmListed_AcceptsTheServicesTheBundlesScenarioLists_AndNothingElse()
+    {
+        var bundle = Directory.CreateTempSubdirectory("ih-eval-listed").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(bundle, "scenario.yaml"),
+                "id: x\nservices:\n- pricing-api\n- 'inventory'\nprimary_service: pricing-api\nfiles:\n  logs:\n  - logs/other.log\n");
+
+            Assert.Equal(["pricing-api", "inventory"], EvalCommand.ListedServices(bundle));
+        }
+        finally
+        {
+            Directory.Delete(bundle, recursive: true);
+        }
+    }
 }
