@@ -73,9 +73,10 @@ public sealed class PostmortemEmailTests(IncidentHubFactory app)
     [Fact]
     public async Task Escalation_WritesThePostmortem_AndEmailsIt_WithTheStoredPdfAttached()
     {
-        // A service nobody catalogued: the real investigation finds no evidence and escalates the incident.
+        // A service nobody catalogued, in an alert that names no catalogued one either (an alert's text that names one
+        // is investigated as that service): the real investigation finds no evidence and escalates the incident.
         var service = $"ghost-{Guid.NewGuid():N}"[..20];
-        var number = await OpenIncidentAsync(service, null);
+        var number = await OpenIncidentAsync(service, null, $"{service} answers 5xx");
         using var http = app.Client(IncidentHubFactory.AdminToken);
 
         var subject = $"Escalated INC-{number} (";
@@ -143,12 +144,12 @@ public sealed class PostmortemEmailTests(IncidentHubFactory app)
         Assert.Contains("resolves or escalates", await pdf.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
-    private async Task<int> OpenIncidentAsync(string service, object? labels)
+    private async Task<int> OpenIncidentAsync(string service, object? labels, string? title = null)
     {
         var hook = await app.CreateIntegrationAsync(IncidentHub.Analysis.Ingestion.SourceKind.Generic);
         using var http = app.Client();
         var response = await http.PostAsJsonAsync(hook + "?wait=true",
-            new { title = $"Checkout 5xx {Guid.NewGuid():N}"[..24], service, severity = "critical", labels = labels ?? new { } });
+            new { title = title ?? $"Checkout 5xx {Guid.NewGuid():N}"[..24], service, severity = "critical", labels = labels ?? new { } });
         var body = await response.Content.ReadFromJsonAsync<JsonObject>();
         return body!["incidents"]![0]!["number"]!.GetValue<int>();
     }
