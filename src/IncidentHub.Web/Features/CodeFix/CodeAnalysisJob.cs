@@ -40,6 +40,41 @@ public sealed class CodeAnalysisJob(
 
     public async Task RunAsync(Guid incidentId, CancellationToken ct)
     {
+        // One analysis of an incident at a time, across workers: a second run (the sweep, a retry, the pipeline's job beside
+        // a direct call) waits, then finds the analysis stored and does nothing, so the repository's tests and a model are
+        // not run twice. A dead worker's lock goes with its connection.
+        var key = LockKey(incidentId);
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_lock({LockClass}, {key})", ct);
+            try
+            {
+                await RunLockedAsync(incidentId, ct);
+            }
+            finally
+            {
+                await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_unlock({LockClass}, {key})", CancellationToken.None);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>The advisory-lock class of code analyses (any constant no other lock uses).</summary>
+    private const int LockClass = 0x1C0DE;
+
+    private static int LockKey(Guid incidentId)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        incidentId.TryWriteBytes(bytes);
+        return BitConverter.ToInt32(bytes[..4]) ^ BitConverter.ToInt32(bytes[4..8]) ^ BitConverter.ToInt32(bytes[8..12]) ^ BitConverter.ToInt32(bytes[12..]);
+    }
+
+    private async Task RunLockedAsync(Guid incidentId, CancellationToken ct)
+    {
         var incident = await db.Incidents.AsNoTracking().SingleOrDefaultAsync(i => i.Id == incidentId, ct);
         var record = await db.Diagnoses.AsNoTracking().Where(d => d.IncidentId == incidentId && d.IsFinal).OrderByDescending(d => d.Id).FirstOrDefaultAsync(ct);
         if (incident is null || record is null || await db.CodeAnalyses.AnyAsync(a => a.IncidentId == incidentId && a.DiagnosisId == record.Id, ct))

@@ -86,9 +86,14 @@ public sealed class CodeFixAgentTests(AiAppFixture fixture)
 
         Assert.DoesNotContain(view.Candidates, c => c.Kind == "AiPatch");
         Assert.Contains(view.Candidates, c => c.Accepted);
+        // Each run of the agent asks once more after a malformed answer, then drops it. (The pipeline's own analysis job,
+        // enqueued by the real investigation, may run the same analysis beside this direct call: count per run.)
         var lines = await CodeLinesAsync(number);
-        Assert.Single(lines, l => l.Contains("answer malformed", StringComparison.Ordinal) && l.Contains("asking once more", StringComparison.Ordinal));
-        Assert.Single(lines, l => l.Contains("answer dropped: malformed twice", StringComparison.Ordinal));
+        var retried = lines.Count(l => l.Contains("answer malformed", StringComparison.Ordinal));
+        var dropped = lines.Count(l => l.Contains("answer dropped: malformed twice", StringComparison.Ordinal));
+        Assert.InRange(dropped, 1, 2);
+        Assert.Equal(dropped, retried);
+        Assert.All(lines.Where(l => l.Contains("answer malformed", StringComparison.Ordinal)), l => Assert.Contains("asking once more", l, StringComparison.Ordinal));
     }
 
     [Fact]
