@@ -77,23 +77,27 @@ public sealed class StatusUpdateService(
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var incident = await ResponseService.FindAsync(db, number, ct);
-        var now = clock.GetUtcNow();
-        DateTimeOffset? next = incident.State == IncidentState.Resolved ? null : now + StatusDrafts.Cadence(incident.Severity);
-
-        // The message is queued first (durable, its key unique): a crash before the record below leaves an email sent
-        // without its timeline line, never a line that claims an email that does not exist.
+        // The message is queued first (durable, its key unique, so a retry below queues it once): a crash before the record
+        // leaves an email sent without its timeline line, never a line that claims an email that does not exist.
         var key = $"status-update:{Guid.CreateVersion7():N}";
-        await outbox.EnqueueAsync(key, incident.Id, recipients, title, text, null, null, null, null, ct);
-        var update = StatusUpdate.Create(incident.Id, to, title, text, recipients, actor.Name, now, next, key);
-        db.StatusUpdates.Add(update);
-        db.Timeline.Add(TimelineEntry.Create(incident.Id, now, actor.Name, TimelineKind.StatusUpdate,
-            $"{to} status update sent by {actor.Name} to {recipients.Count} recipient(s): {title}", new() { ["audience"] = to.ToString(), ["outbox_key"] = key }));
-        incident.Touch(now);
-        audit.Add(db, new AuditRecord(actor, "incident.status_update.sent", incident.Reference, null, new { audience = to.ToString(), subject = title, recipients }, incident.Number));
-        await db.SaveChangesAsync(ct);
-        await notifier.PublishAsync([incident.Id], ct);
-        return update.Id;
+        // An agent's write to the incident between the read and the save (triage, the investigation) is retried, not a 500.
+        var (incidentId, updateId) = await OptimisticConcurrency.RetryAsync(db, 3, async _ =>
+        {
+            var incident = await ResponseService.FindAsync(db, number, ct);
+            var now = clock.GetUtcNow();
+            DateTimeOffset? next = incident.State == IncidentState.Resolved ? null : now + StatusDrafts.Cadence(incident.Severity);
+            await outbox.EnqueueAsync(key, incident.Id, recipients, title, text, null, null, null, null, ct);
+            var update = StatusUpdate.Create(incident.Id, to, title, text, recipients, actor.Name, now, next, key);
+            db.StatusUpdates.Add(update);
+            db.Timeline.Add(TimelineEntry.Create(incident.Id, now, actor.Name, TimelineKind.StatusUpdate,
+                $"{to} status update sent by {actor.Name} to {recipients.Count} recipient(s): {title}", new() { ["audience"] = to.ToString(), ["outbox_key"] = key }));
+            incident.Touch(now);
+            audit.Add(db, new AuditRecord(actor, "incident.status_update.sent", incident.Reference, null, new { audience = to.ToString(), subject = title, recipients }, incident.Number));
+            await db.SaveChangesAsync(ct);
+            return (incident.Id, update.Id);
+        });
+        await notifier.PublishAsync([incidentId], ct);
+        return updateId;
     }
 }
 
