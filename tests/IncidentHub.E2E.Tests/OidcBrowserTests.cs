@@ -5,37 +5,8 @@ using static Microsoft.Playwright.Assertions;
 
 namespace IncidentHub.E2E.Tests;
 
-/// <summary>An app of its own with OpenID Connect login against the loopback <see cref="OidcProviderFake"/>.</summary>
-public sealed class OidcBrowserApp : IAsyncLifetime
-{
-    public OidcProviderFake Provider { get; private set; } = default!;
-
-    public IncidentHubFactory App { get; } = new();
-
-    public async Task InitializeAsync()
-    {
-        Provider = await OidcProviderFake.StartAsync();
-        App.Settings["Oidc:Enabled"] = "true";
-        App.Settings["Oidc:Authority"] = Provider.Issuer.ToString().TrimEnd('/');
-        App.Settings["Oidc:ClientId"] = OidcProviderFake.ClientId;
-        App.Settings["Oidc:ClientSecret"] = OidcProviderFake.ClientSecret;
-        App.Settings["Oidc:RequireHttpsMetadata"] = "false";
-        App.Settings["Oidc:DisplayName"] = "Test IdP";
-        App.Settings["Oidc:AdminValues:0"] = "ih-admins";
-        App.Settings["Oidc:ResponderValues:0"] = "ih-responders";
-        App.Settings["Oidc:ViewerValues:0"] = "ih-viewers";
-        await App.InitializeAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await ((IAsyncLifetime)App).DisposeAsync();
-        await Provider.DisposeAsync();
-    }
-}
-
 [CollectionDefinition(Name)]
-public sealed class OidcBrowserCollection : ICollectionFixture<OidcBrowserApp>, ICollectionFixture<BrowserFixture>
+public sealed class OidcBrowserCollection : ICollectionFixture<OidcApp>, ICollectionFixture<BrowserFixture>
 {
     public const string Name = "oidc-browser";
 }
@@ -45,7 +16,7 @@ public sealed class OidcBrowserCollection : ICollectionFixture<OidcBrowserApp>, 
 /// OpenID Connect handler and the cookies a real browser keeps or refuses over plain HTTP; the role comes from the claims.
 /// </summary>
 [Collection(OidcBrowserCollection.Name)]
-public sealed class OidcBrowserTests(OidcBrowserApp fixture, BrowserFixture browser, ITestOutputHelper output)
+public sealed class OidcBrowserTests(OidcApp fixture, BrowserFixture browser, ITestOutputHelper output)
     : BrowserTest(fixture.App, browser, output)
 {
     [Fact]
