@@ -87,6 +87,7 @@ def build(b, p):
                     f"RDS {p['db']} DatabaseConnections {p['maxc'] - 3} >= {int(p['maxc'] * 0.95)}.", metric="DatabaseConnections",
                     namespace="AWS/RDS", value=p["maxc"] - 3, threshold=int(p["maxc"] * 0.95),
                     dims=[{"value": p["db"], "name": "DBInstanceIdentifier"}])
+        b.alert_service = None  # the alarm's only dimension is the DB instance: no service label at all
     else:
         b.set_alert(svc, "HighErrorRate", f"{svc} 5xx ratio above 10%", f"{svc} 5xx ratio {share(b.t0):.2f} over 5m.",
                     value=round(share(b.t0), 2), threshold=0.1)

@@ -71,6 +71,8 @@ def build(b, p):
                 value=0, threshold=0.03, labels={"instance": f"{host}:9100", "mountpoint": p["mount"]},
                 metric="node_filesystem_files_free", namespace="CWAgent",
                 dims=[{"value": host, "name": "host"}, {"value": p["mount"], "name": "path"}, {"value": "ext4", "name": "fstype"}])
+    if b.source == "cloudwatch":
+        b.alert_service = None  # the alarm's dimensions name only the host and the mount: no service label at all
     b.set_truth(svc, f"The {p['mount']} volume of {host} ran out of inodes: millions of small files under {p['dir']} are never cleaned up, so "
                      f"every new file fails with ENOSPC although ~58% of the bytes are free; {int(p['share'] * 100)}% of {svc}'s requests fail.",
                 ["No space left on device", "node_filesystem_files_free", "node_filesystem_avail_bytes (plenty free)"],
