@@ -32,10 +32,12 @@ def load_split():
 def all_kinds():
     """[(number, split, kind name)] in split.json order: dev kinds first, then test kinds, then the dev kinds added later
     (`dev_numbered_after_test`: numbered after the test kinds, so adding a dev kind never renumbers, re-dates or re-styles a
-    test bundle)."""
+    test bundle), then the test kinds added later (`test_numbered_last`: numbered after everything, so adding them renumbers
+    no existing bundle). New lists only ever go at the end."""
     s = load_split()
     out = []
-    for key, split in (("dev", "dev"), ("test", "test"), ("dev_numbered_after_test", "dev")):
+    for key, split in (("dev", "dev"), ("test", "test"), ("dev_numbered_after_test", "dev"),
+                       ("test_numbered_last", "test")):
         for name in s.get(key, []):
             out.append((len(out) + 1, split, name))
     return out
