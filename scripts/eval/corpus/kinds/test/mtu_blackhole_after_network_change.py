@@ -3,7 +3,6 @@ ICMP 'fragmentation needed' is filtered (a PMTUD black hole). Small requests, he
 responses larger than one packet stall until the client times out, and TLS handshakes with a long certificate chain hang.
 The callee is healthy (its own logs show the responses written, then broken pipes) and deployed 25 minutes before,
 a tempting decoy; the service's own code did not change. TCP retransmissions on the caller's hosts jump at the change."""
-from framework import h
 from stories import minutes, prior_release, step
 
 KIND = {

@@ -3,7 +3,6 @@ five times, without backoff or a retry budget. When the blip is over, the servic
 request rate, saturates (queue full, 503) and keeps failing, which keeps the retries coming: a sustained, self-inflicted
 traffic spike while real user traffic at the edge stays flat. A caller's deploy earlier in the hour is a decoy; the
 short database failover is over long before the alert."""
-from framework import h
 from stories import minutes, op_error, prior_release
 
 KIND = {
