@@ -229,6 +229,7 @@ public static class WallBenchmark
         Console.WriteLine($"[{label}] interaction (wall row -> incident page), in the page (click event -> title in the DOM): p50 {P(inPage, 50):0} ms, p99 {P(inPage, 99):0} ms; "
             + $"-> the next frame: p50 {P(inPageFrame, 50):0} ms, p99 {P(inPageFrame, 99):0} ms; by Playwright (its click's actionability checks and input dispatch, then the title): "
             + $"p50 {P(clicks, 50):0} ms, p99 {P(clicks, 99):0} ms ({clicks.Count} clicks)");
+        Console.WriteLine($"[{label}]   each click in the page, ms (wall by wall, 3 each): {string.Join(" ", inPage.Select(v => v.ToString("0", System.Globalization.CultureInfo.InvariantCulture)))}");
         if (o.TryGetValue("logs", out var pageLogs))
         {
             WallTiming.ReportClicks(label, pageLogs.Split(','), clicked, dispatched, clicks);
