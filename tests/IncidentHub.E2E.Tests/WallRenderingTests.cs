@@ -1,6 +1,7 @@
 using IncidentHub.Tests.Shared;
 using IncidentHub.Web.Features.Ingestion;
 using Microsoft.Playwright;
+using Npgsql;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
@@ -20,7 +21,7 @@ public sealed class WallRenderingTests(IncidentHubFactory app, BrowserFixture br
         var hook = await App.CreateIntegrationAsync(SourceKind.Alertmanager, $"long wall {Guid.NewGuid():N}"[..20]);
         var run = Guid.NewGuid().ToString("N")[..6];
         var numbers = new List<int>();
-        for (var i = 0; i < 50; i++)
+        for (var i = 0; i < 24; i++)
         {
             numbers.Add(await Alerts.PostAsync(App, hook, new AlertSpec($"WallLoad{run}x{i}", $"svc-{i % 7}", "info",
                 $"queue depth {i * 13} over 5m", "A long wall for the rendering test.", "platform-team")));
@@ -29,11 +30,12 @@ public sealed class WallRenderingTests(IncidentHubFactory app, BrowserFixture br
         try
         {
             var page = await NewPageAsync("long-wall");
-            await page.SetViewportSizeAsync(1280, 600);
+            // A short window: Chromium renders rows within about two and a half screens; the last of 24 is beyond that.
+            await page.SetViewportSizeAsync(1280, 300);
             await LogInAsync(page, IncidentHubFactory.AdminEmail, IncidentHubFactory.AdminPassword);
             var rows = page.GetByTestId("incident-row");
             await Expect(page.Locator($"[data-testid=incident-row][data-number='{numbers[^1]}']")).ToHaveCountAsync(1);
-            Assert.True(await rows.CountAsync() >= 50);
+            Assert.True(await rows.CountAsync() >= 24);
 
             // The last row is in the DOM (the page's find, tests, the keyboard reach it) but the browser skips rendering its
             // cells, as it does for every row well below the screen; the first row's are rendered.
@@ -51,6 +53,7 @@ public sealed class WallRenderingTests(IncidentHubFactory app, BrowserFixture br
             await page.WaitForFunctionAsync("() => [...document.querySelectorAll('[data-testid=incident-row]')].pop().querySelector('td').checkVisibility({ contentVisibilityAuto: true })");
             await AssertAlignedAsync(page, last);
 
+            await page.SetViewportSizeAsync(1280, 800);
             await page.EvaluateAsync("() => window.scrollTo(0, 0)");
             // The screen as the user sees it (a full-page capture shows the skipped rows below it as empty rows).
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(OutputDirectory("screenshots"), "wall-long.png"), Animations = ScreenshotAnimations.Disabled });
@@ -62,6 +65,16 @@ public sealed class WallRenderingTests(IncidentHubFactory app, BrowserFixture br
             {
                 (await api.PostAsync($"/api/incidents/{number}/resolve", null)).EnsureSuccessStatusCode();
             }
+
+            // Moved three years back, every time alike (durations unchanged): the History and Analytics tests of this
+            // collection look at the most recent incidents and expect the generated ones among them.
+            await using var connection = new NpgsqlConnection(App.ConnectionString);
+            await connection.OpenAsync();
+            var columns = new[] { "TriggeredAt", "AcknowledgedAt", "InvestigatingAt", "AwaitingApprovalAt", "MitigatingAt", "MonitoringAt", "ResolvedAt", "EscalatedAt", "SuppressedAt" };
+            await using var age = new NpgsqlCommand(
+                $"UPDATE incidents SET {string.Join(", ", columns.Select(c => $"\"{c}\" = \"{c}\" - interval '3 years'"))} WHERE \"Number\" = ANY($1)", connection);
+            age.Parameters.Add(new NpgsqlParameter { Value = numbers.ToArray() });
+            await age.ExecuteNonQueryAsync();
         }
     }
 
