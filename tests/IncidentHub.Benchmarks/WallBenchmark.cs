@@ -20,6 +20,16 @@ public static class WallBenchmark
     private const string Observer = """
         () => {
           window.__seen = {};
+          window.__painted = {};
+          window.__waiters = {};
+          // Resolves when the probe's row is in the DOM (or null after ms): the bench waits on every page at once
+          // instead of polling 50 pages (its polling was main-thread work in the pages it measures).
+          window.__waitFor = (probe, ms) => new Promise(resolve => {
+            const done = () => { if (probe in window.__painted) resolve([window.__seen[probe], window.__painted[probe]]); else setTimeout(done, 20); };
+            if (probe in window.__seen) { done(); return; }
+            window.__waiters[probe] = done;
+            setTimeout(() => resolve(null), ms);
+          });
           new MutationObserver(records => {
             const now = Date.now();
             for (const r of records) {
@@ -27,11 +37,27 @@ public static class WallBenchmark
               for (const n of nodes) {
                 const text = n.textContent || '';
                 for (const m of text.matchAll(/WallProbe-[a-z0-9]+-\d+/g)) {
-                  if (!(m[0] in window.__seen)) window.__seen[m[0]] = now;
+                  if (!(m[0] in window.__seen)) {
+                    const probe = m[0];
+                    window.__seen[probe] = now;
+                    // The next frame after the row went in: the browser has styled, laid out and painted it.
+                    requestAnimationFrame(() => {
+                      window.__painted[probe] = Date.now();
+                      window.__waiters[probe]?.();
+                    });
+                  }
                 }
               }
             }
+            // A click as the user feels it: from the click event (its input's time) to the incident's title in the DOM,
+            // and to the next frame after it (painted).
+            const c = window.__click;
+            if (c && c.title == null && document.querySelector('[data-testid=incident-title]')) {
+              c.title = performance.now();
+              requestAnimationFrame(() => { c.frame = performance.now(); });
+            }
           }).observe(document.body, { childList: true, characterData: true, subtree: true });
+          document.addEventListener('click', e => { window.__click = { at: e.timeStamp, title: null, frame: null }; }, true);
         }
         """;
 
@@ -113,6 +139,14 @@ public static class WallBenchmark
                 + $"{string.Join(" + ", rssAfter.Select(r => $"{r / 1048576.0:0} MiB"))} with {walls} walls open: {perCircuit / 1024:0} KiB per open wall (circuit)");
         }
 
+        // Where the browsers' time goes: the pages' main-thread counters and SignalR frames, idle and per probe.
+        var cost = await BrowserCost.AttachAsync(context, pages);
+        var idleFrom = await cost.MarkAsync();
+        await Task.Delay(TimeSpan.FromSeconds(10));
+        var idleTo = await cost.MarkAsync();
+        Console.WriteLine($"[{label}] browser, {walls} open walls and nothing happening, {BrowserCost.Describe(idleFrom, idleTo, (idleTo.At - idleFrom.At).TotalSeconds, "second")}; "
+            + $"DOM {idleTo.Nodes / Math.Max(1, idleTo.Pages):0} nodes per page");
+
         // A storm through every web process while the walls are timed (storm.sh's second run): started now that the
         // walls are open, so the probes below run inside it.
         Task<int>? storm = null;
@@ -124,7 +158,9 @@ public static class WallBenchmark
         }
 
         // 3. New incidents: posted to the first web process, timed on every wall.
+        var probesFrom = await cost.MarkAsync();
         var visible = new List<double>();
+        var painted = new List<double>();
         var posts = new List<(string Probe, long Posted)>();
         var missing = 0;
         var run = Guid.NewGuid().ToString("N")[..6];
@@ -142,32 +178,19 @@ public static class WallBenchmark
                 response.EnsureSuccessStatusCode();
             }
 
-            var deadline = DateTime.UtcNow.AddSeconds(20);
-            var seen = new Dictionary<int, long>();
-            while (seen.Count < pages.Count && DateTime.UtcNow < deadline)
-            {
-                for (var i = 0; i < pages.Count; i++)
-                {
-                    if (!seen.ContainsKey(i) && await pages[i].EvaluateAsync<long?>($"() => window.__seen['{probe}'] ?? null") is { } at)
-                    {
-                        seen[i] = at;
-                    }
-                }
-
-                if (seen.Count < pages.Count)
-                {
-                    await Task.Delay(50);
-                }
-            }
-
+            var seen = (await Task.WhenAll(pages.Select(page => page.EvaluateAsync<long[]?>("a => window.__waitFor(a.probe, a.ms)", new { probe, ms = 20_000 }))))
+                .Where(at => at is not null).Select(at => at!).ToList();
             posts.Add((probe, posted));
             missing += pages.Count - seen.Count;
-            visible.AddRange(seen.Values.Select(at => (double)(at - posted)));
+            visible.AddRange(seen.Select(at => (double)(at[0] - posted)));
+            painted.AddRange(seen.Select(at => (double)(at[1] - posted)));
             await Task.Delay(500);
         }
 
+        var probesTo = await cost.MarkAsync();
+        Console.WriteLine($"[{label}] browser, during the probes{(storm is null ? "" : " (and the storm)")}, {BrowserCost.Describe(probesFrom, probesTo, probes, "probe")}");
         Console.WriteLine($"[{label}] new incident visible on {walls} open walls: p50 {P(visible, 50):0} ms, p99 {P(visible, 99):0} ms, max {visible.DefaultIfEmpty().Max():0} ms "
-            + $"({visible.Count} wall-incident pairs{(missing > 0 ? $", {missing} not seen within 20 s" : "")})");
+            + $"({visible.Count} wall-incident pairs{(missing > 0 ? $", {missing} not seen within 20 s" : "")}); the frame after it: p50 {P(painted, 50):0} ms, p99 {P(painted, 99):0} ms");
 
         if (o.TryGetValue("logs", out var logs))
         {
@@ -178,6 +201,8 @@ public static class WallBenchmark
         var clicks = new List<double>();
         var clicked = new List<(string Wall, int Number, long At)>();
         var dispatched = new List<double>();
+        var inPage = new List<double>();
+        var inPageFrame = new List<double>();
         foreach (var page in pages.Take(Math.Min(10, pages.Count)))
         {
             for (var k = 0; k < 3; k++)
@@ -191,12 +216,20 @@ public static class WallBenchmark
                 dispatched.Add(clock.Elapsed.TotalMilliseconds);
                 await page.Locator("[data-testid=incident-title]").WaitForAsync();
                 clicks.Add(clock.Elapsed.TotalMilliseconds);
+                // The page's own measure: from the click event to the title in the DOM, and to the frame after it.
+                await page.WaitForFunctionAsync("() => window.__click && window.__click.frame != null");
+                var felt = await page.EvaluateAsync<double[]>("() => [window.__click.title - window.__click.at, window.__click.frame - window.__click.at]");
+                inPage.Add(felt[0]);
+                inPageFrame.Add(felt[1]);
                 await page.GoBackAsync();
                 await page.Locator("[data-testid=incident-wall]").WaitForAsync();
             }
         }
 
-        Console.WriteLine($"[{label}] interaction (wall row -> incident page): p50 {P(clicks, 50):0} ms, p99 {P(clicks, 99):0} ms ({clicks.Count} clicks)");
+        Console.WriteLine($"[{label}] interaction (wall row -> incident page), in the page (click event -> title in the DOM): p50 {P(inPage, 50):0} ms, p99 {P(inPage, 99):0} ms; "
+            + $"-> the next frame: p50 {P(inPageFrame, 50):0} ms, p99 {P(inPageFrame, 99):0} ms; by Playwright (its click's actionability checks and input dispatch, then the title): "
+            + $"p50 {P(clicks, 50):0} ms, p99 {P(clicks, 99):0} ms ({clicks.Count} clicks)");
+        Console.WriteLine($"[{label}]   each click in the page, ms (wall by wall, 3 each): {string.Join(" ", inPage.Select(v => v.ToString("0", System.Globalization.CultureInfo.InvariantCulture)))}");
         if (o.TryGetValue("logs", out var pageLogs))
         {
             WallTiming.ReportClicks(label, pageLogs.Split(','), clicked, dispatched, clicks);

@@ -29,7 +29,8 @@ public static partial class WallTiming
             .Select(m => (Step: m.Groups[1].Value, Fields: m.Groups[2].Value.Split(' '))).ToList()).ToList();
         foreach (var (probe, posted) in posts)
         {
-            await using var command = data.CreateCommand("""SELECT "Id", "Number" FROM incidents WHERE "Title" LIKE '%' || $1 || '%' LIMIT 1""");
+            // The probe's own incident: "WallProbe-x-1" is also the start of "WallProbe-x-12" (a LIKE matched a probe 60 s later).
+            await using var command = data.CreateCommand("""SELECT "Id", "Number" FROM incidents WHERE "Title" ~ ($1 || '([^0-9]|$)') LIMIT 1""");
             command.Parameters.AddWithValue(probe);
             await using var reader = await command.ExecuteReaderAsync();
             if (!await reader.ReadAsync())
@@ -109,7 +110,9 @@ public static partial class WallTiming
                 left.Add(long.Parse(leaving.Fields[3]) - at);
             }
 
-            var page = lines.FirstOrDefault(l => l.Step == "page" && l.Fields[0] == n && long.Parse(l.Fields[1]) >= at);
+            // The first start of that incident's page after the click, in either process (the same rows are clicked on
+            // several walls, so a later click's line in the other process's log must not be taken).
+            var page = lines.Where(l => l.Step == "page" && l.Fields[0] == n && long.Parse(l.Fields[1]) >= at).OrderBy(l => long.Parse(l.Fields[1])).FirstOrDefault();
             if (page.Fields is null)
             {
                 continue;
@@ -117,7 +120,7 @@ public static partial class WallTiming
 
             entered.Add(long.Parse(page.Fields[1]) - at);
             loaded.Add(long.Parse(page.Fields[2]) - at);
-            var ack = lines.FirstOrDefault(l => l.Step == "pageacked" && l.Fields[0] == n && long.Parse(l.Fields[1]) >= long.Parse(page.Fields[2]));
+            var ack = lines.Where(l => l.Step == "pageacked" && l.Fields[0] == n && long.Parse(l.Fields[1]) >= long.Parse(page.Fields[2])).OrderBy(l => long.Parse(l.Fields[1])).FirstOrDefault();
             if (ack.Fields is not null)
             {
                 acked.Add(long.Parse(ack.Fields[1]) - at);

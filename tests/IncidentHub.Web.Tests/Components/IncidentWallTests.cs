@@ -120,6 +120,21 @@ public sealed class IncidentWallTests : BunitContext, IAsyncLifetime
     }
 
     [Fact]
+    public void Wall_DoesNotRenderARowAgain_WhenOnlyWhatItDoesNotShowChanged()
+    {
+        var incident = Incident(1, Severity.P1, IncidentState.Triggered);
+        var wall = Render<IncidentWall>(p => p.Add(w => w.Incidents, [incident]).Add(w => w.Now, Now));
+
+        // The incident's row version moved (a timeline line, a job's bookkeeping); nothing on its row did.
+        wall.Render(p => p.Add(w => w.Incidents, [incident with { UpdatedAt = Now.AddSeconds(30) }]).Add(w => w.Now, Now));
+        Assert.Equal(1, wall.FindComponent<WallRow>().RenderCount);
+
+        wall.Render(p => p.Add(w => w.Incidents, [incident with { UpdatedAt = Now.AddSeconds(40), FiringCount = 2 }]).Add(w => w.Now, Now));
+        Assert.Equal(2, wall.FindComponent<WallRow>().RenderCount);
+        Assert.Equal("2/1(3)", System.Text.RegularExpressions.Regex.Replace(wall.Find("[data-testid=alert-count]").TextContent, @"\s+", ""));
+    }
+
+    [Fact]
     public void Wall_RendersARowAgain_WhenItsAgeAsWrittenChanges()
     {
         var wall = Render<IncidentWall>(p => p.Add(w => w.Incidents, [Incident(1, Severity.P1, IncidentState.Triggered, age: TimeSpan.FromMinutes(5))]).Add(w => w.Now, Now));

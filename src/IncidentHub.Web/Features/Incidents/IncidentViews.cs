@@ -19,7 +19,15 @@ public sealed record IncidentSummary(
     long NotificationCount,
     DateTimeOffset UpdatedAt,
     int FlappingCount = 0,
-    IncidentOrigin Origin = IncidentOrigin.Live);
+    IncidentOrigin Origin = IncidentOrigin.Live)
+{
+    /// <summary>Whether a wall row shows the same for both (all but <see cref="UpdatedAt"/>, which the wall does not show).</summary>
+    public bool LooksLike(IncidentSummary? other) => other is not null && this with { UpdatedAt = default } == other with { UpdatedAt = default };
+
+    /// <summary>Whether two wall lists show the same rows in the same order.</summary>
+    public static bool LookAlike(IReadOnlyList<IncidentSummary> a, IReadOnlyList<IncidentSummary> b) =>
+        a.Count == b.Count && a.Select((row, i) => row.LooksLike(b[i])).All(same => same);
+}
 
 public sealed record AlertView(
     Guid Id, string Fingerprint, string Title, AlertStatus Status, IReadOnlyDictionary<string, string> Labels,

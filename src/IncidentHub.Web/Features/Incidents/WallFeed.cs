@@ -18,6 +18,7 @@ public sealed class WallFeed(IServiceScopeFactory scopes, IIncidentNotifier noti
     private long _version;
     private IDisposable? _subscription;
     private WallSnapshot? _latest;
+    private WallSnapshot? _posted;
 
     /// <summary>Open walls in this process.</summary>
     public int Walls
@@ -67,6 +68,15 @@ public sealed class WallFeed(IServiceScopeFactory scopes, IIncidentNotifier noti
         CoalescingRunner<WallSnapshot?>[] walls;
         lock (_gate)
         {
+            // A change the wall does not show (a timeline line, the investigation's evidence, a job's bookkeeping) is
+            // not sent: every open wall would render, send and have its browser apply an empty change. Changes come one
+            // at a time here (the notifier's runner), so the last snapshot posted is what every wall shows or will.
+            if (snapshot is not null && _posted is not null && IncidentSummary.LookAlike(_posted.Open, snapshot.Open))
+            {
+                return;
+            }
+
+            _posted = snapshot ?? _posted;
             walls = [.. _walls.Values];
         }
 
@@ -125,6 +135,7 @@ public sealed class WallFeed(IServiceScopeFactory scopes, IIncidentNotifier noti
                 _subscription?.Dispose();
                 _subscription = null;
                 _latest = null;
+                _posted = null;
             }
         }
     }

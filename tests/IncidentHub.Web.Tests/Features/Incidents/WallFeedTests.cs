@@ -3,6 +3,7 @@ using System.Text.Json;
 using IncidentHub.Tests.Shared;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Features.Ingestion;
+using IncidentHub.Web.Infrastructure.Live;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IncidentHub.Web.Tests.Features.Incidents;
@@ -49,6 +50,64 @@ public sealed class WallFeedTests(IncidentHubFactory app)
 
         stuck.Dispose();
         Assert.Equal(0, feed.Walls);
+    }
+
+    [Fact]
+    public async Task AChangeTheWallDoesNotShow_IsNotSentToTheWalls_AndTheNextOneIs()
+    {
+        var feed = app.Services.GetRequiredService<WallFeed>();
+        var notifier = app.Services.GetRequiredService<IIncidentNotifier>();
+        var received = new List<WallSnapshot>();
+        var wall = new Wall();
+        using var subscription = feed.Subscribe(snapshot =>
+        {
+            if (snapshot is not null)
+            {
+                lock (received)
+                {
+                    received.Add(snapshot);
+                }
+            }
+
+            return wall.OnChange(snapshot);
+        });
+
+        var hook = await app.CreateIntegrationAsync(SourceKind.Alertmanager);
+        using var http = app.Client();
+        async Task<Guid> OpenAsync(string service)
+        {
+            var fp = Guid.NewGuid().ToString("N")[..16];
+            var accepted = await (await http.PostAsync(hook + "?wait=true", Payloads.Json(Payloads.Alertmanager("firing", $"g-{fp}", (fp, "QueueBacklog", service, "warning", "firing")))))
+                .Content.ReadFromJsonAsync<HookAccepted>(Json);
+            return accepted!.Incidents[0].Id;
+        }
+
+        var first = await OpenAsync("billing");
+        await wall.Shows(first).WaitAsync(TimeSpan.FromSeconds(10));
+
+        // "INC changed" with nothing on its row changed (as a timeline line or a job's bookkeeping publishes it): the feed
+        // reads, and sends nothing.
+        var before = (await feed.CurrentAsync()).Version;
+        await notifier.PublishAsync([first]);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((await feed.CurrentAsync()).Version <= before)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the feed did not read after the change");
+            await Task.Delay(10);
+        }
+
+        // The next change that shows is sent as usual.
+        var second = await OpenAsync("ledger");
+        await wall.Shows(second).WaitAsync(TimeSpan.FromSeconds(10));
+
+        lock (received)
+        {
+            Assert.Contains(received, s => s.Open.Any(i => i.Id == second));
+            for (var i = 1; i < received.Count; i++)
+            {
+                Assert.False(IncidentSummary.LookAlike(received[i - 1].Open, received[i].Open), $"snapshot {received[i].Version} shows what {received[i - 1].Version} showed");
+            }
+        }
     }
 
     private sealed class Wall

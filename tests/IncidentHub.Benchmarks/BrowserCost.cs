@@ -1,0 +1,81 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace IncidentHub.Benchmarks;
+
+/// <summary>
+/// Where the browsers' time goes (storm.sh): each page's main-thread counters from the DevTools protocol
+/// (<c>Performance.getMetrics</c>: task, script, layout and style time, DOM nodes) and the bytes of every SignalR frame
+/// the page receives, read at marks so a phase (idle walls, a probe, a storm) is the difference between two marks.
+/// </summary>
+public sealed class BrowserCost
+{
+    private readonly List<(IPage Page, ICDPSession Session)> _sessions = [];
+    private long _frames;
+    private long _bytes;
+
+    public static async Task<BrowserCost> AttachAsync(IBrowserContext context, IReadOnlyList<IPage> pages)
+    {
+        var cost = new BrowserCost();
+        foreach (var page in pages)
+        {
+            var session = await context.NewCDPSessionAsync(page);
+            await session.SendAsync("Performance.enable");
+            await session.SendAsync("Network.enable");
+            session.Event("Network.webSocketFrameReceived").OnEvent += (_, e) =>
+            {
+                if (e is { } frame && frame.TryGetProperty("response", out var response) && response.TryGetProperty("payloadData", out var payload))
+                {
+                    Interlocked.Increment(ref cost._frames);
+                    Interlocked.Add(ref cost._bytes, payload.GetString()?.Length ?? 0);
+                }
+            };
+            cost._sessions.Add((page, session));
+        }
+
+        return cost;
+    }
+
+    /// <summary>The pages' counters now, summed, with the frames and bytes received so far.</summary>
+    public async Task<Mark> MarkAsync()
+    {
+        double task = 0, script = 0, layout = 0, style = 0, nodes = 0, layouts = 0;
+        foreach (var (_, session) in _sessions)
+        {
+            var result = await session.SendAsync("Performance.getMetrics");
+            if (result is not { } json)
+            {
+                continue;
+            }
+
+            foreach (var metric in json.GetProperty("metrics").EnumerateArray())
+            {
+                var value = metric.GetProperty("value").GetDouble();
+                switch (metric.GetProperty("name").GetString())
+                {
+                    case "TaskDuration": task += value; break;
+                    case "ScriptDuration": script += value; break;
+                    case "LayoutDuration": layout += value; break;
+                    case "RecalcStyleDuration": style += value; break;
+                    case "Nodes": nodes += value; break;
+                    case "LayoutCount": layouts += value; break;
+                }
+            }
+        }
+
+        return new Mark(DateTime.UtcNow, _sessions.Count, task * 1000, script * 1000, layout * 1000, style * 1000, nodes, layouts,
+            Interlocked.Read(ref _frames), Interlocked.Read(ref _bytes));
+    }
+
+    /// <summary>Per page and per <paramref name="per"/> (a probe, a second): main-thread ms (script, layout, style), layouts, frames, KiB.</summary>
+    public static string Describe(Mark from, Mark to, double per, string unit)
+    {
+        var pages = Math.Max(1, to.Pages);
+        double P(double a, double b) => (b - a) / pages / per;
+        return $"per page per {unit}: main thread {P(from.TaskMs, to.TaskMs):0.0} ms (script {P(from.ScriptMs, to.ScriptMs):0.0}, layout {P(from.LayoutMs, to.LayoutMs):0.0}, "
+            + $"style {P(from.StyleMs, to.StyleMs):0.0}), {P(from.Layouts, to.Layouts):0.0} layouts, {P(from.Frames, to.Frames):0.0} SignalR frames of "
+            + $"{(to.Frames - from.Frames == 0 ? 0 : (to.Bytes - from.Bytes) / (double)(to.Frames - from.Frames)):0} bytes (base64 or text) each";
+    }
+
+    public sealed record Mark(DateTime At, int Pages, double TaskMs, double ScriptMs, double LayoutMs, double StyleMs, double Nodes, double Layouts, long Frames, long Bytes);
+}
