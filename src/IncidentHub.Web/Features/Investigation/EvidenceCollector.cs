@@ -400,6 +400,10 @@ public sealed class EvidenceCollector(
         return observations.Zip(facts, (o, f) => new Cited<T>(o.EvidenceId, f)).ToList();
     }
 
+    /// <summary>The lines a service's log sources hold in the window (sources that fail are skipped): a search, no observation is stored.</summary>
+    public async Task<IReadOnlyList<string>> ReadLogTextAsync(ServiceDefinition service, DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
+        [.. (await FetchLogsAsync(service, from, to, ct)).Where(r => r.Ok).SelectMany(r => r.Value!.Lines).Select(l => l.Text)];
+
     private async Task<List<Fetched<LogRead>>> FetchLogsAsync(ServiceDefinition service, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
         var o = options.Value;
