@@ -30,7 +30,8 @@ public sealed class CorpusTests(CorpusTests.GeneratedCorpus corpus) : IClassFixt
             var lines = File.ReadAllLines(Path.Combine(dir, "scenario.yaml"));
             var source = Value(lines, "source");
             var startedAt = DateTimeOffset.Parse(Value(lines, "started_at"), CultureInfo.InvariantCulture);
-            var alertService = Meta(dir, "alert_service");
+            // null when the alert names no service at all (a CloudWatch alarm whose only dimensions are a DB instance or a host)
+            var alertService = Meta(dir, "alert_service") is { Length: > 0 } named ? named : null;
             var kind = source switch
             {
                 "alertmanager" => SourceKind.Alertmanager,
@@ -74,7 +75,8 @@ public sealed class CorpusTests(CorpusTests.GeneratedCorpus corpus) : IClassFixt
 
         Assert.Empty(dev.Intersect(test));
         Assert.True(dev.Count + test.Count >= 20, $"{dev.Count + test.Count} kinds");
-        Assert.InRange(test.Count * 1.0 / (dev.Count + test.Count), 0.25, 0.4);
+        // A third when the split was fixed; dev kinds appended since (dev_numbered_after_test) dilute it, never the held-out kinds.
+        Assert.InRange(test.Count * 1.0 / (dev.Count + test.Count), 0.15, 0.4);
         Assert.All(dev, k => Assert.True(File.Exists(Path.Combine(GeneratedCorpus.Scripts, "kinds", "dev", k.Replace('-', '_') + ".py")), k));
         Assert.All(test, k => Assert.True(File.Exists(Path.Combine(GeneratedCorpus.Scripts, "kinds", "test", k.Replace('-', '_') + ".py")), k));
         var kinds = corpus.Bundles.Select(d => Meta(d, "kind")).ToHashSet();
