@@ -48,6 +48,30 @@ public static class ComponentOwner
         return [.. result.Distinct(StringComparer.OrdinalIgnoreCase)];
     }
 
+    /// <summary>
+    /// The component's whole name stands in the line: not inside a longer name ("orders" is not named by "orders-archive"
+    /// nor "old-orders"), though a partition or shard number may follow it ("payments.captured-3").
+    /// </summary>
+    internal static bool Names(string line, string name)
+    {
+        static bool Joins(char c) => c is '-' or '_' or '.';
+        var index = 0;
+        while ((index = line.IndexOf(name, index, StringComparison.OrdinalIgnoreCase)) >= 0)
+        {
+            var end = index + name.Length;
+            var before = index == 0 || (!char.IsLetterOrDigit(line[index - 1]) && !(Joins(line[index - 1]) && index >= 2 && char.IsLetter(line[index - 2])));
+            var after = end == line.Length || (!char.IsLetterOrDigit(line[end]) && !(Joins(line[end]) && end + 1 < line.Length && char.IsLetter(line[end + 1])));
+            if (before && after)
+            {
+                return true;
+            }
+
+            index++;
+        }
+
+        return false;
+    }
+
     /// <summary>Label keys (without _ or -, any case) that name a messaging or storage component.</summary>
     private static readonly HashSet<string> ComponentLabelKeys = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -72,7 +96,7 @@ public static class ComponentOwner
             string? named = null;
             foreach (var line in t.Lines)
             {
-                var hit = names.FirstOrDefault(n => ServiceNameMatcher.Occurs(line, n));
+                var hit = names.FirstOrDefault(n => Names(line, n));
                 if (hit is null)
                 {
                     continue;
