@@ -119,6 +119,9 @@ internal sealed partial class Facts
     /// </summary>
     public required List<ConfinedProbe> ConfinedProbes { get; init; }
 
+    /// <summary>User-facing series (error ratio, latency) are measured and none moved materially.</summary>
+    public required bool UsersMeasuredFine { get; init; }
+
     public static Facts From(DiagnosisInput input, DiagnosisOptions o)
     {
         var flaggedTexts = new HashSet<string>(input.Suspicious.Select(s => s.Fact.Text), StringComparer.Ordinal);
@@ -181,11 +184,16 @@ internal sealed partial class Facts
             ChangeCorrelator.Words(string.Join(" ", texts.Select(t => t.Text))),
             input.Diffs ?? []);
         var correlation = ChangeCorrelator.Correlate(input.Service, anchor, input.Deploys, input.Commits, input.Blame,
-            new CorrelationOptions(o.DeployLookback, o.ProximityScale, TimeSpan.FromMinutes(2)), failure);
+            new CorrelationOptions(o.DeployLookback, o.ProximityScale, OnsetUncertainty), failure);
 
         // Failed work is impact too: counters of failed/rejected/dead-lettered jobs, consumer lag and retries that
         // at least doubled, and probes or success counters that halved.
-        var failedWork = onsets.Where(x => x.Fact.Role is not (MetricRole.ErrorRatio or MetricRole.Latency or MetricRole.Traffic) && IsFailedWork(x.Fact)).ToList();
+        // A probe failing from one place while the same target answers probes from elsewhere, and users' own requests
+        // (measured) did not fail or slow down: the probe's path is broken, not the users' service. Not impact by itself.
+        var confinedProbes = FindConfinedProbes(input, onsets);
+        var usersMeasuredFine = userOnsets.Count == 0 && input.Series.Any(x => x.Fact.Role is MetricRole.ErrorRatio or MetricRole.Latency);
+        var failedWork = onsets.Where(x => x.Fact.Role is not (MetricRole.ErrorRatio or MetricRole.Latency or MetricRole.Traffic) && IsFailedWork(x.Fact)
+            && !(usersMeasuredFine && confinedProbes.Any(c => c.Failing == x.Fact.SeriesName))).ToList();
         var impactOnsets = userOnsets.Concat(failedWork).OrderBy(x => x.Fact.At).ToList();
         var ownHealthFailing = input.Health.FirstOrDefault(h => IsFailing(h.Fact) && IsOwnHealth(h.Fact, input.Service));
         var recovered = RecoveredSeries(input, onsets);
@@ -257,7 +265,8 @@ internal sealed partial class Facts
             Migrations = migrations,
             Poison = PoisonMessages.Find(texts, counts),
             LockWaits = lockWaits,
-            ConfinedProbes = FindConfinedProbes(input, onsets),
+            ConfinedProbes = confinedProbes,
+            UsersMeasuredFine = usersMeasuredFine,
             ReplicaLag = onsets.Where(x => x.Fact.Direction == "up" && ReplicationLagSeriesRegex().IsMatch(x.Fact.SeriesName)).ToList(),
         };
     }
@@ -368,6 +377,12 @@ internal sealed partial class Facts
             && !seriesName.Contains("5..", StringComparison.Ordinal) && !seriesName.Contains("=\"5", StringComparison.Ordinal)
             && !seriesName.Contains("=\"4", StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// How far a detected onset may precede the change that caused it: the detector walks a ramp back to where it began and
+    /// metrics are scraped at intervals, so a deploy up to this long after the detected onset still counts as before it.
+    /// </summary>
+    internal static readonly TimeSpan OnsetUncertainty = TimeSpan.FromMinutes(5);
 
     /// <summary>The same new error this many times is not a one-off.</summary>
     internal const int RepeatedErrors = 5;
