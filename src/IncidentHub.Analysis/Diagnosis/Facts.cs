@@ -60,9 +60,7 @@ internal sealed partial class Facts
     {
         get
         {
-            ConfigEdit? EditOf(ChangeCandidate c, bool extreme) => c.Commit is { } sha
-                ? ConfigEdits.FirstOrDefault(e => ChangeCorrelator.ShaMatches(e.Sha, sha) && (!extreme || e.Extreme))
-                : null;
+            ConfigEdit? EditOf(ChangeCandidate c, bool extreme) => ConfigEdits.FirstOrDefault(e => e.MadeBy(c) && (!extreme || e.Extreme));
             var candidates = Correlation.Candidates.Where(c => c.TouchesConfig).ToList();
             var best = candidates.FirstOrDefault(c => EditOf(c, true) is not null) ?? candidates.FirstOrDefault(c => EditOf(c, false) is not null) ?? candidates.FirstOrDefault();
             return best is not null && (EditOf(best, true) ?? EditOf(best, false)) is { } edit ? best with { File = edit.File } : best;
@@ -81,8 +79,7 @@ internal sealed partial class Facts
     {
         get
         {
-            var live = ConfigEdits.Where(e => Correlation.Candidates.Any(c => c.TouchesConfig && c.LeadTime is not null && c.Commit is { } sha
-                && ChangeCorrelator.ShaMatches(sha, e.Sha))).ToList();
+            var live = ConfigEdits.Where(e => Correlation.Candidates.Any(c => c.TouchesConfig && c.LeadTime is not null && e.MadeBy(c))).ToList();
             var extreme = live.Any(e => e.Extreme) ? 0.6 : 0;
             var named = NamedConfigKeys.Count > 0 ? 0.4 : 0;
             return extreme + named;
@@ -111,6 +108,17 @@ internal sealed partial class Facts
     /// A data mechanism shown twice over: the window shipped a migration, and queries wait on a lock or the read
     /// replicas fell behind (what a heavy or locking migration does).
     /// </summary>
+    /// <summary>
+    /// Data errors (constraint, overflow, decoding) that the window's code change wrote: a commit of the window touches a
+    /// failing frame's file, no migration shipped, no single poison message is failing, and no error names a certificate,
+    /// dependency or network cause. The data did not change on its own; the code that makes it did.
+    /// </summary>
+    public bool DataWrittenByCode =>
+        Correlation.BestExplained is { Explanation: >= 0.4 } && Migrations.Count == 0 && Poison.Count == 0 && ReplicaLag.Count == 0 && LockWaits.Count == 0
+        && IncidentTexts.Any(t => DataErrorRegex().IsMatch(t.Text))
+        && !IncidentTexts.Any(t => CertificateErrorRegex().IsMatch(t.Text) || DependencyErrorRegex().IsMatch(t.Text) || NetworkErrorRegex().IsMatch(t.Text))
+        && !ExhaustionShown;
+
     public bool MigrationMechanismShown => Migrations.Count > 0 && (LockWaits.Count > 0 || ReplicaLag.Count > 0);
 
     /// <summary>
@@ -231,7 +239,7 @@ internal sealed partial class Facts
             .GroupBy(x => x.Commit.Fact.Sha, StringComparer.OrdinalIgnoreCase).Select(g => g.OrderByDescending(x => x.Proximity).First())
             .ToList();
 
-        var configEdits = ConfigDiff.From(input.Diffs ?? []);
+        var configEdits = ConfigDiff.From(input.Diffs ?? []).Concat(ConfigDiff.FromDeploys(correlation.RecentDeploys.Select(w => w.Deploy))).ToList();
         var lockWaits = texts.Where(t => LockWaitRegex().IsMatch(t.Text) || (migrations.Count > 0 && StatementTimeoutRegex().IsMatch(t.Text))).ToList();
 
         return new Facts

@@ -62,6 +62,9 @@ internal static partial class Vocabulary
     [GeneratedRegex(@"(?:\b[a-z][a-z0-9+.-]*://(?<host>[A-Za-z0-9][A-Za-z0-9.-]*))|(?:\b(?<host>[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*):\d{2,5}\b)|(?:\b(?<host>[A-Za-z0-9][A-Za-z0-9-]*\.[A-Za-z0-9-]+\.svc(?:\.cluster\.local)?)\b)")]
     internal static partial Regex CallTargetRegex();
 
+    [GeneratedRegex(@"config|(?:^|[^a-z])env(?:ironment)?(?:$|[^a-z])|secret|flag|setting|parameter|variable|feature", RegexOptions.IgnoreCase)]
+    internal static partial Regex ConfigKindRegex();
+
     [GeneratedRegex(@"scheduled|cron|batch|job|task", RegexOptions.IgnoreCase)]
     internal static partial Regex ScheduledKindRegex();
 

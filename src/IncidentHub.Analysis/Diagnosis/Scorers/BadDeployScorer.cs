@@ -82,7 +82,7 @@ internal sealed class BadDeployScorer : ICategoryScorer
         }
 
         // A better explanation in the errors themselves (an expired certificate, a full sequence) weakens "the code changed".
-        if (f.NonCodeErrorText)
+        if (f.NonCodeErrorText && !f.DataWrittenByCode)
         {
             Scale(s, 0.5, EvidenceKind.Traces, EvidenceKind.Logs);
         }

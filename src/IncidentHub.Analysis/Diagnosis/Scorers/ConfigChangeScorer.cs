@@ -36,7 +36,7 @@ internal sealed class ConfigChangeScorer : ICategoryScorer
             {
                 s.Add(new Signal(EvidenceKind.Changes, 1.0, latest.Deploy.EvidenceId, $"{latest.Deploy.Fact.Version} changed only configuration"));
             }
-            else if (f.Correlation.RecentDeploys.FirstOrDefault() is { Deploy.Fact.Kind: { } kind } recorded && kind.Contains("config", StringComparison.OrdinalIgnoreCase)
+            else if (f.Correlation.RecentDeploys.FirstOrDefault() is { Deploy.Fact.Kind: { } kind } recorded && IsConfigKind(kind)
                 && string.Equals(recorded.Deploy.Fact.Version, candidate.Version, StringComparison.OrdinalIgnoreCase))
             {
                 // The deploy system recorded the release as a configuration change.

@@ -44,6 +44,13 @@ internal sealed class DataSchemaScorer : ICategoryScorer
         {
             s.Add(new Signal(EvidenceKind.Metrics, 0.8, stuck.EvidenceId, $"the consumer stopped making progress: {stuck.Fact.SeriesName} went {stuck.Fact.Direction}"));
         }
+        // The code change of the window touched the failing code and nothing else changed the data: the data errors are
+        // what the new code writes (duplicate ids, overflowing values), the deploy is the cause to name.
+        if (f.DataWrittenByCode)
+        {
+            Scale(s, 0.5);
+        }
+
         if (text.Count == 0 && atMax.Count == 0 && locks.Count == 0 && poison.Count == 0)
         {
             return (migrations.Count > 0 ? "a data migration made the read replicas fall behind: " : "the read replicas fell behind: ") + FirstFeature(lag);
