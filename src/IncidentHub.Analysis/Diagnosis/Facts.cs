@@ -119,6 +119,16 @@ internal sealed partial class Facts
         && !IncidentTexts.Any(t => CertificateErrorRegex().IsMatch(t.Text) || DependencyErrorRegex().IsMatch(t.Text) || NetworkErrorRegex().IsMatch(t.Text))
         && !ExhaustionShown;
 
+    /// <summary>
+    /// The called service is down by its own measure: a health check or blackbox probe of another host fails (not one
+    /// confined to one place) while the errors are what the calls to it returned. No change of ours fails their probe.
+    /// </summary>
+    public bool DependencyDown =>
+        IncidentTexts.Any(t => DependencyErrorRegex().IsMatch(t.Text))
+        && (Input.Health.Any(h => IsFailing(h.Fact) && !IsOwnHealth(h.Fact, Input.Service))
+            || Onsets.Any(x => x.Fact.Direction == "down" && ProbeSeriesRegex().IsMatch(x.Fact.SeriesName) && ConfinedProbes.All(c => c.Failing != x.Fact.SeriesName)
+                && (Input.Service is null || !x.Fact.SeriesName.Contains(Input.Service, StringComparison.OrdinalIgnoreCase))));
+
     public bool MigrationMechanismShown => Migrations.Count > 0 && (LockWaits.Count > 0 || ReplicaLag.Count > 0);
 
     /// <summary>

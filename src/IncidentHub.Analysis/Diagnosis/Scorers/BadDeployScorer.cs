@@ -107,6 +107,13 @@ internal sealed class BadDeployScorer : ICategoryScorer
             Scale(s, 0.6, EvidenceKind.Changes, EvidenceKind.Metrics);
         }
 
+        // The called service fails its own probe and our errors are its answers: a change of ours may sit on the failing
+        // path (even touch the failing call), but it did not take the other service down.
+        if (f.DependencyDown)
+        {
+            Scale(s, 0.6);
+        }
+
         // One window, code and configuration both changed: when the configuration side explains the failure better (a
         // value set to an extreme, a changed key the errors name) than any code change explains the failing frames, the
         // deploy's timing, its errors and its impact belong to the configuration change.

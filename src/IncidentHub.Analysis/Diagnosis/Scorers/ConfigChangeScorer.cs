@@ -65,6 +65,14 @@ internal sealed class ConfigChangeScorer : ICategoryScorer
         s.AddRange(textHits);
         s.AddRange(Coincident(f, textHits));
 
+        // Nothing in the configuration change explains the failure (no value set to an extreme, no changed key the errors
+        // name, no configuration error) while the errors name another mechanism (a resource ran out, a dependency, the
+        // network, the data): the change is only close in time.
+        if (f.ConfigExplanation == 0 && textHits.Count == 0 && f.NonCodeErrorText)
+        {
+            Scale(s, 0.6, EvidenceKind.Changes, EvidenceKind.Metrics);
+        }
+
         // One window, code and configuration both changed: the side that explains the failure less is only close in time.
         if (f.CodeExplanation > f.ConfigExplanation && f.CodeExplanation >= 0.4)
         {
