@@ -101,6 +101,13 @@ internal sealed partial class Facts
     /// </summary>
     public required List<TextFact> LockWaits { get; init; }
 
+    /// <summary>
+    /// A query lost its index: a database's full-scan series went up, or its index-scan series went down, in the window (a
+    /// dropped or unusable index, a plan change after a migration or a statistics reset).
+    /// </summary>
+    public List<Cited<MetricOnset>> PlanChange => [.. Onsets.Where(x => (x.Fact.Direction == "up" && FullScanSeriesRegex().IsMatch(x.Fact.SeriesName))
+        || (x.Fact.Direction == "down" && IndexScanSeriesRegex().IsMatch(x.Fact.SeriesName)))];
+
     /// <summary>Onsets of series that measure how far read replicas are behind their primary (replication lag going up).</summary>
     public required List<Cited<MetricOnset>> ReplicaLag { get; init; }
 
@@ -129,7 +136,7 @@ internal sealed partial class Facts
             || Onsets.Any(x => x.Fact.Direction == "down" && ProbeSeriesRegex().IsMatch(x.Fact.SeriesName) && ConfinedProbes.All(c => c.Failing != x.Fact.SeriesName)
                 && (Input.Service is null || !x.Fact.SeriesName.Contains(Input.Service, StringComparison.OrdinalIgnoreCase))));
 
-    public bool MigrationMechanismShown => Migrations.Count > 0 && (LockWaits.Count > 0 || ReplicaLag.Count > 0);
+    public bool MigrationMechanismShown => Migrations.Count > 0 && (LockWaits.Count > 0 || ReplicaLag.Count > 0 || PlanChange.Count > 0);
 
     /// <summary>
     /// Probes that fail from one place (a zone, a host) while the same target answers probes from elsewhere: the target is

@@ -119,6 +119,14 @@ internal static partial class Vocabulary
     [GeneratedRegex(@"^(?:success|succeeded|successful|up|healthy|ok)$", RegexOptions.IgnoreCase)]
     internal static partial Regex SuccessTokenRegex();
 
+    /// <summary>Index use of a database (scans through an index): falling while full scans rise means a query lost its index.</summary>
+    [GeneratedRegex(@"idx_?scan|index_?scan|index_?(?:reads|lookups|hits)|handler_read_key", RegexOptions.IgnoreCase)]
+    internal static partial Regex IndexScanSeriesRegex();
+
+    /// <summary>Full scans of a database (sequential scans, rows read without an index).</summary>
+    [GeneratedRegex(@"seq_?scan|full_?(?:table_?)?scans?|rows_?examined|handler_read_rnd|select_?scan|no_?index", RegexOptions.IgnoreCase)]
+    internal static partial Regex FullScanSeriesRegex();
+
     /// <summary>A read replica falling behind its primary: replication/replica/standby lag, seconds behind master.</summary>
     [GeneratedRegex(@"(?:replica|replication|slave|standby|follower|secondary)[\w.]*(?:lag|behind|delay)|(?:lag|behind|delay)[\w.]*(?:replica|replication|slave|standby|follower)", RegexOptions.IgnoreCase)]
     internal static partial Regex ReplicationLagSeriesRegex();

@@ -191,4 +191,34 @@ public sealed class DiagnosisUnseenEvidenceTests
 
         Assert.False(Of(d, HypothesisCategory.DataSchema).Discarded, line);
     }
+
+    [Fact]
+    public void AQueryThatLostItsIndex_AfterAMigration_IsADataSchemaCause()
+    {
+        Case Build(bool planChanged)
+        {
+            var c = new Case("order-history")
+                .Deploy("dep-prev", "1.4.0", ShaBase, Alert.AddDays(-6))
+                .Deploy("dep-new", "1.5.0", ShaRelease, Alert.AddMinutes(-14))
+                .Commit("c-base", ShaBase, Alert.AddDays(-6).AddHours(-1), "1.4.0", "app/models/order.rb")
+                .Commit("c-mig", ShaIds, Alert.AddHours(-30), "db: drop indexes the audit reported as unused", "db/migrate/20260302_remove_order_indexes.rb")
+                .Commit("c-rel", ShaRelease, Alert.AddHours(-2), "release 1.5.0", "CHANGELOG.md")
+                .Onset("on-p99", "http_request_duration_p99_seconds", MetricRole.Latency, 0.09, 6.7, Alert.AddMinutes(-13));
+            if (planChanged)
+            {
+                c.Onset("on-seq", "pg_stat_user_tables_seq_scan_total{relname=\"orders\"}", MetricRole.Other, 0, 9.8, Alert.AddMinutes(-13))
+                    .Onset("on-idx", "pg_stat_user_tables_idx_scan_total{relname=\"orders\"}", MetricRole.Other, 9.8, 0.3, Alert.AddMinutes(-13));
+            }
+
+            return c;
+        }
+
+        var lost = DiagnosisEngine.Diagnose(Build(planChanged: true).Build());
+        var kept = DiagnosisEngine.Diagnose(Build(planChanged: false).Build());
+
+        Assert.Equal(HypothesisCategory.DataSchema, lost.Hypotheses[0].Category);
+        Assert.Contains(Of(lost, HypothesisCategory.DataSchema).Features, f => f.Contains("a query lost its index", StringComparison.Ordinal));
+        Assert.Contains("c-mig", Of(lost, HypothesisCategory.DataSchema).EvidenceIds);
+        Assert.True(Of(kept, HypothesisCategory.DataSchema).Discarded);
+    }
 }
