@@ -273,7 +273,7 @@ public static class DiagnosisEngine
 
         // The peer refused our own (client) certificate: the certificate at fault is the alerted service's.
         if (category == HypothesisCategory.CertificateExpiry
-            && f.IncidentTexts.Any(t => ids.Contains(t.EvidenceId) && PeerRejectedCertificateRegex().IsMatch(t.Text)))
+            && f.IncidentTexts.Any(t => ids.Contains(t.EvidenceId) && PeerRejectedCertificateRegex().IsMatch(t.Text) && !ServerSideHandshakeRegex().IsMatch(t.Text)))
         {
             return null;
         }

@@ -28,6 +28,14 @@ internal static partial class Vocabulary
     [GeneratedRegex(@"remote error: tls|tlsv1 alert|sslv3 alert|SSLV3_ALERT|TLSV1_ALERT|alert (?:bad|expired|unknown) certificate|certificate required|CERTIFICATE_REQUIRED|peer (?:rejected|did not accept) (?:our|the client) certificate|client certificate", RegexOptions.IgnoreCase)]
     internal static partial Regex PeerRejectedCertificateRegex();
 
+    /// <summary>
+    /// A server's own log of a handshake a client broke off ("http: TLS handshake error from ...: remote error: tls: bad
+    /// certificate", nginx "SSL_do_handshake() failed"): the remote that refused is the client, so the certificate at fault is
+    /// the server's, not the alerted caller's client certificate.
+    /// </summary>
+    [GeneratedRegex(@"TLS handshake error|SSL_do_handshake\(\) failed|while SSL handshaking|handshake (?:error|failed) from", RegexOptions.IgnoreCase)]
+    internal static partial Regex ServerSideHandshakeRegex();
+
     [GeneratedRegex(@"ssl|tls|cert", RegexOptions.IgnoreCase)]
     internal static partial Regex CertificateSeriesRegex();
 

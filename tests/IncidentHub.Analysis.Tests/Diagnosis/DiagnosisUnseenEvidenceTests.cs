@@ -221,4 +221,21 @@ public sealed class DiagnosisUnseenEvidenceTests
         Assert.Contains("c-mig", Of(lost, HypothesisCategory.DataSchema).EvidenceIds);
         Assert.True(Of(kept, HypothesisCategory.DataSchema).Discarded);
     }
+
+    [Fact]
+    public void TheServersOwnHandshakeLog_DoesNotMakeItsExpiredCertificateTheCallersClientCertificate()
+    {
+        // The caller fails to verify the server's certificate; the server (read as a related service) logs that clients
+        // break off the handshake ("remote error: tls: bad certificate"): the remote there is the caller, refusing the server.
+        var c = new Case("notifier")
+            .Template("t-x509", "Post \"https://push-gateway:8443/v1/send\": tls: failed to verify certificate: x509: certificate has expired", 0, 300)
+            .Template("t-hs", "http: TLS handshake error from 10.0.44.80:56253: remote error: tls: bad certificate", 0, 200)
+            .Onset("on-err", "http_error_ratio", MetricRole.ErrorRatio, 0, 0.9);
+        c.KnownServices.AddRange(["notifier", "push-gateway"]);
+
+        var d = DiagnosisEngine.Diagnose(c.Build());
+
+        Assert.Equal(HypothesisCategory.CertificateExpiry, d.Category);
+        Assert.Equal("push-gateway", d.Triage.Service);
+    }
 }
