@@ -72,6 +72,10 @@ public static class ComponentOwner
         return false;
     }
 
+    /// <summary>The alert carries a messaging or storage label (topic, queue, consumer group, bucket ...).</summary>
+    public static bool HasComponentLabel(IReadOnlyDictionary<string, string> labels) =>
+        labels.Any(l => ComponentLabelKeys.Contains(l.Key.Replace("_", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal)) && !string.IsNullOrWhiteSpace(l.Value));
+
     /// <summary>Label keys (without _ or -, any case) that name a messaging or storage component.</summary>
     private static readonly HashSet<string> ComponentLabelKeys = new(StringComparer.OrdinalIgnoreCase)
     {

@@ -60,5 +60,7 @@ public sealed class ComponentOwnerTests
 
         Assert.Equal(["ledger-cg", "payments.captured", "refund-requests"], components.Order(StringComparer.Ordinal));
         Assert.Empty(ComponentOwner.ComponentsOf(new Dictionary<string, string> { ["service"] = "checkout", ["team"] = "x" }, name => name == "checkout"));
+        Assert.True(ComponentOwner.HasComponentLabel(labels));
+        Assert.False(ComponentOwner.HasComponentLabel(new Dictionary<string, string> { ["pod"] = "checkout-7f9c-x2k", ["team"] = "x" }));
     }
 }

@@ -190,8 +190,10 @@ public sealed class InvestigateJob(
         bool Listed(string name) => catalog.Find(name) is not null || catalog.Find(TriageEngine.WithoutQualifier(name)) is not null;
         var components = alerts.SelectMany(a => ComponentOwner.ComponentsOf(a.Labels, Listed)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var explicitService = alerts.Any(a => a.Labels.Any(l => TriageEngine.ServiceLabelKeys.Contains(l.Key, StringComparer.OrdinalIgnoreCase) && Listed(l.Value.Trim())));
-        // A name that carries the service's own name (a pod "checkout-7f9c-x2k", a host) was resolved by that name, not guessed.
-        var namedAfterService = service is not null && components.All(c => ServiceNameMatcher.Occurs(c, service.Name));
+        // A pod or host name that carries the service's own name ("checkout-7f9c-x2k") was resolved by that name, not guessed;
+        // a topic or queue named after a service ("payments.captured") is often the producer's, and its consumer is searched for.
+        var namedAfterService = service is not null && components.All(c => ServiceNameMatcher.Occurs(c, service.Name))
+            && !alerts.Any(a => ComponentOwner.HasComponentLabel(a.Labels));
         if (components.Count == 0 || explicitService || namedAfterService)
         {
             return null;
