@@ -145,7 +145,7 @@ public static partial class ChangeCorrelator
         {
             // Every config commit the deploy shipped, the newest first (the engine picks among them by their diffs).
             var configCommits = w.Commits.Where(c => c.Fact.Files.Any(IsConfigFile)).Reverse().ToList();
-            var configKind = w.Deploy.Fact.Kind is { } kind && kind.Contains("config", StringComparison.OrdinalIgnoreCase);
+            var configKind = Evidence.IsConfigKind(w.Deploy.Fact.Kind);
             foreach (var configCommit in configCommits)
             {
                 var file = configCommit.Fact.Files.First(IsConfigFile);

@@ -7,13 +7,42 @@ namespace IncidentHub.Analysis.Diagnosis;
 /// One key whose value a commit changed in a configuration file. <paramref name="Extreme"/> when the new value is
 /// zero, negative, or at least <see cref="ExtremeFactor"/> times away from the old one.
 /// </summary>
-internal sealed record ConfigEdit(string Sha, string File, string Key, string? OldValue, string NewValue, bool Extreme, string EvidenceId);
+internal sealed record ConfigEdit(string Sha, string File, string Key, string? OldValue, string NewValue, bool Extreme, string EvidenceId, string? DeployVersion = null)
+{
+    /// <summary>The edit is this change: the commit that made it, or the commit-less deploy (an environment change) that described it.</summary>
+    public bool MadeBy(ChangeCandidate c) =>
+        (c.Commit is { } sha && ChangeCorrelator.ShaMatches(Sha, sha)) || (DeployVersion is not null && string.Equals(DeployVersion, c.Version, StringComparison.Ordinal));
+}
 
 /// <summary>Reads configuration edits out of unified diffs (git show): <c>key: value</c> and <c>key=value</c> lines of config files.</summary>
 internal static partial class ConfigDiff
 {
     /// <summary>A value moved this many times up or down (a 90 s probe delay cut to 10 s, a pool of 50 cut to 5) is extreme.</summary>
     internal const double ExtremeFactor = 5;
+
+    /// <summary>
+    /// Edits a commit-less configuration deploy describes (an environment or flag change recorded by the deploy system:
+    /// <c>env: RANKER_TIMEOUT_MS=150 (was 1500)</c>, <c>TIMEOUT: 2s -> 250ms</c>): the same key/value rule as a diff.
+    /// </summary>
+    public static List<ConfigEdit> FromDeploys(IEnumerable<Cited<DeployEvent>> deploys)
+    {
+        var result = new List<ConfigEdit>();
+        foreach (var d in deploys.Where(d => string.IsNullOrEmpty(d.Fact.Commit) && Evidence.IsConfigKind(d.Fact.Kind)))
+        {
+            foreach (System.Text.RegularExpressions.Match m in DescribedEditRegex().Matches(d.Fact.Version))
+            {
+                var key = m.Groups["key"].Value;
+                var value = m.Groups["new"].Success ? m.Groups["new"].Value : m.Groups["new2"].Value;
+                var old = m.Groups["old"].Success ? m.Groups["old"].Value : m.Groups["old2"].Success ? m.Groups["old2"].Value : null;
+                result.Add(new ConfigEdit(d.Fact.Commit ?? "", "environment", key, old, value, IsExtreme(old, value), d.EvidenceId, d.Fact.Version));
+            }
+        }
+
+        return result;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<key>[A-Za-z_][\w.:-]*)\s*=\s*(?<new>[^\s,;()]+)(?:\s*\((?:was|from|previously)\s+(?<old>[^\s,;()]+)\))?|(?<key>[A-Za-z_][\w.:-]*)\s*:\s*(?<old2>[^\s,;()]+)\s*(?:->|→|=>)\s*(?<new2>[^\s,;()]+)")]
+    private static partial System.Text.RegularExpressions.Regex DescribedEditRegex();
 
     public static List<ConfigEdit> From(IReadOnlyList<Cited<CommitDiff>> diffs)
     {

@@ -169,8 +169,8 @@ public static class DiagnosisEngine
     private static bool StrongChange(HypothesisCategory category, Facts f) => category switch
     {
         HypothesisCategory.BadDeployCode => f.Correlation.BestExplained is { Explanation: >= 0.7, Version: not null },
-        HypothesisCategory.ConfigChange => f.ConfigSuspect is { Commit: { } sha, LeadTime: not null }
-            && f.ConfigEdits.Any(e => e.Extreme && ChangeCorrelator.ShaMatches(e.Sha, sha)),
+        HypothesisCategory.ConfigChange => f.ConfigSuspect is { LeadTime: not null }
+            && f.ConfigEdits.Any(e => e.Extreme && e.MadeBy(f.ConfigSuspect)),
         _ => false,
     };
 
@@ -273,7 +273,7 @@ public static class DiagnosisEngine
 
         // The peer refused our own (client) certificate: the certificate at fault is the alerted service's.
         if (category == HypothesisCategory.CertificateExpiry
-            && f.IncidentTexts.Any(t => ids.Contains(t.EvidenceId) && PeerRejectedCertificateRegex().IsMatch(t.Text)))
+            && f.IncidentTexts.Any(t => ids.Contains(t.EvidenceId) && PeerRejectedCertificateRegex().IsMatch(t.Text) && !ServerSideHandshakeRegex().IsMatch(t.Text)))
         {
             return null;
         }

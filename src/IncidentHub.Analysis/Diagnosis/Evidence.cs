@@ -85,7 +85,10 @@ internal static class Evidence
         w.Commits.Count > 0
             ? w.Commits.All(c => c.Fact.Files.Count > 0 && c.Fact.Files.All(p => ChangeCorrelator.IsConfigFile(p) || ChangeCorrelator.IsDocumentation(p)))
                 && w.Commits.Any(c => c.Fact.Files.Any(ChangeCorrelator.IsConfigFile))
-            : w.Deploy.Fact.Kind is { } kind && kind.Contains("config", StringComparison.OrdinalIgnoreCase);
+            : IsConfigKind(w.Deploy.Fact.Kind);
+
+    /// <summary>A deploy the deploy system recorded as a change of configuration, not code: config, env, secret, flag, setting, parameter.</summary>
+    internal static bool IsConfigKind(string? kind) => kind is not null && ConfigKindRegex().IsMatch(kind);
 
     internal static bool IsScheduledTask(DeployEvent d) => d.Kind is { } kind && ScheduledKindRegex().IsMatch(kind);
 

@@ -60,9 +60,7 @@ internal sealed partial class Facts
     {
         get
         {
-            ConfigEdit? EditOf(ChangeCandidate c, bool extreme) => c.Commit is { } sha
-                ? ConfigEdits.FirstOrDefault(e => ChangeCorrelator.ShaMatches(e.Sha, sha) && (!extreme || e.Extreme))
-                : null;
+            ConfigEdit? EditOf(ChangeCandidate c, bool extreme) => ConfigEdits.FirstOrDefault(e => e.MadeBy(c) && (!extreme || e.Extreme));
             var candidates = Correlation.Candidates.Where(c => c.TouchesConfig).ToList();
             var best = candidates.FirstOrDefault(c => EditOf(c, true) is not null) ?? candidates.FirstOrDefault(c => EditOf(c, false) is not null) ?? candidates.FirstOrDefault();
             return best is not null && (EditOf(best, true) ?? EditOf(best, false)) is { } edit ? best with { File = edit.File } : best;
@@ -81,8 +79,7 @@ internal sealed partial class Facts
     {
         get
         {
-            var live = ConfigEdits.Where(e => Correlation.Candidates.Any(c => c.TouchesConfig && c.LeadTime is not null && c.Commit is { } sha
-                && ChangeCorrelator.ShaMatches(sha, e.Sha))).ToList();
+            var live = ConfigEdits.Where(e => Correlation.Candidates.Any(c => c.TouchesConfig && c.LeadTime is not null && e.MadeBy(c))).ToList();
             var extreme = live.Any(e => e.Extreme) ? 0.6 : 0;
             var named = NamedConfigKeys.Count > 0 ? 0.4 : 0;
             return extreme + named;
@@ -104,6 +101,13 @@ internal sealed partial class Facts
     /// </summary>
     public required List<TextFact> LockWaits { get; init; }
 
+    /// <summary>
+    /// A query lost its index: a database's full-scan series went up, or its index-scan series went down, in the window (a
+    /// dropped or unusable index, a plan change after a migration or a statistics reset).
+    /// </summary>
+    public List<Cited<MetricOnset>> PlanChange => [.. Onsets.Where(x => (x.Fact.Direction == "up" && FullScanSeriesRegex().IsMatch(x.Fact.SeriesName))
+        || (x.Fact.Direction == "down" && IndexScanSeriesRegex().IsMatch(x.Fact.SeriesName)))];
+
     /// <summary>Onsets of series that measure how far read replicas are behind their primary (replication lag going up).</summary>
     public required List<Cited<MetricOnset>> ReplicaLag { get; init; }
 
@@ -111,13 +115,37 @@ internal sealed partial class Facts
     /// A data mechanism shown twice over: the window shipped a migration, and queries wait on a lock or the read
     /// replicas fell behind (what a heavy or locking migration does).
     /// </summary>
-    public bool MigrationMechanismShown => Migrations.Count > 0 && (LockWaits.Count > 0 || ReplicaLag.Count > 0);
+    /// <summary>
+    /// Data errors (constraint, overflow, decoding) that the window's code change wrote: a commit of the window touches a
+    /// failing frame's file, no migration shipped, no single poison message is failing, and no error names a certificate,
+    /// dependency or network cause. The data did not change on its own; the code that makes it did.
+    /// </summary>
+    public bool DataWrittenByCode =>
+        Correlation.BestExplained is { Explanation: >= 0.4 } && Migrations.Count == 0 && Poison.Count == 0 && ReplicaLag.Count == 0 && LockWaits.Count == 0
+        && IncidentTexts.Any(t => DataErrorRegex().IsMatch(t.Text))
+        && !IncidentTexts.Any(t => CertificateErrorRegex().IsMatch(t.Text) || DependencyErrorRegex().IsMatch(t.Text) || NetworkErrorRegex().IsMatch(t.Text))
+        && !ExhaustionShown;
+
+    /// <summary>
+    /// The called service is down by its own measure: a health check or blackbox probe of another host fails (not one
+    /// confined to one place) while the errors are what the calls to it returned. No change of ours fails their probe.
+    /// </summary>
+    public bool DependencyDown =>
+        IncidentTexts.Any(t => DependencyErrorRegex().IsMatch(t.Text))
+        && (Input.Health.Any(h => IsFailing(h.Fact) && !IsOwnHealth(h.Fact, Input.Service))
+            || Onsets.Any(x => x.Fact.Direction == "down" && ProbeSeriesRegex().IsMatch(x.Fact.SeriesName) && ConfinedProbes.All(c => c.Failing != x.Fact.SeriesName)
+                && (Input.Service is null || !x.Fact.SeriesName.Contains(Input.Service, StringComparison.OrdinalIgnoreCase))));
+
+    public bool MigrationMechanismShown => Migrations.Count > 0 && (LockWaits.Count > 0 || ReplicaLag.Count > 0 || PlanChange.Count > 0);
 
     /// <summary>
     /// Probes that fail from one place (a zone, a host) while the same target answers probes from elsewhere: the target is
     /// healthy, the path to it is cut.
     /// </summary>
     public required List<ConfinedProbe> ConfinedProbes { get; init; }
+
+    /// <summary>User-facing series (error ratio, latency) are measured and none moved materially.</summary>
+    public required bool UsersMeasuredFine { get; init; }
 
     public static Facts From(DiagnosisInput input, DiagnosisOptions o)
     {
@@ -181,11 +209,16 @@ internal sealed partial class Facts
             ChangeCorrelator.Words(string.Join(" ", texts.Select(t => t.Text))),
             input.Diffs ?? []);
         var correlation = ChangeCorrelator.Correlate(input.Service, anchor, input.Deploys, input.Commits, input.Blame,
-            new CorrelationOptions(o.DeployLookback, o.ProximityScale, TimeSpan.FromMinutes(2)), failure);
+            new CorrelationOptions(o.DeployLookback, o.ProximityScale, OnsetUncertainty), failure);
 
         // Failed work is impact too: counters of failed/rejected/dead-lettered jobs, consumer lag and retries that
         // at least doubled, and probes or success counters that halved.
-        var failedWork = onsets.Where(x => x.Fact.Role is not (MetricRole.ErrorRatio or MetricRole.Latency or MetricRole.Traffic) && IsFailedWork(x.Fact)).ToList();
+        // A probe failing from one place while the same target answers probes from elsewhere, and users' own requests
+        // (measured) did not fail or slow down: the probe's path is broken, not the users' service. Not impact by itself.
+        var confinedProbes = FindConfinedProbes(input, onsets);
+        var usersMeasuredFine = userOnsets.Count == 0 && input.Series.Any(x => x.Fact.Role is MetricRole.ErrorRatio or MetricRole.Latency);
+        var failedWork = onsets.Where(x => x.Fact.Role is not (MetricRole.ErrorRatio or MetricRole.Latency or MetricRole.Traffic) && IsFailedWork(x.Fact)
+            && !(usersMeasuredFine && confinedProbes.Any(c => c.Failing == x.Fact.SeriesName))).ToList();
         var impactOnsets = userOnsets.Concat(failedWork).OrderBy(x => x.Fact.At).ToList();
         var ownHealthFailing = input.Health.FirstOrDefault(h => IsFailing(h.Fact) && IsOwnHealth(h.Fact, input.Service));
         var recovered = RecoveredSeries(input, onsets);
@@ -223,7 +256,7 @@ internal sealed partial class Facts
             .GroupBy(x => x.Commit.Fact.Sha, StringComparer.OrdinalIgnoreCase).Select(g => g.OrderByDescending(x => x.Proximity).First())
             .ToList();
 
-        var configEdits = ConfigDiff.From(input.Diffs ?? []);
+        var configEdits = ConfigDiff.From(input.Diffs ?? []).Concat(ConfigDiff.FromDeploys(correlation.RecentDeploys.Select(w => w.Deploy))).ToList();
         var lockWaits = texts.Where(t => LockWaitRegex().IsMatch(t.Text) || (migrations.Count > 0 && StatementTimeoutRegex().IsMatch(t.Text))).ToList();
 
         return new Facts
@@ -257,7 +290,8 @@ internal sealed partial class Facts
             Migrations = migrations,
             Poison = PoisonMessages.Find(texts, counts),
             LockWaits = lockWaits,
-            ConfinedProbes = FindConfinedProbes(input, onsets),
+            ConfinedProbes = confinedProbes,
+            UsersMeasuredFine = usersMeasuredFine,
             ReplicaLag = onsets.Where(x => x.Fact.Direction == "up" && ReplicationLagSeriesRegex().IsMatch(x.Fact.SeriesName)).ToList(),
         };
     }
@@ -368,6 +402,12 @@ internal sealed partial class Facts
             && !seriesName.Contains("5..", StringComparison.Ordinal) && !seriesName.Contains("=\"5", StringComparison.Ordinal)
             && !seriesName.Contains("=\"4", StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// How far a detected onset may precede the change that caused it: the detector walks a ramp back to where it began and
+    /// metrics are scraped at intervals, so a deploy up to this long after the detected onset still counts as before it.
+    /// </summary>
+    internal static readonly TimeSpan OnsetUncertainty = TimeSpan.FromMinutes(5);
 
     /// <summary>The same new error this many times is not a one-off.</summary>
     internal const int RepeatedErrors = 5;

@@ -37,6 +37,6 @@ internal static partial class PoisonMessages
     }
 
     // The keyword must stand as a word of its own ("ledger-events-3" names a topic, not an event id).
-    [GeneratedRegex(@"\b(?:message|msg|offset|record|event|delivery|envelope|payload|receipt)(?:[\s_-]*(?:id|key|offset|tag|no|number|handle))?\b\s*[:=#]?\s*[""'\[(]?(?<id>[A-Za-z0-9][\w:\-]{2,})", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?:message|msg|offset|record|row|event|delivery|envelope|payload|receipt)(?:[\s_-]*(?:id|key|offset|tag|no|number|handle))?\b\s*[:=#]?\s*[""'\[(]?(?<id>[A-Za-z0-9][\w:\-]{2,})", RegexOptions.IgnoreCase)]
     private static partial Regex MessageIdRegex();
 }

@@ -28,10 +28,18 @@ internal static partial class Vocabulary
     [GeneratedRegex(@"remote error: tls|tlsv1 alert|sslv3 alert|SSLV3_ALERT|TLSV1_ALERT|alert (?:bad|expired|unknown) certificate|certificate required|CERTIFICATE_REQUIRED|peer (?:rejected|did not accept) (?:our|the client) certificate|client certificate", RegexOptions.IgnoreCase)]
     internal static partial Regex PeerRejectedCertificateRegex();
 
+    /// <summary>
+    /// A server's own log of a handshake a client broke off ("http: TLS handshake error from ...: remote error: tls: bad
+    /// certificate", nginx "SSL_do_handshake() failed"): the remote that refused is the client, so the certificate at fault is
+    /// the server's, not the alerted caller's client certificate.
+    /// </summary>
+    [GeneratedRegex(@"TLS handshake error|SSL_do_handshake\(\) failed|while SSL handshaking|handshake (?:error|failed) from", RegexOptions.IgnoreCase)]
+    internal static partial Regex ServerSideHandshakeRegex();
+
     [GeneratedRegex(@"ssl|tls|cert", RegexOptions.IgnoreCase)]
     internal static partial Regex CertificateSeriesRegex();
 
-    [GeneratedRegex(@"reached maximum value of sequence|value out of range|integer out of range|out of range for type|numeric field overflow|arithmetic overflow|integer overflow|OverflowException|Data truncat|Out of range value|violates (?:unique|foreign key|not-null|check) constraint|duplicate key value|IntegrityError|UniqueViolation|ForeignKeyViolation|DataIntegrityViolation|ConstraintViolation|column ""?[\w.]+""? (?:of relation ""?\w+""? )?does not exist|relation ""?[\w.]+""? does not exist|Unknown column|no such column|no such table|undefined column|UndefinedColumn|UndefinedTable|invalid input syntax for|migration (?:failed|error|pending)|pending migrations?|schema mismatch|SqlState: (?:22|23|42P01|42703)|\b(?:22003|2200H|23505|23503|23502|42P01|42703)\b|JsonMappingException|UnrecognizedPropertyException|DeserializationException|could not deserialize|cannot deserialize|(?:could not|cannot|failed to|unable to) (?:be )?(?:deserializ|decod|unmarshal|convert the JSON|parse (?:the )?(?:message|record|payload|event|json|avro|protobuf))|MismatchedInputException|InvalidFormatException|JsonParseException|DecodingFailure|(?:Json|Serialization|Decode|Decoding|Unmarshal|Avro|Protobuf|InvalidProtocolBuffer)(?:Error|Exception)\b|JSON value could not be converted|malformed (?:row|record|data)|ValidationError.*(?:field required|value is not a valid)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"reached maximum value of sequence|value out of range|integer out of range|out of range for type|numeric field overflow|arithmetic overflow|integer overflow|OverflowException|Data truncat|Out of range value|violates (?:unique|foreign key|not-null|check) constraint|duplicate key value|IntegrityError|UniqueViolation|ForeignKeyViolation|DataIntegrityViolation|ConstraintViolation|column ""?[\w.]+""? (?:of relation ""?\w+""? )?does not exist|relation ""?[\w.]+""? does not exist|Unknown column|no such column|no such table|undefined column|UndefinedColumn|UndefinedTable|invalid input syntax for|migration (?:failed|error|pending)|pending migrations?|schema mismatch|SqlState: (?:22|23|42P01|42703)|\b(?:22003|2200H|23505|23503|23502|42P01|42703)\b|JsonMappingException|UnrecognizedPropertyException|DeserializationException|could not deserialize|cannot deserialize|(?:could not|cannot|failed to|unable to) (?:be )?(?:deserializ|decod|unmarshal|convert the JSON|parse (?:the )?(?:message|record|payload|event|json|avro|protobuf))|MismatchedInputException|InvalidFormatException|JsonParseException|DecodingFailure|(?:Json|Serialization|Decode|Decoding|Unmarshal|Avro|Protobuf|InvalidProtocolBuffer)(?:Error|Exception)\b|JSON value could not be converted|malformed (?:row|record|data)|ValidationError.*(?:field required|value is not a valid)|Unknown magic byte|schema (?:not found|version|id \d+|registry|incompatib|mismatch|evolution)|Subject not found|(?:Avro|Schema|Serialization)\w*(?:Error|Exception)\b|\b\w*Parse(?:r)?(?:Error|Exception)\b.*(?:JSON|json|record|message|payload|token)|JSON::ParserError|JsonReaderException|deseriali[sz]ation (?:error|failed|failure)|(?:error|failed|failure) (?:while )?deseriali[sz]ing|incompatible schema|cannot parse invalid wire-format|missing required field|required field \S+ (?:is )?missing|unknown field|unrecognized field|Invalid(?:Row|Record|Data|Input|Payload|Message|Line)(?:Exception|Error)\b|(?:row|record|line|column|field) \S+:? (?:\S+ )?(?:expected (?:a |an )?(?:decimal|number|integer|date|timestamp|string|boolean))|\S+ is not a (?:valid )?(?:date|timestamp|number|decimal|integer)\b|value too long for type|Data too long|Incorrect (?:integer|decimal|datetime|date|string) value|invalid byte sequence for encoding|is of type \w+ but expression is of type|ConstraintError|ConstraintViolation|invalid input value for enum", RegexOptions.IgnoreCase)]
     internal static partial Regex DataErrorRegex();
 
     [GeneratedRegex(@"(?:^|/)(?:migrations?|db/migrate|alembic|flyway|liquibase|schema)/|\.sql$|(?:^|/)[^/]*migrat[^/]*$|(?:^|/)V\d+__[^/]+$", RegexOptions.IgnoreCase)]
@@ -61,6 +69,9 @@ internal static partial class Vocabulary
     /// <summary>Where a call went: a URL's host, or host:port, or a cluster DNS name (x.ns.svc).</summary>
     [GeneratedRegex(@"(?:\b[a-z][a-z0-9+.-]*://(?<host>[A-Za-z0-9][A-Za-z0-9.-]*))|(?:\b(?<host>[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*):\d{2,5}\b)|(?:\b(?<host>[A-Za-z0-9][A-Za-z0-9-]*\.[A-Za-z0-9-]+\.svc(?:\.cluster\.local)?)\b)")]
     internal static partial Regex CallTargetRegex();
+
+    [GeneratedRegex(@"config|(?:^|[^a-z])env(?:ironment)?(?:$|[^a-z])|secret|flag|setting|parameter|variable|feature", RegexOptions.IgnoreCase)]
+    internal static partial Regex ConfigKindRegex();
 
     [GeneratedRegex(@"scheduled|cron|batch|job|task", RegexOptions.IgnoreCase)]
     internal static partial Regex ScheduledKindRegex();
@@ -115,6 +126,14 @@ internal static partial class Vocabulary
     /// <summary>Name parts of series that fall when things break: probe/job success, up, healthy.</summary>
     [GeneratedRegex(@"^(?:success|succeeded|successful|up|healthy|ok)$", RegexOptions.IgnoreCase)]
     internal static partial Regex SuccessTokenRegex();
+
+    /// <summary>Index use of a database (scans through an index): falling while full scans rise means a query lost its index.</summary>
+    [GeneratedRegex(@"idx_?scan|index_?scan|index_?(?:reads|lookups|hits)|handler_read_key", RegexOptions.IgnoreCase)]
+    internal static partial Regex IndexScanSeriesRegex();
+
+    /// <summary>Full scans of a database (sequential scans, rows read without an index).</summary>
+    [GeneratedRegex(@"seq_?scan|full_?(?:table_?)?scans?|rows_?examined|handler_read_rnd|select_?scan|no_?index", RegexOptions.IgnoreCase)]
+    internal static partial Regex FullScanSeriesRegex();
 
     /// <summary>A read replica falling behind its primary: replication/replica/standby lag, seconds behind master.</summary>
     [GeneratedRegex(@"(?:replica|replication|slave|standby|follower|secondary)[\w.]*(?:lag|behind|delay)|(?:lag|behind|delay)[\w.]*(?:replica|replication|slave|standby|follower)", RegexOptions.IgnoreCase)]

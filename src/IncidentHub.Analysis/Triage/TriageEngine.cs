@@ -234,6 +234,9 @@ public static partial class TriageEngine
     [System.Text.RegularExpressions.GeneratedRegex(@"\s*\([^)]*\)|[\s_.-]+(?:prod|production|prd|staging|stage|stg|live|canary)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
     private static partial System.Text.RegularExpressions.Regex QualifierRegex();
 
+    /// <summary>A service name without an environment qualifier: "notifier (production)" and "checkout-prod" name notifier and checkout.</summary>
+    public static string WithoutQualifier(string name) => QualifierRegex().Replace(name, "").Trim();
+
     /// <summary>Where a service may be named, most specific first: name labels, host-like labels, other labels, annotations, title.</summary>
     private static IEnumerable<(string Where, string Text)> ServiceTexts(TriageInput input)
     {

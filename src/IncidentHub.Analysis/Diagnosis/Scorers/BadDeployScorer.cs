@@ -82,7 +82,7 @@ internal sealed class BadDeployScorer : ICategoryScorer
         }
 
         // A better explanation in the errors themselves (an expired certificate, a full sequence) weakens "the code changed".
-        if (f.NonCodeErrorText)
+        if (f.NonCodeErrorText && !f.DataWrittenByCode)
         {
             Scale(s, 0.5, EvidenceKind.Traces, EvidenceKind.Logs);
         }
@@ -105,6 +105,13 @@ internal sealed class BadDeployScorer : ICategoryScorer
             // The errors name another cause (a certificate, a dependency, the network, the data) and no change of the
             // window explains the failing code: the deploy is only close in time.
             Scale(s, 0.6, EvidenceKind.Changes, EvidenceKind.Metrics);
+        }
+
+        // The called service fails its own probe and our errors are its answers: a change of ours may sit on the failing
+        // path (even touch the failing call), but it did not take the other service down.
+        if (f.DependencyDown)
+        {
+            Scale(s, 0.6);
         }
 
         // One window, code and configuration both changed: when the configuration side explains the failure better (a

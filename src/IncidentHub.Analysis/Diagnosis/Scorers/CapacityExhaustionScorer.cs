@@ -45,7 +45,7 @@ internal sealed class CapacityExhaustionScorer : ICategoryScorer
         // Saturation that began after a configuration value was set to an extreme, with no usage at its limit and no
         // traffic surge: fewer or slower workers after the change, which is the cause to name (config-change).
         if (f.TrafficSurge is null && !f.ExhaustionShown && f.NearLimit.Count == 0 && atMax.Count == 0
-            && f.ConfigSuspect is { LeadTime: not null } change && f.ConfigEdits.Any(e => e.Extreme && change.Commit is { } sha && ChangeCorrelator.ShaMatches(e.Sha, sha)))
+            && f.ConfigSuspect is { LeadTime: not null } change && f.ConfigEdits.Any(e => e.Extreme && e.MadeBy(change)))
         {
             Scale(s, 0.6);
             s.Add(new Signal(EvidenceKind.Changes, 0, change.EvidenceIds.FirstOrDefault(), "saturation follows a configuration change that set a value to an extreme"));

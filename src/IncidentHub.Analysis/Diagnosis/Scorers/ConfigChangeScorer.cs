@@ -36,7 +36,7 @@ internal sealed class ConfigChangeScorer : ICategoryScorer
             {
                 s.Add(new Signal(EvidenceKind.Changes, 1.0, latest.Deploy.EvidenceId, $"{latest.Deploy.Fact.Version} changed only configuration"));
             }
-            else if (f.Correlation.RecentDeploys.FirstOrDefault() is { Deploy.Fact.Kind: { } kind } recorded && kind.Contains("config", StringComparison.OrdinalIgnoreCase)
+            else if (f.Correlation.RecentDeploys.FirstOrDefault() is { Deploy.Fact.Kind: { } kind } recorded && IsConfigKind(kind)
                 && string.Equals(recorded.Deploy.Fact.Version, candidate.Version, StringComparison.OrdinalIgnoreCase))
             {
                 // The deploy system recorded the release as a configuration change.
@@ -64,6 +64,14 @@ internal sealed class ConfigChangeScorer : ICategoryScorer
 
         s.AddRange(textHits);
         s.AddRange(Coincident(f, textHits));
+
+        // Nothing in the configuration change explains the failure (no value set to an extreme, no changed key the errors
+        // name, no configuration error) while the errors name another mechanism (a resource ran out, a dependency, the
+        // network, the data): the change is only close in time.
+        if (f.ConfigExplanation == 0 && textHits.Count == 0 && f.NonCodeErrorText)
+        {
+            Scale(s, 0.6, EvidenceKind.Changes, EvidenceKind.Metrics);
+        }
 
         // One window, code and configuration both changed: the side that explains the failure less is only close in time.
         if (f.CodeExplanation > f.ConfigExplanation && f.CodeExplanation >= 0.4)

@@ -20,6 +20,11 @@ internal sealed class DataSchemaScorer : ICategoryScorer
         // Read replicas fell behind their primary (a heavy data rewrite): reads routed to them miss fresh rows.
         var lag = f.ReplicaLag.Select(x => new Signal(EvidenceKind.Metrics, 0.9, x.EvidenceId, $"read replicas fell behind: {x.Fact.SeriesName} went up from {x.Fact.Before:0.##} to {x.Fact.After:0.##}"))
             .Take(1).ToList();
+        // A query lost its index: full scans rose or index scans fell (a dropped index, a plan change).
+        var plan = f.PlanChange.Select(x => new Signal(EvidenceKind.Metrics, 0.8, x.EvidenceId,
+            $"a query lost its index: {x.Fact.SeriesName} went {x.Fact.Direction} from {x.Fact.Before:0.##} to {x.Fact.After:0.##}")).Take(1).ToList();
+        lag.AddRange(plan);
+
         // Migration files changed in the window; stronger when something waits on a lock or the replicas fell behind.
         var migrations = f.Migrations
             .Select(m => new Signal(EvidenceKind.Changes, (locks.Count > 0 || lag.Count > 0 ? 1.0 : 0.8) * m.Proximity, m.Commit.EvidenceId,
@@ -44,9 +49,18 @@ internal sealed class DataSchemaScorer : ICategoryScorer
         {
             s.Add(new Signal(EvidenceKind.Metrics, 0.8, stuck.EvidenceId, $"the consumer stopped making progress: {stuck.Fact.SeriesName} went {stuck.Fact.Direction}"));
         }
+        // The code change of the window touched the failing code and nothing else changed the data: the data errors are
+        // what the new code writes (duplicate ids, overflowing values), the deploy is the cause to name.
+        if (f.DataWrittenByCode)
+        {
+            Scale(s, 0.5);
+        }
+
         if (text.Count == 0 && atMax.Count == 0 && locks.Count == 0 && poison.Count == 0)
         {
-            return (migrations.Count > 0 ? "a data migration made the read replicas fall behind: " : "the read replicas fell behind: ") + FirstFeature(lag);
+            return f.ReplicaLag.Count == 0
+                ? (migrations.Count > 0 ? "a migration left a query without its index: " : "a query lost its index: ") + FirstFeature(lag)
+                : (migrations.Count > 0 ? "a data migration made the read replicas fall behind: " : "the read replicas fell behind: ") + FirstFeature(lag);
         }
 
         if (text.Count == 0 && atMax.Count == 0)

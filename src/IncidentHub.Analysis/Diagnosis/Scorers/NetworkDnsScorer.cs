@@ -28,6 +28,13 @@ internal sealed class NetworkDnsScorer : ICategoryScorer
         s.AddRange(health);
         s.AddRange(dns);
         s.AddRange(Coincident(f, text));
+
+        // The path from one place is cut, but nobody's requests failed: the partition reaches no user (the probe's own network).
+        if (text.Count == 0 && dns.Count == 0 && f.UsersMeasuredFine && !f.UserImpact)
+        {
+            Scale(s, 0.5);
+        }
+
         return "network/DNS failure: " + FirstFeature(text.Count > 0 ? text : health);
     }
 }

@@ -57,6 +57,14 @@ internal sealed class NoisyFalseAlarmScorer : ICategoryScorer
                 $"scheduled {task.Fact.Kind} {task.Fact.Version} started {ChangeCorrelator.Minutes(f.Input.AlertAt - task.Fact.At)} before the alarm: expected load"));
         }
 
+        // A probe fails from one place while the target answers from elsewhere and users' requests are served: the
+        // probe's own path is what broke.
+        foreach (var probe in f.ConfinedProbes.Where(_ => f.UsersMeasuredFine).Take(1))
+        {
+            s.Add(new Signal(EvidenceKind.Health, 0.8, probe.FailingEvidenceId,
+                $"{probe.Failing} fails while {probe.Healthy} passes and users' requests are served: the probe's own path failed"));
+        }
+
         var healthy = f.Input.Health.Where(h => !IsFailing(h.Fact)).ToList();
         if (healthy.Count > 0 && healthy.Count == f.Input.Health.Count)
         {

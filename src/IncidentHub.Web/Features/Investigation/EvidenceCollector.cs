@@ -99,6 +99,9 @@ public sealed class EvidenceCollector(
     private const int MaxPointsPerSeries = 400;
     private const int MaxBlamedFrames = 20;
 
+    /// <summary>Deploys of other services in the window kept as evidence, newest first.</summary>
+    private const int MaxOtherDeploys = 30;
+
     /// <summary>Diffs read per attempt: a handful of git show calls, each bounded by the connector timeout.</summary>
     private const int MaxDiffs = 6;
 
@@ -146,6 +149,16 @@ public sealed class EvidenceCollector(
         }
 
         await StoreChangesAsync(run, deploys.Select(d => d.ToEvent()).ToList(), gitRead?.Value, from, to, timeline, ct);
+        if (service is not null)
+        {
+            // Changes of other catalog services in the window (a DNS service's config push, a dependency's release): cited
+            // as evidence of their own trouble, never as this service's change (the engine reads deploys by service).
+            var elsewhere = await db.Deploys.AsNoTracking()
+                .Where(d => d.Service != service.Name && d.At >= from && d.At <= to)
+                .OrderByDescending(d => d.At).Take(MaxOtherDeploys).ToListAsync(ct);
+            run.Deploys.AddRange(await StoreAsync(run, elsewhere.Select(d => d.ToEvent()).OrderBy(d => d.At).ToList(), d => (ObservationKind.Deploy, "deploys",
+                $"{d.Kind ?? "deploy"} {d.Service} {d.Version}{(d.Commit is { } c ? $" ({Short7(c)})" : "")} at {d.At:u} (another service)"), ct));
+        }
 
         // 4. health
         var healthReads = await healthTask;
@@ -399,6 +412,10 @@ public sealed class EvidenceCollector(
         await db.SaveChangesAsync(ct);
         return observations.Zip(facts, (o, f) => new Cited<T>(o.EvidenceId, f)).ToList();
     }
+
+    /// <summary>The lines a service's log sources hold in the window (sources that fail are skipped): a search, no observation is stored.</summary>
+    public async Task<IReadOnlyList<string>> ReadLogTextAsync(ServiceDefinition service, DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
+        [.. (await FetchLogsAsync(service, from, to, ct)).Where(r => r.Ok).SelectMany(r => r.Value!.Lines).Select(l => l.Text)];
 
     private async Task<List<Fetched<LogRead>>> FetchLogsAsync(ServiceDefinition service, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {

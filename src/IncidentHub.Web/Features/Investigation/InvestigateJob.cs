@@ -68,6 +68,14 @@ public sealed class InvestigateJob(
                 $"Service {incident.Service} is not in the catalog; the alert's own text names {namedInAlert.Name}, which is investigated instead.", ct);
             service = namedInAlert;
         }
+        else if (await OwnerOfComponentAsync(service, alerts.Alerts, anchor, ct) is { } owner && catalog.Find(owner.Service) is { } worker
+                 && !string.Equals(worker.Name, service?.Name, StringComparison.OrdinalIgnoreCase))
+        {
+            await TimelineAsync(incidentId, TimelineKind.Investigation,
+                $"The alert is keyed by {owner.Component}, which the catalog does not list; {owner.Reason}, so {worker.Name} is investigated"
+                + (service is null ? "." : $" instead of {service.Name}."), ct);
+            service = worker;
+        }
 
         var firstAttempt = (await db.Diagnoses.Where(d => d.IncidentId == incidentId).MaxAsync(d => (int?)d.Attempt, ct) ?? 0) + 1;
         var labels = alerts.Alerts.SelectMany(a => a.Labels).GroupBy(l => l.Key).ToDictionary(g => g.Key, g => g.First().Value);
@@ -165,6 +173,54 @@ public sealed class InvestigateJob(
                 .Where(l => !OwnershipLabels.Contains(l.Key) && !string.Equals(l.Value, alerted, StringComparison.OrdinalIgnoreCase)).Select(l => l.Value)))
             .Prepend(title);
         return texts.Select(t => ServiceNameMatcher.Longest(names, t)).FirstOrDefault(n => n is not null) is { } found ? catalog.Find(found) : null;
+    }
+
+    /// <summary>Catalog services whose logs are searched for an alert's component, at most (a bound on the reads).</summary>
+    private const int MaxComponentSearches = 300;
+
+    /// <summary>
+    /// An alert keyed by a component the catalog does not list (a topic, queue, consumer group, bucket; a service label
+    /// naming no catalog entry): the catalog service whose own logs of the window fail on that component
+    /// (<see cref="ComponentOwner"/>), as a responder finds the consumer stuck on a topic by searching the logs for its name.
+    /// Not done when the alert names a catalog service in its service label (it said which service). Bounded: up to
+    /// <see cref="MaxComponentSearches"/> services, each read by its connector's timeout, within the attempt's time budget.
+    /// </summary>
+    private async Task<ComponentOwnerMatch?> OwnerOfComponentAsync(ServiceDefinition? service, IReadOnlyList<Alert> alerts, DateTimeOffset anchor, CancellationToken ct)
+    {
+        bool Listed(string name) => catalog.Find(name) is not null || catalog.Find(TriageEngine.WithoutQualifier(name)) is not null;
+        var components = alerts.SelectMany(a => ComponentOwner.ComponentsOf(a.Labels, Listed)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var explicitService = alerts.Any(a => a.Labels.Any(l => TriageEngine.ServiceLabelKeys.Contains(l.Key, StringComparer.OrdinalIgnoreCase) && Listed(l.Value.Trim())));
+        // A pod or host name that carries the service's own name ("checkout-7f9c-x2k") was resolved by that name, not guessed;
+        // a topic or queue named after a service ("payments.captured") is often the producer's, and its consumer is searched for.
+        var namedAfterService = service is not null && components.All(c => ServiceNameMatcher.Occurs(c, service.Name))
+            && !alerts.Any(a => ComponentOwner.HasComponentLabel(a.Labels));
+        if (components.Count == 0 || explicitService || namedAfterService)
+        {
+            return null;
+        }
+
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        budget.CancelAfter(TimeSpan.FromSeconds(options.Value.TimeBudgetSeconds / 4));
+        var from = anchor.AddMinutes(-30);
+        var to = anchor.AddMinutes(10);
+        var telemetry = new List<ServiceTelemetry>();
+        try
+        {
+            foreach (var candidate in catalog.Services.Where(s => s.Logs.Count > 0).Take(MaxComponentSearches))
+            {
+                var lines = await collector.ReadLogTextAsync(candidate, from, to, budget.Token);
+                if (lines.Count > 0)
+                {
+                    telemetry.Add(new ServiceTelemetry(candidate.Name, lines));
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            logger.LogInformation("Searching the catalog's logs for {Components} ran out of its time budget after {Count} services", string.Join(", ", components), telemetry.Count);
+        }
+
+        return ComponentOwner.Find(components, telemetry);
     }
 
     private async Task<IReadOnlyList<Cited<PastIncident>>> RecallAsync(EvidenceRun run, string title, IReadOnlyDictionary<string, string> labels, CancellationToken ct)

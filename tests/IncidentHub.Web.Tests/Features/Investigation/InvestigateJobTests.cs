@@ -84,6 +84,49 @@ public sealed class InvestigateJobTests(IncidentHubFactory app)
         Assert.DoesNotContain(timeline, t => t.Contains("is not in the catalog, so only deploys and memory are searched", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task AnAlertKeyedByATopic_InvestigatesTheServiceWhoseLogsFailOnIt_NotTheProducerItIsNamedAfter()
+    {
+        // The topic shares a word with its producer only; the consumer stuck on it is found by searching the catalog's logs.
+        var id = Guid.NewGuid().ToString("N")[..8];
+        var producer = $"payments-{id}";
+        var consumer = $"ledger-{id}";
+        var topic = $"payments.captured.x{id}";
+        var dir = Directory.CreateDirectory(Path.Combine(app.BundlesDirectory, $"component-{id}")).FullName;
+        var start = new DateTimeOffset(2024, 5, 1, 11, 40, 0, TimeSpan.Zero);
+        await File.WriteAllLinesAsync(Path.Combine(dir, "producer.log"), Enumerable.Range(0, 40).Select(i =>
+            $"{start.AddSeconds(30 * i):yyyy-MM-ddTHH:mm:ss.fffZ} INFO published PaymentCaptured to {topic} key={i}"));
+        await File.WriteAllLinesAsync(Path.Combine(dir, "consumer.log"), Enumerable.Range(0, 40).Select(i => i < 20
+            ? $"{start.AddSeconds(30 * i):yyyy-MM-ddTHH:mm:ss.fffZ} INFO committed offsets"
+            : $"{start.AddSeconds(30 * i):yyyy-MM-ddTHH:mm:ss.fffZ} ERROR Error deserializing key/value for partition {topic}-3 at offset 81723, will retry"));
+        using var admin = app.Client(IncidentHubFactory.AdminToken);
+        foreach (var (name, log) in new[] { (producer, "producer.log"), (consumer, "consumer.log") })
+        {
+            var saved = await admin.PutAsJsonAsync($"/api/catalog/{name}", new { name, tier = 2, owner = "payments", logs = new[] { new { kind = "file", path = Path.Combine(dir, log) } } });
+            Assert.True(saved.IsSuccessStatusCode, await saved.Content.ReadAsStringAsync());
+        }
+
+        var hook = await app.CreateIntegrationAsync(SourceKind.Alertmanager);
+        var payload = $$"""
+            {"version":"4","groupKey":"{}:{alertname=\"ConsumerLagHigh\"}","status":"firing","receiver":"r","groupLabels":{},"commonLabels":{},"commonAnnotations":{},
+             "externalURL":"http://am","alerts":[{"status":"firing","labels":{"alertname":"ConsumerLagHigh{{id}}","topic":"{{topic}}","partition":"3","severity":"warning"},
+             "annotations":{"summary":"{{topic}}: consumer lag above 2000 messages"},
+             "startsAt":"2024-05-01T12:00:00Z","endsAt":"0001-01-01T00:00:00Z","generatorURL":"http://p","fingerprint":"{{Guid.NewGuid():N}}"}]}
+            """;
+        using var http = app.Client();
+        Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsync(hook, new StringContent(payload, Encoding.UTF8, "application/json"))).StatusCode);
+
+        await using var db = new AppDbContext(new DbContextOptionsBuilder<AppDbContext>().UseNpgsql(app.ConnectionString).Options);
+        var incident = await Eventually.HoldsAsync(
+            () => db.Incidents.AsNoTracking().SingleOrDefaultAsync(i => i.Title.Contains(id)),
+            i => i is not null && db.Diagnoses.Any(d => d.IncidentId == i.Id && d.IsFinal),
+            TimeSpan.FromSeconds(60),
+            "the incident to be investigated");
+        var timeline = await db.Timeline.AsNoTracking().Where(t => t.IncidentId == incident!.Id).Select(t => t.Text).ToListAsync();
+
+        Assert.Contains(timeline, t => t.Contains($"The alert is keyed by {topic}", StringComparison.Ordinal) && t.Contains($"so {consumer} is investigated", StringComparison.Ordinal));
+    }
+
     private static Task<int> Count(IQueryable<DiagnosisRecord> q, Guid id) => q.CountAsync(d => d.IncidentId == id);
 
     private static Task<int> Count(IQueryable<Observation> q, Guid id) => q.CountAsync(d => d.IncidentId == id);
