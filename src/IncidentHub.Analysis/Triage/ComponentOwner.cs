@@ -5,6 +5,9 @@ namespace IncidentHub.Analysis.Triage;
 /// <summary>One catalog service's log lines of the incident window, read to find who works on a component.</summary>
 public sealed record ServiceTelemetry(string Service, IReadOnlyList<string> Lines);
 
+/// <summary>How often one service's logs of the window name a component, in all lines and in failing ones.</summary>
+public sealed record ComponentTally(string Service, string Component, int Failing, int Lines);
+
 /// <summary>The catalog service found to work on an alert's component, with the reason a responder would give.</summary>
 public sealed record ComponentOwnerMatch(string Service, string Component, int FailingLines, int Lines, string Reason);
 
@@ -38,8 +41,7 @@ public static class ComponentOwner
 
         foreach (var (key, value) in labels)
         {
-            if (ComponentLabelKeys.Contains(key.Replace("_", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal)) && !string.IsNullOrWhiteSpace(value)
-                && !isCatalogService(value.Trim()))
+            if (IsComponentKey(key) && !string.IsNullOrWhiteSpace(value) && !isCatalogService(value.Trim()))
             {
                 result.Add(value.Trim());
             }
@@ -74,7 +76,10 @@ public static class ComponentOwner
 
     /// <summary>The alert carries a messaging or storage label (topic, queue, consumer group, bucket ...).</summary>
     public static bool HasComponentLabel(IReadOnlyDictionary<string, string> labels) =>
-        labels.Any(l => ComponentLabelKeys.Contains(l.Key.Replace("_", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal)) && !string.IsNullOrWhiteSpace(l.Value));
+        labels.Any(l => IsComponentKey(l.Key) && !string.IsNullOrWhiteSpace(l.Value));
+
+    private static bool IsComponentKey(string key) =>
+        ComponentLabelKeys.Contains(key.Replace("_", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal));
 
     /// <summary>Label keys (without _ or -, any case) that name a messaging or storage component.</summary>
     private static readonly HashSet<string> ComponentLabelKeys = new(StringComparer.OrdinalIgnoreCase)
@@ -83,44 +88,48 @@ public static class ComponentOwner
         "streamname", "exchange", "bucket", "bucketname",
     };
 
+    /// <summary>The names worth searching for: distinct, trimmed, at least 3 characters.</summary>
+    public static IReadOnlyList<string> SearchNames(IReadOnlyCollection<string> components) =>
+        [.. components.Where(c => !string.IsNullOrWhiteSpace(c) && c.Trim().Length >= 3).Select(c => c.Trim()).Distinct(StringComparer.OrdinalIgnoreCase)];
+
     public static ComponentOwnerMatch? Find(IReadOnlyCollection<string> components, IReadOnlyList<ServiceTelemetry> telemetry)
     {
-        var names = components.Where(c => !string.IsNullOrWhiteSpace(c) && c.Trim().Length >= 3).Select(c => c.Trim())
-            .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        if (names.Count == 0 || telemetry.Count == 0)
-        {
-            return null;
-        }
+        var names = SearchNames(components);
+        return names.Count == 0 ? null : Rank(telemetry.Select(t => Tally(t.Service, t.Lines, names)));
+    }
 
-        var ranked = new List<(string Service, string Component, int Failing, int Lines)>();
-        foreach (var t in telemetry)
+    /// <summary>
+    /// How one service's lines name the components (<paramref name="names"/> from <see cref="SearchNames"/>): null when they
+    /// name none. Kept instead of the lines, so a search over many services holds counts, not every service's logs.
+    /// </summary>
+    public static ComponentTally? Tally(string service, IEnumerable<string> lines, IReadOnlyList<string> names)
+    {
+        var failing = 0;
+        var count = 0;
+        string? named = null;
+        foreach (var line in lines)
         {
-            var failing = 0;
-            var lines = 0;
-            string? named = null;
-            foreach (var line in t.Lines)
+            var hit = names.FirstOrDefault(n => Names(line, n));
+            if (hit is null)
             {
-                var hit = names.FirstOrDefault(n => Names(line, n));
-                if (hit is null)
-                {
-                    continue;
-                }
-
-                named ??= hit;
-                lines++;
-                if (LogTemplateAnalysis.LooksLikeError(line))
-                {
-                    failing++;
-                }
+                continue;
             }
 
-            if (named is not null)
+            named ??= hit;
+            count++;
+            if (LogTemplateAnalysis.LooksLikeError(line))
             {
-                ranked.Add((t.Service, named, failing, lines));
+                failing++;
             }
         }
 
-        ranked = [.. ranked.OrderByDescending(r => r.Failing).ThenByDescending(r => r.Lines)];
+        return named is null ? null : new ComponentTally(service, named, failing, count);
+    }
+
+    /// <summary>The service that fails on the component most, when it is clearly the one (see the class).</summary>
+    public static ComponentOwnerMatch? Rank(IEnumerable<ComponentTally?> tallies)
+    {
+        var ranked = tallies.OfType<ComponentTally>().OrderByDescending(r => r.Failing).ThenByDescending(r => r.Lines).ToList();
         if (ranked.Count == 0 || ranked[0].Failing < MinFailingLines)
         {
             return null;

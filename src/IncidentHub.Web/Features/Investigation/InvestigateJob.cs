@@ -203,24 +203,27 @@ public sealed class InvestigateJob(
         budget.CancelAfter(TimeSpan.FromSeconds(options.Value.TimeBudgetSeconds / 4));
         var from = anchor.AddMinutes(-30);
         var to = anchor.AddMinutes(10);
-        var telemetry = new List<ServiceTelemetry>();
+        var names = ComponentOwner.SearchNames(components);
+        if (names.Count == 0)
+        {
+            return null;
+        }
+
+        // One service's lines at a time, kept as counts: a search over hundreds of services never holds all their logs.
+        var tallies = new List<ComponentTally?>();
         try
         {
             foreach (var candidate in catalog.Services.Where(s => s.Logs.Count > 0).Take(MaxComponentSearches))
             {
-                var lines = await collector.ReadLogTextAsync(candidate, from, to, budget.Token);
-                if (lines.Count > 0)
-                {
-                    telemetry.Add(new ServiceTelemetry(candidate.Name, lines));
-                }
+                tallies.Add(ComponentOwner.Tally(candidate.Name, await collector.ReadLogTextAsync(candidate, from, to, budget.Token), names));
             }
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            logger.LogInformation("Searching the catalog's logs for {Components} ran out of its time budget after {Count} services", string.Join(", ", components), telemetry.Count);
+            logger.LogInformation("Searching the catalog's logs for {Components} ran out of its time budget after {Count} services", string.Join(", ", components), tallies.Count);
         }
 
-        return ComponentOwner.Find(components, telemetry);
+        return ComponentOwner.Rank(tallies);
     }
 
     private async Task<IReadOnlyList<Cited<PastIncident>>> RecallAsync(EvidenceRun run, string title, IReadOnlyDictionary<string, string> labels, CancellationToken ct)
