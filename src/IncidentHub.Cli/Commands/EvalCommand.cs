@@ -150,6 +150,9 @@ internal static class EvalCommand
             var truthPath = Path.Combine(bundle, "truth.json");
             var truth = File.Exists(truthPath) ? await File.ReadAllTextAsync(truthPath, ct) : "{}";
             await log.WriteLineAsync($"== {name}");
+            // A diagnosis older than this import is another import's (a hub from before imports were scoped, ADR 036); the
+            // margin covers a hub whose clock is a little behind this one.
+            var importStarted = DateTimeOffset.UtcNow - StaleMargin;
             ImportOutcome outcome;
             try
             {
@@ -171,23 +174,33 @@ internal static class EvalCommand
 
             await log.WriteLineAsync($"   {incident} {hub.IncidentUrl(incident)}; waiting for the diagnosis ...");
             var clock = Stopwatch.StartNew();
-            var diagnosis = await WaitForDiagnosisAsync(hub, incident, timeout, poll, ct);
+            var (diagnosis, stale) = await WaitForDiagnosisAsync(hub, incident, timeout, poll, ct, importStarted);
             var row = EvalScoring.Score(name, incident, truth, diagnosis, clock.Elapsed.TotalSeconds);
-            rows.Add(diagnosis is null ? row with { Note = $"no diagnosis in {timeout.TotalSeconds:0} s" } : row);
+            rows.Add(diagnosis is not null ? row
+                : stale ? row with { Note = $"{incident} was diagnosed before this import, not scored: use a fresh hub" }
+                : row with { Note = $"no diagnosis in {timeout.TotalSeconds:0} s" });
         }
 
         return rows;
     }
 
+    private static readonly TimeSpan StaleMargin = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long an incident that only shows another import's diagnosis is given to be investigated again.</summary>
+    private static readonly TimeSpan StaleWait = TimeSpan.FromSeconds(60);
+
     /// <summary>
     /// Polls /api/incidents/{n}/diagnosis until the investigation's final diagnosis is there (status
-    /// "ready" and final); at the timeout, the latest ready one, or null when there is none.
+    /// "ready" and final); at the timeout, the latest ready one, or null when there is none. A diagnosis made
+    /// before <paramref name="notBefore"/> is not this import's: it is never returned, and Stale says one was seen.
     /// </summary>
-    public static async Task<string?> WaitForDiagnosisAsync(HubClient hub, string incident, TimeSpan timeout, TimeSpan poll, CancellationToken ct)
+    public static async Task<(string? Diagnosis, bool Stale)> WaitForDiagnosisAsync(HubClient hub, string incident, TimeSpan timeout, TimeSpan poll, CancellationToken ct,
+        DateTimeOffset? notBefore = null, TimeSpan? staleWait = null)
     {
         var number = incident.Replace("INC-", "", StringComparison.Ordinal);
         var deadline = Stopwatch.StartNew();
         string? latest = null;
+        var stale = false;
         while (deadline.Elapsed < timeout)
         {
             using var response = await hub.Http.GetAsync($"api/incidents/{number}/diagnosis", ct);
@@ -195,20 +208,30 @@ internal static class EvalCommand
             {
                 var body = await response.Content.ReadAsStringAsync(ct);
                 using var doc = JsonDocument.Parse(body);
-                if (doc.RootElement.TryGetProperty("status", out var status) && status.GetString() == "ready")
+                if (notBefore is { } since && doc.RootElement.TryGetProperty("at", out var at) && at.ValueKind == JsonValueKind.String
+                    && at.TryGetDateTimeOffset(out var made) && made < since)
+                {
+                    stale = true;
+                }
+                else if (doc.RootElement.TryGetProperty("status", out var status) && status.GetString() == "ready")
                 {
                     latest = body;
                     if (doc.RootElement.TryGetProperty("final", out var final) && final.ValueKind == JsonValueKind.True)
                     {
-                        return body;
+                        return (body, false);
                     }
                 }
+            }
+
+            if (stale && latest is null && deadline.Elapsed > (staleWait ?? StaleWait))
+            {
+                break;
             }
 
             await Task.Delay(poll, ct);
         }
 
-        return latest;
+        return (latest, stale && latest is null);
     }
 
     /// <summary>The services a bundle's scenario.yaml lists under <c>services:</c> (one "- name" per line).</summary>

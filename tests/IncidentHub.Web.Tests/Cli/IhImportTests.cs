@@ -138,6 +138,30 @@ public sealed class IhImportTests(IncidentHubFactory app)
     }
 
     [Fact]
+    public async Task IhEval_ADiagnosisMadeBeforeTheImport_IsNotScored_AndSaysSo()
+    {
+        // A hub from before imports were scoped could answer an import with an earlier import's incident; its old
+        // diagnosis must not be scored as this bundle's answer.
+        using var bundle = TinyBundle.Create();
+        using var admin = app.Client(IncidentHubFactory.AdminToken);
+        var response = await admin.PostAsync("/api/bundles", bundle.Form());
+        var incident = Assert.Single((await response.Content.ReadFromJsonAsync<JsonObject>())!["incidents"]!.AsArray())!.GetValue<string>();
+        using var hub = HubClient.Create(new CliArgs(["--url", app.ServerAddress.ToString(), "--token", IncidentHubFactory.AdminToken])).Client!;
+
+        var (fresh, _) = await EvalCommand.WaitForDiagnosisAsync(hub, incident, TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(200), CancellationToken.None,
+            notBefore: DateTimeOffset.UtcNow.AddMinutes(-5));
+        Assert.NotNull(fresh);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (later, stale) = await EvalCommand.WaitForDiagnosisAsync(hub, incident, TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(200), CancellationToken.None,
+            notBefore: DateTimeOffset.UtcNow.AddMinutes(5), staleWait: TimeSpan.FromSeconds(1));
+
+        Assert.Null(later);
+        Assert.True(stale);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"gave up on the stale incident after {clock.Elapsed}, not at the timeout");
+    }
+
+    [Fact]
     public async Task IhEval_HubUnreachable_Exits3()
     {
         var root = Directory.CreateTempSubdirectory("ih-eval-").FullName;

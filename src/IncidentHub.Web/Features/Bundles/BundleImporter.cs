@@ -108,7 +108,7 @@ public sealed partial class BundleImporter(
             }
 
             var services = await UpdateCatalogAsync(scenario, dir, logs.Keys, metrics, clone, branch, catalogPart, confirmed, by, ct);
-            var incidents = await SendAlertAsync(scenario.Kind, alert.Content, ct);
+            var incidents = await SendAlertAsync(scenario.Kind, alert.Content, bundleId, ct);
             logger.LogInformation("Bundle {BundleId} imported by {By}: services {Services}, incidents {Incidents}", bundleId, by, string.Join(", ", services), string.Join(", ", incidents));
 
             // The import spans files, the catalog and intake's own commits; its summary entry follows them.
@@ -373,15 +373,19 @@ public sealed partial class BundleImporter(
         return names;
     }
 
-    /// <summary>The alert goes through the webhook's own ingestion code, as if the source had sent it.</summary>
-    private async Task<IReadOnlyList<string>> SendAlertAsync(SourceKind kind, byte[] body, CancellationToken ct)
+    /// <summary>
+    /// The alert goes through the webhook's own ingestion code, as if the source had sent it, scoped to this import: it opens
+    /// the bundle's own incident, never joins an earlier import's open incident with the same fingerprint (<see cref="ImportScope"/>).
+    /// </summary>
+    private async Task<IReadOnlyList<string>> SendAlertAsync(SourceKind kind, byte[] body, string bundleId, CancellationToken ct)
     {
         var integration = await BundlesIntegrationAsync(kind, ct);
         var headers = new Dictionary<string, string>
         {
             ["Content-Type"] = "application/json",
             ["User-Agent"] = "IncidentHub bundle import",
-            ["Remote-Address"] = "bundle-import",
+            ["Remote-Address"] = ImportScope.RemoteAddress,
+            [ImportScope.Header] = bundleId,
         };
         if (kind == SourceKind.CloudWatch)
         {

@@ -11,7 +11,8 @@ using NpgsqlTypes;
 namespace IncidentHub.Web.Features.Ingestion;
 
 /// <summary>One stored raw event with its parsed alerts, ready to apply.</summary>
-public sealed record ParsedEvent(long EventId, Guid IntegrationId, IReadOnlyList<NormalisedAlert> Alerts);
+/// <param name="Scope">A bundle import's scope (<see cref="ImportScope"/>): its alerts dedup and group only among themselves.</param>
+public sealed record ParsedEvent(long EventId, Guid IntegrationId, IReadOnlyList<NormalisedAlert> Alerts, string? Scope = null);
 
 /// <summary>What applying a batch did, per raw event and in total.</summary>
 public sealed record BatchOutcome(
@@ -61,7 +62,7 @@ public sealed class AlertBatchApplier(
         {
             var rules = integrations.TryGetValue(e.IntegrationId, out var i) ? i.Rules : GroupingRules.Default;
             var kind = i?.Kind ?? SourceKind.Generic;
-            return e with { Alerts = e.Alerts.Select(a => a with { Fingerprint = rules.FingerprintOf(kind, a), GroupKey = rules.GroupOf(a).Key }).ToList() };
+            return e with { Alerts = e.Alerts.Select(a => ImportScope.Within(e.Scope, a with { Fingerprint = rules.FingerprintOf(kind, a), GroupKey = rules.GroupOf(a).Key })).ToList() };
         }).ToList();
 
         var state = await LoadStateAsync(work, ct);

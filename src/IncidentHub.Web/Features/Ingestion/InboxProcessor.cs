@@ -135,9 +135,9 @@ public sealed class InboxProcessor(
 
                 foreach (var e in stale)
                 {
-                    var parsed = AlertSources.Parse(kinds.GetValueOrDefault(e.IntegrationId), e.Body, e.ReceivedAt,
-                        new Dictionary<string, string>(e.Headers, StringComparer.OrdinalIgnoreCase));
-                    Enqueue(new ParsedEvent(e.Id, e.IntegrationId, parsed.Alerts));
+                    var headers = new Dictionary<string, string>(e.Headers, StringComparer.OrdinalIgnoreCase);
+                    var parsed = AlertSources.Parse(kinds.GetValueOrDefault(e.IntegrationId), e.Body, e.ReceivedAt, headers);
+                    Enqueue(new ParsedEvent(e.Id, e.IntegrationId, parsed.Alerts, ImportScope.Of(headers)));
                 }
 
                 logger.LogInformation("Re-offered {Count} stored raw events that were not applied yet", stale.Count);

@@ -138,7 +138,7 @@ public sealed class IngestionService(
         }
 
         var eventId = await inbox.AppendAsync(new RawEventDraft(integration.Id, now, headers, body, size, RawEventStatus.Received, null, parsed.Alerts.Count));
-        return await HandOverAsync(new ParsedEvent(eventId, integration.Id, parsed.Alerts), parsed.Notice, wait);
+        return await HandOverAsync(new ParsedEvent(eventId, integration.Id, parsed.Alerts, ImportScope.Of(caseless)), parsed.Notice, wait);
     }
 
     /// <summary>Read as JSON, with any +json type; the JSON parser says whether the body really is.</summary>
@@ -172,7 +172,8 @@ public sealed class IngestionService(
         }
 
         var kind = await db.Integrations.Where(i => i.Id == raw.IntegrationId).Select(i => i.Kind).SingleAsync(ct);
-        var parsed = AlertSources.Parse(kind, raw.Body, raw.ReceivedAt, new Dictionary<string, string>(raw.Headers, StringComparer.OrdinalIgnoreCase));
+        var headers = new Dictionary<string, string>(raw.Headers, StringComparer.OrdinalIgnoreCase);
+        var parsed = AlertSources.Parse(kind, raw.Body, raw.ReceivedAt, headers);
         if (raw.BodySize > raw.Body.Length || parsed.Error is not null)
         {
             var error = raw.BodySize > raw.Body.Length ? "Only the first part of this oversize body was kept; it cannot be replayed." : parsed.Error!;
@@ -182,7 +183,7 @@ public sealed class IngestionService(
 
         await db.AlertEvents.Where(e => e.Id == eventId).ExecuteUpdateAsync(
             s => s.SetProperty(e => e.Status, RawEventStatus.Received).SetProperty(e => e.Error, (string?)null).SetProperty(e => e.ProcessedAt, (DateTimeOffset?)null), ct);
-        return await HandOverAsync(new ParsedEvent(eventId, raw.IntegrationId, parsed.Alerts), parsed.Notice, wait: true);
+        return await HandOverAsync(new ParsedEvent(eventId, raw.IntegrationId, parsed.Alerts, ImportScope.Of(headers)), parsed.Notice, wait: true);
     }
 
     private async Task<ReceiveResult> HandOverAsync(ParsedEvent parsed, SourceNotice? notice, bool wait)

@@ -5,6 +5,9 @@ using System.Text.Json.Nodes;
 using IncidentHub.Tests.Shared;
 using IncidentHub.Web.Features.Catalog;
 using IncidentHub.Web.Features.Identity;
+using IncidentHub.Analysis.Incidents;
+using IncidentHub.Web.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IncidentHub.Web.Tests.Features.Bundles;
@@ -48,6 +51,35 @@ public sealed class BundleImportTests(IncidentHubFactory app)
 
         // "vendor (third party)" is not a service name: it is left out of the catalog.
         Assert.DoesNotContain(app.Services.GetRequiredService<ServiceCatalog>().Services, s => s.Name.StartsWith("vendor", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Import_SameBundleTwice_WhileTheFirstIncidentIsOpen_OpensItsOwnIncident_WithItsOwnAlert()
+    {
+        // The same recording imported again (a re-run of an evaluation, a second look) carries the same alert fingerprint;
+        // it must not join the earlier import's open incident and be answered with that incident's old diagnosis.
+        using var bundle = TinyBundle.Create();
+        using var admin = app.Client(IncidentHubFactory.AdminToken);
+
+        var first = await ImportedIncidentAsync(admin, await admin.PostAsync("/api/bundles", bundle.Form()));
+        var second = await ImportedIncidentAsync(admin, await admin.PostAsync("/api/bundles", bundle.Form()));
+
+        Assert.NotEqual(first, second);
+        await using var db = await app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+        var incidents = await db.Incidents.Where(i => i.Number == first || i.Number == second).ToDictionaryAsync(i => i.Number);
+        Assert.NotEqual(IncidentState.Resolved, incidents[first].State);
+        foreach (var number in new[] { first, second })
+        {
+            var alerts = await db.Alerts.Where(a => a.IncidentId == incidents[number].Id).ToListAsync();
+            Assert.Equal((1, 1), (alerts.Count, alerts.Sum(a => a.Count)));
+        }
+    }
+
+    private static async Task<int> ImportedIncidentAsync(HttpClient admin, HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        return int.Parse(Assert.Single(body["incidents"]!.AsArray())!.GetValue<string>()[4..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Fact]

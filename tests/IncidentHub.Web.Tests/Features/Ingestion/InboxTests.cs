@@ -42,6 +42,33 @@ public sealed class InboxTests(IncidentHubFactory app)
     }
 
     [Fact]
+    public async Task AWebhookSendingTheImportScopeHeader_IsNotScoped_ItsRepeatsStillDeduplicate()
+    {
+        // Only the bundle importer scopes alerts to one import; a sender who copies its headers changes nothing.
+        var hook = await app.CreateIntegrationAsync(SourceKind.Alertmanager);
+        var fp = Guid.NewGuid().ToString("N")[..16];
+        var body = Payloads.Alertmanager("firing", $"g-{fp}", (fp, "CpuHigh", "inventory", "warning", "firing"));
+        using var http = app.Client();
+
+        foreach (var scope in new[] { "import-a", "import-b" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, hook) { Content = Payloads.Json(body) };
+            request.Headers.Add(ImportScope.Header, scope);
+            request.Headers.Add("Remote-Address", ImportScope.RemoteAddress);
+            Assert.Equal(HttpStatusCode.Accepted, (await http.SendAsync(request)).StatusCode);
+        }
+
+        var alert = await Eventually.HoldsAsync(async () =>
+        {
+            await using var db = await NewDbAsync();
+            return await db.Alerts.SingleOrDefaultAsync(a => a.Fingerprint == fp);
+        }, a => a?.Count == 2, what: "both repeats counted on one alert");
+        await using var check = await NewDbAsync();
+        Assert.Equal(1, await check.Incidents.CountAsync(i => i.GroupKey == $"g-{fp}"));
+        Assert.Equal(alert!.IncidentId, (await check.Incidents.SingleAsync(i => i.GroupKey == $"g-{fp}")).Id);
+    }
+
+    [Fact]
     public async Task ConcurrentDistinctAlerts_InOneGroup_JoinOneIncident_WithACoalescedTimeline()
     {
         var hook = await app.CreateIntegrationAsync(SourceKind.Alertmanager);
