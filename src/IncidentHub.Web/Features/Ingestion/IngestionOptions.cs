@@ -11,9 +11,9 @@ public sealed class IngestionOptions
     public int MaxBacklogAlerts { get; set; } = 200_000;
 
     /// <summary>
-    /// How long the applier waits for more stored events before applying a batch that is not full (never when a
-    /// sender waits for its incidents). Adds at most this much to when an alert shows on the wall; a flood is
-    /// applied in fewer, larger transactions (docs/decisions/016).
+    /// How long the applier waits for more stored events before applying a batch that is not full, during a flood only
+    /// (never for the first batch after a quiet spell, nor when a sender waits for its incidents). A flood is applied in
+    /// fewer, larger transactions (docs/decisions/016).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
     public TimeSpan ApplyLinger { get; set; } = TimeSpan.FromMilliseconds(50);
