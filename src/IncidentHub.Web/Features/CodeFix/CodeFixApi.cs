@@ -33,9 +33,10 @@ public static class CodeFixApi
 
     /// <summary>
     /// pull_request events for the fixes IncidentHub opened: the path token and the X-Hub-Signature-256 HMAC of the body must both
-    /// match the configured values; other events are acknowledged and ignored.
+    /// match the configured values; other events are acknowledged and ignored. Each verified delivery is stored before it is
+    /// applied (<see cref="GitHubDeliveries"/>).
     /// </summary>
-    public static async Task<IResult> ReceiveGitHubAsync(string token, HttpRequest request, IOptions<GitHubOptions> options, CodeFixService codeFixes, CancellationToken ct)
+    public static async Task<IResult> ReceiveGitHubAsync(string token, HttpRequest request, IOptions<GitHubOptions> options, GitHubDeliveries deliveries, CancellationToken ct)
     {
         var o = options.Value;
         token = WebhookPathToken.Of(request.HttpContext, token);
@@ -65,19 +66,20 @@ public static class CodeFixApi
                 detail: "X-Hub-Signature-256 is missing or is not the HMAC-SHA256 of the body with the configured secret.");
         }
 
-        if (request.Headers["X-GitHub-Event"].ToString() != "pull_request" || GitHubWebhook.ParsePullRequest(body) is not { } pr)
+        // Stored before it is applied (GitHub does not redeliver on its own); a redelivery of an applied one changes nothing.
+        var (delivery, duplicate) = await deliveries.StoreAsync(request.Headers["X-GitHub-Delivery"].ToString(), request.Headers["X-GitHub-Event"].ToString(), body, ct);
+        if (!delivery.Done)
         {
-            return TypedResults.Accepted((string?)null, new { ignored = true });
+            delivery = await deliveries.ApplyAsync(delivery.Id, ct);
         }
 
-        var state = pr.Action switch
+        return TypedResults.Accepted((string?)null, new
         {
-            "closed" => pr.Merged ? "merged" : "closed",
-            "reopened" or "ready_for_review" => "open",
-            "converted_to_draft" => "draft",
-            _ => null,
-        };
-        var recorded = state is not null && await codeFixes.RecordPullRequestStateAsync(pr.Url, state, pr.Sender, ct);
-        return TypedResults.Accepted((string?)null, new { recorded });
+            delivery = delivery.Id,
+            duplicate,
+            status = delivery.Status.ToString().ToLowerInvariant(),
+            ignored = delivery.Status == GitHubDeliveryStatus.Ignored,
+            recorded = delivery.Recorded && !duplicate,
+        });
     }
 }

@@ -23,11 +23,13 @@ public static class CodeFixExtensions
         services.AddScoped<CodeFixPublisher>();
         services.AddScoped<PullRequestPollJob>();
         services.AddScoped<CodeAnalysisSweepJob>();
+        services.AddScoped<GitHubDeliveries>();
 
         // The agent reads the code once the final diagnosis names a suspect; a plan revision follows its result (CodeAnalysed).
         services.AddIncidentStep<CodeAnalysisJob>(IncidentStage.Diagnosed, id => job => job.RunAsync(id, CancellationToken.None));
         services.AddRecurringJob<CodeAnalysisSweepJob>(CodeAnalysisSweepJob.RecurringId, job => job.RunAsync(null, CancellationToken.None), "*/5 * * * *");
         services.AddRecurringJob<PullRequestPollJob>(PullRequestPollJob.RecurringId, job => job.RunAsync(CancellationToken.None), "*/5 * * * *");
+        services.AddRecurringJob<GitHubDeliveries>(GitHubDeliveries.RecurringId, job => job.SweepAsync(CancellationToken.None), "* * * * *");
         services.AddIncidentPanel<CodeAnalysisPanel>(IncidentPanelPlace.AboveTimeline);
         return builder;
     }

@@ -41,6 +41,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<Features.Analytics.StaleWeek> StaleWeeks => Set<Features.Analytics.StaleWeek>();
     public DbSet<Features.CodeFix.CodeAnalysis> CodeAnalyses => Set<Features.CodeFix.CodeAnalysis>();
     public DbSet<Features.CodeFix.CodeFixCandidate> CodeFixCandidates => Set<Features.CodeFix.CodeFixCandidate>();
+    public DbSet<Features.CodeFix.GitHub.GitHubDelivery> GitHubDeliveries => Set<Features.CodeFix.GitHub.GitHubDelivery>();
     public DbSet<Features.Audit.AuditEntry> AuditEntries => Set<Features.Audit.AuditEntry>();
     public DbSet<IncidentLink> IncidentLinks => Set<IncidentLink>();
     public DbSet<Features.Response.StatusUpdates.StatusUpdate> StatusUpdates => Set<Features.Response.StatusUpdates.StatusUpdate>();

@@ -7,11 +7,14 @@ using IncidentHub.Analysis.Diagnosis;
 using IncidentHub.Analysis.Incidents;
 using IncidentHub.Tests.Shared;
 using IncidentHub.Web.Features.CodeFix;
+using IncidentHub.Web.Features.CodeFix.GitHub;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Features.Investigation;
 using IncidentHub.Web.Features.Remediation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using StackTrace = IncidentHub.Analysis.Diagnosis.StackTrace;
 
 namespace IncidentHub.Web.Tests.Features.CodeFix;
@@ -141,6 +144,69 @@ public sealed class CodeFixPublishTests(IncidentHubFactory app)
         var entries = await db.Timeline.Where(t => t.IncidentId == incidentId && t.Kind == TimelineKind.PullRequest).OrderBy(t => t.Id).Select(t => t.Text).ToListAsync();
         Assert.Equal(2, entries.Count);
         Assert.Equal($"Pull request #{pr.Number} was merged by dana: {action.Title["Draft pull request: ".Length..]}", entries[1]);
+    }
+
+    [Fact]
+    public async Task GitHubWebhook_ADeliveryStoredButNotApplied_ByAStoppedProcess_IsAppliedByTheSweep_ItsRedeliveryChangesNothing()
+    {
+        using var repo = FixRepository.Create();
+        var name = $"swp{Guid.NewGuid():N}"[..12];
+        await app.GitHub.SeedFromGitAsync("acme", name, repo.Path, "main");
+        var (number, action) = await PlannedAsync(repo, $"acme/{name}");
+        await ApproveAndWaitAsync(number, action);
+        var pr = Assert.Single(app.GitHub.PullRequests, p => p.Repo == name);
+        var url = $"{app.GitHub.Url.GetLeftPart(UriPartial.Authority)}/acme/{name}/pull/{pr.Number}";
+        var body = new JsonObject
+        {
+            ["action"] = "closed",
+            ["pull_request"] = new JsonObject { ["html_url"] = url, ["number"] = pr.Number, ["merged"] = false, ["head"] = new JsonObject { ["ref"] = pr.Head } },
+            ["repository"] = new JsonObject { ["name"] = name, ["owner"] = new JsonObject { ["login"] = "acme" } },
+            ["sender"] = new JsonObject { ["login"] = "lee" },
+        }.ToJsonString();
+        var deliveryId = Guid.NewGuid().ToString();
+
+        // The endpoint stored the verified delivery, then the process stopped before applying it.
+        long stored;
+        using (var scope = app.Services.CreateScope())
+        {
+            stored = (await scope.ServiceProvider.GetRequiredService<GitHubDeliveries>().StoreAsync(deliveryId, "pull_request", Encoding.UTF8.GetBytes(body), CancellationToken.None)).Delivery.Id;
+        }
+
+        var incidentId = await DiagnosisSeed.IncidentIdAsync(app, number);
+        Assert.Empty(await ClosedLinesAsync(incidentId));
+
+        // A minute later the sweep (on a worker) applies what was left.
+        using (var scope = app.Services.CreateScope())
+        {
+            var later = new FakeTimeProvider(DateTimeOffset.UtcNow + GitHubDeliveries.LeftAfter + TimeSpan.FromSeconds(5));
+            await new GitHubDeliveries(scope.ServiceProvider.GetRequiredService<IncidentHub.Web.Infrastructure.Data.AppDbContext>(),
+                scope.ServiceProvider.GetRequiredService<CodeFixService>(), later, NullLogger<GitHubDeliveries>.Instance).SweepAsync(CancellationToken.None);
+        }
+
+        Assert.Equal([$"Pull request #{pr.Number} was closed without merging by lee"], await ClosedLinesAsync(incidentId));
+        await using (var db = DiagnosisSeed.Db(app))
+        {
+            var delivery = await db.GitHubDeliveries.AsNoTracking().SingleAsync(d => d.Id == stored);
+            Assert.Equal((GitHubDeliveryStatus.Processed, body), (delivery.Status, Encoding.UTF8.GetString(delivery.Body)));
+        }
+
+        // GitHub's "Redeliver" of the same delivery: acknowledged as a duplicate, nothing recorded twice.
+        using var http = app.Client();
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/hooks/github/{IncidentHubFactory.GitHubWebhookToken}") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-GitHub-Event", "pull_request");
+        request.Headers.Add("X-GitHub-Delivery", deliveryId);
+        request.Headers.Add("X-Hub-Signature-256", Sign(body));
+        var redelivered = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Accepted, redelivered.StatusCode);
+        Assert.True((await redelivered.Content.ReadFromJsonAsync<JsonObject>())!["duplicate"]!.GetValue<bool>());
+        Assert.Single(await ClosedLinesAsync(incidentId));
+    }
+
+    private async Task<List<string>> ClosedLinesAsync(Guid incidentId)
+    {
+        await using var db = DiagnosisSeed.Db(app);
+        return await db.Timeline.Where(t => t.IncidentId == incidentId && t.Kind == TimelineKind.PullRequest && t.Text.Contains("closed"))
+            .OrderBy(t => t.Id).Select(t => t.Text).ToListAsync();
     }
 
     private static Task<HttpResponseMessage> PostHookAsync(HttpClient http, string body, string signature)

@@ -558,6 +558,59 @@ namespace IncidentHub.Web.Infrastructure.Data.Migrations
                     b.ToTable("code_fix_candidates", (string)null);
                 });
 
+            modelBuilder.Entity("IncidentHub.Web.Features.CodeFix.GitHub.GitHubDelivery", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<byte[]>("Body")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("DeliveryId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Event")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<DateTimeOffset?>("ProcessedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Recorded")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeliveryId")
+                        .IsUnique()
+                        .HasFilter("\"DeliveryId\" IS NOT NULL");
+
+                    b.HasIndex("Status", "ReceivedAt");
+
+                    b.ToTable("github_deliveries", (string)null);
+                });
+
             modelBuilder.Entity("IncidentHub.Web.Features.Identity.ApiToken", b =>
                 {
                     b.Property<Guid>("Id")
