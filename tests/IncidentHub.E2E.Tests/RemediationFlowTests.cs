@@ -92,7 +92,8 @@ public sealed partial class RemediationFlowTests(RemediationSystem system, Brows
         await Expect(Timeline(page, "Verification")).ToContainTextAsync("Verified: Roll quota-service back");
         await page.GetByTestId("plan-panel").ScreenshotAsync(new() { Path = Path.Combine(OutputDirectory("screenshots"), "plan-verified.png") });
 
-        await SendResolvedAsync();
+        // The on-call engineer resolves it (an imported bundle's alerts have no live source to resolve them, ADR 036).
+        await page.GetByTestId("resolve").ClickAsync();
         await Expect(StateOf(page)).ToContainTextAsync("Resolved", new() { Timeout = 30_000 });
         await Expect(StateOf(viewer)).ToContainTextAsync("Resolved", new() { Timeout = 30_000 });
 
@@ -161,25 +162,6 @@ public sealed partial class RemediationFlowTests(RemediationSystem system, Brows
     }
 
     /// <summary>The bundle's source says the alert resolved: its notification, status resolved, to the bundles' Alertmanager integration.</summary>
-    private async Task SendResolvedAsync()
-    {
-        using var scope = App.Services.CreateScope();
-        var integrations = scope.ServiceProvider.GetRequiredService<IntegrationService>();
-        var bundles = (await integrations.ListAsync()).Single(i => i.Name == "Bundles (alertmanager)");
-        var url = new Uri((await integrations.RotateTokenAsync(bundles.Id)).Url).AbsolutePath;
-        var body = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(IncidentHubFactory.RepositoryRoot(), "seed-data", "bundles", Bundle, "alert.json")))!;
-        body["status"] = "resolved";
-        foreach (var alert in body["alerts"]!.AsArray())
-        {
-            alert!["status"] = "resolved";
-            alert["endsAt"] = DateTimeOffset.UtcNow.ToString("O");
-        }
-
-        using var http = App.Client();
-        using var response = await http.PostAsync(url + "?wait=true", new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
-        Assert.True(response.IsSuccessStatusCode, $"the resolved notification was refused: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-    }
-
     [GeneratedRegex(@"INC-(\d+)")]
     private static partial Regex Reference();
 }

@@ -137,18 +137,7 @@ public sealed class PlanJob(
             incident.Touch(now);
         }
 
-        await db.SaveChangesAsync(ct);
-        await notifier.PublishAsync([incidentId], ct);
-        if (waiting.Count > 0)
-        {
-            pipeline.ApprovalNeeded(incidentId);
-        }
-
-        foreach (var action in running)
-        {
-            var id = action.Id;
-            jobs.Enqueue<ExecuteJob>(job => job.RunAsync(id, CancellationToken.None));
-        }
+        await CommitAsync(incidentId, waiting.Count > 0, running, ct);
     }
 
     private async Task AmendAsync(Incident incident, RemediationPlan current, PlanDraft draft, PlanFacts facts, AutoRunPolicy policy, PlanContext context,
@@ -187,14 +176,20 @@ public sealed class PlanJob(
             incident.Touch(now);
         }
 
+        await CommitAsync(incident.Id, waiting.Count > 0, added.Where(a => a.State == ActionState.Approved), ct);
+    }
+
+    /// <summary>Saves the plan, shows it live, asks for approval when an action waits for a person, and runs what policy approved.</summary>
+    private async Task CommitAsync(Guid incidentId, bool approvalNeeded, IEnumerable<PlanAction> approved, CancellationToken ct)
+    {
         await db.SaveChangesAsync(ct);
-        await notifier.PublishAsync([incident.Id], ct);
-        if (waiting.Count > 0)
+        await notifier.PublishAsync([incidentId], ct);
+        if (approvalNeeded)
         {
-            pipeline.ApprovalNeeded(incident.Id);
+            pipeline.ApprovalNeeded(incidentId);
         }
 
-        foreach (var action in added.Where(a => a.State == ActionState.Approved))
+        foreach (var action in approved)
         {
             var id = action.Id;
             jobs.Enqueue<ExecuteJob>(job => job.RunAsync(id, CancellationToken.None));
