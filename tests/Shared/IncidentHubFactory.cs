@@ -167,6 +167,14 @@ public sealed class IncidentHubFactory : WebApplicationFactory<Program>, IAsyncL
     public async Task<string> CreateIntegrationAsync(SourceKind kind, string? name = null) =>
         new Uri((await IssueIntegrationAsync(kind, name)).Url).AbsolutePath;
 
+    /// <summary>The id of the integration whose webhook path is <paramref name="hook"/> (as <see cref="CreateIntegrationAsync"/> returns it).</summary>
+    public async Task<Guid> IntegrationIdAsync(string hook)
+    {
+        var hash = IncidentHub.Web.Infrastructure.Security.SecretTokens.Hash(hook[(hook.LastIndexOf('/') + 1)..]);
+        using var scope = Services.CreateScope();
+        return await scope.ServiceProvider.GetRequiredService<AppDbContext>().Integrations.Where(i => i.TokenHash == hash).Select(i => i.Id).SingleAsync();
+    }
+
     /// <summary>Creates an integration and returns its id, for tests that write its incidents and alerts directly.</summary>
     public async Task<Guid> CreateIntegrationIdAsync(SourceKind kind, string? name = null) =>
         (await IssueIntegrationAsync(kind, name)).IntegrationId;

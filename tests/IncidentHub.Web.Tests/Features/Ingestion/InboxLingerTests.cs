@@ -3,7 +3,6 @@ using IncidentHub.Tests.Shared;
 using IncidentHub.Web.Features.Incidents;
 using IncidentHub.Web.Features.Ingestion;
 using IncidentHub.Web.Infrastructure.Data;
-using IncidentHub.Web.Infrastructure.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -23,8 +22,7 @@ public sealed class InboxLingerTests(IncidentHubFactory app)
     public async Task AfterAQuietSpell_AnAlertIsAppliedWithoutLingering_DuringAFlood_TheNextBatchWaitsForTheLinger()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var hook = await app.CreateIntegrationAsync(SourceKind.Alertmanager);
-        var integrationId = await IntegrationIdAsync(hook);
+        var integrationId = await app.CreateIntegrationIdAsync(SourceKind.Alertmanager);
         var processor = new InboxProcessor(app.Services.GetRequiredService<IServiceScopeFactory>(), app.Services.GetRequiredService<IncidentPipeline>(),
             Options.Create(new IngestionOptions { ApplyLinger = TimeSpan.FromSeconds(1) }), clock, NullLogger<InboxProcessor>.Instance);
         await processor.StartAsync(CancellationToken.None);
@@ -75,13 +73,6 @@ public sealed class InboxLingerTests(IncidentHubFactory app)
     {
         await using var db = await NewDbAsync();
         return await db.AlertEvents.Where(e => e.Id == eventId).Select(e => e.Status).SingleAsync();
-    }
-
-    private async Task<Guid> IntegrationIdAsync(string hook)
-    {
-        var hash = SecretTokens.Hash(hook[(hook.LastIndexOf('/') + 1)..]);
-        await using var db = await NewDbAsync();
-        return await db.Integrations.Where(i => i.TokenHash == hash).Select(i => i.Id).SingleAsync();
     }
 
     private Task<AppDbContext> NewDbAsync() =>

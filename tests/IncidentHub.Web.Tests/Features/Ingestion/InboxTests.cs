@@ -1,4 +1,3 @@
-using IncidentHub.Web.Infrastructure.Security;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -96,7 +95,7 @@ public sealed class InboxTests(IncidentHubFactory app)
     public async Task Backlog_OverTheBound_Answers429WithRetryAfter_AndRecovers()
     {
         var hook = await app.CreateIntegrationAsync(SourceKind.Alertmanager);
-        var integrationId = await IntegrationIdAsync(hook);
+        var integrationId = await app.IntegrationIdAsync(hook);
         using var http = app.Client();
 
         // A slow database: hold the integration's apply lock so its payloads pile up unapplied.
@@ -144,7 +143,7 @@ public sealed class InboxTests(IncidentHubFactory app)
         // An unpaired surrogate: Npgsql refuses to encode it (the parser no longer lets one through, but the
         // writer must not depend on that). It used to stop the writer, and with it the host.
         var hook = await app.CreateIntegrationAsync(SourceKind.Generic);
-        var integrationId = await IntegrationIdAsync(hook);
+        var integrationId = await app.IntegrationIdAsync(hook);
         var inbox = app.Services.GetRequiredService<InboxWriter>();
         RawEventDraft Draft(string? error) => new(integrationId, DateTimeOffset.UtcNow, [], "{}"u8.ToArray(), 2, RawEventStatus.Rejected, error, 0);
 
@@ -166,13 +165,6 @@ public sealed class InboxTests(IncidentHubFactory app)
     {
         await using var db = await NewDbAsync();
         return await db.AlertEvents.CountAsync(e => ids.Contains(e.Id) && e.Status == RawEventStatus.Processed);
-    }
-
-    private async Task<Guid> IntegrationIdAsync(string hook)
-    {
-        var hash = SecretTokens.Hash(hook[(hook.LastIndexOf('/') + 1)..]);
-        await using var db = await NewDbAsync();
-        return await db.Integrations.Where(i => i.TokenHash == hash).Select(i => i.Id).SingleAsync();
     }
 
     private Task<AppDbContext> NewDbAsync() =>

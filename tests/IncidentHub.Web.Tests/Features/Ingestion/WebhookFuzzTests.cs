@@ -49,7 +49,7 @@ public sealed class WebhookFuzzTests(IncidentHubFactory app, ITestOutputHelper o
         {
             var kind = KindOf(fixture);
             var hook = await app.CreateIntegrationAsync(kind, $"fuzz {fixture} {Guid.NewGuid():N}");
-            var integrationId = await IntegrationIdAsync(hook);
+            var integrationId = await app.IntegrationIdAsync(hook);
             var seed = JsonMutator.SeedFor(fixture);
             var mutator = new JsonMutator(await File.ReadAllBytesAsync(Path.Combine(FixtureRoot, fixture)));
             foreach (var mutation in mutator.Cases(seed, CasesPerFixture))
@@ -123,7 +123,7 @@ public sealed class WebhookFuzzTests(IncidentHubFactory app, ITestOutputHelper o
     public async Task Post_BodyOverOneMiB_Answers413Problem_AndIsRecordedRejected(SourceKind kind)
     {
         var hook = await app.CreateIntegrationAsync(kind);
-        var integrationId = await IntegrationIdAsync(hook);
+        var integrationId = await app.IntegrationIdAsync(hook);
         var body = new JsonObject { ["title"] = "big", ["padding"] = new string('x', HooksApi.MaxBodyBytes) };
         var bytes = Encoding.UTF8.GetBytes(body.ToJsonString());
         using var http = app.Client();
@@ -154,7 +154,7 @@ public sealed class WebhookFuzzTests(IncidentHubFactory app, ITestOutputHelper o
     {
         // Kestrel refuses a Content-Length over its own limit (30 MB) before the handler reads a byte.
         var hook = await app.CreateIntegrationAsync(SourceKind.Generic);
-        var integrationId = await IntegrationIdAsync(hook);
+        var integrationId = await app.IntegrationIdAsync(hook);
         var bytes = new byte[31_000_000];
         bytes.AsSpan().Fill((byte)' ');
         using var http = app.Client();
@@ -187,7 +187,7 @@ public sealed class WebhookFuzzTests(IncidentHubFactory app, ITestOutputHelper o
     public async Task Post_ContentTypeThatIsNotJson_Answers415Problem_AndIsRecordedRejected(string body, string mediaType)
     {
         var hook = await app.CreateIntegrationAsync(SourceKind.Generic);
-        var integrationId = await IntegrationIdAsync(hook);
+        var integrationId = await app.IntegrationIdAsync(hook);
         var json = await File.ReadAllBytesAsync(Path.Combine(FixtureRoot, "generic", "alert.json"));
         HttpContent content = body switch
         {
@@ -434,13 +434,6 @@ public sealed class WebhookFuzzTests(IncidentHubFactory app, ITestOutputHelper o
         Assert.True(failures.IsEmpty,
             $"{failures.Count} problems in {requests} requests. The first:{Environment.NewLine}" +
             string.Join(Environment.NewLine + Environment.NewLine, failures.Take(5)));
-    }
-
-    private async Task<Guid> IntegrationIdAsync(string hook)
-    {
-        var hash = SecretTokens.Hash(hook[(hook.LastIndexOf('/') + 1)..]);
-        await using var db = await NewDbAsync();
-        return await db.Integrations.Where(i => i.TokenHash == hash).Select(i => i.Id).SingleAsync();
     }
 
     private Task<AppDbContext> NewDbAsync() =>
