@@ -106,10 +106,11 @@ public static class WallBenchmark
         // 2. WALLS open walls, half on each web process.
         var rssBefore = pids.Select(Rss).ToArray();
         using var playwright = await Playwright.CreateAsync();
+        var marker = $"--ih-bench-browser={Guid.NewGuid():N}";
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = o.GetValueOrDefault("chromium", "/usr/bin/chromium"), Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-timer-throttling", "--disable-renderer-backgrounding"],
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-timer-throttling", "--disable-renderer-backgrounding", marker],
         });
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1280, Height = 800 } });
         context.SetDefaultTimeout(60_000);
@@ -140,11 +141,12 @@ public static class WallBenchmark
         }
 
         // Where the browsers' time goes: the pages' main-thread counters and SignalR frames, idle and per probe.
-        var cost = await BrowserCost.AttachAsync(context, pages);
+        var cost = await BrowserCost.AttachAsync(context, pages, marker);
+        // A minute: the walls' idle work (an age tick, SignalR pings) is per minute, not per second.
         var idleFrom = await cost.MarkAsync();
-        await Task.Delay(TimeSpan.FromSeconds(10));
+        await Task.Delay(TimeSpan.FromSeconds(int.Parse(o.GetValueOrDefault("idle-seconds", "60"), System.Globalization.CultureInfo.InvariantCulture)));
         var idleTo = await cost.MarkAsync();
-        Console.WriteLine($"[{label}] browser, {walls} open walls and nothing happening, {BrowserCost.Describe(idleFrom, idleTo, (idleTo.At - idleFrom.At).TotalSeconds, "second")}; "
+        Console.WriteLine($"[{label}] browser, {walls} open walls and nothing happening, {BrowserCost.Describe(idleFrom, idleTo, (idleTo.At - idleFrom.At).TotalMinutes, "minute")}; "
             + $"DOM {idleTo.Nodes / Math.Max(1, idleTo.Pages):0} nodes per page");
 
         // A storm through every web process while the walls are timed (storm.sh's second run): started now that the
@@ -203,6 +205,8 @@ public static class WallBenchmark
         var dispatched = new List<double>();
         var inPage = new List<double>();
         var inPageFrame = new List<double>();
+        var pageNodes = new List<double>();
+        var pageBytes = new List<double>();
         foreach (var page in pages.Take(Math.Min(10, pages.Count)))
         {
             for (var k = 0; k < 3; k++)
@@ -211,6 +215,7 @@ public static class WallBenchmark
                 var number = int.Parse((await row.GetAttributeAsync("href"))!.Split('/')[^1], System.Globalization.CultureInfo.InvariantCulture);
                 var wall = await page.Locator("[data-wall]").GetAttributeAsync("data-wall") ?? "";
                 clicked.Add((wall, number, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+                var receivedBefore = cost.Received(page).Bytes;
                 var clock = Stopwatch.StartNew();
                 await row.ClickAsync();
                 dispatched.Add(clock.Elapsed.TotalMilliseconds);
@@ -221,6 +226,9 @@ public static class WallBenchmark
                 var felt = await page.EvaluateAsync<double[]>("() => [window.__click.title - window.__click.at, window.__click.frame - window.__click.at]");
                 inPage.Add(felt[0]);
                 inPageFrame.Add(felt[1]);
+                // What the incident page is: its DOM, and the SignalR bytes from the click to its title (its first batches).
+                pageBytes.Add(cost.Received(page).Bytes - receivedBefore);
+                pageNodes.Add(await page.EvaluateAsync<double>("() => document.getElementsByTagName('*').length"));
                 await page.GoBackAsync();
                 await page.Locator("[data-testid=incident-wall]").WaitForAsync();
             }
@@ -229,6 +237,7 @@ public static class WallBenchmark
         Console.WriteLine($"[{label}] interaction (wall row -> incident page), in the page (click event -> title in the DOM): p50 {P(inPage, 50):0} ms, p99 {P(inPage, 99):0} ms; "
             + $"-> the next frame: p50 {P(inPageFrame, 50):0} ms, p99 {P(inPageFrame, 99):0} ms; by Playwright (its click's actionability checks and input dispatch, then the title): "
             + $"p50 {P(clicks, 50):0} ms, p99 {P(clicks, 99):0} ms ({clicks.Count} clicks)");
+        Console.WriteLine($"[{label}]   the incident pages: DOM p50 {P(pageNodes, 50):0} elements, max {pageNodes.DefaultIfEmpty().Max():0}; SignalR from the click to the title p50 {P(pageBytes, 50) / 1024:0.0} KB, max {pageBytes.DefaultIfEmpty().Max() / 1024:0.0} KB");
         Console.WriteLine($"[{label}]   each click in the page, ms (wall by wall, 3 each): {string.Join(" ", inPage.Select(v => v.ToString("0", System.Globalization.CultureInfo.InvariantCulture)))}");
         if (o.TryGetValue("logs", out var pageLogs))
         {
