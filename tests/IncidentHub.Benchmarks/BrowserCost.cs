@@ -13,6 +13,26 @@ public sealed class BrowserCost
     private readonly List<(IPage Page, ICDPSession Session)> _sessions = [];
     private int? _browserPid;
     private readonly Dictionary<IPage, long[]> _perPage = [];
+    private StreamWriter? _dump;
+    private IPage? _dumped;
+
+    /// <summary>
+    /// Writes what one page receives to <paramref name="path"/>: each frame's size and the readable strings in it (Blazor's
+    /// render batches carry their strings as UTF-8), and the bench's marks between them, to see what a change sends.
+    /// </summary>
+    public void Dump(IPage page, string path)
+    {
+        _dump = new StreamWriter(path) { AutoFlush = true };
+        _dumped = page;
+    }
+
+    public void Note(string line)
+    {
+        lock (_perPage)
+        {
+            _dump?.WriteLine($"---- {DateTime.UtcNow:HH:mm:ss.fff} {line}");
+        }
+    }
     private long _frames;
     private long _bytes;
 
@@ -36,12 +56,28 @@ public sealed class BrowserCost
                     Interlocked.Add(ref cost._bytes, length);
                     Interlocked.Increment(ref mine[0]);
                     Interlocked.Add(ref mine[1], length);
+                    if (cost._dump is not null && cost._dumped == page)
+                    {
+                        cost.Write(payload.GetString() ?? "", frame.TryGetProperty("response", out var r) && r.TryGetProperty("opcode", out var op) ? op.GetDouble() : 0);
+                    }
                 }
             };
             cost._sessions.Add((page, session));
         }
 
         return cost;
+    }
+
+    private void Write(string payload, double opcode)
+    {
+        // Opcode 2 is a binary frame (base64 here): the strings of a MessagePack render batch.
+        var bytes = opcode == 2 ? Convert.FromBase64String(payload) : System.Text.Encoding.UTF8.GetBytes(payload);
+        var text = System.Text.Encoding.UTF8.GetString(bytes);
+        var strings = System.Text.RegularExpressions.Regex.Matches(text, @"[\p{L}\p{N}\p{P}\p{S} ]{4,}").Select(m => m.Value);
+        lock (_perPage)
+        {
+            _dump!.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} frame {bytes.Length} bytes: {string.Join(" | ", strings)}");
+        }
     }
 
     /// <summary>The SignalR frames and bytes one page received so far.</summary>

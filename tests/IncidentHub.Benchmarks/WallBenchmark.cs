@@ -142,6 +142,11 @@ public static class WallBenchmark
 
         // Where the browsers' time goes: the pages' main-thread counters and SignalR frames, idle and per probe.
         var cost = await BrowserCost.AttachAsync(context, pages, marker);
+        if (o.TryGetValue("dump-frames", out var dumpTo))
+        {
+            cost.Dump(pages[0], dumpTo);
+        }
+
         // A minute: the walls' idle work (an age tick, SignalR pings) is per minute, not per second.
         var idleFrom = await cost.MarkAsync();
         await Task.Delay(TimeSpan.FromSeconds(int.Parse(o.GetValueOrDefault("idle-seconds", "60"), System.Globalization.CultureInfo.InvariantCulture)));
@@ -174,6 +179,7 @@ public static class WallBenchmark
                  "alerts":[{"status":"firing","labels":{"alertname":"{{probe}}","service":"probe","severity":"warning"},"annotations":{"summary":"wall probe"},
                  "startsAt":"{{DateTime.UtcNow:O}}","endsAt":"0001-01-01T00:00:00Z","fingerprint":"{{probe}}"}]}
                 """;
+            cost.Note($"probe {probe} posted");
             var posted = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             using (var response = await http.PostAsync(o["hook"], new StringContent(body, Encoding.UTF8, "application/json")))
             {
@@ -230,6 +236,7 @@ public static class WallBenchmark
                 var wall = await page.Locator("[data-wall]").GetAttributeAsync("data-wall") ?? "";
                 clicked.Add((wall, number, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
                 var receivedBefore = cost.Received(page).Bytes;
+                cost.Note($"click on INC-{number}");
                 var clock = Stopwatch.StartNew();
                 await row.ClickAsync();
                 dispatched.Add(clock.Elapsed.TotalMilliseconds);
