@@ -37,6 +37,8 @@ cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   "$ROOT/scripts/pg.sh" stop "$TMP/pg" >/dev/null 2>&1 || true
+  # The processes' logs stay for a look after a failed run (they hold no secret: tokens are never logged).
+  mkdir -p "$OUT/logs" && cp "$TMP"/*.log "$OUT/logs/" 2>/dev/null || true
   rm -rf "$TMP"
 }
 trap cleanup EXIT
