@@ -9,6 +9,7 @@ using IncidentHub.Web.Infrastructure.Live;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
+using Npgsql;
 
 namespace IncidentHub.Web.Tests.Features.Incidents;
 
@@ -60,15 +61,24 @@ public sealed class IncidentPageRenderTests : BunitContext, IAsyncLifetime
             number = (await db.Incidents.AsNoTracking().SingleAsync(i => i.Title.StartsWith($"Page{run}"))).Number;
         }
 
-        // Every render's markup, from the first: the page is rendered and watched inside the renderer's dispatcher, so its
-        // read's continuation cannot render before the watch is on.
+        // Every render's markup, from the first: the page's read waits behind a lock on the incidents table until the
+        // watch is on (a fast read would otherwise render the header and the lists before the test could look).
         var markups = new List<string>();
-        IRenderedComponent<IncidentPage> page = null!;
-        await Renderer.Dispatcher.InvokeAsync(() =>
+        IRenderedComponent<IncidentPage> page;
+        await using (var gate = new NpgsqlConnection(_app.ConnectionString))
         {
+            await gate.OpenAsync();
+            await using var hold = await gate.BeginTransactionAsync();
+            await using (var lockTable = new NpgsqlCommand("LOCK TABLE incidents IN ACCESS EXCLUSIVE MODE", gate, hold))
+            {
+                await lockTable.ExecuteNonQueryAsync();
+            }
+
             page = Render<IncidentPage>(p => p.Add(x => x.Number, number));
             page.OnMarkupUpdated += (_, _) => markups.Add(page.Markup);
-        });
+            Assert.DoesNotContain("data-testid=\"incident-title\"", page.Markup, StringComparison.Ordinal);
+            await hold.CommitAsync();
+        }
 
         page.WaitForElement("[data-testid=alerts-more]", TimeSpan.FromSeconds(30));
         var header = markups.First(m => m.Contains("data-testid=\"incident-title\"", StringComparison.Ordinal));
