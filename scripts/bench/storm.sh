@@ -37,6 +37,8 @@ cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   "$ROOT/scripts/pg.sh" stop "$TMP/pg" >/dev/null 2>&1 || true
+  # The processes' logs stay for a look after a failed run (they hold no secret: tokens are never logged).
+  mkdir -p "$OUT/logs" && cp "$TMP"/*.log "$OUT/logs/" 2>/dev/null || true
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -115,10 +117,10 @@ done
     --chromium "${CHROMIUM_PATH:-/usr/bin/chromium}")
   [[ "$TIMING" == 1 ]] && WALL_ARGS+=(--logs "$TMP/web-a.log,$TMP/web-b.log")
   # A wall that missed a probe fails the run at the end, not before the storm is measured.
-  "${BENCH[@]}" "${WALL_ARGS[@]}" --label quiet || { QUIET_FAILED=1; echo "[quiet] FAILED: see above (a wall missed a probe, or the storm)"; }
+  "${BENCH[@]}" "${WALL_ARGS[@]}" --dump-frames "$OUT/frames-quiet.txt" --label quiet || { QUIET_FAILED=1; echo "[quiet] FAILED: see above (a wall missed a probe, or the storm)"; }
   echo "after the quiet run: $(uptime | sed 's/.*load/load/')"
   # The walls open first; the storm starts once they are, and the probes and clicks run inside it.
-  "${BENCH[@]}" "${WALL_ARGS[@]}" --label storm --storm-hooks "$HOOK_A,$HOOK_B" --storm-alerts "$STORM_ALERTS" --storm-seconds "$STORM_SECONDS"
+  "${BENCH[@]}" "${WALL_ARGS[@]}" --dump-frames "$OUT/frames-storm.txt" --label storm --storm-hooks "$HOOK_A,$HOOK_B" --storm-alerts "$STORM_ALERTS" --storm-seconds "$STORM_SECONDS"
   echo "after the storm run: $(uptime | sed 's/.*load/load/')"
   [[ -z "${QUIET_FAILED:-}" ]]
 } | tee "$REPORT"

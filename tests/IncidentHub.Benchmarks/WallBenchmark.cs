@@ -106,10 +106,11 @@ public static class WallBenchmark
         // 2. WALLS open walls, half on each web process.
         var rssBefore = pids.Select(Rss).ToArray();
         using var playwright = await Playwright.CreateAsync();
+        var marker = $"--ih-bench-browser={Guid.NewGuid():N}";
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = o.GetValueOrDefault("chromium", "/usr/bin/chromium"), Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-timer-throttling", "--disable-renderer-backgrounding"],
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-timer-throttling", "--disable-renderer-backgrounding", marker],
         });
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1280, Height = 800 } });
         context.SetDefaultTimeout(60_000);
@@ -140,11 +141,17 @@ public static class WallBenchmark
         }
 
         // Where the browsers' time goes: the pages' main-thread counters and SignalR frames, idle and per probe.
-        var cost = await BrowserCost.AttachAsync(context, pages);
+        var cost = await BrowserCost.AttachAsync(context, pages, marker);
+        if (o.TryGetValue("dump-frames", out var dumpTo))
+        {
+            cost.Dump(pages[0], dumpTo);
+        }
+
+        // A minute: the walls' idle work (an age tick, SignalR pings) is per minute, not per second.
         var idleFrom = await cost.MarkAsync();
-        await Task.Delay(TimeSpan.FromSeconds(10));
+        await Task.Delay(TimeSpan.FromSeconds(int.Parse(o.GetValueOrDefault("idle-seconds", "60"), System.Globalization.CultureInfo.InvariantCulture)));
         var idleTo = await cost.MarkAsync();
-        Console.WriteLine($"[{label}] browser, {walls} open walls and nothing happening, {BrowserCost.Describe(idleFrom, idleTo, (idleTo.At - idleFrom.At).TotalSeconds, "second")}; "
+        Console.WriteLine($"[{label}] browser, {walls} open walls and nothing happening, {BrowserCost.Describe(idleFrom, idleTo, (idleTo.At - idleFrom.At).TotalMinutes, "minute")}; "
             + $"DOM {idleTo.Nodes / Math.Max(1, idleTo.Pages):0} nodes per page");
 
         // A storm through every web process while the walls are timed (storm.sh's second run): started now that the
@@ -172,6 +179,7 @@ public static class WallBenchmark
                  "alerts":[{"status":"firing","labels":{"alertname":"{{probe}}","service":"probe","severity":"warning"},"annotations":{"summary":"wall probe"},
                  "startsAt":"{{DateTime.UtcNow:O}}","endsAt":"0001-01-01T00:00:00Z","fingerprint":"{{probe}}"}]}
                 """;
+            cost.Note($"probe {probe} posted");
             var posted = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             using (var response = await http.PostAsync(o["hook"], new StringContent(body, Encoding.UTF8, "application/json")))
             {
@@ -203,14 +211,32 @@ public static class WallBenchmark
         var dispatched = new List<double>();
         var inPage = new List<double>();
         var inPageFrame = new List<double>();
-        foreach (var page in pages.Take(Math.Min(10, pages.Count)))
+        var pageNodes = new List<double>();
+        var pageBytes = new List<double>();
+        // Frames an idle page draws per second: Chromium draws a tab that is not in front at about 1 per second, and a
+        // click's "next frame" waits for one. Half the clicked walls are brought to front first, as a user's own tab is.
+        var rafs = await Task.WhenAll(pages.Take(3).Select(page => page.EvaluateAsync<int>(
+            "() => new Promise(done => { let n = 0; const t0 = performance.now(); const f = () => { n++; if (performance.now() - t0 < 1000) requestAnimationFrame(f); else done(n); }; requestAnimationFrame(f); })")));
+        Console.WriteLine($"[{label}] animation frames in one second, idle walls not in front: {string.Join(", ", rafs)}");
+        var clickedWalls = pages.Take(Math.Min(10, pages.Count)).ToList();
+        var inFront = new List<double>();
+        var notInFront = new List<double>();
+        foreach (var page in clickedWalls)
         {
+            var front = clickedWalls.IndexOf(page) >= clickedWalls.Count / 2;
+            if (front)
+            {
+                await page.BringToFrontAsync();
+            }
+
             for (var k = 0; k < 3; k++)
             {
                 var row = page.Locator("[data-testid=incident-row] td.ih-ref a").Nth(k);
                 var number = int.Parse((await row.GetAttributeAsync("href"))!.Split('/')[^1], System.Globalization.CultureInfo.InvariantCulture);
                 var wall = await page.Locator("[data-wall]").GetAttributeAsync("data-wall") ?? "";
                 clicked.Add((wall, number, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+                var receivedBefore = cost.Received(page).Bytes;
+                cost.Note($"click on INC-{number}");
                 var clock = Stopwatch.StartNew();
                 await row.ClickAsync();
                 dispatched.Add(clock.Elapsed.TotalMilliseconds);
@@ -220,7 +246,12 @@ public static class WallBenchmark
                 await page.WaitForFunctionAsync("() => window.__click && window.__click.frame != null");
                 var felt = await page.EvaluateAsync<double[]>("() => [window.__click.title - window.__click.at, window.__click.frame - window.__click.at]");
                 inPage.Add(felt[0]);
+                (front ? inFront : notInFront).Add(felt[0]);
+
                 inPageFrame.Add(felt[1]);
+                // What the incident page is: its DOM, and the SignalR bytes from the click to its title (its first batches).
+                pageBytes.Add(cost.Received(page).Bytes - receivedBefore);
+                pageNodes.Add(await page.EvaluateAsync<double>("() => document.getElementsByTagName('*').length"));
                 await page.GoBackAsync();
                 await page.Locator("[data-testid=incident-wall]").WaitForAsync();
             }
@@ -229,6 +260,9 @@ public static class WallBenchmark
         Console.WriteLine($"[{label}] interaction (wall row -> incident page), in the page (click event -> title in the DOM): p50 {P(inPage, 50):0} ms, p99 {P(inPage, 99):0} ms; "
             + $"-> the next frame: p50 {P(inPageFrame, 50):0} ms, p99 {P(inPageFrame, 99):0} ms; by Playwright (its click's actionability checks and input dispatch, then the title): "
             + $"p50 {P(clicks, 50):0} ms, p99 {P(clicks, 99):0} ms ({clicks.Count} clicks)");
+        Console.WriteLine($"[{label}]   the clicks on walls not brought to front, in the page: p50 {P(notInFront, 50):0} ms, max {notInFront.DefaultIfEmpty().Max():0} ms; "
+            + $"on walls brought to front first (a user's own tab): p50 {P(inFront, 50):0} ms, max {inFront.DefaultIfEmpty().Max():0} ms");
+        Console.WriteLine($"[{label}]   the incident pages: DOM p50 {P(pageNodes, 50):0} elements, max {pageNodes.DefaultIfEmpty().Max():0}; SignalR from the click to the title p50 {P(pageBytes, 50) / 1024:0.0} KB, max {pageBytes.DefaultIfEmpty().Max() / 1024:0.0} KB");
         Console.WriteLine($"[{label}]   each click in the page, ms (wall by wall, 3 each): {string.Join(" ", inPage.Select(v => v.ToString("0", System.Globalization.CultureInfo.InvariantCulture)))}");
         if (o.TryGetValue("logs", out var pageLogs))
         {

@@ -81,7 +81,8 @@ public sealed class WallRenderingTests(IncidentHubFactory app, BrowserFixture br
     private static async Task AssertAlignedAsync(IPage page, ILocator row)
     {
         var headers = await page.Locator("[data-testid=incident-wall] thead th").EvaluateAllAsync<double[]>("hs => hs.map(h => h.getBoundingClientRect().left)");
-        var cells = await row.Locator("td").EvaluateAllAsync<double[]>("cs => cs.map(c => c.getBoundingClientRect().left)");
+        // A cell's box (severity and state are badges set 8px in, where the header's text starts).
+        var cells = await row.Locator("td").EvaluateAllAsync<double[]>("cs => cs.map(c => c.getBoundingClientRect().left - parseFloat(getComputedStyle(c).marginLeft))");
         Assert.Equal(headers.Length, cells.Length);
         for (var i = 0; i < headers.Length; i++)
         {

@@ -41,4 +41,27 @@ public sealed class IncidentTimelineTests : BunitContext, IAsyncLifetime
         Assert.Contains("severity label 'critical' -> P1", shown.Find("dd").TextContent, StringComparison.Ordinal);
         Assert.Empty(hidden.FindAll("details"));
     }
+
+    [Fact]
+    public void LongTimeline_ShowsTheLatestLines_AndTheEarlierOnesOnRequest()
+    {
+        var entries = Enumerable.Range(0, 300)
+            .Select(i => new TimelineEntryView(i, At.AddSeconds(i), "ingestion", TimelineKind.Note, $"line {i}", new Dictionary<string, string>()))
+            .ToList();
+
+        var timeline = Render<IncidentTimeline>(p => p.Add(t => t.Entries, entries).Add(t => t.Latest, 100));
+
+        var shown = timeline.FindAll("[data-testid=timeline-entry]");
+        Assert.Equal(100, shown.Count);
+        Assert.Contains("line 200", shown[0].TextContent, StringComparison.Ordinal);
+        Assert.Contains("line 299", shown[^1].TextContent, StringComparison.Ordinal);
+        Assert.Contains("200 earlier", timeline.Find("[data-testid=timeline-earlier]").TextContent, StringComparison.Ordinal);
+
+        timeline.Find("[data-testid=timeline-earlier]").Click();
+
+        Assert.Equal(300, timeline.FindAll("[data-testid=timeline-entry]").Count);
+        // A live refresh of the page keeps what the reader asked for.
+        timeline.Render(p => p.Add(t => t.Entries, entries).Add(t => t.Latest, 100));
+        Assert.Equal(300, timeline.FindAll("[data-testid=timeline-entry]").Count);
+    }
 }

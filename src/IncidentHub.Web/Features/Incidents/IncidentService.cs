@@ -22,9 +22,12 @@ public sealed class IncidentService(IDbContextFactory<AppDbContext> dbFactory, I
         }
 
         // The counts are the incident's own columns (IncidentCounts): one index scan, no alert is read.
+        // The number breaks ties: a flood opens many incidents in one batch, at the same instant, and without it each read
+        // took a different 200 of them and ordered them differently, so rows came and went and moved on every wall.
         var rows = await query
             .OrderBy(i => i.ResolvedAt != null)
             .ThenByDescending(i => i.TriggeredAt)
+            .ThenByDescending(i => i.Number)
             .Take(take)
             .ToListAsync(ct);
 
@@ -34,6 +37,7 @@ public sealed class IncidentService(IDbContextFactory<AppDbContext> dbFactory, I
             .OrderBy(s => s.State == IncidentState.Resolved)
             .ThenBy(s => s.Severity)
             .ThenByDescending(s => s.TriggeredAt)
+            .ThenByDescending(s => s.Number)
             .ToList();
     }
 
