@@ -168,7 +168,9 @@ public static class DiagnosisEngine
 
     private static bool StrongChange(HypothesisCategory category, Facts f) => category switch
     {
-        HypothesisCategory.BadDeployCode => f.Correlation.BestExplained is { Explanation: >= 0.7, Version: not null },
+        // Not when the errors themselves name another mechanism (a certificate, a dependency, the network, the data, a resource
+        // at its limit): the margin to that mechanism then decides.
+        HypothesisCategory.BadDeployCode => f.Correlation.BestExplained is { Explanation: >= 0.7, Version: not null } && (!f.NonCodeErrorText || f.DataWrittenByCode),
         HypothesisCategory.ConfigChange => f.ConfigSuspect is { LeadTime: not null }
             && f.ConfigEdits.Any(e => e.Extreme && e.MadeBy(f.ConfigSuspect)),
         _ => false,

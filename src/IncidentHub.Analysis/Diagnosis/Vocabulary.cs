@@ -138,4 +138,12 @@ internal static partial class Vocabulary
     /// <summary>A read replica falling behind its primary: replication/replica/standby lag, seconds behind master.</summary>
     [GeneratedRegex(@"(?:replica|replication|slave|standby|follower|secondary)[\w.]*(?:lag|behind|delay)|(?:lag|behind|delay)[\w.]*(?:replica|replication|slave|standby|follower)", RegexOptions.IgnoreCase)]
     internal static partial Regex ReplicationLagSeriesRegex();
+
+    /// <summary>Name parts of series that count retries.</summary>
+    [GeneratedRegex(@"^(?:retry|retries|retried|retrying|reattempts?)$", RegexOptions.IgnoreCase)]
+    internal static partial Regex RetryTokenRegex();
+
+    /// <summary>Words of a change that touches TLS: certificates, trust stores, pinning, CA bundles.</summary>
+    [GeneratedRegex(@"cert|tls|ssl|x509|trust ?store|truststore|keystore|\bpin(?:s|ned|ning)?\b|fingerprint|ca[-_ ]?bundle|\bCA\b|\.pem\b|\.crt\b|\.jks\b|\.p12\b", RegexOptions.IgnoreCase)]
+    internal static partial Regex TlsChangeRegex();
 }

@@ -12,7 +12,7 @@ internal sealed class TrafficSpikeScorer : ICategoryScorer
     {
         if (f.TrafficSurge is not { } surge)
         {
-            discard = "traffic did not rise";
+            discard = f.TrafficEcho is { } echo ? $"{echo.Surge.Fact.SeriesName} rose, but not as a cause: {echo.Why}" : "traffic did not rise";
             return "a traffic spike overloaded the service";
         }
 
