@@ -1,0 +1,159 @@
+using IncidentHub.Analysis.Diagnosis;
+using Case = IncidentHub.Analysis.Tests.Diagnosis.DiagnosisEngineTests.Case;
+
+namespace IncidentHub.Analysis.Tests.Diagnosis;
+
+/// <summary>
+/// Sixth pass (issue 16): evidence that fits a better mechanism counts against the naive one. Requests that rose after the
+/// failures, with the retries or by moving between instances are an echo, not a traffic spike; a peer's certificate that
+/// changed is not our deploy's defect; a change just before the alert keeps a quiet service from being called noise.
+/// Each case is a general situation with its control, so each test can fail.
+/// </summary>
+public sealed class DiagnosisCompetingMechanismTests
+{
+    private static readonly DateTimeOffset Alert = new(2026, 3, 2, 10, 20, 0, TimeSpan.Zero);
+    private static readonly string ShaBase = new('1', 40);
+    private static readonly string ShaClient = new('2', 40);
+    private static readonly string ShaRelease = new('3', 40);
+
+    private static Hypothesis Of(IncidentHub.Analysis.Diagnosis.Diagnosis d, HypothesisCategory category) => d.Hypotheses.Single(h => h.Category == category);
+
+    /// <summary>Connections to a dependency reset; requests rise three-fold at <paramref name="surgeAt"/>; latency follows.</summary>
+    private static Case ResetsAndASurge(DateTimeOffset surgeAt, bool retrySeries = false)
+    {
+        var c = new Case("booking-api")
+            .Template("t-reset", "call to inventory-svc:8443 failed: read: connection reset by peer", 0, 400, firstSeen: Alert.AddMinutes(-15))
+            .Onset("on-traffic", "http_requests_total", MetricRole.Traffic, 100, 300, surgeAt)
+            .Onset("on-lat", "http_request_duration_p99_seconds", MetricRole.Latency, 0.2, 2.5, surgeAt.AddMinutes(1));
+        if (retrySeries)
+        {
+            c.Onset("on-retry", "client_retries_total", MetricRole.Other, 1, 250, surgeAt.AddSeconds(-30));
+        }
+
+        return c;
+    }
+
+    [Fact]
+    public void RequestsThatRoseAfterTheFailuresBegan_AreRetries_NotATrafficSpike()
+    {
+        var d = DiagnosisEngine.Diagnose(ResetsAndASurge(Alert.AddMinutes(-10)).Build());
+
+        var traffic = Of(d, HypothesisCategory.TrafficSpike);
+        Assert.True(traffic.Discarded);
+        Assert.Contains("after the failures had begun", traffic.DiscardReason, StringComparison.Ordinal);
+        Assert.NotEqual(HypothesisCategory.TrafficSpike, d.Category);
+    }
+
+    [Fact]
+    public void RequestsThatRoseBeforeTheFailures_AreATrafficSpike()
+    {
+        var d = DiagnosisEngine.Diagnose(ResetsAndASurge(Alert.AddMinutes(-16)).Build());
+
+        Assert.False(Of(d, HypothesisCategory.TrafficSpike).Discarded);
+    }
+
+    [Fact]
+    public void RequestsThatRoseWithTheRetries_AreRetries_EvenWhenTheyCameFirst()
+    {
+        var d = DiagnosisEngine.Diagnose(ResetsAndASurge(Alert.AddMinutes(-16), retrySeries: true).Build());
+
+        var traffic = Of(d, HypothesisCategory.TrafficSpike);
+        Assert.True(traffic.Discarded);
+        Assert.Contains("retries", traffic.DiscardReason, StringComparison.Ordinal);
+    }
+
+    /// <summary>Requests per zone: zone b doubles at the onset; zone a drains to nothing (failover) or keeps serving (growth).</summary>
+    private static Case ZonesAtTheOnset(bool otherZoneDrains)
+    {
+        var a = new Dictionary<string, string> { ["zone"] = "a" };
+        var b = new Dictionary<string, string> { ["zone"] = "b" };
+        return new Case("search-api")
+            .Points("s-a", "requests_total{zone=\"a\"}", MetricRole.Traffic, i => i < 200 || !otherZoneDrains ? 50 : 0, a)
+            .Points("s-b", "requests_total{zone=\"b\"}", MetricRole.Traffic, i => i < 200 ? 50 : 110, b)
+            .Onset("on-b", "requests_total{zone=\"b\"}", MetricRole.Traffic, 50, 110, Alert.AddMinutes(-10))
+            .Onset("on-lat", "http_request_duration_p99_seconds", MetricRole.Latency, 0.2, 1.5, Alert.AddMinutes(-9));
+    }
+
+    [Fact]
+    public void RequestsThatMovedFromOneZoneToAnother_AreFailover_NotATrafficSpike()
+    {
+        var d = DiagnosisEngine.Diagnose(ZonesAtTheOnset(otherZoneDrains: true).Build());
+
+        var traffic = Of(d, HypothesisCategory.TrafficSpike);
+        Assert.True(traffic.Discarded);
+        Assert.Contains("moved between instances", traffic.DiscardReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RequestsThatGrewInOneZoneWhileTheOtherKeptServing_AreATrafficSpike()
+    {
+        var d = DiagnosisEngine.Diagnose(ZonesAtTheOnset(otherZoneDrains: false).Build());
+
+        Assert.False(Of(d, HypothesisCategory.TrafficSpike).Discarded);
+    }
+
+    /// <summary>
+    /// Our client fails to verify a partner's certificate right after our deploy, whose commit changed the failing line of the
+    /// client (a decoy on the failing path). The commit's subject says whether it touched TLS.
+    /// </summary>
+    private static DiagnosisInput PartnerCertificate(string commitSubject)
+    {
+        var c = new Case("payouts-api")
+            .Deploy("dep-prev", "2.3.0", ShaBase, Alert.AddDays(-4))
+            .Deploy("dep-new", "2.4.0", ShaRelease, Alert.AddMinutes(-12))
+            .Commit("c-base", ShaBase, Alert.AddDays(-4).AddHours(-1), "2.3.0", "payouts/app.py")
+            .Commit("c-client", ShaClient, Alert.AddHours(-5), commitSubject, "payouts/partner_client.py")
+            .Commit("c-rel", ShaRelease, Alert.AddHours(-1), "release 2.4.0", "CHANGELOG.md")
+            .Trace("tr-tls", StackLanguage.Python, "ssl.SSLCertVerificationError",
+                "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate (_ssl.c:1006) calling https://api.partner.example/v2/payouts", 120,
+                Alert.AddMinutes(-8), new StackFrame("send", "/app/payouts/partner_client.py", 41, true), new StackFrame("pay", "/app/payouts/app.py", 12, true))
+            .Template("t-tls", "payout to partner failed: certificate verify failed calling https://api.partner.example/v2/payouts", 0, 120, firstSeen: Alert.AddMinutes(-8))
+            .Onset("on-err", "http_error_ratio", MetricRole.ErrorRatio, 0.001, 0.6, Alert.AddMinutes(-8));
+        c.Blame.Add(new("bl-41", new BlameLine("payouts/partner_client.py", 41, ShaClient, "resp = self.session.post(url, json=body, timeout=5)")));
+        return c.Build();
+    }
+
+    [Fact]
+    public void TlsVerificationFailures_WhenNoChangeTouchedTls_AreThePeersCertificate_NotOurDeploy()
+    {
+        var d = DiagnosisEngine.Diagnose(PartnerCertificate("payouts: send the idempotency key in a header"));
+
+        Assert.NotEqual(HypothesisCategory.BadDeployCode, d.Category);
+        Assert.True(Of(d, HypothesisCategory.CertificateExpiry).Score > Of(d, HypothesisCategory.BadDeployCode).Score);
+    }
+
+    [Fact]
+    public void TlsVerificationFailures_AfterAChangeThatTouchedTls_KeepTheDeployInTheRunning()
+    {
+        var notTls = DiagnosisEngine.Diagnose(PartnerCertificate("payouts: send the idempotency key in a header"));
+        var tls = DiagnosisEngine.Diagnose(PartnerCertificate("payouts: pin the partner's certificate fingerprint"));
+
+        Assert.True(Of(tls, HypothesisCategory.BadDeployCode).Score > Of(notTls, HypothesisCategory.BadDeployCode).Score);
+    }
+
+    /// <summary>An alert with nothing moving: user series flat, only a known warning; with or without a deploy just before.</summary>
+    private static Case QuietAlert(bool deployBefore)
+    {
+        var c = new Case("profile-api", title: "profile-api availability below SLO")
+            .Flat("s-err", "http_error_ratio", MetricRole.ErrorRatio, 0.002)
+            .Template("t-warn", "cache miss for key <*>", 40, 45, error: false)
+            .Deploy("dep-prev", "4.0.0", ShaBase, Alert.AddDays(-3));
+        if (deployBefore)
+        {
+            c.Deploy("dep-new", "4.1.0", ShaRelease, Alert.AddMinutes(-25));
+        }
+
+        return c;
+    }
+
+    [Fact]
+    public void AQuietAlertRightAfterADeploy_IsNotCommittedAsNoise()
+    {
+        var quiet = DiagnosisEngine.Diagnose(QuietAlert(deployBefore: false).Build());
+        var afterDeploy = DiagnosisEngine.Diagnose(QuietAlert(deployBefore: true).Build());
+
+        Assert.Equal(HypothesisCategory.NoisyFalseAlarm, quiet.Category);
+        Assert.NotEqual(HypothesisCategory.NoisyFalseAlarm, afterDeploy.Category);
+        Assert.True(afterDeploy.WouldPage);
+    }
+}
