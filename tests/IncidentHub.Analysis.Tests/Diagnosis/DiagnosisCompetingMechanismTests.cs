@@ -156,4 +156,55 @@ public sealed class DiagnosisCompetingMechanismTests
         Assert.NotEqual(HypothesisCategory.NoisyFalseAlarm, afterDeploy.Category);
         Assert.True(afterDeploy.WouldPage);
     }
+
+    /// <summary>Calls to a provider fail after a secret was rotated (a commit-less deploy of kind secret).</summary>
+    private static Case ProviderRejects(string error)
+    {
+        return new Case("notify-worker")
+            .Deploy("dep-prev", "5.2.0", ShaBase, Alert.AddDays(-2))
+            .Commit("c-base", ShaBase, Alert.AddDays(-2).AddHours(-1), "5.2.0", "src/notify.ts")
+            .Deploy("dep-secret", "rotate SMS_PROVIDER_KEY", "", Alert.AddMinutes(-14), kind: "secret")
+            .Template("t-auth", error, 0, 300, firstSeen: Alert.AddMinutes(-13))
+            .Onset("on-failed", "notify_jobs_failed_total", MetricRole.Other, 0, 4, Alert.AddMinutes(-13));
+    }
+
+    [Fact]
+    public void CallsRejectingOurCredentials_AfterASecretRotation_AreAConfigurationChange()
+    {
+        var rejected = DiagnosisEngine.Diagnose(ProviderRejects("send to sms provider failed: provider returned 401 Unauthorized: invalid api key").Build());
+        var other = DiagnosisEngine.Diagnose(ProviderRejects("send to sms provider failed: message body is empty").Build());
+
+        Assert.Equal(HypothesisCategory.ConfigChange, rejected.Category);
+        Assert.Contains(Of(rejected, HypothesisCategory.ConfigChange).Features, f => f.Contains("our credentials are rejected", StringComparison.Ordinal));
+        Assert.True(Of(rejected, HypothesisCategory.ConfigChange).Score > Of(other, HypothesisCategory.ConfigChange).Score);
+    }
+
+    [Fact]
+    public void AnOomKillCounterGoingUp_IsExhaustionEvidence_WhateverTheResourceIsCalled()
+    {
+        var c = new Case("render-svc")
+            .Template("t-restart", "worker exited unexpectedly (signal 9), restarting", 0, 40, firstSeen: Alert.AddMinutes(-9));
+        var without = DiagnosisEngine.Diagnose(c.Build());
+        c.Onset("on-oom", "container_oom_events_total{container=\"render\"}", MetricRole.Other, 0, 3, Alert.AddMinutes(-9));
+        var with = DiagnosisEngine.Diagnose(c.Build());
+
+        Assert.True(Of(without, HypothesisCategory.CapacityExhaustion).Discarded);
+        Assert.False(Of(with, HypothesisCategory.CapacityExhaustion).Discarded);
+        Assert.Contains(Of(with, HypothesisCategory.CapacityExhaustion).Features, f => f.Contains("processes killed", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("maintenance", true)]
+    [InlineData("deploy", false)]
+    public void AnAlertDuringPlannedMaintenance_WithoutUserImpact_IsExpected(string kind, bool expected)
+    {
+        var c = new Case("orders-db-proxy", title: "orders-db-proxy backend connections dropped")
+            .Flat("s-err", "http_error_ratio", MetricRole.ErrorRatio, 0.002)
+            .Template("t-info", "backend pool refreshed after switchover", 2, 3, error: false)
+            .Deploy("dep-maint", "primary switchover", kind == "deploy" ? ShaRelease : "", Alert.AddMinutes(-20), kind: kind);
+
+        var d = DiagnosisEngine.Diagnose(c.Build());
+
+        Assert.Equal(expected, Of(d, HypothesisCategory.NoisyFalseAlarm).Features.Any(f => f.Contains("expected load", StringComparison.Ordinal)));
+    }
 }
