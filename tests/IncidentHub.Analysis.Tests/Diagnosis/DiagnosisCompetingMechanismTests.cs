@@ -246,4 +246,29 @@ public sealed class DiagnosisCompetingMechanismTests
 
         Assert.Equal(expected, d.Triage.Severity);
     }
+
+    /// <summary>Calls to a provider are reset and answered 503; the provider's own probe fails, or there is no probe of it.</summary>
+    private static Case ResetsFromAProvider(bool providerProbeFails)
+    {
+        var c = new Case("billing-charges")
+            .Template("t-503", "payfront POST https://api.payfront.example/v1/charges failed: 503 Service Unavailable", 0, 200, firstSeen: Alert.AddMinutes(-9))
+            .Template("t-reset", "POST https://api.payfront.example/v1/charges: Connection reset by peer", 0, 150, firstSeen: Alert.AddMinutes(-9))
+            .Onset("on-err", "http_error_ratio", MetricRole.ErrorRatio, 0.001, 0.55, Alert.AddMinutes(-9));
+        if (providerProbeFails)
+        {
+            c.Onset("on-probe", "probe_success{instance=\"https://api.payfront.example/health\"}", MetricRole.Other, 1, 0, Alert.AddMinutes(-9));
+        }
+
+        return c;
+    }
+
+    [Fact]
+    public void ConnectionResetsFromAHostThatFailsItsOwnProbe_AreThatHostDown_NotTheNetwork()
+    {
+        var down = DiagnosisEngine.Diagnose(ResetsFromAProvider(providerProbeFails: true).Build());
+        var unknownHealth = DiagnosisEngine.Diagnose(ResetsFromAProvider(providerProbeFails: false).Build());
+
+        Assert.Equal(HypothesisCategory.DependencyFailure, down.Category);
+        Assert.True(Of(down, HypothesisCategory.NetworkDns).Score < Of(unknownHealth, HypothesisCategory.NetworkDns).Score);
+    }
 }
