@@ -91,6 +91,13 @@ public static class DiagnosisEngine
         var statement = scorer.Score(f, signals, ref discard);
         var category = scorer.Category;
 
+        // A cause nobody felt: user-facing series are measured, none moved, and no work failed. Every cause but noise (and
+        // capacity, which weighs its own recovery) keeps 60 % of its evidence.
+        if (discard is null && !f.UserImpact && f.UsersMeasuredFine && category is not (HypothesisCategory.NoisyFalseAlarm or HypothesisCategory.CapacityExhaustion))
+        {
+            Scale(signals, UnfeltCause);
+        }
+
         // Memory: a past incident of this category; a verified fix counts fully, an unverified one half.
         foreach (var past in f.Input.Memory.Where(m => m.Fact.Category == category))
         {
@@ -159,6 +166,9 @@ public static class DiagnosisEngine
     };
 
     private static readonly TimeSpan RecentlyNew = TimeSpan.FromMinutes(30);
+
+    /// <summary>What a cause keeps of its evidence when users are measured and nobody felt it.</summary>
+    private const double UnfeltCause = 0.6;
 
     /// <summary>Below this share of failing requests (or with only latency up) an outage is partial: one level lower.</summary>
     private const double PartialFailureShare = 0.25;

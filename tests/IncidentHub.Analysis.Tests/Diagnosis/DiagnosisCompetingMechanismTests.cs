@@ -271,4 +271,21 @@ public sealed class DiagnosisCompetingMechanismTests
         Assert.Equal(HypothesisCategory.DependencyFailure, down.Category);
         Assert.True(Of(down, HypothesisCategory.NetworkDns).Score < Of(unknownHealth, HypothesisCategory.NetworkDns).Score);
     }
+
+    [Fact]
+    public void ACauseNobodyFelt_WhileUsersAreMeasured_KeepsLessOfItsEvidence()
+    {
+        Case Sporadic(bool usersMeasured)
+        {
+            var c = new Case("newsletter-editor")
+                .Template("t-reset", "failed to send usage ping: connection reset by peer", 0, 3, firstSeen: Alert.AddMinutes(-6))
+                .Template("t-info", "draft saved", 50, 52, error: false);
+            return usersMeasured ? c.Flat("s-err", "http_error_ratio", MetricRole.ErrorRatio, 0.002) : c;
+        }
+
+        var measured = DiagnosisEngine.Diagnose(Sporadic(usersMeasured: true).Build());
+        var unmeasured = DiagnosisEngine.Diagnose(Sporadic(usersMeasured: false).Build());
+
+        Assert.True(Of(measured, HypothesisCategory.NetworkDns).Score < Of(unmeasured, HypothesisCategory.NetworkDns).Score);
+    }
 }
