@@ -33,11 +33,12 @@ def all_kinds():
     """[(number, split, kind name)] in split.json order: dev kinds first, then test kinds, then the dev kinds added later
     (`dev_numbered_after_test`: numbered after the test kinds, so adding a dev kind never renumbers, re-dates or re-styles a
     test bundle), then the test kinds added later (`test_numbered_last`: numbered after everything, so adding them renumbers
-    no existing bundle). New lists only ever go at the end."""
+    no existing bundle), then the dev kinds added after those (`dev_numbered_last_2`: numbered after everything before
+    it, so adding them renumbers, re-dates or re-styles no existing bundle). New lists only ever go at the end."""
     s = load_split()
     out = []
     for key, split in (("dev", "dev"), ("test", "test"), ("dev_numbered_after_test", "dev"),
-                       ("test_numbered_last", "test")):
+                       ("test_numbered_last", "test"), ("dev_numbered_last_2", "dev")):
         for name in s.get(key, []):
             out.append((len(out) + 1, split, name))
     return out

@@ -70,6 +70,8 @@ public sealed class CorpusTests(CorpusTests.GeneratedCorpus corpus) : IClassFixt
         // Dev kinds added after the test split was fixed are numbered after it (dev_numbered_after_test), so the test bundles never change.
         var dev = split.RootElement.GetProperty("dev").EnumerateArray()
             .Concat(split.RootElement.TryGetProperty("dev_numbered_after_test", out var later) ? later.EnumerateArray() : [])
+            // ... and the dev kinds added after test_numbered_last (dev_numbered_last_2), numbered after everything.
+            .Concat(split.RootElement.TryGetProperty("dev_numbered_last_2", out var last2) ? last2.EnumerateArray() : [])
             .Select(e => e.GetString()!).ToList();
         // Test kinds added later (test_numbered_last) are numbered after everything, so no existing bundle is renumbered.
         var test = split.RootElement.GetProperty("test").EnumerateArray()
