@@ -189,6 +189,15 @@ internal sealed partial class Facts
         var surges = onsets.Where(x => (x.Fact.Role == MetricRole.Traffic || (x.Fact.Role == MetricRole.Other && IsDemand(x.Fact.SeriesName)))
                 && x.Fact.Direction == "up" && x.Fact.Before > 0 && x.Fact.After >= o.TrafficSurgeRatio * x.Fact.Before)
             .OrderBy(x => x.Fact.Role == MetricRole.Traffic ? 0 : 1).ThenBy(x => x.Fact.At).ToList();
+        // More work per request is not more requests: when the service's incoming requests are measured (a traffic series, or
+        // a counter of requests) and did not surge, a surge of another demand counter (calls, queries, connections, messages
+        // it makes or handles per request) is amplification inside the service, not a traffic spike.
+        bool CountsRequests(string name) => LimitSeries.Tokens(name).Any(t => t is "request" or "requests" or "rps" or "qps" or "hits" or "visits" or "pageviews");
+        var requestsMeasured = input.Series.Any(x => x.Fact.Role == MetricRole.Traffic || (x.Fact.Role == MetricRole.Other && IsDemand(x.Fact.Name) && CountsRequests(x.Fact.Name)));
+        if (requestsMeasured && !surges.Any(x => x.Fact.Role == MetricRole.Traffic || CountsRequests(x.Fact.SeriesName)))
+        {
+            surges.Clear();
+        }
 
         // Incident templates: errors that are new or surged. Ones at their usual rate are the red herrings. A warning that
         // a limit was reached counts as an error (resource daemons report exhaustion at WARN: "watermark exceeded", "memory alarm").
@@ -471,7 +480,8 @@ internal sealed partial class Facts
     private static bool IsDemand(string seriesName)
     {
         var tokens = LimitSeries.Tokens(seriesName);
-        return tokens.Any(t => DemandTokenRegex().IsMatch(t)) && !tokens.Any(t => FailedWorkTokenRegex().IsMatch(t))
+        // "x per y" is a ratio of two counts (queries per request), not a count of demand.
+        return !tokens.Contains("per") && tokens.Any(t => DemandTokenRegex().IsMatch(t)) && !tokens.Any(t => FailedWorkTokenRegex().IsMatch(t))
             && !seriesName.Contains("5..", StringComparison.Ordinal) && !seriesName.Contains("=\"5", StringComparison.Ordinal)
             && !seriesName.Contains("=\"4", StringComparison.Ordinal);
     }

@@ -288,4 +288,20 @@ public sealed class DiagnosisCompetingMechanismTests
 
         Assert.True(Of(measured, HypothesisCategory.NetworkDns).Score < Of(unmeasured, HypothesisCategory.NetworkDns).Score);
     }
+
+    [Theory]
+    [InlineData("pg_stat_statements_calls_total", false)]
+    [InlineData("db_queries_per_request", false)]
+    [InlineData("requests_by_client_class_total{class=\"bot\"}", true)]
+    public void MoreWorkPerRequest_IsNotATrafficSpike_WhileTheRequestsThemselvesAreFlat(string surging, bool trafficSpike)
+    {
+        var c = new Case("account-web")
+            .Flat("s-req", "http_server_requests_total", MetricRole.Other, 5)
+            .Onset("on-surge", surging, MetricRole.Other, 4, 62, Alert.AddMinutes(-12))
+            .Onset("on-lat", "http_request_duration_p99_seconds", MetricRole.Latency, 0.2, 3.4, Alert.AddMinutes(-11));
+
+        var d = DiagnosisEngine.Diagnose(c.Build());
+
+        Assert.Equal(trafficSpike, !Of(d, HypothesisCategory.TrafficSpike).Discarded);
+    }
 }
