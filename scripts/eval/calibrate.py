@@ -3,7 +3,8 @@
 
     python3 scripts/eval/calibrate.py ROWS.csv [--out src/IncidentHub.Analysis/Diagnosis/calibration.json]
 
-ROWS.csv has one line per development-split diagnosis: bundle, truth category, best guess (top hypothesis), top support,
+ROWS.csv (written by `CSV=ROWS.csv dotnet run --project scripts/eval/replay -- DUMPDIR EVAL.json BUNDLEDIR`) has one line per
+development-split diagnosis: bundle, truth category, best guess (top hypothesis), top support,
 second support, evidence kinds of the top hypothesis, confidence, committed (0/1), top right (0/1). The fit is a logistic
 regression of "the top hypothesis is right" on the engine's own features (top support, the second's ratio to it, the number
 of independent evidence kinds), L2-regularised towards the uncalibrated formula so a small or one-sided split cannot push
