@@ -91,6 +91,13 @@ public static class DiagnosisEngine
         var statement = scorer.Score(f, signals, ref discard);
         var category = scorer.Category;
 
+        // A cause nobody felt: user-facing series are measured, none moved, and no work failed. Every cause but noise (and
+        // capacity, which weighs its own recovery) keeps 60 % of its evidence.
+        if (discard is null && !f.UserImpact && f.UsersMeasuredFine && category is not (HypothesisCategory.NoisyFalseAlarm or HypothesisCategory.CapacityExhaustion))
+        {
+            Scale(signals, UnfeltCause);
+        }
+
         // Memory: a past incident of this category; a verified fix counts fully, an unverified one half.
         foreach (var past in f.Input.Memory.Where(m => m.Fact.Category == category))
         {
@@ -160,15 +167,36 @@ public static class DiagnosisEngine
 
     private static readonly TimeSpan RecentlyNew = TimeSpan.FromMinutes(30);
 
+    /// <summary>What a cause keeps of its evidence when users are measured and nobody felt it.</summary>
+    private const double UnfeltCause = 0.6;
+
     /// <summary>Below this share of failing requests (or with only latency up) an outage is partial: one level lower.</summary>
     private const double PartialFailureShare = 0.25;
 
     /// <summary>From this share of failing requests a tier 1 outage is one level higher (P0).</summary>
     private const double MajorFailureShare = 0.4;
 
+    /// <summary>
+    /// A series that counts background units (tasks, jobs, runs, batches, messages, records) and nothing that names requests
+    /// (http, grpc, rpc, requests, routes): a worker's throughput, not users' requests.
+    /// </summary>
+    internal static bool CountsBackgroundWork(string name)
+    {
+        var tokens = System.Text.RegularExpressions.Regex.Split(name.ToLowerInvariant(), "[^a-z0-9]+");
+        return tokens.Any(t => BackgroundUnits.Contains(t)) && !tokens.Any(t => RequestUnits.Contains(t));
+    }
+
+    private static readonly HashSet<string> BackgroundUnits = new(StringComparer.Ordinal)
+        { "task", "tasks", "job", "jobs", "run", "runs", "batch", "batches", "message", "messages", "record", "records", "celery", "sidekiq", "consumer", "worker" };
+
+    private static readonly HashSet<string> RequestUnits = new(StringComparer.Ordinal)
+        { "http", "https", "grpc", "rpc", "request", "requests", "route", "routes", "endpoint", "api", "server" };
+
     private static bool StrongChange(HypothesisCategory category, Facts f) => category switch
     {
-        HypothesisCategory.BadDeployCode => f.Correlation.BestExplained is { Explanation: >= 0.7, Version: not null },
+        // Not when the errors themselves name another mechanism (a certificate, a dependency, the network, the data, a resource
+        // at its limit): the margin to that mechanism then decides.
+        HypothesisCategory.BadDeployCode => f.Correlation.BestExplained is { Explanation: >= 0.7, Version: not null } && (!f.NonCodeErrorText || f.DataWrittenByCode),
         HypothesisCategory.ConfigChange => f.ConfigSuspect is { LeadTime: not null }
             && f.ConfigEdits.Any(e => e.Extreme && e.MadeBy(f.ConfigSuspect)),
         _ => false,
@@ -194,8 +222,11 @@ public static class DiagnosisEngine
         // Severity from measured impact, one rule (docs/diagnosis-rules.md, *Severity*): what kind of work fails (requests
         // users make, or background work), how much of it, what kind of cause (one that breaks the path outright, or load
         // and a degraded dependency that fail a part), and the tier. The alert's own severity is not used: sources disagree.
-        var servesRequests = input.Series.Any(x => x.Fact.Role is MetricRole.ErrorRatio or MetricRole.Latency or MetricRole.Traffic)
-            || f.Onsets.Any(x => x.Fact.Role is MetricRole.ErrorRatio or MetricRole.Latency);
+        // A service serves requests when a user-facing series (error ratio, latency, traffic) counts requests; one whose such
+        // series all count background units (tasks, jobs, runs, messages) is a worker, whatever the series' role.
+        var servesRequests = input.Series.Select(x => (x.Fact.Role, Name: x.Fact.Query.Length > 0 ? x.Fact.Query : x.Fact.Name))
+            .Concat(f.Onsets.Select(x => (x.Fact.Role, Name: x.Fact.SeriesName)))
+            .Any(x => x.Role is MetricRole.ErrorRatio or MetricRole.Latency or MetricRole.Traffic && !CountsBackgroundWork(x.Name));
         var cause = category ?? top?.Category;
         var degradation = cause is HypothesisCategory.CapacityExhaustion or HypothesisCategory.TrafficSpike or HypothesisCategory.DependencyFailure;
         var partial = servesRequests && (maxErrorRatio > 0 ? maxErrorRatio < PartialFailureShare : latencyImpact is not null || f.UserOnsets.Any(x => x.Fact.Role == MetricRole.Latency));

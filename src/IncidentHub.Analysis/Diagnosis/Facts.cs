@@ -18,6 +18,9 @@ internal sealed partial class Facts
     public required List<Cited<MetricOnset>> Onsets { get; init; }
     public required List<Cited<MetricOnset>> UserOnsets { get; init; }
     public required Cited<MetricOnset>? TrafficSurge { get; init; }
+
+    /// <summary>Requests that rose as an echo of the failure (after it began, with the retries, or moved between instances), and why.</summary>
+    public (Cited<MetricOnset> Surge, string Why)? TrafficEcho { get; init; }
     public required List<Cited<TemplateShift>> IncidentTemplates { get; init; }
     public required List<Cited<StackTrace>> IncidentTraces { get; init; }
     public required List<TextFact> IncidentTexts { get; init; }
@@ -136,6 +139,17 @@ internal sealed partial class Facts
             || Onsets.Any(x => x.Fact.Direction == "down" && ProbeSeriesRegex().IsMatch(x.Fact.SeriesName) && ConfinedProbes.All(c => c.Failing != x.Fact.SeriesName)
                 && (Input.Service is null || !x.Fact.SeriesName.Contains(Input.Service, StringComparison.OrdinalIgnoreCase))));
 
+    /// <summary>
+    /// The TLS errors are ours failing to verify a peer's certificate (not the peer refusing ours), and no change of the window
+    /// touches certificates, trust or TLS (subject, files or diff lines): the certificate that changed is the other party's.
+    /// </summary>
+    public bool PeerCertificateChanged =>
+        IncidentTexts.Any(t => CertificateErrorRegex().IsMatch(t.Text)) && !IncidentTexts.Any(t => PeerRejectedCertificateRegex().IsMatch(t.Text))
+        && !Correlation.RecentDeploys.SelectMany(w => w.Commits).Concat(Correlation.RecentCommits)
+            .Any(c => TlsChangeRegex().IsMatch(c.Fact.Subject) || c.Fact.Files.Any(p => TlsChangeRegex().IsMatch(p)))
+        && !(Input.Diffs ?? []).Any(d => d.Fact.Patch.Split('\n').Any(l => l.Length > 1 && l[0] is '+' or '-' && !l.StartsWith("+++", StringComparison.Ordinal)
+            && !l.StartsWith("---", StringComparison.Ordinal) && TlsChangeRegex().IsMatch(l)));
+
     public bool MigrationMechanismShown => Migrations.Count > 0 && (LockWaits.Count > 0 || ReplicaLag.Count > 0 || PlanChange.Count > 0);
 
     /// <summary>
@@ -172,9 +186,18 @@ internal sealed partial class Facts
         // A surge: traffic that was flowing (a baseline above zero) at least doubled.
         // Any counter of demand (requests, sessions, connections...) that is not a failure count counts too: a surge of one
         // class of clients shows in its own series before the total doubles.
-        var traffic = onsets.Where(x => (x.Fact.Role == MetricRole.Traffic || (x.Fact.Role == MetricRole.Other && IsDemand(x.Fact.SeriesName)))
+        var surges = onsets.Where(x => (x.Fact.Role == MetricRole.Traffic || (x.Fact.Role == MetricRole.Other && IsDemand(x.Fact.SeriesName)))
                 && x.Fact.Direction == "up" && x.Fact.Before > 0 && x.Fact.After >= o.TrafficSurgeRatio * x.Fact.Before)
-            .OrderBy(x => x.Fact.Role == MetricRole.Traffic ? 0 : 1).ThenBy(x => x.Fact.At).FirstOrDefault();
+            .OrderBy(x => x.Fact.Role == MetricRole.Traffic ? 0 : 1).ThenBy(x => x.Fact.At).ToList();
+        // More work per request is not more requests: when the service's incoming requests are measured (a traffic series, or
+        // a counter of requests) and did not surge, a surge of another demand counter (calls, queries, connections, messages
+        // it makes or handles per request) is amplification inside the service, not a traffic spike.
+        bool CountsRequests(string name) => LimitSeries.Tokens(name).Any(t => t is "request" or "requests" or "rps" or "qps" or "hits" or "visits" or "pageviews");
+        var requestsMeasured = input.Series.Any(x => x.Fact.Role == MetricRole.Traffic || (x.Fact.Role == MetricRole.Other && IsDemand(x.Fact.Name) && CountsRequests(x.Fact.Name)));
+        if (requestsMeasured && !surges.Any(x => x.Fact.Role == MetricRole.Traffic || CountsRequests(x.Fact.SeriesName)))
+        {
+            surges.Clear();
+        }
 
         // Incident templates: errors that are new or surged. Ones at their usual rate are the red herrings. A warning that
         // a limit was reached counts as an error (resource daemons report exhaustion at WARN: "watermark exceeded", "memory alarm").
@@ -187,6 +210,34 @@ internal sealed partial class Facts
             .Where(t => t.Fact.FirstSeen is not { } seen || seen >= anchor - TimeSpan.FromMinutes(10))
             .Where(t => Clean(t.Fact.Message))
             .ToList();
+
+        // A surge of requests is the cause only when it came first. Requests that rose after the failures had begun (the first
+        // new error or stack trace in the logs, or failed work; log times are exact, a ratio's onset can be walked back), that
+        // rose with the retries, or that moved from one instance or zone to another (the sum did not rise) are an echo of
+        // the failure (clients retrying, failover), not demand.
+        var firstFailure = templates.Where(t => t.Fact.IsNew && t.Fact.LooksLikeError && t.Fact.FirstSeen is not null).Select(t => t.Fact.FirstSeen!.Value)
+            .Concat(traces.Where(t => t.Fact.FirstSeen is not null).Select(t => t.Fact.FirstSeen!.Value))
+            .Concat(onsets.Where(x => x.Fact.Role is not (MetricRole.Traffic or MetricRole.Latency or MetricRole.ErrorRatio) && IsFailedWork(x.Fact)).Select(x => x.Fact.At))
+            .DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
+        var retries = onsets.Where(x => x.Fact.Direction == "up" && LimitSeries.Tokens(x.Fact.SeriesName).Any(t => RetryTokenRegex().IsMatch(t))).ToList();
+        Cited<MetricOnset>? traffic = null;
+        (Cited<MetricOnset> Surge, string Why)? echo = null;
+        foreach (var surge in surges)
+        {
+            var why = firstFailure < surge.Fact.At - SurgeLead
+                    ? $"it began at {surge.Fact.At:HH:mm:ss}, after the failures had begun ({firstFailure:HH:mm:ss}): clients retrying or failing over"
+                : retries.FirstOrDefault(r => r.Fact.At <= surge.Fact.At) is { } retry
+                    ? $"{retry.Fact.SeriesName} rose with it: the extra requests are retries"
+                : Redistributed(input, surge, o) is { } moved ? moved
+                : null;
+            if (why is null)
+            {
+                traffic = surge;
+                break;
+            }
+
+            echo ??= (surge, why);
+        }
 
         var texts = new List<TextFact>();
         foreach (var t in templates)
@@ -268,6 +319,7 @@ internal sealed partial class Facts
             Onsets = onsets,
             UserOnsets = userOnsets,
             TrafficSurge = traffic,
+            TrafficEcho = traffic is null ? echo : null,
             IncidentTemplates = templates,
             IncidentTraces = traces,
             IncidentTexts = texts,
@@ -395,10 +447,41 @@ internal sealed partial class Facts
     [System.Text.RegularExpressions.GeneratedRegex(@"^(?:code|status|status_code|http_status|http_status_code|http_response_status_code|response_code|statuscode)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
     private static partial System.Text.RegularExpressions.Regex StatusLabelRegex();
 
+    /// <summary>How much earlier than a surge the failures must begin for the surge to be their echo (scrape intervals, ramps).</summary>
+    internal static readonly TimeSpan SurgeLead = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// The surging series has siblings (the same metric, other instances or zones) and their sum did not rise by the surge
+    /// ratio: the requests moved (failover, a rebalance), they did not grow.
+    /// </summary>
+    private static string? Redistributed(DiagnosisInput input, Cited<MetricOnset> surge, DiagnosisOptions o)
+    {
+        var metric = surge.Fact.SeriesName.Split('{')[0];
+        var siblings = input.Series.Where(x => x.Fact.Name.Split('{')[0] == metric && x.Fact.Points.Count > 0).DistinctBy(x => x.Fact.Name).ToList();
+        if (siblings.Count < 2 || siblings.All(x => x.Fact.Name != surge.Fact.SeriesName))
+        {
+            return null;
+        }
+
+        double before = 0, after = 0;
+        foreach (var series in siblings)
+        {
+            var prior = series.Fact.Points.Where(p => p.At < surge.Fact.At && double.IsFinite(p.Value)).Select(p => p.Value).ToList();
+            var later = series.Fact.Points.Where(p => p.At >= surge.Fact.At && double.IsFinite(p.Value)).Select(p => p.Value).ToList();
+            before += prior.Count > 0 ? prior.Average() : 0;
+            after += later.Count > 0 ? later.Average() : 0;
+        }
+
+        return before > 0 && after < (1 + (o.TrafficSurgeRatio - 1) / 2) * before
+            ? $"the {siblings.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)} series of {metric} together went from {Num(before)} to {Num(after)}: the requests moved between instances, they did not grow"
+            : null;
+    }
+
     private static bool IsDemand(string seriesName)
     {
         var tokens = LimitSeries.Tokens(seriesName);
-        return tokens.Any(t => DemandTokenRegex().IsMatch(t)) && !tokens.Any(t => FailedWorkTokenRegex().IsMatch(t))
+        // "x per y" is a ratio of two counts (queries per request), not a count of demand.
+        return !tokens.Contains("per") && tokens.Any(t => DemandTokenRegex().IsMatch(t)) && !tokens.Any(t => FailedWorkTokenRegex().IsMatch(t))
             && !seriesName.Contains("5..", StringComparison.Ordinal) && !seriesName.Contains("=\"5", StringComparison.Ordinal)
             && !seriesName.Contains("=\"4", StringComparison.Ordinal);
     }

@@ -73,7 +73,7 @@ internal static partial class Vocabulary
     [GeneratedRegex(@"config|(?:^|[^a-z])env(?:ironment)?(?:$|[^a-z])|secret|flag|setting|parameter|variable|feature", RegexOptions.IgnoreCase)]
     internal static partial Regex ConfigKindRegex();
 
-    [GeneratedRegex(@"scheduled|cron|batch|job|task", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"scheduled|cron|batch|job|task|maintenance|planned", RegexOptions.IgnoreCase)]
     internal static partial Regex ScheduledKindRegex();
 
     [GeneratedRegex(@"^probe_success\b|^probe_http_status|^up\{", RegexOptions.IgnoreCase)]
@@ -138,4 +138,23 @@ internal static partial class Vocabulary
     /// <summary>A read replica falling behind its primary: replication/replica/standby lag, seconds behind master.</summary>
     [GeneratedRegex(@"(?:replica|replication|slave|standby|follower|secondary)[\w.]*(?:lag|behind|delay)|(?:lag|behind|delay)[\w.]*(?:replica|replication|slave|standby|follower)", RegexOptions.IgnoreCase)]
     internal static partial Regex ReplicationLagSeriesRegex();
+
+    /// <summary>Name parts of series that count retries.</summary>
+    [GeneratedRegex(@"^(?:retry|retries|retried|retrying|reattempts?)$", RegexOptions.IgnoreCase)]
+    internal static partial Regex RetryTokenRegex();
+
+    /// <summary>Words of a change that touches TLS: certificates, trust stores, pinning, CA bundles.</summary>
+    [GeneratedRegex(@"cert|tls|ssl|x509|trust ?store|truststore|keystore|\bpin(?:s|ned|ning)?\b|fingerprint|ca[-_ ]?bundle|\bCA\b|\.pem\b|\.crt\b|\.jks\b|\.p12\b", RegexOptions.IgnoreCase)]
+    internal static partial Regex TlsChangeRegex();
+
+    /// <summary>
+    /// A called service rejected our credentials: 401/403 it returned, unauthorized, an API key or token that is invalid,
+    /// revoked or expired. The credential we send is configuration (a secret), whoever changed it.
+    /// </summary>
+    [GeneratedRegex(@"(?:responded|returned|received|got|answered|replied)(?: with)?\s*[:=]?\s*(?:HTTP\s*)?(?:status\s*(?:code\s*)?)?(?:401|403)\b|status[ _]?code\s*[:=]?\s*(?:401|403)\b|\b401 Unauthori[sz]ed|\b403 Forbidden|\bUnauthori[sz]ed(?:Exception|Error)?\b|invalid[ _-](?:api[ _-]?key|token|access[ _-]token|credentials?|client[ _-]secret|signature)|(?:api[ _-]?key|access[ _-]token|token|credentials?|client[ _-]secret)s? (?:is |was |has been )?(?:invalid|revoked|expired|rejected|not valid|disabled)|\binvalid_(?:client|grant|token)\b|authentication (?:failed|failure|error)|AuthenticationError|NotAuthorized|AccessDenied(?:Exception)?\b", RegexOptions.IgnoreCase)]
+    internal static partial Regex CredentialRejectedRegex();
+
+    /// <summary>Name parts of series that count processes killed or evicted for lack of memory or space.</summary>
+    [GeneratedRegex(@"^(?:oom|ooms|oomkill|oomkills|oomkilled|oom_kill|evicted|eviction|evictions)$", RegexOptions.IgnoreCase)]
+    internal static partial Regex ExhaustionKillTokenRegex();
 }

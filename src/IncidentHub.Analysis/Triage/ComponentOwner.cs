@@ -78,14 +78,23 @@ public static class ComponentOwner
     public static bool HasComponentLabel(IReadOnlyDictionary<string, string> labels) =>
         labels.Any(l => IsComponentKey(l.Key) && !string.IsNullOrWhiteSpace(l.Value));
 
-    private static bool IsComponentKey(string key) =>
-        ComponentLabelKeys.Contains(key.Replace("_", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal));
+    /// <summary>A component label key; CloudWatch's dimensions arrive as <c>dim_&lt;Name&gt;</c> (see CloudWatchSource).</summary>
+    private static bool IsComponentKey(string key)
+    {
+        var bare = key.StartsWith("dim_", StringComparison.OrdinalIgnoreCase) ? key[4..] : key;
+        return ComponentLabelKeys.Contains(bare.Replace("_", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal));
+    }
 
-    /// <summary>Label keys (without _ or -, any case) that name a messaging or storage component.</summary>
+    /// <summary>
+    /// Label keys (without _ or -, any case) that name a messaging, storage or database component: the services that use it
+    /// are found by who fails on it (a database instance at its connection limit belongs to the service refused by it).
+    /// </summary>
     private static readonly HashSet<string> ComponentLabelKeys = new(StringComparer.OrdinalIgnoreCase)
     {
         "topic", "topicname", "queue", "queuename", "consumergroup", "group", "groupid", "subscription", "subscriptionname", "stream",
         "streamname", "exchange", "bucket", "bucketname",
+        "dbinstanceidentifier", "dbclusteridentifier", "cacheclusterid", "replicationgroupid", "tablename", "brokername", "domainname",
+        "filesystemid", "database", "datname", "dbinstance",
     };
 
     /// <summary>The names worth searching for: distinct, trimmed, at least 3 characters.</summary>

@@ -63,4 +63,20 @@ public sealed class ComponentOwnerTests
         Assert.True(ComponentOwner.HasComponentLabel(labels));
         Assert.False(ComponentOwner.HasComponentLabel(new Dictionary<string, string> { ["pod"] = "checkout-7f9c-x2k", ["team"] = "x" }));
     }
+
+    [Fact]
+    public void ComponentsOf_TakesCloudWatchDimensionsOfQueuesAndDatabaseInstances_NotOtherDimensions()
+    {
+        var labels = new Dictionary<string, string>
+        {
+            ["dim_DBInstanceIdentifier"] = "checkout-prod-pg", ["dim_QueueName"] = "refund-requests", ["dim_LoadBalancer"] = "app/feed-api/50dc6c495c0c9188",
+            ["alarm_name"] = "checkout-prod-pg-DatabaseConnectionsHigh",
+        };
+
+        var components = ComponentOwner.ComponentsOf(labels, _ => false);
+
+        Assert.Equal(["checkout-prod-pg", "refund-requests"], components.Order(StringComparer.Ordinal));
+        Assert.True(ComponentOwner.HasComponentLabel(labels));
+        Assert.False(ComponentOwner.HasComponentLabel(new Dictionary<string, string> { ["dim_LoadBalancer"] = "app/feed-api/1" }));
+    }
 }

@@ -114,6 +114,13 @@ internal sealed class BadDeployScorer : ICategoryScorer
             Scale(s, 0.6);
         }
 
+        // We fail to verify a peer's certificate and no change of ours touched certificates, trust or TLS: the peer's
+        // certificate changed (a rotation, an expiry), not our code, even when our deploy sits on the failing call.
+        if (f.PeerCertificateChanged)
+        {
+            Scale(s, 0.6);
+        }
+
         // One window, code and configuration both changed: when the configuration side explains the failure better (a
         // value set to an extreme, a changed key the errors name) than any code change explains the failing frames, the
         // deploy's timing, its errors and its impact belong to the configuration change.

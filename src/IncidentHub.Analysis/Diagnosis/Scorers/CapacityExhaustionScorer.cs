@@ -19,8 +19,11 @@ internal sealed class CapacityExhaustionScorer : ICategoryScorer
             .Where(t => LimitLanguageRegex().IsMatch(t.Text) && !CapacityErrorRegex().IsMatch(t.Text) && !DependencyErrorRegex().IsMatch(t.Text))
             .Select(t => new Signal(t.Kind, 0.75 * t.Weight, t.EvidenceId, $"a limit was reached: {Clip(t.Display)} (\"{Clip(LimitLanguageRegex().Match(t.Text).Value, 60)}\")"))
             .ToList();
+        // Processes killed or evicted for lack of memory or space (an OOM-kill or eviction counter going up), whatever the resource.
+        var killed = f.Onsets.Where(x => x.Fact.Direction == "up" && LimitSeries.Tokens(x.Fact.SeriesName).Any(t => ExhaustionKillTokenRegex().IsMatch(t)))
+            .Select(x => new Signal(EvidenceKind.Metrics, 0.9, x.EvidenceId, $"{x.Fact.SeriesName} rose from {Num(x.Fact.Before)} to {Num(x.Fact.After)}: processes killed for lack of a resource")).ToList();
         var nearLimit = f.NearLimit.Select(n => new Signal(EvidenceKind.Metrics, n.Fraction >= 0.999 ? 0.9 : 0.7, n.EvidenceId, n.Feature)).ToList();
-        if (saturation.Count == 0 && text.Count == 0 && atMax.Count == 0 && limitText.Count == 0 && nearLimit.Count == 0)
+        if (saturation.Count == 0 && text.Count == 0 && atMax.Count == 0 && limitText.Count == 0 && nearLimit.Count == 0 && killed.Count == 0)
         {
             discard = "no saturation metric moved, no usage near its limit and no resource-exhaustion errors were logged";
             return "a resource ran out";
@@ -34,9 +37,12 @@ internal sealed class CapacityExhaustionScorer : ICategoryScorer
         s.AddRange(text);
         s.AddRange(limitText);
         s.AddRange(nearLimit);
+        s.AddRange(killed);
         s.AddRange(Coincident(f, [.. text, .. limitText]));
 
-        if (f.TrafficSurge is { } surge)
+        // A surge loaded the service: the surge is the cause, unless a named resource reached its limit (limit errors and its
+        // usage series at the limit): that resource is what failed the requests, and what a responder raises.
+        if (f.TrafficSurge is { } surge && !f.ExhaustionShown)
         {
             Scale(s, 0.5);
             s.Add(new Signal(EvidenceKind.Metrics, 0, surge.EvidenceId, "saturation follows a traffic surge"));

@@ -12,6 +12,9 @@ internal sealed class ConfigChangeScorer : ICategoryScorer
     {
         var candidate = f.ConfigSuspect;
         var textHits = TextSignals(f, ConfigErrorRegex(), 0.9, "configuration error");
+        // The credential we send is configuration: a called service rejecting it (401/403, a revoked or expired key) points
+        // at the secret, and at the change that rotated it when there is one.
+        textHits.AddRange(TextSignals(f, CredentialRejectedRegex(), 0.8, "our credentials are rejected").Where(x => textHits.All(t => t.EvidenceId != x.EvidenceId)));
         // From the diffs: a value set to an extreme (0, negative, 10x away from before), and errors that name a changed key.
         var extreme = f.ConfigEdits.Where(e => e.Extreme)
             .Select(e => new Signal(EvidenceKind.Changes, 0.9, e.EvidenceId,

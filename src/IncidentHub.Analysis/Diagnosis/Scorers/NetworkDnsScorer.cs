@@ -35,6 +35,14 @@ internal sealed class NetworkDnsScorer : ICategoryScorer
             Scale(s, 0.5);
         }
 
+        // The host the connections go to is down by its own measure (its own probe or health check fails, not from one place
+        // only) and names resolve: resets and refusals are what a host that is down answers, not a broken path.
+        if (f.DependencyDown && f.ConfinedProbes.Count == 0 && !f.IncidentTexts.Any(t => NameResolutionRegex().IsMatch(t.Text)) && dns.Count == 0)
+        {
+            Scale(s, 0.6);
+            s.Add(new Signal(EvidenceKind.Health, 0, null, "the called host fails its own probe: its connection errors are a host that is down, not the path"));
+        }
+
         return "network/DNS failure: " + FirstFeature(text.Count > 0 ? text : health);
     }
 }

@@ -6,6 +6,9 @@ namespace IncidentHub.Analysis.Diagnosis.Scorers;
 
 internal sealed class NoisyFalseAlarmScorer : ICategoryScorer
 {
+    /// <summary>A change of the service this close before the onset is what a responder suspects first.</summary>
+    private static readonly TimeSpan RecentChange = TimeSpan.FromHours(2);
+
     public HypothesisCategory Category => HypothesisCategory.NoisyFalseAlarm;
 
     public string Score(Facts f, List<Signal> s, ref string? discard)
@@ -74,6 +77,19 @@ internal sealed class NoisyFalseAlarmScorer : ICategoryScorer
         if (FlappingRegex().IsMatch(f.Input.Title) || f.Input.AlertLabels.Values.Any(v => FlappingRegex().IsMatch(v)))
         {
             s.Add(new Signal(EvidenceKind.Metrics, 0.6, null, "the alert is described as flapping"));
+        }
+
+        // A change of the service shortly before the alert, and nothing that shows noise of its own (a series that came back
+        // down, a flapping alert, a scheduled task, a probe failing from one place only): the quiet is not yet noise. The
+        // alert is the impact reading a responder trusts until something shows it is wrong.
+        var change = f.Correlation.RecentDeploys.FirstOrDefault(w => w.LeadTime <= RecentChange && !IsScheduledTask(w.Deploy.Fact));
+        if (change is not null && f.Recovered.Count == 0 && !(f.ConfinedProbes.Count > 0 && f.UsersMeasuredFine)
+            && !FlappingRegex().IsMatch(f.Input.Title) && !f.Input.AlertLabels.Values.Any(v => FlappingRegex().IsMatch(v))
+            && !s.Any(x => x.Kind == EvidenceKind.Changes))
+        {
+            Scale(s, 0.6);
+            s.Add(new Signal(EvidenceKind.Changes, 0, change.Deploy.EvidenceId,
+                $"{change.Deploy.Fact.Version} went live {ChangeCorrelator.Minutes(change.LeadTime)} before the onset and nothing shows the alert is noise"));
         }
 
         return "the alert fired without user impact (noisy threshold)";

@@ -12,7 +12,7 @@ internal sealed class TrafficSpikeScorer : ICategoryScorer
     {
         if (f.TrafficSurge is not { } surge)
         {
-            discard = "traffic did not rise";
+            discard = f.TrafficEcho is { } echo ? $"{echo.Surge.Fact.SeriesName} rose, but not as a cause: {echo.Why}" : "traffic did not rise";
             return "a traffic spike overloaded the service";
         }
 
@@ -34,6 +34,14 @@ internal sealed class TrafficSpikeScorer : ICategoryScorer
         else
         {
             Scale(s, 0.7);
+        }
+
+        // A named resource reached its limit (limit errors and its usage at the limit): it failed the requests; the surge loaded it.
+        // (The symmetric case of capacity's x0.5 after a surge: whichever explains the failing requests keeps its evidence.)
+        if (f.ExhaustionShown)
+        {
+            Scale(s, 0.5);
+            s.Add(new Signal(EvidenceKind.Metrics, 0, null, "a resource reached its limit: the surge loaded it, the limit failed the requests"));
         }
 
         return $"a traffic surge ({surge.Fact.SeriesName} x{ratio:0.0}) overloaded {f.ServiceName}";
