@@ -209,30 +209,6 @@ public sealed class DiagnosisCompetingMechanismTests
         Assert.Equal(expected, Of(d, HypothesisCategory.NoisyFalseAlarm).Features.Any(f => f.Contains("expected load", StringComparison.Ordinal)));
     }
 
-    /// <summary>Requests double; the connection pool's usage reaches its maximum (or stays below it) and requests wait for a connection.</summary>
-    private static Case PoolUnderASurge(bool poolAtItsLimit)
-    {
-        return new Case("orders-api")
-            .Onset("on-traffic", "http_requests_received_total{code=\"200\"}", MetricRole.Traffic, 66, 140, Alert.AddMinutes(-12))
-            .Points("s-used", "db_client_connections_usage", MetricRole.Saturation, i => i < 190 ? 60 : poolAtItsLimit ? 240 : 150)
-            .Points("s-max", "db_client_connections_max", MetricRole.Other, _ => 240)
-            .Onset("on-used", "db_client_connections_usage", MetricRole.Saturation, 60, poolAtItsLimit ? 240 : 150, Alert.AddMinutes(-11))
-            .Onset("on-lat", "http_request_duration_p99_seconds", MetricRole.Latency, 0.4, 15, Alert.AddMinutes(-11))
-            .Template("t-pool", "NpgsqlException: The connection pool has been exhausted, either raise 'Max Pool Size' (currently 30) or 'Timeout'", 0, 900,
-                firstSeen: Alert.AddMinutes(-10));
-    }
-
-    [Fact]
-    public void AResourceAtItsLimitUnderASurge_IsTheCapacityThatRanOut()
-    {
-        var atLimit = DiagnosisEngine.Diagnose(PoolUnderASurge(poolAtItsLimit: true).Build());
-        var belowLimit = DiagnosisEngine.Diagnose(PoolUnderASurge(poolAtItsLimit: false).Build());
-
-        Assert.Equal(HypothesisCategory.CapacityExhaustion, atLimit.Category);
-        Assert.True(Of(atLimit, HypothesisCategory.CapacityExhaustion).Score > Of(atLimit, HypothesisCategory.TrafficSpike).Score);
-        Assert.True(Of(belowLimit, HypothesisCategory.TrafficSpike).Score > Of(belowLimit, HypothesisCategory.CapacityExhaustion).Score);
-    }
-
     [Theory]
     [InlineData("sum(rate(celery_tasks_total{state=\"failed\"}[1m])) / sum(rate(celery_tasks_total[1m]))", Severity.P2)]
     [InlineData("sum(rate(http_requests_total{code=~\"5..\"}[1m])) / sum(rate(http_requests_total[1m]))", Severity.P1)]

@@ -40,9 +40,9 @@ internal sealed class CapacityExhaustionScorer : ICategoryScorer
         s.AddRange(killed);
         s.AddRange(Coincident(f, [.. text, .. limitText]));
 
-        // A surge loaded the service: the surge is the cause, unless a named resource reached its limit (limit errors and its
-        // usage series at the limit): that resource is what failed the requests, and what a responder raises.
-        if (f.TrafficSurge is { } surge && !f.ExhaustionShown)
+        // A surge loaded the service: the surge is the cause, even when the resource it loaded reached its limit (the
+        // corpus's truths disagree on that case; see docs/decisions/035, "Removed").
+        if (f.TrafficSurge is { } surge)
         {
             Scale(s, 0.5);
             s.Add(new Signal(EvidenceKind.Metrics, 0, surge.EvidenceId, "saturation follows a traffic surge"));

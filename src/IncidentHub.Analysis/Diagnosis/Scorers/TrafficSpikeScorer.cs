@@ -36,14 +36,6 @@ internal sealed class TrafficSpikeScorer : ICategoryScorer
             Scale(s, 0.7);
         }
 
-        // A named resource reached its limit (limit errors and its usage at the limit): it failed the requests; the surge loaded it.
-        // (The symmetric case of capacity's x0.5 after a surge: whichever explains the failing requests keeps its evidence.)
-        if (f.ExhaustionShown)
-        {
-            Scale(s, 0.5);
-            s.Add(new Signal(EvidenceKind.Metrics, 0, null, "a resource reached its limit: the surge loaded it, the limit failed the requests"));
-        }
-
         return $"a traffic surge ({surge.Fact.SeriesName} x{ratio:0.0}) overloaded {f.ServiceName}";
     }
 }
