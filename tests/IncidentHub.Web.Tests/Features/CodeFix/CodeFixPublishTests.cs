@@ -114,12 +114,7 @@ public sealed class CodeFixPublishTests(IncidentHubFactory app)
     public async Task GitHubWebhook_SignedMergedEvent_PutsTheMergeOnTheTimeline_ForgedIsRefused()
     {
         using var repo = FixRepository.Create();
-        var name = $"conv{Guid.NewGuid():N}"[..12];
-        await app.GitHub.SeedFromGitAsync("acme", name, repo.Path, "main");
-        var (number, action) = await PlannedAsync(repo, $"acme/{name}");
-        await ApproveAndWaitAsync(number, action);
-        var pr = Assert.Single(app.GitHub.PullRequests, p => p.Repo == name);
-        var url = $"{app.GitHub.Url.GetLeftPart(UriPartial.Authority)}/acme/{name}/pull/{pr.Number}";
+        var (number, action, name, pr, url) = await DraftPullRequestOpenedAsync(repo, "conv");
         var body = new JsonObject
         {
             ["action"] = "closed",
@@ -150,12 +145,7 @@ public sealed class CodeFixPublishTests(IncidentHubFactory app)
     public async Task GitHubWebhook_ADeliveryStoredButNotApplied_ByAStoppedProcess_IsAppliedByTheSweep_ItsRedeliveryChangesNothing()
     {
         using var repo = FixRepository.Create();
-        var name = $"swp{Guid.NewGuid():N}"[..12];
-        await app.GitHub.SeedFromGitAsync("acme", name, repo.Path, "main");
-        var (number, action) = await PlannedAsync(repo, $"acme/{name}");
-        await ApproveAndWaitAsync(number, action);
-        var pr = Assert.Single(app.GitHub.PullRequests, p => p.Repo == name);
-        var url = $"{app.GitHub.Url.GetLeftPart(UriPartial.Authority)}/acme/{name}/pull/{pr.Number}";
+        var (number, action, name, pr, url) = await DraftPullRequestOpenedAsync(repo, "swp");
         var body = new JsonObject
         {
             ["action"] = "closed",
@@ -200,6 +190,17 @@ public sealed class CodeFixPublishTests(IncidentHubFactory app)
         Assert.Equal(HttpStatusCode.Accepted, redelivered.StatusCode);
         Assert.True((await redelivered.Content.ReadFromJsonAsync<JsonObject>())!["duplicate"]!.GetValue<bool>());
         Assert.Single(await ClosedLinesAsync(incidentId));
+    }
+
+    /// <summary>A repository on (loopback) GitHub, its incident planned and the code action approved: the draft pull request it opened.</summary>
+    private async Task<(int Number, PlanAction Action, string Name, FakePullRequest Pr, string Url)> DraftPullRequestOpenedAsync(FixRepository repo, string prefix)
+    {
+        var name = $"{prefix}{Guid.NewGuid():N}"[..12];
+        await app.GitHub.SeedFromGitAsync("acme", name, repo.Path, "main");
+        var (number, action) = await PlannedAsync(repo, $"acme/{name}");
+        await ApproveAndWaitAsync(number, action);
+        var pr = Assert.Single(app.GitHub.PullRequests, p => p.Repo == name);
+        return (number, action, name, pr, $"{app.GitHub.Url.GetLeftPart(UriPartial.Authority)}/acme/{name}/pull/{pr.Number}");
     }
 
     private async Task<List<string>> ClosedLinesAsync(Guid incidentId)
